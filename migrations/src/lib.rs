@@ -1,0 +1,18 @@
+//! Cohort's database migrations, for SQLite and PostgreSQL.
+//!
+//! Each migration is a file `mYYYYMMDD_NNNNNN_verb_noun.rs`. A migration that has landed on
+//! main is never edited: change the schema with a new one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_core_tables;
+
+/// Runs Cohort's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_create_core_tables::Migration)]
+    }
+}

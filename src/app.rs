@@ -1,0 +1,136 @@
+//! The application: `Application::build` connects and migrates the database and binds the
+//! listener; `run` serves until stopped. Tests build it on port 0 with a fresh database.
+
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+use tokio::net::TcpListener;
+
+use crate::{
+    config::Config,
+    domain::{Ctx, Instance, now},
+    error::{Error, Result},
+    http::{self, Shared},
+    storage,
+};
+
+/// A built, not yet running, Cohort server.
+pub struct Application {
+    listener: TcpListener,
+    addr: SocketAddr,
+    ctx: Ctx,
+    body_limit: usize,
+}
+
+impl Application {
+    /// Binds `config.listen`, then builds as [`Application::build_on`].
+    pub async fn build(config: Config) -> Result<Self> {
+        let listener = TcpListener::bind(&config.listen)
+            .await
+            .map_err(|e| Error::Internal(format!("cannot listen on {}: {e}", config.listen)))?;
+        Self::build_on(config, listener).await
+    }
+
+    /// Connects the database, applies pending migrations and prepares to serve on `listener`.
+    pub async fn build_on(config: Config, listener: TcpListener) -> Result<Self> {
+        if config.federation.debug {
+            tracing::warn!(
+                "FEDERATION DEBUG MODE: ids use http:// and loopback/private peers are allowed. \
+                 Never run a public instance like this."
+            );
+        }
+        let db = storage::connect(&config.database).await?;
+        let applied = storage::migrate(&db).await?;
+        if applied > 0 {
+            tracing::info!(applied, "database migrations applied");
+        }
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::Internal(format!("listener has no address: {e}")))?;
+        Ok(Self {
+            listener,
+            addr,
+            ctx: Ctx {
+                db,
+                instance: Instance::from_config(&config),
+            },
+            body_limit: config.http.body_limit,
+        })
+    }
+
+    /// The bound port (useful when the configuration asked for port 0).
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The domain context, for tests and commands that act directly.
+    pub fn ctx(&self) -> &Ctx {
+        &self.ctx
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests.
+    pub async fn run(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let state = Arc::new(Shared {
+            ctx: self.ctx.clone(),
+            body_limit: self.body_limit,
+        });
+        let housekeeping = tokio::spawn(housekeeping(self.ctx.clone()));
+        tracing::info!(
+            "listening on http://{} as {}",
+            self.addr,
+            self.ctx.instance.base_url()
+        );
+        let result = axum::serve(self.listener, http::router(state))
+            .with_graceful_shutdown(shutdown)
+            .await;
+        housekeeping.abort();
+        result
+    }
+}
+
+/// Periodic clean-up. Safe to run in several processes at once: each step is idempotent.
+async fn housekeeping(ctx: Ctx) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match storage::sessions::purge_expired(&ctx.db, now()).await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions purged"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "session purge failed"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

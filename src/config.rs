@@ -1,0 +1,484 @@
+//! Configuration: documented defaults, overlaid by a TOML file, overlaid by `COHORT_*`
+//! environment variables.
+//!
+//! Every key has a default, so `cohort serve` with no file and no variables runs. Each key
+//! `section.name` can also be set as `COHORT_SECTION_NAME` (`listen` as `COHORT_LISTEN`,
+//! `database.url` as `COHORT_DATABASE_URL`). The environment names are derived from the same
+//! tree as the file, so they cannot drift apart. Unknown keys, in the file or in the
+//! environment, are an error that names the key: a typo must not silently fall back to a
+//! default. `cohort.example.toml` lists every key with its default.
+
+use std::{fmt, path::Path};
+
+use serde::{Deserialize, Serialize};
+
+/// The whole configuration of one Cohort instance.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address and port the HTTP server binds, e.g. `127.0.0.1:8080` or `0.0.0.0:80`.
+    pub listen: String,
+    /// Public host (and port, if not the default) in every ActivityPub id, e.g. `example.org`.
+    pub domain: String,
+    /// Where the data lives.
+    pub database: DatabaseConfig,
+    /// Federation with other servers.
+    pub federation: FederationConfig,
+    /// Who may create an account.
+    pub registration: RegistrationConfig,
+    /// HTTP server limits.
+    pub http: HttpConfig,
+    /// Logging.
+    pub log: LogConfig,
+}
+
+/// `[database]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH?mode=rwc` (embedded) or `postgres://user@host/db`.
+    pub url: String,
+    /// Largest number of pooled connections.
+    pub max_connections: u32,
+}
+
+/// `[federation]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FederationConfig {
+    /// Test mode: ids use `http://` and loopback/private peers are allowed. Never in production.
+    pub debug: bool,
+}
+
+/// `[registration]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegistrationConfig {
+    /// `open` (anyone may sign up) or `closed` (only `cohort admin create-user`).
+    pub mode: RegistrationMode,
+}
+
+/// Whether the public sign-up call is allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegistrationMode {
+    /// Anyone may create an account.
+    Open,
+    /// Accounts are created by an administrator only.
+    Closed,
+}
+
+/// `[http]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    pub body_limit: usize,
+}
+
+/// `[log]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A `tracing` filter such as `info` or `cohort=debug,info`. `RUST_LOG` overrides it.
+    pub filter: String,
+    /// `text` for people, `json` for log collectors.
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            domain: "localhost:8080".into(),
+            database: DatabaseConfig::default(),
+            federation: FederationConfig::default(),
+            registration: RegistrationConfig::default(),
+            http: HttpConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://cohort.db?mode=rwc".into(),
+            max_connections: 10,
+        }
+    }
+}
+
+#[allow(clippy::derivable_impls)] // kept explicit: the default is a documented decision
+impl Default for FederationConfig {
+    fn default() -> Self {
+        Self { debug: false }
+    }
+}
+
+impl Default for RegistrationConfig {
+    fn default() -> Self {
+        Self {
+            mode: RegistrationMode::Open,
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            body_limit: 1024 * 1024,
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            filter: "info".into(),
+            format: LogFormat::Text,
+        }
+    }
+}
+
+/// A configuration that could not be loaded; the message names the file, key or variable.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The prefix of every environment variable Cohort reads as configuration.
+pub const ENV_PREFIX: &str = "COHORT_";
+
+impl Config {
+    /// Loads the configuration as `cohort` does: defaults, then `file` (or `cohort.toml` in
+    /// the working directory when it exists), then the `COHORT_*` variables of this process.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let text = match file {
+            Some(path) => Some((
+                path.display().to_string(),
+                std::fs::read_to_string(path).map_err(|e| {
+                    ConfigError(format!("cannot read config file {}: {e}", path.display()))
+                })?,
+            )),
+            None => match std::fs::read_to_string("cohort.toml") {
+                Ok(text) => Some(("cohort.toml".to_string(), text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(ConfigError(format!("cannot read cohort.toml: {e}"))),
+            },
+        };
+        Self::from_sources(
+            text.as_ref()
+                .map(|(name, text)| (name.as_str(), text.as_str())),
+            std::env::vars(),
+        )
+    }
+
+    /// Builds the configuration from an optional `(name, TOML text)` and environment pairs.
+    pub fn from_sources(
+        file: Option<(&str, &str)>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut tree = toml::Table::try_from(Config::default())
+            .map_err(|e| ConfigError(format!("internal: defaults do not serialise: {e}")))?;
+        if let Some((name, text)) = file {
+            let overlay: toml::Table = toml::from_str(text)
+                .map_err(|e| ConfigError(format!("{name}: {}", e.message())))?;
+            merge(&mut tree, overlay, name, "")?;
+        }
+        let mut env: Vec<_> = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with(ENV_PREFIX))
+            .collect();
+        env.sort();
+        for (var, value) in env {
+            apply_env(&mut tree, &var, &value)?;
+        }
+        let config: Config = tree
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError(e.message().to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Every configuration key as `(dotted.key, COHORT_VARIABLE)`, sorted by key.
+    pub fn keys() -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Ok(tree) = toml::Table::try_from(Config::default()) {
+            collect_keys(&tree, "", &mut out);
+        }
+        out
+    }
+
+    /// The URL scheme of this instance's ids: `http` only in federation debug mode.
+    pub fn scheme(&self) -> &'static str {
+        if self.federation.debug {
+            "http"
+        } else {
+            "https"
+        }
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let parsed = url::Url::parse(&format!("http://{}/", self.domain)).ok();
+        let ok = parsed.as_ref().is_some_and(|u| {
+            let host = u.host_str().unwrap_or_default();
+            let rebuilt = match u.port() {
+                Some(p) => format!("{host}:{p}"),
+                None => host.to_string(),
+            };
+            !host.is_empty() && rebuilt == self.domain.to_ascii_lowercase()
+        });
+        if !ok {
+            return Err(ConfigError(format!(
+                "domain: {:?} is not a host[:port] such as example.org or localhost:8080",
+                self.domain
+            )));
+        }
+        if !(self.database.url.starts_with("sqlite:")
+            || self.database.url.starts_with("postgres://")
+            || self.database.url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError(
+                "database.url: must start with sqlite:, postgres:// or postgresql://".into(),
+            ));
+        }
+        if self.database.max_connections == 0 {
+            return Err(ConfigError(
+                "database.max_connections: must be at least 1".into(),
+            ));
+        }
+        if self.http.body_limit < 1024 {
+            return Err(ConfigError(
+                "http.body_limit: must be at least 1024 bytes".into(),
+            ));
+        }
+        if !self.listen.contains(':') {
+            return Err(ConfigError(format!(
+                "listen: {:?} must be address:port such as 127.0.0.1:8080",
+                self.listen
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn merge(
+    base: &mut toml::Table,
+    overlay: toml::Table,
+    file: &str,
+    prefix: &str,
+) -> Result<(), ConfigError> {
+    for (key, value) in overlay {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match (base.get_mut(&key), value) {
+            (None, _) => {
+                return Err(ConfigError(format!("{file}: unknown key `{path}`")));
+            }
+            (Some(toml::Value::Table(inner)), toml::Value::Table(over)) => {
+                merge(inner, over, file, &path)?;
+            }
+            (Some(toml::Value::Table(_)), _) => {
+                return Err(ConfigError(format!("{file}: `{path}` must be a table")));
+            }
+            (Some(slot), value) => *slot = value,
+        }
+    }
+    Ok(())
+}
+
+fn collect_keys(tree: &toml::Table, prefix: &str, out: &mut Vec<(String, String)>) {
+    for (key, value) in tree {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            toml::Value::Table(inner) => collect_keys(inner, &path, out),
+            _ => {
+                let var = format!(
+                    "{ENV_PREFIX}{}",
+                    path.replace('.', "_").to_ascii_uppercase()
+                );
+                out.push((path, var));
+            }
+        }
+    }
+}
+
+fn apply_env(tree: &mut toml::Table, var: &str, value: &str) -> Result<(), ConfigError> {
+    let Some((path, _)) = Config::keys().into_iter().find(|(_, v)| v == var) else {
+        return Err(ConfigError(format!(
+            "unknown environment variable {var} (known: {})",
+            Config::keys()
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    };
+    let mut slot: &mut toml::Table = tree;
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            let current = slot.get(part).cloned();
+            let typed = match current {
+                Some(toml::Value::Boolean(_)) => match value.to_ascii_lowercase().as_str() {
+                    "true" | "1" | "yes" | "on" => toml::Value::Boolean(true),
+                    "false" | "0" | "no" | "off" => toml::Value::Boolean(false),
+                    _ => {
+                        return Err(ConfigError(format!(
+                            "{var}: expected true or false, got {value:?}"
+                        )));
+                    }
+                },
+                Some(toml::Value::Integer(_)) => value
+                    .trim()
+                    .parse::<i64>()
+                    .map(toml::Value::Integer)
+                    .map_err(|_| {
+                        ConfigError(format!("{var}: expected a whole number, got {value:?}"))
+                    })?,
+                _ => toml::Value::String(value.to_string()),
+            };
+            slot.insert(part.to_string(), typed);
+        } else {
+            slot = match slot.get_mut(part) {
+                Some(toml::Value::Table(t)) => t,
+                _ => return Err(ConfigError(format!("internal: {path} is not a table"))),
+            };
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_run_without_any_file() {
+        let c = Config::from_sources(None, env(&[])).unwrap();
+        assert_eq!(c.listen, "127.0.0.1:8080");
+        assert_eq!(c.domain, "localhost:8080");
+        assert_eq!(c.database.url, "sqlite://cohort.db?mode=rwc");
+        assert!(!c.federation.debug);
+        assert_eq!(c.registration.mode, RegistrationMode::Open);
+        assert_eq!(c.http.body_limit, 1_048_576);
+    }
+
+    #[test]
+    fn file_then_env_overlay() {
+        let file = "domain = \"example.org\"\n[database]\nurl = \"sqlite://x.db\"\n";
+        let c = Config::from_sources(
+            Some(("test.toml", file)),
+            env(&[
+                (
+                    "COHORT_DATABASE_URL",
+                    "postgres://postgres@127.0.0.1/cohort",
+                ),
+                ("COHORT_FEDERATION_DEBUG", "true"),
+                ("COHORT_HTTP_BODY_LIMIT", "4096"),
+                ("OTHER", "ignored"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.domain, "example.org");
+        assert_eq!(c.database.url, "postgres://postgres@127.0.0.1/cohort");
+        assert!(c.federation.debug);
+        assert_eq!(c.http.body_limit, 4096);
+        assert_eq!(c.scheme(), "http");
+    }
+
+    #[test]
+    fn unknown_file_key_is_named() {
+        let err = Config::from_sources(Some(("c.toml", "[database]\nurll = \"x\"\n")), env(&[]))
+            .unwrap_err();
+        assert!(err.0.contains("database.urll"), "{err}");
+        let err = Config::from_sources(Some(("c.toml", "lisen = \"x\"\n")), env(&[])).unwrap_err();
+        assert!(err.0.contains("`lisen`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_env_var_is_named() {
+        let err = Config::from_sources(None, env(&[("COHORT_DATABSE_URL", "x")])).unwrap_err();
+        assert!(err.0.contains("COHORT_DATABSE_URL"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        let err =
+            Config::from_sources(None, env(&[("COHORT_FEDERATION_DEBUG", "maybe")])).unwrap_err();
+        assert!(err.0.contains("COHORT_FEDERATION_DEBUG"), "{err}");
+        let err =
+            Config::from_sources(None, env(&[("COHORT_DOMAIN", "https://x.org/")])).unwrap_err();
+        assert!(err.0.starts_with("domain"), "{err}");
+        let err = Config::from_sources(None, env(&[("COHORT_REGISTRATION_MODE", "sometimes")]))
+            .unwrap_err();
+        assert!(
+            err.0.contains("sometimes") || err.0.contains("variant"),
+            "{err}"
+        );
+        let err =
+            Config::from_sources(None, env(&[("COHORT_DATABASE_URL", "mysql://x")])).unwrap_err();
+        assert!(err.0.starts_with("database.url"), "{err}");
+    }
+
+    #[test]
+    fn the_required_environment_names_exist() {
+        let vars: Vec<String> = Config::keys().into_iter().map(|(_, v)| v).collect();
+        for name in [
+            "COHORT_DATABASE_URL",
+            "COHORT_LISTEN",
+            "COHORT_DOMAIN",
+            "COHORT_FEDERATION_DEBUG",
+        ] {
+            assert!(
+                vars.iter().any(|v| v == name),
+                "{name} missing from {vars:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn example_file_documents_every_key_and_parses() {
+        let text = include_str!("../cohort.example.toml");
+        Config::from_sources(Some(("cohort.example.toml", text)), env(&[])).unwrap();
+        let parsed: toml::Table = toml::from_str(text).unwrap();
+        let mut documented = Vec::new();
+        collect_keys(&parsed, "", &mut documented);
+        assert_eq!(
+            documented,
+            Config::keys(),
+            "cohort.example.toml must list every key"
+        );
+    }
+}

@@ -1,0 +1,289 @@
+//! Accounts: sign-up, sign-in with bearer tokens, and who is asking.
+
+use std::sync::LazyLock;
+
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
+use chrono::Duration;
+use rand::RngCore;
+use sea_orm::{DbErr, SqlErr, TransactionTrait};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::{Ctx, hex, names::Username, now, random_hex, views::AccountView};
+use crate::{
+    config::RegistrationMode,
+    error::{Error, Result},
+    storage::{self, entities::persons, persons::NewLocalAccount},
+};
+
+/// Shortest password accepted, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Longest password accepted, in bytes (bounds the hashing work an attacker can ask for).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// How long a sign-in lasts.
+pub const SESSION_DAYS: i64 = 30;
+
+/// The sign-up request.
+#[derive(Debug, Deserialize)]
+pub struct NewAccount {
+    /// Wanted account name.
+    pub username: String,
+    /// Wanted password.
+    pub password: String,
+}
+
+/// The sign-in request.
+#[derive(Debug, Deserialize)]
+pub struct Credentials {
+    /// Account name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// The signed-in person making a request.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// Their public face.
+    pub person: persons::Model,
+    /// Their credentials row.
+    pub local_user_id: i64,
+    /// Instance administrator.
+    pub is_admin: bool,
+}
+
+impl CurrentUser {
+    /// The view `GET /me` returns.
+    pub fn view(&self) -> AccountView {
+        AccountView {
+            id: self.person.id,
+            username: self.person.username.clone(),
+            handle: format!("{}@{}", self.person.username, self.person.domain),
+            ap_id: self.person.ap_id.clone(),
+            is_admin: self.is_admin,
+            created_at: self.person.created_at,
+        }
+    }
+}
+
+fn check_password(password: &str) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Error::invalid(
+            "password",
+            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(Error::invalid(
+            "password",
+            format!("must be at most {MAX_PASSWORD_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// Hashes a password with Argon2id (default parameters) on the blocking pool: it takes tens
+/// of milliseconds of CPU by design and must not stall the async workers.
+fn new_salt() -> Result<SaltString> {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    SaltString::encode_b64(&bytes).map_err(|e| Error::Internal(format!("salt: {e}")))
+}
+
+async fn hash_password(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = new_salt()?;
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("hashing task failed: {e}")))?
+}
+
+/// A hash of nothing in particular, checked when the account does not exist so that a
+/// failed sign-in takes as long whether or not the name is taken.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    new_salt()
+        .ok()
+        .and_then(|salt| {
+            Argon2::default()
+                .hash_password(random_hex(16).as_bytes(), &salt)
+                .ok()
+                .map(|h| h.to_string())
+        })
+        .unwrap_or_default()
+});
+
+async fn verify_password(password: String, hash: Option<String>) -> Result<bool> {
+    tokio::task::spawn_blocking(move || {
+        let known = hash.is_some();
+        let hash = hash.unwrap_or_else(|| DUMMY_HASH.clone());
+        let ok = PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false);
+        known && ok
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("verification task failed: {e}")))
+}
+
+fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn name_taken(e: &DbErr) -> bool {
+    matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Public sign-up, when registration is open.
+pub async fn register(ctx: &Ctx, input: NewAccount) -> Result<persons::Model> {
+    if ctx.instance.registration == RegistrationMode::Closed {
+        return Err(Error::Forbidden {
+            code: "registration_closed",
+            message: "this instance does not accept sign-ups".into(),
+        });
+    }
+    create(ctx, &input.username, &input.password, false).await
+}
+
+/// Creates a local account, whatever the registration mode (the admin command uses this).
+pub async fn create(
+    ctx: &Ctx,
+    username: &str,
+    password: &str,
+    is_admin: bool,
+) -> Result<persons::Model> {
+    let username = Username::parse(username)?;
+    check_password(password)?;
+    let taken = || {
+        Error::conflict(
+            "name_taken",
+            format!("the username {} is taken", username.as_str()),
+        )
+    };
+    if storage::persons::find_local_account(&ctx.db, username.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(taken());
+    }
+    let password_hash = hash_password(password.to_string()).await?;
+    let txn = ctx.db.begin().await?;
+    let created = storage::persons::insert_local_account(
+        &txn,
+        NewLocalAccount {
+            username: username.as_str(),
+            domain: &ctx.instance.domain,
+            ap_id: ctx.instance.person_url(username.as_str()),
+            password_hash,
+            is_admin,
+            now: now(),
+        },
+    )
+    .await;
+    match created {
+        Ok((person, _)) => {
+            txn.commit().await?;
+            Ok(person)
+        }
+        // Lost a race with another sign-up for the same name.
+        Err(e) if name_taken(&e) => Err(taken()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Checks a username and password and opens a session; returns its bearer token.
+pub async fn login(ctx: &Ctx, input: Credentials) -> Result<String> {
+    if input.password.len() > MAX_PASSWORD_BYTES {
+        return Err(Error::BadCredentials);
+    }
+    let account = storage::persons::find_local_account(&ctx.db, &input.username).await?;
+    let hash = account.as_ref().map(|(_, u)| u.password_hash.clone());
+    if !verify_password(input.password, hash).await? {
+        return Err(Error::BadCredentials);
+    }
+    let Some((_, user)) = account else {
+        return Err(Error::BadCredentials);
+    };
+    let token = random_hex(32);
+    let t = now();
+    storage::sessions::create(
+        &ctx.db,
+        token_hash(&token),
+        user.id,
+        t,
+        t + Duration::days(SESSION_DAYS),
+    )
+    .await?;
+    Ok(token)
+}
+
+/// The user a bearer token belongs to.
+pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<CurrentUser> {
+    if token.len() != 64 {
+        return Err(Error::Unauthenticated);
+    }
+    let session = storage::sessions::find_valid(&ctx.db, &token_hash(token), now())
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    let user = storage::persons::find_local_user(&ctx.db, session.local_user_id)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    let person = storage::persons::find(&ctx.db, user.person_id)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    Ok(CurrentUser {
+        person,
+        local_user_id: user.id,
+        is_admin: user.is_admin,
+    })
+}
+
+/// Ends the session of a bearer token.
+pub async fn logout(ctx: &Ctx, token: &str) -> Result<()> {
+    storage::sessions::delete(&ctx.db, &token_hash(token)).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_rules() {
+        assert!(check_password("short").is_err());
+        assert!(check_password("long enough").is_ok());
+        assert!(check_password(&"x".repeat(MAX_PASSWORD_BYTES + 1)).is_err());
+    }
+
+    #[tokio::test]
+    async fn hashes_verify_and_reject() {
+        let h = hash_password("correct horse".into()).await.unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(
+            verify_password("correct horse".into(), Some(h.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("wrong horse".into(), Some(h))
+                .await
+                .unwrap()
+        );
+        assert!(!verify_password("anything".into(), None).await.unwrap());
+    }
+
+    #[test]
+    fn tokens_are_stored_hashed() {
+        let t = random_hex(32);
+        assert_eq!(t.len(), 64);
+        assert_ne!(token_hash(&t), t);
+        assert_eq!(token_hash(&t).len(), 64);
+    }
+}

@@ -1,0 +1,149 @@
+//! Groups: creation, lookup by handle, the directory.
+
+use sea_orm::{DbErr, SqlErr, TransactionTrait};
+use serde::Deserialize;
+
+use super::{
+    Ctx,
+    accounts::CurrentUser,
+    names::{GroupName, Handle},
+    now,
+    pagination::{Cursor, CursorKey, Page},
+    text,
+    views::GroupView,
+};
+use crate::{
+    error::{Error, Result},
+    storage::{self, entities::groups, groups::NewLocalGroup},
+};
+
+/// The create-group request.
+#[derive(Debug, Deserialize)]
+pub struct NewGroup {
+    /// Name part of the handle, `[a-z0-9_]{3,32}`.
+    pub name: String,
+    /// Display title.
+    pub title: String,
+    /// Markdown description.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Creates a local group; its creator becomes its first moderator.
+pub async fn create(ctx: &Ctx, user: &CurrentUser, input: NewGroup) -> Result<GroupView> {
+    let name = GroupName::parse(&input.name)?;
+    let title = text::title("title", &input.title, text::MAX_GROUP_TITLE_CHARS)?;
+    let description = text::body(
+        "description",
+        &input.description,
+        text::MAX_DESCRIPTION_CHARS,
+        false,
+    )?;
+    let taken = || {
+        Error::conflict(
+            "name_taken",
+            format!("a group named {} exists", name.as_str()),
+        )
+    };
+    if storage::groups::find_by_name(&ctx.db, name.as_str(), &ctx.instance.domain)
+        .await?
+        .is_some()
+    {
+        return Err(taken());
+    }
+    let txn = ctx.db.begin().await?;
+    let inserted = storage::groups::insert_local(
+        &txn,
+        NewLocalGroup {
+            name: name.as_str(),
+            domain: &ctx.instance.domain,
+            ap_id: ctx.instance.group_url(name.as_str()),
+            title,
+            description_html: text::render_markdown(&description),
+            description,
+            creator_id: user.person.id,
+            now: now(),
+        },
+    )
+    .await;
+    let group = match inserted {
+        Ok(g) => g,
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Err(taken());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    txn.commit().await?;
+    Ok(GroupView::new(&group, std::slice::from_ref(&user.person)))
+}
+
+/// The group a handle names (`name` or `name@host`), if this instance knows it.
+pub async fn find_by_handle(ctx: &Ctx, raw: &str) -> Result<groups::Model> {
+    let handle = Handle::parse(raw)?;
+    let domain = handle.host.as_deref().unwrap_or(&ctx.instance.domain);
+    storage::groups::find_by_name(&ctx.db, &handle.name, domain)
+        .await?
+        .ok_or(Error::NotFound("group"))
+}
+
+/// A group in full, by handle.
+pub async fn view(ctx: &Ctx, raw_handle: &str) -> Result<GroupView> {
+    let group = find_by_handle(ctx, raw_handle).await?;
+    let mods = storage::groups::moderators(&ctx.db, &[group.id]).await?;
+    Ok(GroupView::new(
+        &group,
+        mods.get(&group.id).map(Vec::as_slice).unwrap_or_default(),
+    ))
+}
+
+/// The group directory, by name.
+pub async fn list(ctx: &Ctx, cursor: Option<&str>, limit: Option<u64>) -> Result<Page<GroupView>> {
+    let limit = super::pagination::limit(limit)?;
+    let after = match Cursor::decode_opt(cursor)? {
+        None => None,
+        Some(Cursor {
+            key: CursorKey::Text(name),
+            id,
+        }) => Some((name, id)),
+        Some(_) => return Err(Error::invalid("cursor", "is not a cursor for this list")),
+    };
+    let mut rows = storage::groups::page(
+        &ctx.db,
+        after.as_ref().map(|(n, i)| (n.as_str(), *i)),
+        limit + 1,
+    )
+    .await?;
+    let next = next_cursor(&mut rows, limit, |g| Cursor {
+        key: CursorKey::Text(g.name.clone()),
+        id: g.id,
+    });
+    let ids: Vec<i64> = rows.iter().map(|g| g.id).collect();
+    let mods = storage::groups::moderators(&ctx.db, &ids).await?;
+    Ok(Page {
+        items: rows
+            .iter()
+            .map(|g| GroupView::new(g, mods.get(&g.id).map(Vec::as_slice).unwrap_or_default()))
+            .collect(),
+        next_cursor: next,
+    })
+}
+
+/// Trims a `limit + 1` fetch to `limit` and returns the cursor of the next page, if any.
+pub(crate) fn next_cursor<T>(
+    rows: &mut Vec<T>,
+    limit: u64,
+    key: impl Fn(&T) -> Cursor,
+) -> Option<String> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|r| key(r).encode())
+    } else {
+        None
+    }
+}
+
+/// Whether `person_id` moderates the group.
+pub async fn is_moderator(ctx: &Ctx, group_id: i64, person_id: i64) -> Result<bool, DbErr> {
+    storage::groups::is_moderator(&ctx.db, group_id, person_id).await
+}

@@ -1,0 +1,102 @@
+//! The rules of Cohort: accounts, groups, posts, replies, votes.
+//!
+//! Nothing here knows about HTTP or JSON-LD. The REST API, the web pages and the federation
+//! inbox all call these functions, so each rule (who may edit, what a delete leaves behind)
+//! lives in one place.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use rand::RngCore;
+use sea_orm::DatabaseConnection;
+
+use crate::config::{Config, RegistrationMode};
+
+pub mod accounts;
+pub mod groups;
+pub mod names;
+pub mod pagination;
+pub mod posts;
+pub mod ranking;
+pub mod replies;
+pub mod text;
+pub mod views;
+pub mod votes;
+
+/// Facts about this instance that the rules need.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    /// Public `host[:port]`.
+    pub domain: String,
+    /// `https`, or `http` in federation debug mode.
+    pub scheme: &'static str,
+    /// Whether public sign-up is open.
+    pub registration: RegistrationMode,
+}
+
+impl Instance {
+    /// The instance facts from a loaded configuration.
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            domain: config.domain.to_ascii_lowercase(),
+            scheme: config.scheme(),
+            registration: config.registration.mode,
+        }
+    }
+
+    /// `scheme://domain`, with no trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.scheme, self.domain)
+    }
+
+    /// The ActivityPub id (and profile page) of a local person.
+    pub fn person_url(&self, username: &str) -> String {
+        format!("{}/u/{username}", self.base_url())
+    }
+
+    /// The ActivityPub id (and page) of a local group.
+    pub fn group_url(&self, name: &str) -> String {
+        format!("{}/g/{name}", self.base_url())
+    }
+
+    /// The ActivityPub id (and page) of a local post.
+    pub fn post_url(&self, id: i64) -> String {
+        format!("{}/posts/{id}", self.base_url())
+    }
+
+    /// The ActivityPub id (and page) of a local reply.
+    pub fn reply_url(&self, id: i64) -> String {
+        format!("{}/replies/{id}", self.base_url())
+    }
+}
+
+/// What every domain operation needs: the database and the instance facts.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The connection pool.
+    pub db: DatabaseConnection,
+    /// This instance.
+    pub instance: Instance,
+}
+
+/// `bytes` random bytes from the operating system's generator, as lowercase hex.
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    hex(&buf)
+}
+
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// The current time at the precision both databases store (microseconds), so a value read
+/// back equals the value written.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}

@@ -1,0 +1,224 @@
+//! Posts: writing, reading (listing with sorts, a thread in full), editing, deleting.
+
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+
+use super::{
+    Ctx,
+    accounts::CurrentUser,
+    groups::{find_by_handle, next_cursor},
+    now,
+    pagination::{Cursor, Page, PostSort},
+    ranking, text,
+    views::{PostDetail, PostView, ReplyView, build_tree},
+};
+use crate::{
+    error::{Error, Result},
+    storage::{
+        self,
+        entities::{groups, posts},
+        posts::NewLocalPost,
+        votes::Target,
+    },
+};
+
+/// The new-post request.
+#[derive(Debug, Deserialize)]
+pub struct NewPost {
+    /// Title, one line.
+    pub title: String,
+    /// Markdown body; may be empty.
+    #[serde(default)]
+    pub body: String,
+}
+
+/// The edit-post request: absent fields stay as they are.
+#[derive(Debug, Deserialize)]
+pub struct PostEdit {
+    /// New title.
+    pub title: Option<String>,
+    /// New markdown body.
+    pub body: Option<String>,
+}
+
+/// Who may delete a post or reply: its author, a moderator of its group, an admin.
+pub(crate) async fn may_remove(
+    ctx: &Ctx,
+    user: &CurrentUser,
+    author_id: i64,
+    group_id: i64,
+) -> Result<bool> {
+    Ok(user.person.id == author_id
+        || user.is_admin
+        || storage::groups::is_moderator(&ctx.db, group_id, user.person.id).await?)
+}
+
+/// A post and its group, or 404.
+pub(crate) async fn load(ctx: &Ctx, id: i64) -> Result<(posts::Model, groups::Model)> {
+    let post = storage::posts::find(&ctx.db, id)
+        .await?
+        .ok_or(Error::NotFound("post"))?;
+    let group = storage::groups::find(&ctx.db, post.group_id)
+        .await?
+        .ok_or(Error::NotFound("post"))?;
+    Ok((post, group))
+}
+
+async fn view_one(
+    ctx: &Ctx,
+    viewer: Option<&CurrentUser>,
+    post: &posts::Model,
+    group: &groups::Model,
+) -> Result<PostView> {
+    let authors = storage::persons::by_ids(&ctx.db, [post.author_id]).await?;
+    let my_vote = match viewer {
+        Some(u) => storage::votes::mine(&ctx.db, Target::Post, u.person.id, &[post.id])
+            .await?
+            .get(&post.id)
+            .copied(),
+        None => None,
+    };
+    Ok(PostView::new(post, group, &authors, my_vote))
+}
+
+/// Writes a new post in a group on this instance.
+pub async fn create(
+    ctx: &Ctx,
+    user: &CurrentUser,
+    group_handle: &str,
+    input: NewPost,
+) -> Result<PostView> {
+    let title = text::title("title", &input.title, text::MAX_TITLE_CHARS)?;
+    let body = text::body("body", &input.body, text::MAX_BODY_CHARS, false)?;
+    let group = find_by_handle(ctx, group_handle).await?;
+    if !group.local {
+        return Err(Error::conflict(
+            "remote_group",
+            "this group lives on another instance; posting there needs federation",
+        ));
+    }
+    let t = now();
+    let txn = ctx.db.begin().await?;
+    let post = storage::posts::insert_local(
+        &txn,
+        NewLocalPost {
+            group_id: group.id,
+            author_id: user.person.id,
+            title,
+            body_html: text::render_markdown(&body),
+            body,
+            hot_rank: ranking::hot_rank(0, t),
+            now: t,
+        },
+        |id| ctx.instance.post_url(id),
+    )
+    .await?;
+    txn.commit().await?;
+    view_one(ctx, Some(user), &post, &group).await
+}
+
+/// A page of a group's posts.
+pub async fn list(
+    ctx: &Ctx,
+    viewer: Option<&CurrentUser>,
+    group_handle: &str,
+    sort: PostSort,
+    cursor: Option<&str>,
+    limit: Option<u64>,
+) -> Result<Page<PostView>> {
+    let limit = super::pagination::limit(limit)?;
+    let after = Cursor::decode_opt(cursor)?;
+    let group = find_by_handle(ctx, group_handle).await?;
+    let mut rows = storage::posts::page(&ctx.db, group.id, sort, after.as_ref(), limit + 1)
+        .await?
+        .ok_or_else(|| Error::invalid("cursor", "was issued for another sort"))?;
+    let next = next_cursor(&mut rows, limit, |p| Cursor {
+        key: storage::posts::sort_key(p, sort),
+        id: p.id,
+    });
+    let authors = storage::persons::by_ids(&ctx.db, rows.iter().map(|p| p.author_id)).await?;
+    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let votes = match viewer {
+        Some(u) => storage::votes::mine(&ctx.db, Target::Post, u.person.id, &ids).await?,
+        None => Default::default(),
+    };
+    Ok(Page {
+        items: rows
+            .iter()
+            .map(|p| PostView::new(p, &group, &authors, votes.get(&p.id).copied()))
+            .collect(),
+        next_cursor: next,
+    })
+}
+
+/// A post with its whole thread. A deleted post is shown as a tombstone with its replies.
+pub async fn detail(ctx: &Ctx, viewer: Option<&CurrentUser>, id: i64) -> Result<PostDetail> {
+    let (post, group) = load(ctx, id).await?;
+    let replies = storage::replies::for_post(&ctx.db, post.id).await?;
+    let authors = storage::persons::by_ids(
+        &ctx.db,
+        replies.iter().map(|r| r.author_id).chain([post.author_id]),
+    )
+    .await?;
+    let (post_vote, reply_votes) = match viewer {
+        Some(u) => {
+            let ids: Vec<i64> = replies.iter().map(|r| r.id).collect();
+            (
+                storage::votes::mine(&ctx.db, Target::Post, u.person.id, &[post.id])
+                    .await?
+                    .get(&post.id)
+                    .copied(),
+                storage::votes::mine(&ctx.db, Target::Reply, u.person.id, &ids).await?,
+            )
+        }
+        None => (None, Default::default()),
+    };
+    let views = replies
+        .iter()
+        .map(|r| ReplyView::new(r, &authors, reply_votes.get(&r.id).copied()))
+        .collect();
+    Ok(PostDetail {
+        post: PostView::new(&post, &group, &authors, post_vote),
+        replies: build_tree(views),
+    })
+}
+
+/// Edits a post; only its author may.
+pub async fn edit(ctx: &Ctx, user: &CurrentUser, id: i64, input: PostEdit) -> Result<PostView> {
+    if input.title.is_none() && input.body.is_none() {
+        return Err(Error::invalid(
+            "title",
+            "give a new title, a new body, or both",
+        ));
+    }
+    let (post, group) = load(ctx, id).await?;
+    if post.author_id != user.person.id {
+        return Err(Error::forbidden("only the author may edit a post"));
+    }
+    if post.deleted_at.is_some() {
+        return Err(Error::conflict("deleted", "this post was deleted"));
+    }
+    let title = match input.title {
+        Some(t) => text::title("title", &t, text::MAX_TITLE_CHARS)?,
+        None => post.title.clone(),
+    };
+    let body = match input.body {
+        Some(b) => text::body("body", &b, text::MAX_BODY_CHARS, false)?,
+        None => post.body.clone(),
+    };
+    let body_html = text::render_markdown(&body);
+    let post = storage::posts::update_content(&ctx.db, post, title, body, body_html, now()).await?;
+    view_one(ctx, Some(user), &post, &group).await
+}
+
+/// Deletes a post, leaving a tombstone so its replies stay readable. Deleting twice is fine.
+pub async fn delete(ctx: &Ctx, user: &CurrentUser, id: i64) -> Result<()> {
+    let (post, _) = load(ctx, id).await?;
+    if !may_remove(ctx, user, post.author_id, post.group_id).await? {
+        return Err(Error::forbidden(
+            "only the author, a moderator or an admin may delete a post",
+        ));
+    }
+    storage::posts::mark_deleted(&ctx.db, post.id, now()).await?;
+    Ok(())
+}

@@ -1,0 +1,157 @@
+//! Replies: answering a post or another reply, editing, deleting.
+
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+
+use super::{
+    Ctx,
+    accounts::CurrentUser,
+    now,
+    posts::{load, may_remove},
+    text,
+    views::ReplyView,
+};
+use crate::{
+    error::{Error, Result},
+    storage::{self, entities::replies, replies::NewLocalReply, votes::Target},
+};
+
+/// Deepest nesting of a reply (0 answers the post). Deeper threads are hard to read, and a
+/// bound keeps every recursive walk of a thread shallow: a thread as JSON nests two levels
+/// per reply level, and common JSON parsers (serde_json among them) stop at 128.
+pub const MAX_DEPTH: i32 = 50;
+
+/// The new-reply request.
+#[derive(Debug, Deserialize)]
+pub struct NewReply {
+    /// Markdown body.
+    pub body: String,
+    /// The reply this answers; absent to answer the post.
+    pub parent_id: Option<i64>,
+}
+
+/// The edit-reply request.
+#[derive(Debug, Deserialize)]
+pub struct ReplyEdit {
+    /// New markdown body.
+    pub body: String,
+}
+
+async fn load_reply(ctx: &Ctx, id: i64) -> Result<replies::Model> {
+    storage::replies::find(&ctx.db, id)
+        .await?
+        .ok_or(Error::NotFound("reply"))
+}
+
+async fn view_one(
+    ctx: &Ctx,
+    viewer: Option<&CurrentUser>,
+    reply: &replies::Model,
+) -> Result<ReplyView> {
+    let authors = storage::persons::by_ids(&ctx.db, [reply.author_id]).await?;
+    let my_vote = match viewer {
+        Some(u) => storage::votes::mine(&ctx.db, Target::Reply, u.person.id, &[reply.id])
+            .await?
+            .get(&reply.id)
+            .copied(),
+        None => None,
+    };
+    Ok(ReplyView::new(reply, &authors, my_vote))
+}
+
+/// Answers a post (or, with `parent_id`, a reply in its thread).
+pub async fn create(
+    ctx: &Ctx,
+    user: &CurrentUser,
+    post_id: i64,
+    input: NewReply,
+) -> Result<ReplyView> {
+    let body = text::body("body", &input.body, text::MAX_BODY_CHARS, true)?;
+    let (post, group) = load(ctx, post_id).await?;
+    if !group.local {
+        return Err(Error::conflict(
+            "remote_group",
+            "this thread lives on another instance; replying there needs federation",
+        ));
+    }
+    if post.deleted_at.is_some() {
+        return Err(Error::conflict("deleted", "this post was deleted"));
+    }
+    let depth = match input.parent_id {
+        None => 0,
+        Some(pid) => {
+            let parent = storage::replies::find(&ctx.db, pid)
+                .await?
+                .filter(|p| p.post_id == post.id)
+                .ok_or_else(|| Error::invalid("parent_id", "is not a reply in this thread"))?;
+            if parent.deleted_at.is_some() {
+                return Err(Error::conflict(
+                    "deleted",
+                    "the reply you answer was deleted",
+                ));
+            }
+            if parent.depth >= MAX_DEPTH {
+                return Err(Error::invalid(
+                    "parent_id",
+                    format!(
+                        "the thread is already {MAX_DEPTH} replies deep here; answer higher up"
+                    ),
+                ));
+            }
+            parent.depth + 1
+        }
+    };
+    let txn = ctx.db.begin().await?;
+    let reply = storage::replies::insert_local(
+        &txn,
+        NewLocalReply {
+            post_id: post.id,
+            parent_id: input.parent_id,
+            depth,
+            author_id: user.person.id,
+            body_html: text::render_markdown(&body),
+            body,
+            now: now(),
+        },
+        |id| ctx.instance.reply_url(id),
+    )
+    .await?;
+    txn.commit().await?;
+    view_one(ctx, Some(user), &reply).await
+}
+
+/// One reply.
+pub async fn get(ctx: &Ctx, viewer: Option<&CurrentUser>, id: i64) -> Result<ReplyView> {
+    let reply = load_reply(ctx, id).await?;
+    view_one(ctx, viewer, &reply).await
+}
+
+/// Edits a reply; only its author may.
+pub async fn edit(ctx: &Ctx, user: &CurrentUser, id: i64, input: ReplyEdit) -> Result<ReplyView> {
+    let reply = load_reply(ctx, id).await?;
+    if reply.author_id != user.person.id {
+        return Err(Error::forbidden("only the author may edit a reply"));
+    }
+    if reply.deleted_at.is_some() {
+        return Err(Error::conflict("deleted", "this reply was deleted"));
+    }
+    let body = text::body("body", &input.body, text::MAX_BODY_CHARS, true)?;
+    let body_html = text::render_markdown(&body);
+    let reply = storage::replies::update_body(&ctx.db, reply, body, body_html, now()).await?;
+    view_one(ctx, Some(user), &reply).await
+}
+
+/// Deletes a reply, leaving a tombstone so the answers to it stay in place.
+pub async fn delete(ctx: &Ctx, user: &CurrentUser, id: i64) -> Result<()> {
+    let reply = load_reply(ctx, id).await?;
+    let (post, _) = load(ctx, reply.post_id).await?;
+    if !may_remove(ctx, user, reply.author_id, post.group_id).await? {
+        return Err(Error::forbidden(
+            "only the author, a moderator or an admin may delete a reply",
+        ));
+    }
+    let txn = ctx.db.begin().await?;
+    storage::replies::mark_deleted(&txn, &reply, now()).await?;
+    txn.commit().await?;
+    Ok(())
+}

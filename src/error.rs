@@ -1,0 +1,188 @@
+//! The one error type of the application, and its one mapping to HTTP.
+//!
+//! Domain code returns [`Error`]; handlers return it unchanged. Client errors carry a stable
+//! machine-readable code and a message for people. Server errors are logged with their detail
+//! and answered with generic text, so nothing internal leaks.
+
+use axum::{
+    Json,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use sea_orm::DbErr;
+use serde::Serialize;
+
+/// Everything that can go wrong while serving a request or running a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A field of the request is missing or invalid (400).
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The offending field, as the client named it.
+        field: String,
+        /// What is wrong with it, for people.
+        message: String,
+    },
+    /// The request is malformed as a whole: bad JSON, bad query string (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// No valid credentials were given (401).
+    #[error("authentication required")]
+    Unauthenticated,
+    /// Username or password is wrong (401).
+    #[error("invalid username or password")]
+    BadCredentials,
+    /// Authenticated, but not allowed to do this (403).
+    #[error("{message}")]
+    Forbidden {
+        /// Stable code, e.g. `forbidden` or `registration_closed`.
+        code: &'static str,
+        /// Why, for people.
+        message: String,
+    },
+    /// The thing does not exist, or the caller may not know it exists (404).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The request conflicts with the current state, e.g. a name is taken (409).
+    #[error("{message}")]
+    Conflict {
+        /// Stable code, e.g. `name_taken` or `deleted`.
+        code: &'static str,
+        /// What conflicts, for people.
+        message: String,
+    },
+    /// The body is larger than the configured limit (413).
+    #[error("request body is too large (the limit is {limit} bytes)")]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The body is not of a media type this endpoint reads (415).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// A database failure (500, logged).
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    /// Any other failure on our side (500, logged).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    /// Stable machine-readable code.
+    pub error: &'static str,
+    /// Explanation for people.
+    pub message: String,
+    /// The request field at fault, for `invalid_input`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// Shorthand for results whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A 400 naming `field`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A 403 with the generic `forbidden` code.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Forbidden {
+            code: "forbidden",
+            message: message.into(),
+        }
+    }
+
+    /// A 409 with the given code.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Invalid { .. } | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The body this error is answered with; server errors say nothing of their cause.
+    pub fn body(&self) -> ErrorBody {
+        let (error, field) = match self {
+            Self::Invalid { field, .. } => ("invalid_input", Some(field.clone())),
+            Self::BadRequest(_) => ("bad_request", None),
+            Self::Unauthenticated => ("unauthenticated", None),
+            Self::BadCredentials => ("bad_credentials", None),
+            Self::Forbidden { code, .. } | Self::Conflict { code, .. } => (*code, None),
+            Self::NotFound(_) => ("not_found", None),
+            Self::PayloadTooLarge { .. } => ("payload_too_large", None),
+            Self::UnsupportedMediaType(_) => ("unsupported_media_type", None),
+            Self::Database(_) | Self::Internal(_) => ("internal", None),
+        };
+        let message = match self {
+            Self::Invalid { message, .. } => message.clone(),
+            Self::Database(_) | Self::Internal(_) => "something went wrong on our side".into(),
+            other => other.to_string(),
+        };
+        ErrorBody {
+            error,
+            message,
+            field,
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut response = (status, Json(self.body())).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_errors_do_not_leak() {
+        let e = Error::Database(DbErr::Custom("relation secret_table missing".into()));
+        assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = e.body();
+        assert_eq!(body.error, "internal");
+        assert!(!body.message.contains("secret_table"));
+    }
+
+    #[test]
+    fn invalid_names_the_field() {
+        let body = Error::invalid("title", "must not be empty").body();
+        assert_eq!(body.error, "invalid_input");
+        assert_eq!(body.field.as_deref(), Some("title"));
+        assert_eq!(body.message, "must not be empty");
+    }
+}

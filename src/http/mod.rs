@@ -1,0 +1,76 @@
+//! HTTP: the router, shared state and extractors. Handlers are a few lines each and call
+//! `domain`; all error mapping happens in `crate::error`.
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    http::{StatusCode, header},
+    response::{Html, IntoResponse},
+    routing::get,
+};
+use tower_http::trace::TraceLayer;
+
+use crate::domain::Ctx;
+
+pub mod api;
+pub mod extract;
+
+/// What every handler can reach.
+#[derive(Debug)]
+pub struct Shared {
+    /// The domain context.
+    pub ctx: Ctx,
+    /// Largest request body, bytes.
+    pub body_limit: usize,
+}
+
+/// Shared state as handlers receive it.
+pub type AppState = Arc<Shared>;
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let limit = state.body_limit;
+    Router::new()
+        .route("/", get(home))
+        .nest("/api/v1", api::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn home(axum::extract::State(s): axum::extract::State<AppState>) -> impl IntoResponse {
+    let domain = &s.ctx.instance.domain;
+    let page = format!(
+        "<!doctype html><html lang=en><meta charset=utf-8><title>Cohort · {domain}</title>\
+         <h1>Cohort</h1><p>This is the Cohort instance <strong>{domain}</strong>, version {}.</p>\
+         <p>The REST API is at <a href=\"/api/v1/openapi.json\">/api/v1</a> (OpenAPI document).</p></html>",
+        env!("CARGO_PKG_VERSION")
+    );
+    ([(header::CACHE_CONTROL, "no-cache")], Html(page))
+}
+
+async fn not_found() -> impl IntoResponse {
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(crate::error::ErrorBody {
+            error: "no_route",
+            message: "there is nothing at this address".into(),
+            field: None,
+        }),
+    )
+}
+
+async fn method_not_allowed() -> impl IntoResponse {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        axum::Json(crate::error::ErrorBody {
+            error: "method_not_allowed",
+            message: "this address does not accept that method".into(),
+            field: None,
+        }),
+    )
+}

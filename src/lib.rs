@@ -1,0 +1,20 @@
+//! Cohort: a federated community server for peer learning across organisations.
+//!
+//! The layout follows the architecture: [`domain`] holds the rules, [`storage`] the database,
+//! [`http`] the API, [`app`] wires them into a server. See `ARCHITECTURE.md`.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod storage;
+pub mod testing;
+
+pub use app::Application;
+pub use config::Config;
+pub use error::{Error, Result};

@@ -1,0 +1,117 @@
+//! The `cohort` command. Thin: parses arguments, loads configuration, calls the library.
+
+use std::{io::IsTerminal, path::PathBuf, process::ExitCode};
+
+use clap::{Parser, Subcommand};
+use cohort::{
+    Application, Config,
+    cli::{self, PasswordSource},
+    config::LogFormat,
+};
+use tracing_subscriber::EnvFilter;
+
+/// Cohort: a federated community server for peer learning.
+///
+/// Each organisation runs its own instance; groups federate posts and replies with other
+/// instances (and Mastodon, Lemmy and the wider fediverse) over ActivityPub.
+///
+/// Configuration comes from ./cohort.toml (or --config FILE) and COHORT_* environment
+/// variables; see cohort.example.toml for every key and its default.
+#[derive(Parser)]
+#[command(name = "cohort", version, about, long_about)]
+struct Cli {
+    /// Read configuration from FILE instead of ./cohort.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server. Applies pending migrations first. With no configuration it stores
+    /// data in ./cohort.db and listens on 127.0.0.1:8080 as localhost:8080.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Administration tasks.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a local account, even when registration is closed. The password is asked for
+    /// twice at the terminal, or read from the first line of standard input.
+    CreateUser {
+        /// Account name: 3 to 32 characters of a-z, 0-9 and _.
+        name: String,
+        /// Make the account an instance administrator.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from standard input instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn init_logging(config: &Config) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stdout().is_terminal());
+    match config.log.format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cohort: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&config);
+    let outcome = match cli.command {
+        Command::Serve => match Application::build(config).await {
+            Ok(app) => app
+                .run()
+                .await
+                .map_err(|e| cohort::Error::Internal(e.to_string())),
+            Err(e) => Err(e),
+        },
+        Command::Migrate => cli::migrate(&config)
+            .await
+            .map(|n| println!("applied {n} migration(s)")),
+        Command::Admin(AdminCommand::CreateUser {
+            name,
+            admin,
+            password_stdin,
+        }) => {
+            let source = if password_stdin {
+                PasswordSource::Stdin
+            } else {
+                PasswordSource::Prompt
+            };
+            match cli::read_password(source) {
+                Ok(password) => cli::create_user(&config, &name, &password, admin)
+                    .await
+                    .map(|ap_id| println!("created {name} ({ap_id})")),
+                Err(e) => Err(e),
+            }
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cohort: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! A group (local, or a remote one we know of).
+use sea_orm::entity::prelude::*;
+
+/// One row of `groups`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "groups")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub ap_id: String,
+    pub name: String,
+    pub domain: String,
+    pub local: bool,
+    pub title: String,
+    pub description: String,
+    pub description_html: String,
+    pub inbox_url: Option<String>,
+    pub shared_inbox_url: Option<String>,
+    pub followers_url: Option<String>,
+    pub public_key: Option<String>,
+    pub private_key: Option<String>,
+    pub creator_id: Option<i64>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+/// No relations are navigated through the ORM; queries join explicitly.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

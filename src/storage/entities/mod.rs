@@ -1,0 +1,15 @@
+//! sea-orm entities, one per table, matching `migrations/`.
+//!
+//! These mirror the schema exactly (columns are described in the migration that made them);
+//! rules about what may be written live in `domain/`.
+#![allow(missing_docs)]
+
+pub mod group_moderators;
+pub mod groups;
+pub mod local_users;
+pub mod persons;
+pub mod post_votes;
+pub mod posts;
+pub mod replies;
+pub mod reply_votes;
+pub mod sessions;

@@ -1,0 +1,34 @@
+//! A post: the start of a thread in a group.
+use sea_orm::entity::prelude::*;
+
+/// One row of `posts`. Vote counts, reply count and ranks are kept up to date by
+/// `storage::votes` and `storage::replies` so listing never aggregates.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "posts")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub ap_id: String,
+    pub group_id: i64,
+    pub author_id: i64,
+    pub title: String,
+    pub body: String,
+    pub body_html: String,
+    pub local: bool,
+    pub upvotes: i32,
+    pub downvotes: i32,
+    pub score: i32,
+    pub hot_rank: f64,
+    pub reply_count: i32,
+    pub last_activity_at: DateTimeUtc,
+    pub created_at: DateTimeUtc,
+    pub updated_at: Option<DateTimeUtc>,
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+/// No relations are navigated through the ORM; queries join explicitly.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,149 @@
+//! Queries on groups and their moderators.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, sea_query::ExprTrait,
+};
+
+use super::entities::{group_moderators, groups, persons};
+
+/// A new local group.
+pub struct NewLocalGroup<'a> {
+    /// Name part of the handle.
+    pub name: &'a str,
+    /// This instance's domain.
+    pub domain: &'a str,
+    /// ActivityPub id.
+    pub ap_id: String,
+    /// Display title.
+    pub title: String,
+    /// Markdown description.
+    pub description: String,
+    /// Rendered, sanitised description.
+    pub description_html: String,
+    /// The creating person, who becomes its first moderator.
+    pub creator_id: i64,
+    /// Creation time.
+    pub now: DateTime<Utc>,
+}
+
+/// Inserts a local group and makes its creator a moderator; call inside a transaction.
+pub async fn insert_local<C: ConnectionTrait>(
+    conn: &C,
+    new: NewLocalGroup<'_>,
+) -> Result<groups::Model, DbErr> {
+    let group = groups::ActiveModel {
+        ap_id: Set(new.ap_id),
+        name: Set(new.name.to_string()),
+        domain: Set(new.domain.to_string()),
+        local: Set(true),
+        title: Set(new.title),
+        description: Set(new.description),
+        description_html: Set(new.description_html),
+        inbox_url: Set(None),
+        shared_inbox_url: Set(None),
+        followers_url: Set(None),
+        public_key: Set(None),
+        private_key: Set(None),
+        creator_id: Set(Some(new.creator_id)),
+        created_at: Set(new.now),
+        updated_at: Set(new.now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    group_moderators::ActiveModel {
+        group_id: Set(group.id),
+        person_id: Set(new.creator_id),
+        created_at: Set(new.now),
+    }
+    .insert(conn)
+    .await?;
+    Ok(group)
+}
+
+/// A group by id.
+pub async fn find<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<groups::Model>, DbErr> {
+    groups::Entity::find_by_id(id).one(conn).await
+}
+
+/// A group by name and domain.
+pub async fn find_by_name<C: ConnectionTrait>(
+    conn: &C,
+    name: &str,
+    domain: &str,
+) -> Result<Option<groups::Model>, DbErr> {
+    groups::Entity::find()
+        .filter(groups::Column::Name.eq(name))
+        .filter(groups::Column::Domain.eq(domain))
+        .one(conn)
+        .await
+}
+
+/// The moderators of each of `group_ids`, in the order they were added.
+pub async fn moderators<C: ConnectionTrait>(
+    conn: &C,
+    group_ids: &[i64],
+) -> Result<HashMap<i64, Vec<persons::Model>>, DbErr> {
+    if group_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = group_moderators::Entity::find()
+        .filter(group_moderators::Column::GroupId.is_in(group_ids.iter().copied()))
+        .order_by_asc(group_moderators::Column::CreatedAt)
+        .order_by_asc(group_moderators::Column::PersonId)
+        .all(conn)
+        .await?;
+    let people = super::persons::by_ids(conn, rows.iter().map(|r| r.person_id)).await?;
+    let mut out: HashMap<i64, Vec<persons::Model>> = HashMap::new();
+    for r in rows {
+        if let Some(p) = people.get(&r.person_id) {
+            out.entry(r.group_id).or_default().push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// True when `person_id` moderates `group_id`.
+pub async fn is_moderator<C: ConnectionTrait>(
+    conn: &C,
+    group_id: i64,
+    person_id: i64,
+) -> Result<bool, DbErr> {
+    Ok(group_moderators::Entity::find_by_id((group_id, person_id))
+        .one(conn)
+        .await?
+        .is_some())
+}
+
+/// A page of groups ordered by name then id, after `(name, id)`.
+pub async fn page<C: ConnectionTrait>(
+    conn: &C,
+    after: Option<(&str, i64)>,
+    limit: u64,
+) -> Result<Vec<groups::Model>, DbErr> {
+    let mut q = groups::Entity::find()
+        .order_by_asc(groups::Column::Name)
+        .order_by_asc(groups::Column::Id)
+        .limit(limit);
+    if let Some((name, id)) = after {
+        q = q.filter(
+            Condition::any()
+                .add(groups::Column::Name.gt(name))
+                .add(groups::Column::Name.eq(name).and(groups::Column::Id.gt(id))),
+        );
+    }
+    q.all(conn).await
+}
+
+/// Number of local groups.
+pub async fn count_local<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    groups::Entity::find()
+        .filter(groups::Column::Local.eq(true))
+        .count(conn)
+        .await
+}

@@ -1,0 +1,125 @@
+//! Queries on people and their local accounts.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
+
+use super::entities::{local_users, persons};
+
+/// A new local account.
+pub struct NewLocalAccount<'a> {
+    /// Account name.
+    pub username: &'a str,
+    /// This instance's domain.
+    pub domain: &'a str,
+    /// The person's ActivityPub id.
+    pub ap_id: String,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+    /// Instance administrator.
+    pub is_admin: bool,
+    /// Creation time.
+    pub now: DateTime<Utc>,
+}
+
+/// Inserts the person and its credentials; call inside a transaction.
+pub async fn insert_local_account<C: ConnectionTrait>(
+    conn: &C,
+    new: NewLocalAccount<'_>,
+) -> Result<(persons::Model, local_users::Model), DbErr> {
+    let person = persons::ActiveModel {
+        ap_id: Set(new.ap_id),
+        username: Set(new.username.to_string()),
+        domain: Set(new.domain.to_string()),
+        local: Set(true),
+        display_name: Set(None),
+        inbox_url: Set(None),
+        shared_inbox_url: Set(None),
+        public_key: Set(None),
+        private_key: Set(None),
+        created_at: Set(new.now),
+        updated_at: Set(new.now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    let user = local_users::ActiveModel {
+        person_id: Set(person.id),
+        password_hash: Set(new.password_hash),
+        is_admin: Set(new.is_admin),
+        created_at: Set(new.now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok((person, user))
+}
+
+/// A person by id.
+pub async fn find<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<persons::Model>, DbErr> {
+    persons::Entity::find_by_id(id).one(conn).await
+}
+
+/// A local account by name, with its credentials.
+pub async fn find_local_account<C: ConnectionTrait>(
+    conn: &C,
+    username: &str,
+) -> Result<Option<(persons::Model, local_users::Model)>, DbErr> {
+    let Some(person) = persons::Entity::find()
+        .filter(persons::Column::Local.eq(true))
+        .filter(persons::Column::Username.eq(username))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let user = local_users::Entity::find()
+        .filter(local_users::Column::PersonId.eq(person.id))
+        .one(conn)
+        .await?;
+    Ok(user.map(|u| (person, u)))
+}
+
+/// Credentials by their id.
+pub async fn find_local_user<C: ConnectionTrait>(
+    conn: &C,
+    local_user_id: i64,
+) -> Result<Option<local_users::Model>, DbErr> {
+    local_users::Entity::find_by_id(local_user_id)
+        .one(conn)
+        .await
+}
+
+/// People by id, for showing authors next to what they wrote.
+pub async fn by_ids<C: ConnectionTrait>(
+    conn: &C,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, persons::Model>, DbErr> {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut out = HashMap::with_capacity(ids.len());
+    // Bounded IN lists keep every backend's bind-parameter limit out of reach.
+    for chunk in ids.chunks(500) {
+        for p in persons::Entity::find()
+            .filter(persons::Column::Id.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            out.insert(p.id, p);
+        }
+    }
+    Ok(out)
+}
+
+/// Number of local accounts.
+pub async fn count_local<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    local_users::Entity::find().count(conn).await
+}

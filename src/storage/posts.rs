@@ -1,0 +1,170 @@
+//! Queries on posts.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Value,
+    sea_query::{Expr, ExprTrait, Query},
+};
+
+use super::entities::posts;
+use crate::domain::pagination::{Cursor, CursorKey, PostSort};
+
+/// A new post written here.
+pub struct NewLocalPost {
+    /// The group it is posted in.
+    pub group_id: i64,
+    /// The author.
+    pub author_id: i64,
+    /// Title.
+    pub title: String,
+    /// Markdown body.
+    pub body: String,
+    /// Rendered, sanitised body.
+    pub body_html: String,
+    /// Initial hot rank.
+    pub hot_rank: f64,
+    /// Creation time.
+    pub now: DateTime<Utc>,
+}
+
+/// Inserts a local post and gives it its ActivityPub id (which contains its row id); call
+/// inside a transaction so the placeholder id is never seen.
+pub async fn insert_local<C: ConnectionTrait>(
+    conn: &C,
+    new: NewLocalPost,
+    ap_id_for: impl FnOnce(i64) -> String,
+) -> Result<posts::Model, DbErr> {
+    let post = posts::ActiveModel {
+        ap_id: Set(super::pending_ap_id()),
+        group_id: Set(new.group_id),
+        author_id: Set(new.author_id),
+        title: Set(new.title),
+        body: Set(new.body),
+        body_html: Set(new.body_html),
+        local: Set(true),
+        upvotes: Set(0),
+        downvotes: Set(0),
+        score: Set(0),
+        hot_rank: Set(new.hot_rank),
+        reply_count: Set(0),
+        last_activity_at: Set(new.now),
+        created_at: Set(new.now),
+        updated_at: Set(None),
+        deleted_at: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    let mut active: posts::ActiveModel = post.into();
+    let id = *active.id.as_ref();
+    active.ap_id = Set(ap_id_for(id));
+    active.update(conn).await
+}
+
+/// A post by id.
+pub async fn find<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<posts::Model>, DbErr> {
+    posts::Entity::find_by_id(id).one(conn).await
+}
+
+/// The column a sort orders by.
+fn sort_column(sort: PostSort) -> posts::Column {
+    match sort {
+        PostSort::New => posts::Column::CreatedAt,
+        PostSort::Active => posts::Column::LastActivityAt,
+        PostSort::Hot => posts::Column::HotRank,
+        PostSort::Top => posts::Column::Score,
+    }
+}
+
+/// The cursor key of `post` under `sort`.
+pub fn sort_key(post: &posts::Model, sort: PostSort) -> CursorKey {
+    match sort {
+        PostSort::New => CursorKey::Time(post.created_at),
+        PostSort::Active => CursorKey::Time(post.last_activity_at),
+        PostSort::Hot => CursorKey::Float(post.hot_rank),
+        PostSort::Top => CursorKey::Int(i64::from(post.score)),
+    }
+}
+
+/// A page of a group's live (not deleted) posts in `sort` order, strictly after `after`.
+/// Returns `None` when the cursor was issued for another sort.
+pub async fn page<C: ConnectionTrait>(
+    conn: &C,
+    group_id: i64,
+    sort: PostSort,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> Result<Option<Vec<posts::Model>>, DbErr> {
+    let col = sort_column(sort);
+    let mut q = posts::Entity::find()
+        .filter(posts::Column::GroupId.eq(group_id))
+        .filter(posts::Column::DeletedAt.is_null())
+        .order_by_desc(col)
+        .order_by_desc(posts::Column::Id)
+        .limit(limit);
+    if let Some(c) = after {
+        let key: Value = match (&c.key, sort) {
+            (CursorKey::Time(t), PostSort::New | PostSort::Active) => (*t).into(),
+            (CursorKey::Float(f), PostSort::Hot) => (*f).into(),
+            (CursorKey::Int(i), PostSort::Top) => match i32::try_from(*i) {
+                Ok(v) => v.into(),
+                Err(_) => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        q = q.filter(
+            Condition::any()
+                .add(col.lt(key.clone()))
+                .add(col.eq(key).and(posts::Column::Id.lt(c.id))),
+        );
+    }
+    q.all(conn).await.map(Some)
+}
+
+/// Replaces the title and body of a post.
+pub async fn update_content<C: ConnectionTrait>(
+    conn: &C,
+    post: posts::Model,
+    title: String,
+    body: String,
+    body_html: String,
+    now: DateTime<Utc>,
+) -> Result<posts::Model, DbErr> {
+    let mut active: posts::ActiveModel = post.into();
+    active.title = Set(title);
+    active.body = Set(body);
+    active.body_html = Set(body_html);
+    active.updated_at = Set(Some(now));
+    active.update(conn).await
+}
+
+/// Turns a post into a tombstone: its text is erased, its thread stays.
+pub async fn mark_deleted<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    conn.execute(
+        Query::update()
+            .table(posts::Entity)
+            .value(posts::Column::Title, "")
+            .value(posts::Column::Body, "")
+            .value(posts::Column::BodyHtml, "")
+            .value(posts::Column::DeletedAt, now)
+            .and_where(Expr::col(posts::Column::Id).eq(id))
+            .and_where(Expr::col(posts::Column::DeletedAt).is_null()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Number of live local posts.
+pub async fn count_local<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    posts::Entity::find()
+        .filter(posts::Column::Local.eq(true))
+        .filter(posts::Column::DeletedAt.is_null())
+        .count(conn)
+        .await
+}

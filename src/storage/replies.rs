@@ -1,0 +1,141 @@
+//! Queries on replies. Creating or deleting a reply also keeps its post's reply count and
+//! last-activity time current, taking the post's lock first (see the module docs of
+//! `storage`).
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
+    sea_query::{Expr, ExprTrait, Query},
+};
+
+use super::entities::{posts, replies};
+
+/// A new reply written here.
+pub struct NewLocalReply {
+    /// The post whose thread it joins.
+    pub post_id: i64,
+    /// The reply it answers, if any.
+    pub parent_id: Option<i64>,
+    /// Nesting depth: 0 under the post.
+    pub depth: i32,
+    /// The author.
+    pub author_id: i64,
+    /// Markdown body.
+    pub body: String,
+    /// Rendered, sanitised body.
+    pub body_html: String,
+    /// Creation time.
+    pub now: DateTime<Utc>,
+}
+
+/// Inserts a local reply, gives it its ActivityPub id and bumps the post's counters; call
+/// inside a transaction.
+pub async fn insert_local<C: ConnectionTrait>(
+    conn: &C,
+    new: NewLocalReply,
+    ap_id_for: impl FnOnce(i64) -> String,
+) -> Result<replies::Model, DbErr> {
+    conn.execute(
+        Query::update()
+            .table(posts::Entity)
+            .value(
+                posts::Column::ReplyCount,
+                Expr::col(posts::Column::ReplyCount).add(1),
+            )
+            .value(posts::Column::LastActivityAt, new.now)
+            .and_where(Expr::col(posts::Column::Id).eq(new.post_id)),
+    )
+    .await?;
+    let reply = replies::ActiveModel {
+        ap_id: Set(super::pending_ap_id()),
+        post_id: Set(new.post_id),
+        parent_id: Set(new.parent_id),
+        depth: Set(new.depth),
+        author_id: Set(new.author_id),
+        body: Set(new.body),
+        body_html: Set(new.body_html),
+        local: Set(true),
+        upvotes: Set(0),
+        downvotes: Set(0),
+        score: Set(0),
+        created_at: Set(new.now),
+        updated_at: Set(None),
+        deleted_at: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    let mut active: replies::ActiveModel = reply.into();
+    let id = *active.id.as_ref();
+    active.ap_id = Set(ap_id_for(id));
+    active.update(conn).await
+}
+
+/// A reply by id.
+pub async fn find<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<replies::Model>, DbErr> {
+    replies::Entity::find_by_id(id).one(conn).await
+}
+
+/// Every reply of a post, oldest first.
+pub async fn for_post<C: ConnectionTrait>(
+    conn: &C,
+    post_id: i64,
+) -> Result<Vec<replies::Model>, DbErr> {
+    replies::Entity::find()
+        .filter(replies::Column::PostId.eq(post_id))
+        .order_by_asc(replies::Column::CreatedAt)
+        .order_by_asc(replies::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// Replaces the body of a reply.
+pub async fn update_body<C: ConnectionTrait>(
+    conn: &C,
+    reply: replies::Model,
+    body: String,
+    body_html: String,
+    now: DateTime<Utc>,
+) -> Result<replies::Model, DbErr> {
+    let mut active: replies::ActiveModel = reply.into();
+    active.body = Set(body);
+    active.body_html = Set(body_html);
+    active.updated_at = Set(Some(now));
+    active.update(conn).await
+}
+
+/// Turns a reply into a tombstone and takes it out of its post's count; a reply already
+/// deleted is left alone. Call inside a transaction.
+pub async fn mark_deleted<C: ConnectionTrait>(
+    conn: &C,
+    reply: &replies::Model,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let changed = conn
+        .execute(
+            Query::update()
+                .table(replies::Entity)
+                .value(replies::Column::Body, "")
+                .value(replies::Column::BodyHtml, "")
+                .value(replies::Column::DeletedAt, now)
+                .and_where(Expr::col(replies::Column::Id).eq(reply.id))
+                .and_where(Expr::col(replies::Column::DeletedAt).is_null()),
+        )
+        .await?
+        .rows_affected();
+    if changed > 0 {
+        conn.execute(
+            Query::update()
+                .table(posts::Entity)
+                .value(
+                    posts::Column::ReplyCount,
+                    Expr::col(posts::Column::ReplyCount).sub(1),
+                )
+                .and_where(Expr::col(posts::Column::Id).eq(reply.post_id))
+                .and_where(Expr::col(posts::Column::ReplyCount).gt(0)),
+        )
+        .await?;
+    }
+    Ok(())
+}

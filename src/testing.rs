@@ -1,0 +1,329 @@
+//! Support for Cohort's own test suites (`tests/` and `federation-tests/`): a fresh database
+//! per test and a real server on a free loopback port.
+//!
+//! Set `TEST_DATABASE_URL` to a PostgreSQL server (e.g. `postgres://postgres@127.0.0.1:5432`)
+//! to run on PostgreSQL: each test then creates its own database and drops it afterwards.
+//! Without it, each test gets its own SQLite file in a temporary directory.
+
+use std::time::{Duration, Instant};
+
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::Value;
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+use crate::{Application, Config, domain::Ctx};
+
+/// The environment variable naming the PostgreSQL server for tests.
+pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
+
+/// A database that exists for one test.
+pub struct TestDatabase {
+    /// The URL the application should use.
+    pub url: String,
+    postgres: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    /// Creates a fresh database on the backend the environment selects.
+    pub async fn new() -> Self {
+        match std::env::var(TEST_DATABASE_URL) {
+            Ok(server) if server.starts_with("postgres") => Self::postgres(&server).await,
+            _ => Self::sqlite(),
+        }
+    }
+
+    /// True when running on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("cohort.db").display()
+        );
+        Self {
+            url,
+            postgres: None,
+            _dir: Some(dir),
+        }
+    }
+
+    async fn postgres(server: &str) -> Self {
+        let name = format!("cohort_test_{}", crate::domain::random_hex(8));
+        let mut admin = url::Url::parse(server).expect("TEST_DATABASE_URL is a URL");
+        admin.set_path("/postgres");
+        let conn = Database::connect(admin.as_str())
+            .await
+            .expect("connect to the PostgreSQL server in TEST_DATABASE_URL");
+        conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create test database");
+        let _ = conn.close().await;
+        let mut url = admin.clone();
+        url.set_path(&format!("/{name}"));
+        Self {
+            url: url.to_string(),
+            postgres: Some((admin.to_string(), name)),
+            _dir: None,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop may run inside a runtime; do the async work on a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async move {
+                if let Ok(conn) = Database::connect(&admin).await {
+                    let _ = conn
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
+                    let _ = conn.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// A running Cohort server for one test.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    pub address: String,
+    /// `localhost:PORT`, the instance's public domain.
+    pub domain: String,
+    /// Direct access to the domain and database.
+    pub ctx: Ctx,
+    /// An HTTP client.
+    pub client: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
+    // Declared last: dropped after the server has been told to stop.
+    db: TestDatabase,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    /// Status code.
+    pub status: u16,
+    /// The body parsed as JSON (`Null` when empty or not JSON).
+    pub json: Value,
+    /// The body as text.
+    pub text: String,
+}
+
+impl TestApp {
+    /// Starts a server with a fresh database, federation debug mode on.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts a server with a fresh database after letting `adjust` change the config.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let db = TestDatabase::new().await;
+        Self::spawn_on(db, adjust).await
+    }
+
+    /// Starts a server on an existing test database.
+    pub async fn spawn_on(db: TestDatabase, adjust: impl FnOnce(&mut Config)) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let port = listener.local_addr().expect("address").port();
+        let mut config = Config {
+            listen: format!("127.0.0.1:{port}"),
+            domain: format!("localhost:{port}"),
+            ..Config::default()
+        };
+        config.database.url = db.url.clone();
+        config.database.max_connections = 5;
+        config.federation.debug = true;
+        adjust(&mut config);
+        let app = Application::build_on(config, listener)
+            .await
+            .expect("build application");
+        let ctx = app.ctx().clone();
+        let (tx, rx) = oneshot::channel();
+        let server = tokio::spawn(async move {
+            let _ = app
+                .run_until(async move {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Self {
+            address: format!("http://127.0.0.1:{port}"),
+            domain: format!("localhost:{port}"),
+            ctx,
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            shutdown: Some(tx),
+            server: Some(server),
+            db,
+        }
+    }
+
+    /// True when this test runs on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.db.is_postgres()
+    }
+
+    /// Sends a request to `path` (under the server's address) with an optional bearer token
+    /// and JSON body.
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        read(req.send().await.expect("request sent")).await
+    }
+
+    /// GET.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.request("GET", path, token, None).await
+    }
+
+    /// POST with a JSON body.
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.request("POST", path, token, Some(&body)).await
+    }
+
+    /// Signs up `username` and signs in; returns the bearer token.
+    pub async fn user(&self, username: &str) -> String {
+        let password = "a long password";
+        let r = self
+            .post(
+                "/api/v1/accounts",
+                None,
+                serde_json::json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "sign-up of {username}: {}", r.text);
+        let r = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                serde_json::json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "login of {username}: {}", r.text);
+        r.json["token"].as_str().expect("token").to_string()
+    }
+
+    /// Creates a group as the holder of `token`; returns its JSON.
+    pub async fn group(&self, token: &str, name: &str) -> Value {
+        let r = self
+            .post(
+                "/api/v1/groups",
+                Some(token),
+                serde_json::json!({"name": name, "title": format!("The {name} group"), "description": "About *it*."}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "create group {name}: {}", r.text);
+        r.json
+    }
+
+    /// Writes a post in group `handle`; returns its JSON.
+    pub async fn post_in(&self, token: &str, handle: &str, title: &str, body: &str) -> Value {
+        let r = self
+            .post(
+                &format!("/api/v1/groups/{handle}/posts"),
+                Some(token),
+                serde_json::json!({"title": title, "body": body}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "post in {handle}: {}", r.text);
+        r.json
+    }
+
+    /// Replies to post `post_id` (under `parent` if given); returns its JSON.
+    pub async fn reply_to(
+        &self,
+        token: &str,
+        post_id: i64,
+        parent: Option<i64>,
+        body: &str,
+    ) -> Value {
+        let r = self
+            .post(
+                &format!("/api/v1/posts/{post_id}/replies"),
+                Some(token),
+                serde_json::json!({"body": body, "parent_id": parent}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "reply to {post_id}: {}", r.text);
+        r.json
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
+
+/// The `id` field of a JSON object, as a number.
+pub fn id(v: &Value) -> i64 {
+    v["id"].as_i64().expect("an id field")
+}
+
+/// Reads a response whole.
+pub async fn read(resp: reqwest::Response) -> Reply {
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap_or_default();
+    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply { status, json, text }
+}
+
+/// Polls `check` until it returns `Some`, or panics with `what` after `deadline`.
+pub async fn eventually<T, F, Fut>(what: &str, deadline: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    let mut wait = Duration::from_millis(10);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            start.elapsed() < deadline,
+            "timed out after {deadline:?} waiting for {what}"
+        );
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_millis(250));
+    }
+}

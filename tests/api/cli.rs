@@ -1,0 +1,186 @@
+//! The `cohort` binary itself.
+
+use std::{
+    io::Write,
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+use cohort::testing::{TestApp, TestDatabase};
+use serde_json::json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cohort");
+
+fn cohort() -> Command {
+    let mut c = Command::new(BIN);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("COHORT_") || k == "RUST_LOG" {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+#[test]
+fn help_explains_each_command() {
+    let out = cohort().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for word in ["serve", "migrate", "admin"] {
+        assert!(text.contains(word), "{word} missing from:\n{text}");
+    }
+    let out = cohort()
+        .args(["admin", "create-user", "--help"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("--password-stdin") && text.contains("--admin"),
+        "{text}"
+    );
+}
+
+#[test]
+fn configuration_errors_name_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cohort.toml"), "[database]\nulr = \"x\"\n").unwrap();
+    let out = cohort()
+        .arg("migrate")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("database.ulr"), "{err}");
+
+    let clean = tempfile::tempdir().unwrap();
+    let out = cohort()
+        .arg("migrate")
+        .env("COHORT_LISTN", "x")
+        .current_dir(clean.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("COHORT_LISTN"));
+}
+
+/// `cohort serve` with no configuration: SQLite file in the working directory, migrations
+/// applied, a working API. (Only the port is moved off 8080, so tests never collide.)
+#[tokio::test]
+async fn serve_with_defaults_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(BIN)
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("COHORT_LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let address = async move {
+        use tokio::io::AsyncBufReadExt;
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                return rest.split_whitespace().next().unwrap().to_string();
+            }
+        }
+        panic!("the server never said where it listens");
+    };
+    let address = tokio::time::timeout(Duration::from_secs(60), address)
+        .await
+        .unwrap();
+    let client = reqwest::Client::new();
+    let r = client
+        .post(format!("{address}/api/v1/accounts"))
+        .json(&json!({"username": "first", "password": "long enough"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body["ap_id"], "https://localhost:8080/u/first",
+        "default domain, https outside debug"
+    );
+    assert!(
+        dir.path().join("cohort.db").exists(),
+        "SQLite file in the working directory"
+    );
+    child.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn admin_create_user_then_sign_in() {
+    let db = TestDatabase::new().await;
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = cohort()
+            .args(args)
+            .env("COHORT_DATABASE_URL", &db.url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run(&["migrate"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(
+        &[
+            "admin",
+            "create-user",
+            "root_admin",
+            "--admin",
+            "--password-stdin",
+        ],
+        "s3cret-enough\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created root_admin"));
+
+    let out = run(
+        &["admin", "create-user", "root_admin", "--password-stdin"],
+        "another-one\n",
+    );
+    assert!(!out.status.success(), "a taken name fails");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("taken"));
+    let out = run(
+        &["admin", "create-user", "x", "--password-stdin"],
+        "long enough\n",
+    );
+    assert!(!out.status.success(), "a bad name fails");
+    let out = run(&["admin", "create-user", "no_tty"], "");
+    assert!(!out.status.success(), "no terminal and no --password-stdin");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--password-stdin"));
+
+    let app = TestApp::spawn_on(db, |_| {}).await;
+    let r = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "root_admin", "password": "s3cret-enough"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let me = app.get("/api/v1/me", r.json["token"].as_str()).await;
+    assert_eq!(me.json["is_admin"], true);
+}

@@ -1,0 +1,12 @@
+//! The REST API, driven over HTTP against a real server with its own database.
+//!
+//! SQLite by default; set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432 to run the
+//! same tests on PostgreSQL (each test creates and drops its own database).
+
+mod accounts;
+mod cli;
+mod groups;
+mod openapi;
+mod posts;
+mod replies;
+mod votes;
