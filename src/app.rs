@@ -32,6 +32,7 @@ impl Application {
 
     /// Connects the database, applies pending migrations and prepares to serve on `listener`.
     pub async fn build_on(config: Config, listener: TcpListener) -> Result<Self> {
+        crate::install_crypto_provider();
         if config.federation.debug {
             tracing::warn!(
                 "FEDERATION DEBUG MODE: ids use http:// and loopback/private peers are allowed. \

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod federation;
 pub mod http;
 pub mod storage;
 pub mod testing;
@@ -18,3 +19,9 @@ pub mod testing;
 pub use app::Application;
 pub use config::Config;
 pub use error::{Error, Result};
+
+/// Installs the TLS crypto provider (ring) for outgoing HTTPS, once per process. Every entry
+/// point calls it; later calls do nothing.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -70,6 +70,7 @@ fn init_logging(config: &Config) {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    cohort::install_crypto_provider();
     let config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {

@@ -141,6 +141,7 @@ impl TestApp {
 
     /// Starts a server on an existing test database.
     pub async fn spawn_on(db: TestDatabase, adjust: impl FnOnce(&mut Config)) -> Self {
+        crate::install_crypto_provider();
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let port = listener.local_addr().expect("address").port();
         let mut config = Config {

@@ -174,6 +174,7 @@ pub async fn create(
         return Err(taken());
     }
     let password_hash = hash_password(password.to_string()).await?;
+    let keys = super::keys::generate().await?;
     let txn = ctx.db.begin().await?;
     let created = storage::persons::insert_local_account(
         &txn,
@@ -183,6 +184,7 @@ pub async fn create(
             ap_id: ctx.instance.person_url(username.as_str()),
             password_hash,
             is_admin,
+            keys,
             now: now(),
         },
     )

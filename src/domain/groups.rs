@@ -51,6 +51,7 @@ pub async fn create(ctx: &Ctx, user: &CurrentUser, input: NewGroup) -> Result<Gr
     {
         return Err(taken());
     }
+    let keys = super::keys::generate().await?;
     let txn = ctx.db.begin().await?;
     let inserted = storage::groups::insert_local(
         &txn,
@@ -62,6 +63,7 @@ pub async fn create(ctx: &Ctx, user: &CurrentUser, input: NewGroup) -> Result<Gr
             description_html: text::render_markdown(&description),
             description,
             creator_id: user.person.id,
+            keys,
             now: now(),
         },
     )

@@ -12,6 +12,7 @@ use crate::config::{Config, RegistrationMode};
 
 pub mod accounts;
 pub mod groups;
+pub mod keys;
 pub mod names;
 pub mod pagination;
 pub mod posts;

@@ -16,6 +16,7 @@ use crate::domain::Ctx;
 
 pub mod api;
 pub mod extract;
+pub mod web;
 
 /// What every handler can reach.
 #[derive(Debug)]
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(home))
         .nest("/api/v1", api::router())
+        .merge(crate::federation::routes::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

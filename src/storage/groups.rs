@@ -26,6 +26,8 @@ pub struct NewLocalGroup<'a> {
     pub description_html: String,
     /// The creating person, who becomes its first moderator.
     pub creator_id: i64,
+    /// The group's actor keys.
+    pub keys: crate::domain::keys::KeyPair,
     /// Creation time.
     pub now: DateTime<Utc>,
 }
@@ -46,8 +48,8 @@ pub async fn insert_local<C: ConnectionTrait>(
         inbox_url: Set(None),
         shared_inbox_url: Set(None),
         followers_url: Set(None),
-        public_key: Set(None),
-        private_key: Set(None),
+        public_key: Set(Some(new.keys.public_pem)),
+        private_key: Set(Some(new.keys.private_pem)),
         creator_id: Set(Some(new.creator_id)),
         created_at: Set(new.now),
         updated_at: Set(new.now),

@@ -13,7 +13,9 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use crate::config::DatabaseConfig;
 
 pub mod entities;
+pub mod followers;
 pub mod groups;
+pub mod instance;
 pub mod persons;
 pub mod posts;
 pub mod replies;

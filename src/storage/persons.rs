@@ -21,6 +21,8 @@ pub struct NewLocalAccount<'a> {
     pub password_hash: String,
     /// Instance administrator.
     pub is_admin: bool,
+    /// The person's actor keys.
+    pub keys: crate::domain::keys::KeyPair,
     /// Creation time.
     pub now: DateTime<Utc>,
 }
@@ -38,8 +40,8 @@ pub async fn insert_local_account<C: ConnectionTrait>(
         display_name: Set(None),
         inbox_url: Set(None),
         shared_inbox_url: Set(None),
-        public_key: Set(None),
-        private_key: Set(None),
+        public_key: Set(Some(new.keys.public_pem)),
+        private_key: Set(Some(new.keys.private_pem)),
         created_at: Set(new.now),
         updated_at: Set(new.now),
         ..Default::default()
@@ -56,6 +58,29 @@ pub async fn insert_local_account<C: ConnectionTrait>(
     .insert(conn)
     .await?;
     Ok((person, user))
+}
+
+/// A local person by name.
+pub async fn find_local<C: ConnectionTrait>(
+    conn: &C,
+    username: &str,
+) -> Result<Option<persons::Model>, DbErr> {
+    persons::Entity::find()
+        .filter(persons::Column::Local.eq(true))
+        .filter(persons::Column::Username.eq(username))
+        .one(conn)
+        .await
+}
+
+/// A person by ActivityPub id.
+pub async fn find_by_ap_id<C: ConnectionTrait>(
+    conn: &C,
+    ap_id: &str,
+) -> Result<Option<persons::Model>, DbErr> {
+    persons::Entity::find()
+        .filter(persons::Column::ApId.eq(ap_id))
+        .one(conn)
+        .await
 }
 
 /// A person by id.

@@ -159,6 +159,16 @@ pub async fn mark_deleted<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Number of live posts in a group.
+pub async fn count_in_group<C: ConnectionTrait>(conn: &C, group_id: i64) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    posts::Entity::find()
+        .filter(posts::Column::GroupId.eq(group_id))
+        .filter(posts::Column::DeletedAt.is_null())
+        .count(conn)
+        .await
+}
+
 /// Number of live local posts.
 pub async fn count_local<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;

@@ -94,6 +94,7 @@ async fn serve_with_defaults_works() {
     let address = tokio::time::timeout(Duration::from_secs(60), address)
         .await
         .unwrap();
+    cohort::install_crypto_provider();
     let client = reqwest::Client::new();
     let r = client
         .post(format!("{address}/api/v1/accounts"))

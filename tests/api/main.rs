@@ -5,6 +5,7 @@
 
 mod accounts;
 mod cli;
+mod federation;
 mod groups;
 mod openapi;
 mod posts;

@@ -4,12 +4,15 @@
 //! rules about what may be written live in `domain/`.
 #![allow(missing_docs)]
 
+pub mod group_followers;
 pub mod group_moderators;
 pub mod groups;
+pub mod instance_keys;
 pub mod local_users;
 pub mod persons;
 pub mod post_votes;
 pub mod posts;
+pub mod received_activities;
 pub mod replies;
 pub mod reply_votes;
 pub mod sessions;

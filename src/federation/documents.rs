@@ -1,0 +1,196 @@
+//! The ActivityPub documents of local things: actors (people, groups, the instance), posts,
+//! replies and group collections, built from what the domain stores.
+
+use activitypub_federation::protocol::public_key::PublicKey;
+use url::Url;
+
+use super::{
+    Urls,
+    protocol::{Actor, ActorKind, Endpoints, Object, ObjectKind, PUBLIC, Source, Tombstone},
+};
+use crate::{
+    domain::{Instance, keys::KeyPair},
+    error::{Error, Result},
+    storage::entities::{groups, persons, posts, replies},
+};
+
+/// Parses a URL we built ourselves; failure means a configuration bug, reported as a 500.
+pub fn url(s: &str) -> Result<Url> {
+    Url::parse(s).map_err(|e| Error::Internal(format!("bad URL {s:?}: {e}")))
+}
+
+fn public_key(owner: &Url, pem: &str) -> PublicKey {
+    PublicKey {
+        id: format!("{owner}#main-key"),
+        owner: owner.clone(),
+        public_key_pem: pem.to_string(),
+    }
+}
+
+fn missing_key(what: &str) -> Error {
+    Error::Internal(format!("{what} has no public key"))
+}
+
+/// The `Person` document of a local account.
+pub fn person(instance: &Instance, p: &persons::Model) -> Result<Actor> {
+    let id = url(&p.ap_id)?;
+    Ok(Actor {
+        kind: ActorKind::Person,
+        preferred_username: p.username.clone(),
+        name: p.display_name.clone(),
+        summary: None,
+        source: None,
+        inbox: url(&instance.person_inbox_url(&p.username))?,
+        outbox: Some(url(&instance.person_outbox_url(&p.username))?),
+        followers: None,
+        featured: None,
+        attributed_to: None,
+        endpoints: Some(Endpoints {
+            shared_inbox: Some(url(&instance.shared_inbox_url())?),
+        }),
+        public_key: public_key(
+            &id,
+            p.public_key
+                .as_deref()
+                .ok_or_else(|| missing_key(&p.ap_id))?,
+        ),
+        url: Some(id.clone()),
+        published: Some(p.created_at),
+        updated: None,
+        manually_approves_followers: Some(false),
+        discoverable: Some(true),
+        posting_restricted_to_mods: None,
+        id,
+    })
+}
+
+/// The `Group` document of a local group.
+pub fn group(instance: &Instance, g: &groups::Model) -> Result<Actor> {
+    let id = url(&g.ap_id)?;
+    let collection = |c: &str| url(&instance.group_collection_url(&g.name, c));
+    Ok(Actor {
+        kind: ActorKind::Group,
+        preferred_username: g.name.clone(),
+        name: Some(g.title.clone()),
+        summary: Some(g.description_html.clone()),
+        source: Some(Source::markdown(&g.description)),
+        inbox: url(&instance.group_inbox_url(&g.name))?,
+        outbox: Some(collection("outbox")?),
+        followers: Some(collection("followers")?),
+        featured: Some(collection("featured")?),
+        attributed_to: Some(collection("moderators")?),
+        endpoints: Some(Endpoints {
+            shared_inbox: Some(url(&instance.shared_inbox_url())?),
+        }),
+        public_key: public_key(
+            &id,
+            g.public_key
+                .as_deref()
+                .ok_or_else(|| missing_key(&g.ap_id))?,
+        ),
+        url: Some(id.clone()),
+        published: Some(g.created_at),
+        updated: Some(g.updated_at),
+        manually_approves_followers: Some(false),
+        discoverable: Some(true),
+        posting_restricted_to_mods: Some(false),
+        id,
+    })
+}
+
+/// The instance's `Application` actor, which signs fetches made on the instance's behalf.
+pub fn instance_actor(instance: &Instance, keys: &KeyPair) -> Result<Actor> {
+    let id = url(&instance.instance_actor_url())?;
+    Ok(Actor {
+        kind: ActorKind::Application,
+        preferred_username: instance.domain.clone(),
+        name: Some(format!("Cohort at {}", instance.domain)),
+        summary: None,
+        source: None,
+        inbox: url(&instance.shared_inbox_url())?,
+        outbox: None,
+        followers: None,
+        featured: None,
+        attributed_to: None,
+        endpoints: Some(Endpoints {
+            shared_inbox: Some(url(&instance.shared_inbox_url())?),
+        }),
+        public_key: public_key(&id, &keys.public_pem),
+        url: Some(url(&instance.base_url())?),
+        published: None,
+        updated: None,
+        manually_approves_followers: Some(true),
+        discoverable: Some(false),
+        posting_restricted_to_mods: None,
+        id,
+    })
+}
+
+/// The `Page` of a post. Addressed to the group and Public, with the group as `audience`
+/// (FEP-1b12). Mastodon shows a `Page` as its title and a link; `content` carries the body
+/// for the servers that show it.
+pub fn post(p: &posts::Model, group: &groups::Model, author: &persons::Model) -> Result<Object> {
+    let group_id = url(&group.ap_id)?;
+    Ok(Object {
+        kind: ObjectKind::Page,
+        id: url(&p.ap_id)?,
+        attributed_to: url(&author.ap_id)?,
+        to: vec![group_id.clone(), url(PUBLIC)?],
+        cc: vec![],
+        audience: Some(group_id),
+        name: Some(p.title.clone()),
+        content: Some(p.body_html.clone()),
+        media_type: Some("text/html".into()),
+        source: Some(Source::markdown(&p.body)),
+        in_reply_to: None,
+        url: Some(url(&p.ap_id)?),
+        published: Some(p.created_at),
+        updated: p.updated_at,
+        sensitive: Some(false),
+        comments_enabled: Some(true),
+        stickied: Some(false),
+    })
+}
+
+/// The `Note` of a reply: `inReplyTo` is the post or the parent reply.
+pub fn reply(
+    r: &replies::Model,
+    in_reply_to: &str,
+    group: &groups::Model,
+    author: &persons::Model,
+) -> Result<Object> {
+    let group_id = url(&group.ap_id)?;
+    Ok(Object {
+        kind: ObjectKind::Note,
+        id: url(&r.ap_id)?,
+        attributed_to: url(&author.ap_id)?,
+        to: vec![url(PUBLIC)?],
+        cc: vec![group_id.clone()],
+        audience: Some(group_id),
+        name: None,
+        content: Some(r.body_html.clone()),
+        media_type: Some("text/html".into()),
+        source: Some(Source::markdown(&r.body)),
+        in_reply_to: Some(url(in_reply_to)?),
+        url: Some(url(&r.ap_id)?),
+        published: Some(r.created_at),
+        updated: r.updated_at,
+        sensitive: None,
+        comments_enabled: None,
+        stickied: None,
+    })
+}
+
+/// What is served in place of a deleted post or reply.
+pub fn tombstone(
+    id: &str,
+    former: ObjectKind,
+    deleted: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Tombstone> {
+    Ok(Tombstone {
+        kind: "Tombstone".into(),
+        id: url(id)?,
+        former_type: former,
+        deleted,
+    })
+}

@@ -1,0 +1,269 @@
+//! ActivityStreams wire types as Cohort sends and accepts them: data only, no behaviour.
+//!
+//! Groups, posts and replies follow FEP-1b12 as the Lemmy family uses it
+//! (<https://codeberg.org/fediverse/fep/src/branch/main/fep/1b12/fep-1b12.md>): a post is a
+//! `Page` with `name`, a reply a `Note` with `inReplyTo`, both carrying `audience` = group.
+
+use activitypub_federation::protocol::public_key::PublicKey;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use url::Url;
+
+/// The Public collection, always written in full (never the compacted `as:Public`).
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// The JSON-LD context of every document we serve: ActivityStreams, security (for
+/// `publicKey`), and the extension terms we use, named by their defining vocabularies.
+pub fn context() -> Value {
+    json!([
+        "https://www.w3.org/ns/activitystreams",
+        "https://w3id.org/security/v1",
+        {
+            "lemmy": "https://join-lemmy.org/ns#",
+            "toot": "http://joinmastodon.org/ns#",
+            "pt": "https://joinpeertube.org/ns#",
+            "sensitive": "as:sensitive",
+            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "discoverable": "toot:discoverable",
+            "featured": {"@id": "toot:featured", "@type": "@id"},
+            "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
+            "stickied": "lemmy:stickied",
+            "commentsEnabled": "pt:commentsEnabled",
+            "source": "as:source"
+        }
+    ])
+}
+
+/// A document with its `@context` first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WithContext<T> {
+    /// The JSON-LD context.
+    #[serde(rename = "@context")]
+    pub context: Value,
+    /// The document.
+    #[serde(flatten)]
+    pub inner: T,
+}
+
+impl<T> WithContext<T> {
+    /// Wraps `inner` with Cohort's context.
+    pub fn new(inner: T) -> Self {
+        Self {
+            context: context(),
+            inner,
+        }
+    }
+}
+
+/// The kinds of actor we serve or accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ActorKind {
+    /// A member.
+    Person,
+    /// A group (community).
+    Group,
+    /// An instance actor.
+    Application,
+    /// A bot or service account (Mastodon).
+    Service,
+    /// An organisation account.
+    Organization,
+}
+
+/// Markdown source of an HTML `content` (the Lemmy family and Cohort send it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    /// The source text.
+    pub content: String,
+    /// Its media type, `text/markdown`.
+    pub media_type: String,
+}
+
+impl Source {
+    /// Markdown source.
+    pub fn markdown(content: &str) -> Self {
+        Self {
+            content: content.to_string(),
+            media_type: "text/markdown".into(),
+        }
+    }
+}
+
+/// `endpoints` of an actor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoints {
+    /// The server-wide inbox.
+    pub shared_inbox: Option<Url>,
+}
+
+/// A Person, Group or Application actor.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Actor {
+    /// Person, Group, Application…
+    #[serde(rename = "type")]
+    pub kind: ActorKind,
+    /// The actor's id.
+    pub id: Url,
+    /// The name part of its handle.
+    pub preferred_username: String,
+    /// Display name (a group's title).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// HTML about text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Markdown of `summary`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// Where activities for it are delivered.
+    pub inbox: Url,
+    /// Its outbox.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outbox: Option<Url>,
+    /// Its followers collection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub followers: Option<Url>,
+    /// Pinned posts (groups).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub featured: Option<Url>,
+    /// For a group, its moderators collection (as the Lemmy family publishes it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributed_to: Option<Url>,
+    /// Shared inbox and other endpoints.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<Endpoints>,
+    /// The key its HTTP signatures verify with.
+    pub public_key: PublicKey,
+    /// Its page for people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<Url>,
+    /// Creation time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
+    /// Last change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
+    /// Whether follows need approval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manually_approves_followers: Option<bool>,
+    /// Whether it may be listed in directories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discoverable: Option<bool>,
+    /// Whether only moderators may post (groups).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posting_restricted_to_mods: Option<bool>,
+}
+
+/// The kinds of content object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ObjectKind {
+    /// A post with a title (Lemmy family, Cohort).
+    Page,
+    /// A reply, or a post from microblogging software.
+    Note,
+    /// A long-form post.
+    Article,
+}
+
+/// A post (`Page`) or reply (`Note`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Object {
+    /// Page, Note…
+    #[serde(rename = "type")]
+    pub kind: ObjectKind,
+    /// The object's id.
+    pub id: Url,
+    /// The author.
+    pub attributed_to: Url,
+    /// Primary audience: the group and Public.
+    #[serde(default)]
+    pub to: Vec<Url>,
+    /// Secondary audience.
+    #[serde(default)]
+    pub cc: Vec<Url>,
+    /// The group it belongs to (FEP-1b12).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+    /// A post's title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// HTML body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// `text/html`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// Markdown of `content`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// What a reply answers: a post or another reply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_reply_to: Option<Url>,
+    /// Its page for people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<Url>,
+    /// Creation time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
+    /// Last edit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
+    /// Content warning flag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitive: Option<bool>,
+    /// Whether replies are accepted (false once a thread is locked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comments_enabled: Option<bool>,
+    /// Pinned in its group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stickied: Option<bool>,
+}
+
+/// What stands where a deleted object was.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tombstone {
+    /// Always `Tombstone`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The deleted object's id.
+    pub id: Url,
+    /// What it was.
+    pub former_type: ObjectKind,
+    /// When it was deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<DateTime<Utc>>,
+}
+
+/// An `OrderedCollection`; items are left out of collections that only publish a count.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderedCollection<T> {
+    /// Always `OrderedCollection`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The collection's id.
+    pub id: Url,
+    /// How many items it has.
+    pub total_items: u64,
+    /// The items, newest first where order matters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordered_items: Option<Vec<T>>,
+}
+
+impl<T> OrderedCollection<T> {
+    /// A collection of `items`.
+    pub fn of(id: Url, total_items: u64, items: Option<Vec<T>>) -> Self {
+        Self {
+            kind: "OrderedCollection".into(),
+            id,
+            total_items,
+            ordered_items: items,
+        }
+    }
+}

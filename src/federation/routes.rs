@@ -1,0 +1,300 @@
+//! The federation routes: discovery, and the documents of local actors, objects and
+//! collections, each at its id URL, negotiated between ActivityPub JSON and HTML.
+
+use axum::{
+    Router,
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{
+    ACTIVITY_JSON, Urls, discovery,
+    documents::{self, url},
+    protocol::{ObjectKind, OrderedCollection, WithContext},
+    wants_activity_json,
+};
+use crate::{
+    domain::{keys, pagination::PostSort},
+    error::{Error, Result},
+    http::{AppState, extract::ApiPath, web},
+    storage::{self, entities::groups},
+};
+
+/// All federation routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/.well-known/webfinger", get(discovery::webfinger))
+        .route("/.well-known/host-meta", get(discovery::host_meta))
+        .route(
+            "/.well-known/host-meta.json",
+            get(discovery::host_meta_json),
+        )
+        .route("/.well-known/nodeinfo", get(discovery::nodeinfo_links))
+        .route("/nodeinfo/2.1", get(discovery::nodeinfo_21))
+        .route("/nodeinfo/2.0", get(discovery::nodeinfo_20))
+        .route("/actor", get(instance_actor))
+        .route("/u/{name}", get(person))
+        .route("/u/{name}/outbox", get(person_outbox))
+        .route("/g/{name}", get(group))
+        .route("/g/{name}/outbox", get(group_outbox))
+        .route("/g/{name}/followers", get(group_followers))
+        .route("/g/{name}/moderators", get(group_moderators))
+        .route("/g/{name}/featured", get(group_featured))
+        .route("/posts/{id}", get(post))
+        .route("/posts/{id}/activity", get(post_activity))
+        .route("/replies/{id}", get(reply))
+}
+
+/// An ActivityPub JSON response with our `@context`.
+pub fn activity_json<T: Serialize>(status: StatusCode, doc: T) -> Result<Response> {
+    let body = serde_json::to_vec(&WithContext::new(doc))
+        .map_err(|e| Error::Internal(format!("serialising a document: {e}")))?;
+    let mut r = (status, body).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(ACTIVITY_JSON),
+    );
+    h.insert(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(r)
+}
+
+fn html(status: StatusCode, page: String) -> Response {
+    let mut r = (status, Html(page)).into_response();
+    r.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    r
+}
+
+async fn instance_actor(State(s): State<AppState>) -> Result<Response> {
+    let keys = keys::instance(&s.ctx).await?;
+    activity_json(
+        StatusCode::OK,
+        documents::instance_actor(&s.ctx.instance, &keys)?,
+    )
+}
+
+async fn local_group(s: &AppState, name: &str) -> Result<groups::Model> {
+    storage::groups::find_by_name(&s.ctx.db, name, &s.ctx.instance.domain)
+        .await?
+        .filter(|g| g.local)
+        .ok_or(Error::NotFound("group"))
+}
+
+async fn person(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Response> {
+    let p = storage::persons::find_local(&s.ctx.db, &name)
+        .await?
+        .ok_or(Error::NotFound("person"))?;
+    if wants_activity_json(&headers) {
+        activity_json(StatusCode::OK, documents::person(&s.ctx.instance, &p)?)
+    } else {
+        Ok(html(StatusCode::OK, web::person(&p)))
+    }
+}
+
+async fn person_outbox(
+    State(s): State<AppState>,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Response> {
+    storage::persons::find_local(&s.ctx.db, &name)
+        .await?
+        .ok_or(Error::NotFound("person"))?;
+    let id = url(&s.ctx.instance.person_outbox_url(&name))?;
+    activity_json(
+        StatusCode::OK,
+        OrderedCollection::<()>::of(id, 0, Some(vec![])),
+    )
+}
+
+async fn group(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Response> {
+    let g = local_group(&s, &name).await?;
+    if wants_activity_json(&headers) {
+        activity_json(StatusCode::OK, documents::group(&s.ctx.instance, &g)?)
+    } else {
+        Ok(html(StatusCode::OK, web::group(&g)))
+    }
+}
+
+/// Recent posts as the `Create` activities that published them, newest first.
+async fn group_outbox(
+    State(s): State<AppState>,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Response> {
+    let g = local_group(&s, &name).await?;
+    let posts = storage::posts::page(&s.ctx.db, g.id, PostSort::New, None, 20)
+        .await?
+        .unwrap_or_default();
+    let authors = storage::persons::by_ids(&s.ctx.db, posts.iter().map(|p| p.author_id)).await?;
+    let mut items = Vec::with_capacity(posts.len());
+    for p in &posts {
+        if let Some(author) = authors.get(&p.author_id) {
+            items.push(create_of(&documents::post(p, &g, author)?, &p.ap_id));
+        }
+    }
+    let total = storage::posts::count_in_group(&s.ctx.db, g.id).await?;
+    let id = url(&s.ctx.instance.group_collection_url(&g.name, "outbox"))?;
+    activity_json(
+        StatusCode::OK,
+        OrderedCollection::of(id, total, Some(items)),
+    )
+}
+
+/// The `Create` that published a local post; its id is `{post}/activity`.
+fn create_of(page: &super::protocol::Object, post_ap_id: &str) -> serde_json::Value {
+    json!({
+        "type": "Create",
+        "id": format!("{post_ap_id}/activity"),
+        "actor": page.attributed_to,
+        "to": page.to,
+        "cc": page.cc,
+        "audience": page.audience,
+        "object": page,
+        "published": page.published,
+    })
+}
+
+async fn group_followers(
+    State(s): State<AppState>,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Response> {
+    let g = local_group(&s, &name).await?;
+    let total = storage::followers::count_accepted(&s.ctx.db, g.id).await?;
+    let id = url(&s.ctx.instance.group_collection_url(&g.name, "followers"))?;
+    // The count is public; the list of who follows is not.
+    activity_json(StatusCode::OK, OrderedCollection::<()>::of(id, total, None))
+}
+
+async fn group_moderators(
+    State(s): State<AppState>,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Response> {
+    let g = local_group(&s, &name).await?;
+    let mods = storage::groups::moderators(&s.ctx.db, &[g.id]).await?;
+    let ids: Vec<String> = mods
+        .get(&g.id)
+        .map(|m| m.iter().map(|p| p.ap_id.clone()).collect())
+        .unwrap_or_default();
+    let id = url(&s.ctx.instance.group_collection_url(&g.name, "moderators"))?;
+    activity_json(
+        StatusCode::OK,
+        OrderedCollection::of(id, ids.len() as u64, Some(ids)),
+    )
+}
+
+async fn group_featured(
+    State(s): State<AppState>,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Response> {
+    let g = local_group(&s, &name).await?;
+    let id = url(&s.ctx.instance.group_collection_url(&g.name, "featured"))?;
+    activity_json(
+        StatusCode::OK,
+        OrderedCollection::<()>::of(id, 0, Some(vec![])),
+    )
+}
+
+async fn load_post(
+    s: &AppState,
+    id: i64,
+) -> Result<(storage::entities::posts::Model, groups::Model)> {
+    let p = storage::posts::find(&s.ctx.db, id)
+        .await?
+        .filter(|p| p.local)
+        .ok_or(Error::NotFound("post"))?;
+    let g = storage::groups::find(&s.ctx.db, p.group_id)
+        .await?
+        .ok_or(Error::NotFound("post"))?;
+    Ok((p, g))
+}
+
+async fn post(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response> {
+    let (p, g) = load_post(&s, id).await?;
+    let json = wants_activity_json(&headers);
+    if p.deleted_at.is_some() {
+        return if json {
+            activity_json(
+                StatusCode::GONE,
+                documents::tombstone(&p.ap_id, ObjectKind::Page, p.deleted_at)?,
+            )
+        } else {
+            Ok(html(StatusCode::GONE, web::gone()))
+        };
+    }
+    if !json {
+        return Ok(html(StatusCode::OK, web::post(&p)));
+    }
+    let author = storage::persons::find(&s.ctx.db, p.author_id)
+        .await?
+        .ok_or(Error::NotFound("post"))?;
+    activity_json(StatusCode::OK, documents::post(&p, &g, &author)?)
+}
+
+async fn post_activity(State(s): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Response> {
+    let (p, g) = load_post(&s, id).await?;
+    if p.deleted_at.is_some() {
+        return Err(Error::NotFound("activity"));
+    }
+    let author = storage::persons::find(&s.ctx.db, p.author_id)
+        .await?
+        .ok_or(Error::NotFound("activity"))?;
+    activity_json(
+        StatusCode::OK,
+        create_of(&documents::post(&p, &g, &author)?, &p.ap_id),
+    )
+}
+
+async fn reply(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response> {
+    let r = storage::replies::find(&s.ctx.db, id)
+        .await?
+        .filter(|r| r.local)
+        .ok_or(Error::NotFound("reply"))?;
+    let json = wants_activity_json(&headers);
+    if r.deleted_at.is_some() {
+        return if json {
+            activity_json(
+                StatusCode::GONE,
+                documents::tombstone(&r.ap_id, ObjectKind::Note, r.deleted_at)?,
+            )
+        } else {
+            Ok(html(StatusCode::GONE, web::gone()))
+        };
+    }
+    if !json {
+        return Ok(html(StatusCode::OK, web::reply(&r)));
+    }
+    let (p, g) = load_post(&s, r.post_id).await?;
+    let in_reply_to = match r.parent_id {
+        Some(pid) => storage::replies::find(&s.ctx.db, pid)
+            .await?
+            .map(|parent| parent.ap_id)
+            .ok_or(Error::NotFound("reply"))?,
+        None => p.ap_id.clone(),
+    };
+    let author = storage::persons::find(&s.ctx.db, r.author_id)
+        .await?
+        .ok_or(Error::NotFound("reply"))?;
+    activity_json(
+        StatusCode::OK,
+        documents::reply(&r, &in_reply_to, &g, &author)?,
+    )
+}

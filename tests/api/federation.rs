@@ -1,0 +1,346 @@
+//! ActivityPub documents and discovery, fetched as a remote server would.
+
+use cohort::testing::{TestApp, id};
+use serde_json::Value;
+
+const AP: &str = "application/activity+json";
+const LD: &str = "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
+const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+async fn fetch(
+    app: &TestApp,
+    url: &str,
+    accept: &str,
+) -> (u16, reqwest::header::HeaderMap, String) {
+    let url = url.replace(&format!("http://{}", app.domain), &app.address);
+    let url = if url.starts_with("http") {
+        url
+    } else {
+        format!("{}{url}", app.address)
+    };
+    let r = app
+        .client
+        .get(url)
+        .header("accept", accept)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    (status, headers, r.text().await.unwrap())
+}
+
+async fn ap(app: &TestApp, url: &str) -> Value {
+    let (status, headers, body) = fetch(app, url, AP).await;
+    assert_eq!(status, 200, "{url}: {body}");
+    assert_eq!(headers["content-type"], AP, "{url}");
+    assert_eq!(headers["vary"], "Accept", "{url}");
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(doc["@context"][0], "https://www.w3.org/ns/activitystreams");
+    doc
+}
+
+#[tokio::test]
+async fn webfinger_finds_people_groups_and_the_instance() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    app.group(&alice, "rust").await;
+    app.group(&alice, "alice").await; // a name that is both a person and a group
+    let wf = |resource: String| {
+        let app = &app;
+        async move {
+            let r = app
+                .client
+                .get(format!("{}/.well-known/webfinger", app.address))
+                .query(&[("resource", resource)])
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            assert_eq!(r.headers()["content-type"], "application/jrd+json");
+            assert_eq!(r.headers()["access-control-allow-origin"], "*");
+            (status, r.json::<Value>().await.unwrap())
+        }
+    };
+    let d = &app.domain;
+    let (s, j) = wf(format!("acct:rust@{d}")).await;
+    assert_eq!(s, 200);
+    assert_eq!(j["subject"], format!("acct:rust@{d}"));
+    let self_link = j["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "self")
+        .unwrap();
+    assert_eq!(self_link["href"], format!("http://{d}/g/rust"));
+    assert_eq!(self_link["type"], AP);
+    assert_eq!(
+        self_link["properties"]["https://www.w3.org/ns/activitystreams#type"],
+        "Group"
+    );
+
+    let (s, j) = wf(format!("acct:alice@{d}")).await;
+    assert_eq!(s, 200);
+    let selfs: Vec<&Value> = j["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["rel"] == "self")
+        .collect();
+    assert_eq!(selfs.len(), 2);
+    assert_eq!(
+        selfs[0]["href"],
+        format!("http://{d}/u/alice"),
+        "the person first"
+    );
+    assert_eq!(
+        selfs[1]["href"],
+        format!("http://{d}/g/alice"),
+        "the group last"
+    );
+
+    for resource in [format!("acct:{d}@{d}"), d.clone(), format!("http://{d}/")] {
+        let (s, j) = wf(resource.clone()).await;
+        assert_eq!(s, 200, "{resource}");
+        let href = j["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rel"] == "self")
+            .unwrap()["href"]
+            .clone();
+        assert_eq!(href, format!("http://{d}/actor"), "{resource}");
+    }
+    let (s, _) = wf(format!("http://{d}/u/alice")).await;
+    assert_eq!(s, 200, "an actor URL resolves too");
+
+    assert_eq!(wf(format!("acct:nobody@{d}")).await.0, 404);
+    assert_eq!(wf("acct:alice@elsewhere.example".into()).await.0, 404);
+    for bad in ["acct:", "acct:@", "alice", "mailto:x@y", "acct:alice"] {
+        assert_eq!(wf(bad.into()).await.0, 400, "{bad}");
+    }
+    let r = app
+        .client
+        .get(format!("{}/.well-known/webfinger", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400, "resource is required");
+}
+
+#[tokio::test]
+async fn host_meta_and_nodeinfo() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .client
+        .get(format!("{}/.well-known/host-meta", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/xrd+xml")
+    );
+    let xml = r.text().await.unwrap();
+    assert!(
+        xml.contains(&format!(
+            "template=\"http://{}/.well-known/webfinger?resource={{uri}}\"",
+            app.domain
+        )),
+        "{xml}"
+    );
+
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    app.group(&alice, "rust").await;
+    let p = app.post_in(&alice, "rust", "One", "").await;
+    app.reply_to(&bob, id(&p), None, "Two").await;
+    app.reply_to(&alice, id(&p), None, "Three").await;
+
+    let links = app.get("/.well-known/nodeinfo", None).await;
+    let href = links.json["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "http://nodeinfo.diaspora.software/ns/schema/2.1")
+        .unwrap()["href"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(href, format!("http://{}/nodeinfo/2.1", app.domain));
+    for version in ["2.1", "2.0"] {
+        let r = app.get(&format!("/nodeinfo/{version}"), None).await;
+        assert_eq!(r.status, 200);
+        let n = r.json;
+        assert_eq!(n["version"], version);
+        assert_eq!(n["software"]["name"], "cohort");
+        assert_eq!(n["protocols"][0], "activitypub");
+        assert_eq!(n["openRegistrations"], true);
+        assert_eq!(n["usage"]["users"]["total"], 2);
+        assert_eq!(n["usage"]["users"]["activeMonth"], 2);
+        assert_eq!(n["usage"]["users"]["activeHalfyear"], 2);
+        assert_eq!(n["usage"]["localPosts"], 1);
+        assert_eq!(n["usage"]["localComments"], 2);
+    }
+}
+
+#[tokio::test]
+async fn actor_documents_negotiate_json_and_html() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    app.group(&alice, "rust").await;
+    let d = &app.domain;
+
+    let person = ap(&app, "/u/alice").await;
+    assert_eq!(person["type"], "Person");
+    assert_eq!(person["id"], format!("http://{d}/u/alice"));
+    assert_eq!(person["preferredUsername"], "alice");
+    assert_eq!(person["inbox"], format!("http://{d}/u/alice/inbox"));
+    assert_eq!(
+        person["endpoints"]["sharedInbox"],
+        format!("http://{d}/inbox")
+    );
+    assert_eq!(
+        person["publicKey"]["id"],
+        format!("http://{d}/u/alice#main-key")
+    );
+    assert_eq!(person["publicKey"]["owner"], person["id"]);
+    assert!(
+        person["publicKey"]["publicKeyPem"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN PUBLIC KEY-----")
+    );
+    assert!(
+        !serde_json::to_string(&person).unwrap().contains("PRIVATE"),
+        "never the private key"
+    );
+
+    let group = ap(&app, "/g/rust").await;
+    assert_eq!(group["type"], "Group");
+    assert_eq!(group["preferredUsername"], "rust");
+    assert_eq!(group["name"], "The rust group");
+    assert_eq!(group["summary"], "<p>About <em>it</em>.</p>\n");
+    assert_eq!(group["source"]["mediaType"], "text/markdown");
+    assert_eq!(group["inbox"], format!("http://{d}/g/rust/inbox"));
+    assert_ne!(
+        group["publicKey"]["publicKeyPem"], person["publicKey"]["publicKeyPem"],
+        "each actor has its own key"
+    );
+    let mods = ap(&app, group["attributedTo"].as_str().unwrap()).await;
+    assert_eq!(mods["type"], "OrderedCollection");
+    assert_eq!(mods["orderedItems"][0], person["id"]);
+    let followers = ap(&app, group["followers"].as_str().unwrap()).await;
+    assert_eq!(followers["totalItems"], 0);
+    assert!(
+        followers.get("orderedItems").is_none(),
+        "the count is public, the list is not"
+    );
+    let featured = ap(&app, group["featured"].as_str().unwrap()).await;
+    assert_eq!(featured["totalItems"], 0);
+
+    // The same URL gives a page to a browser.
+    let (status, headers, body) = fetch(&app, "/g/rust", "text/html,application/xhtml+xml").await;
+    assert_eq!(status, 200);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert_eq!(headers["vary"], "Accept");
+    assert!(body.contains("The rust group"));
+    let (status, _, _) = fetch(&app, "/u/nobody", AP).await;
+    assert_eq!(status, 404);
+
+    let instance = ap(&app, "/actor").await;
+    assert_eq!(instance["type"], "Application");
+    assert_eq!(instance["id"], format!("http://{d}/actor"));
+    let again = ap(&app, "/actor").await;
+    assert_eq!(
+        instance["publicKey"], again["publicKey"],
+        "the instance key is made once"
+    );
+}
+
+#[tokio::test]
+async fn posts_and_replies_name_their_audience() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    app.group(&alice, "rust").await;
+    let d = &app.domain;
+    let p = app
+        .post_in(&alice, "rust", "Lifetimes?", "How do *they* work?")
+        .await;
+    let a = app.reply_to(&bob, id(&p), None, "Like **this**").await;
+    let b = app.reply_to(&alice, id(&p), Some(id(&a)), "Thanks").await;
+    let group_id = format!("http://{d}/g/rust");
+
+    for accept in [AP, LD] {
+        let (status, _, body) = fetch(&app, p["ap_id"].as_str().unwrap(), accept).await;
+        assert_eq!(status, 200, "{accept}");
+        let page: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(page["type"], "Page");
+        assert_eq!(page["id"], p["ap_id"]);
+        assert_eq!(page["name"], "Lifetimes?");
+        assert_eq!(page["attributedTo"], format!("http://{d}/u/alice"));
+        assert_eq!(page["audience"], group_id);
+        let to: Vec<&str> = page["to"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert!(
+            to.contains(&group_id.as_str()) && to.contains(&PUBLIC),
+            "{to:?}"
+        );
+        assert!(!body.contains("\"as:Public\""));
+        assert_eq!(page["content"], "<p>How do <em>they</em> work?</p>\n");
+        assert_eq!(page["mediaType"], "text/html");
+        assert_eq!(page["source"]["content"], "How do *they* work?");
+    }
+    let note = ap(&app, a["ap_id"].as_str().unwrap()).await;
+    assert_eq!(note["type"], "Note");
+    assert_eq!(note["inReplyTo"], p["ap_id"]);
+    assert_eq!(note["audience"], group_id);
+    assert_eq!(note["content"], "<p>Like <strong>this</strong></p>\n");
+    let nested = ap(&app, b["ap_id"].as_str().unwrap()).await;
+    assert_eq!(
+        nested["inReplyTo"], a["ap_id"],
+        "a nested reply answers its parent"
+    );
+
+    let outbox = ap(&app, &format!("{group_id}/outbox")).await;
+    assert_eq!(outbox["totalItems"], 1);
+    let create = &outbox["orderedItems"][0];
+    assert_eq!(create["type"], "Create");
+    assert_eq!(create["object"]["id"], p["ap_id"]);
+    let fetched = ap(&app, create["id"].as_str().unwrap()).await;
+    assert_eq!(
+        fetched["object"]["id"], p["ap_id"],
+        "activities are fetchable by id"
+    );
+
+    // Deleted content answers 410 with a Tombstone.
+    let r = app
+        .request(
+            "DELETE",
+            &format!("/api/v1/replies/{}", id(&a)),
+            Some(&bob),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let (status, headers, body) = fetch(&app, a["ap_id"].as_str().unwrap(), AP).await;
+    assert_eq!(status, 410);
+    assert_eq!(headers["content-type"], AP);
+    let tomb: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(tomb["type"], "Tombstone");
+    assert_eq!(tomb["formerType"], "Note");
+    assert!(!body.contains("Like"));
+}
