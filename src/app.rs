@@ -3,6 +3,7 @@
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
+use activitypub_federation::{config::FederationConfig, resolver::ValidatingDnsResolver};
 use tokio::net::TcpListener;
 
 use crate::{
@@ -18,7 +19,30 @@ pub struct Application {
     listener: TcpListener,
     addr: SocketAddr,
     ctx: Ctx,
+    federation: FederationConfig<Ctx>,
     body_limit: usize,
+}
+
+/// Delivery workers per process.
+const DELIVERY_WORKERS: usize = 2;
+
+/// The HTTP client for everything Cohort fetches or sends. No redirects are followed blindly
+/// and, outside debug mode, names that resolve to loopback, private, link-local or other
+/// internal addresses are refused before connecting.
+fn http_client(debug: bool) -> Result<reqwest::Client> {
+    let timeout = Duration::from_secs(10);
+    reqwest::Client::builder()
+        .user_agent(concat!(
+            "Cohort/",
+            env!("CARGO_PKG_VERSION"),
+            " (ActivityPub)"
+        ))
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .dns_resolver(ValidatingDnsResolver::new(vec![], !debug))
+        .build()
+        .map_err(|e| Error::Internal(format!("HTTP client: {e}")))
 }
 
 impl Application {
@@ -47,13 +71,23 @@ impl Application {
         let addr = listener
             .local_addr()
             .map_err(|e| Error::Internal(format!("listener has no address: {e}")))?;
+        let ctx = Ctx::new(db, Instance::from_config(&config));
+        let instance_actor = crate::federation::actors::InstanceActor::load(&ctx).await?;
+        let federation = FederationConfig::builder()
+            .domain(config.domain.to_ascii_lowercase())
+            .app_data(ctx.clone())
+            .debug(config.federation.debug)
+            .client(http_client(config.federation.debug)?.into())
+            .http_fetch_limit(50)
+            .signed_fetch_actor(&instance_actor)
+            .build()
+            .await
+            .map_err(|e| Error::Internal(format!("federation config: {e}")))?;
         Ok(Self {
             listener,
             addr,
-            ctx: Ctx {
-                db,
-                instance: Instance::from_config(&config),
-            },
+            ctx,
+            federation,
             body_limit: config.http.body_limit,
         })
     }
@@ -85,9 +119,13 @@ impl Application {
     ) -> std::io::Result<()> {
         let state = Arc::new(Shared {
             ctx: self.ctx.clone(),
+            federation: self.federation.clone(),
             body_limit: self.body_limit,
         });
         let housekeeping = tokio::spawn(housekeeping(self.ctx.clone()));
+        let workers: Vec<_> = (0..DELIVERY_WORKERS)
+            .map(|_| tokio::spawn(crate::delivery::worker(self.federation.clone())))
+            .collect();
         tracing::info!(
             "listening on http://{} as {}",
             self.addr,
@@ -97,6 +135,9 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await;
         housekeeping.abort();
+        for w in workers {
+            w.abort();
+        }
         result
     }
 }

@@ -13,10 +13,7 @@ use crate::{
 pub async fn open(config: &Config) -> Result<Ctx> {
     let db = storage::connect(&config.database).await?;
     storage::migrate(&db).await?;
-    Ok(Ctx {
-        db,
-        instance: Instance::from_config(config),
-    })
+    Ok(Ctx::new(db, Instance::from_config(config)))
 }
 
 /// `cohort migrate`: applies pending migrations; returns how many ran.

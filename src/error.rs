@@ -60,6 +60,17 @@ pub enum Error {
     /// The body is not of a media type this endpoint reads (415).
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// An HTTP signature or digest that does not verify (401).
+    #[error("signature rejected: {0}")]
+    Signature(String),
+    /// A federated request or document we will not act on (400).
+    #[error("{message}")]
+    Rejected {
+        /// Stable code, e.g. `invalid_activity` or `fetch_failed`.
+        code: &'static str,
+        /// Why, for people.
+        message: String,
+    },
     /// A database failure (500, logged).
     #[error("database error: {0}")]
     Database(#[from] DbErr),
@@ -111,8 +122,12 @@ impl Error {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Invalid { .. } | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
+            Self::Invalid { .. } | Self::BadRequest(_) | Self::Rejected { .. } => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::Unauthenticated | Self::BadCredentials | Self::Signature(_) => {
+                StatusCode::UNAUTHORIZED
+            }
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
@@ -129,7 +144,10 @@ impl Error {
             Self::BadRequest(_) => ("bad_request", None),
             Self::Unauthenticated => ("unauthenticated", None),
             Self::BadCredentials => ("bad_credentials", None),
-            Self::Forbidden { code, .. } | Self::Conflict { code, .. } => (*code, None),
+            Self::Forbidden { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::Rejected { code, .. } => (*code, None),
+            Self::Signature(_) => ("bad_signature", None),
             Self::NotFound(_) => ("not_found", None),
             Self::PayloadTooLarge { .. } => ("payload_too_large", None),
             Self::UnsupportedMediaType(_) => ("unsupported_media_type", None),
@@ -144,6 +162,36 @@ impl Error {
             error,
             message,
             field,
+        }
+    }
+}
+
+impl Error {
+    /// A 400 for a federated input we refuse.
+    pub fn rejected(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Rejected {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<activitypub_federation::error::Error> for Error {
+    fn from(e: activitypub_federation::error::Error) -> Self {
+        use activitypub_federation::error::Error as F;
+        match e {
+            F::ActivitySignatureInvalid | F::ActivityBodyDigestInvalid => {
+                Self::Signature(e.to_string())
+            }
+            F::NotFound => Self::NotFound("object"),
+            F::ParseReceivedActivity { .. } => Self::rejected("invalid_activity", e.to_string()),
+            F::UrlVerificationError(_)
+            | F::DomainResolveError(_)
+            | F::ResolveInternalIpError(..) => Self::rejected("url_refused", e.to_string()),
+            F::ObjectDeleted(_) => Self::rejected("object_deleted", e.to_string()),
+            F::RequestLimit => Self::rejected("fetch_limit", e.to_string()),
+            F::SerializeOutgoingActivity(..) => Self::Internal(e.to_string()),
+            other => Self::rejected("fetch_failed", other.to_string()),
         }
     }
 }

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_core_tables;
 mod m20261123_000002_create_federation_tables;
+mod m20261123_000003_create_deliveries;
 
 /// Runs Cohort's migrations in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_core_tables::Migration),
             Box::new(m20261123_000002_create_federation_tables::Migration),
+            Box::new(m20261123_000003_create_deliveries::Migration),
         ]
     }
 }

@@ -76,6 +76,19 @@ pub struct Ctx {
     pub db: DatabaseConnection,
     /// This instance.
     pub instance: Instance,
+    /// Wakes this process's delivery workers when something is queued.
+    pub delivery_wake: std::sync::Arc<tokio::sync::Notify>,
+}
+
+impl Ctx {
+    /// A context over `db` for `instance`.
+    pub fn new(db: DatabaseConnection, instance: Instance) -> Self {
+        Self {
+            db,
+            instance,
+            delivery_wake: Default::default(),
+        }
+    }
 }
 
 /// `bytes` random bytes from the operating system's generator, as lowercase hex.

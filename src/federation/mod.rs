@@ -9,8 +9,12 @@ use axum::http::{HeaderMap, header};
 
 use crate::domain::Instance;
 
+pub mod activities;
+pub mod actors;
 pub mod discovery;
 pub mod documents;
+pub mod follow;
+pub mod inbox;
 pub mod protocol;
 pub mod routes;
 

@@ -6,7 +6,7 @@ use axum::{
     extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
-    routing::get,
+    routing::{self, get},
 };
 use serde::Serialize;
 use serde_json::json;
@@ -37,6 +37,9 @@ pub fn router() -> Router<AppState> {
         .route("/nodeinfo/2.1", get(discovery::nodeinfo_21))
         .route("/nodeinfo/2.0", get(discovery::nodeinfo_20))
         .route("/actor", get(instance_actor))
+        .route("/inbox", routing::post(super::inbox::inbox))
+        .route("/u/{name}/inbox", routing::post(super::inbox::inbox))
+        .route("/g/{name}/inbox", routing::post(super::inbox::inbox))
         .route("/u/{name}", get(person))
         .route("/u/{name}/outbox", get(person_outbox))
         .route("/g/{name}", get(group))

@@ -19,10 +19,11 @@ pub mod extract;
 pub mod web;
 
 /// What every handler can reach.
-#[derive(Debug)]
 pub struct Shared {
     /// The domain context.
     pub ctx: Ctx,
+    /// The federation library's configuration (HTTP client, signing, fetch limits).
+    pub federation: activitypub_federation::config::FederationConfig<Ctx>,
     /// Largest request body, bytes.
     pub body_limit: usize,
 }

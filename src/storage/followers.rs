@@ -1,8 +1,12 @@
 //! Queries on who follows which group.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    sea_query::OnConflict,
+};
 
-use super::entities::group_followers;
+use super::entities::{group_followers, persons};
 
 /// Accepted followers of a group.
 pub async fn count_accepted<C: ConnectionTrait>(conn: &C, group_id: i64) -> Result<u64, DbErr> {
@@ -11,4 +15,121 @@ pub async fn count_accepted<C: ConnectionTrait>(conn: &C, group_id: i64) -> Resu
         .filter(group_followers::Column::Pending.eq(false))
         .count(conn)
         .await
+}
+
+/// Records (or refreshes) a follow.
+pub async fn upsert<C: ConnectionTrait>(
+    conn: &C,
+    group_id: i64,
+    person_id: i64,
+    pending: bool,
+    follow_ap_id: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    group_followers::Entity::insert(group_followers::ActiveModel {
+        group_id: Set(group_id),
+        person_id: Set(person_id),
+        pending: Set(pending),
+        follow_ap_id: Set(follow_ap_id),
+        created_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            group_followers::Column::GroupId,
+            group_followers::Column::PersonId,
+        ])
+        .update_columns([
+            group_followers::Column::Pending,
+            group_followers::Column::FollowApId,
+        ])
+        .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// The follow of `person_id` in `group_id`, if any.
+pub async fn find<C: ConnectionTrait>(
+    conn: &C,
+    group_id: i64,
+    person_id: i64,
+) -> Result<Option<group_followers::Model>, DbErr> {
+    group_followers::Entity::find_by_id((group_id, person_id))
+        .one(conn)
+        .await
+}
+
+/// Marks a pending follow accepted; returns whether one was pending or accepted already.
+pub async fn accept<C: ConnectionTrait>(
+    conn: &C,
+    group_id: i64,
+    person_id: i64,
+) -> Result<bool, DbErr> {
+    let r = group_followers::Entity::update_many()
+        .col_expr(
+            group_followers::Column::Pending,
+            sea_orm::sea_query::Expr::value(false),
+        )
+        .filter(group_followers::Column::GroupId.eq(group_id))
+        .filter(group_followers::Column::PersonId.eq(person_id))
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected > 0)
+}
+
+/// Ends a follow.
+pub async fn remove<C: ConnectionTrait>(
+    conn: &C,
+    group_id: i64,
+    person_id: i64,
+) -> Result<bool, DbErr> {
+    let r = group_followers::Entity::delete_by_id((group_id, person_id))
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected > 0)
+}
+
+/// The inboxes to deliver a group's activities to: one per remote server when it has a shared
+/// inbox, else one per follower. Local followers need no delivery.
+pub async fn remote_inboxes<C: ConnectionTrait>(
+    conn: &C,
+    group_id: i64,
+) -> Result<Vec<String>, DbErr> {
+    let person_ids: Vec<i64> = group_followers::Entity::find()
+        .filter(group_followers::Column::GroupId.eq(group_id))
+        .filter(group_followers::Column::Pending.eq(false))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|f| f.person_id)
+        .collect();
+    let people = super::persons::by_ids(conn, person_ids).await?;
+    let mut inboxes: Vec<String> = people
+        .values()
+        .filter(|p: &&persons::Model| !p.local)
+        .filter_map(|p| p.shared_inbox_url.clone().or_else(|| p.inbox_url.clone()))
+        .collect();
+    inboxes.sort();
+    inboxes.dedup();
+    Ok(inboxes)
+}
+
+/// The groups a person follows, with whether each follow is still pending.
+pub async fn of_person<C: ConnectionTrait>(
+    conn: &C,
+    person_id: i64,
+) -> Result<Vec<(super::entities::groups::Model, bool)>, DbErr> {
+    let rows = group_followers::Entity::find()
+        .filter(group_followers::Column::PersonId.eq(person_id))
+        .all(conn)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        if let Some(g) = super::groups::find(conn, r.group_id).await? {
+            out.push((g, r.pending));
+        }
+    }
+    out.sort_by(|a, b| (&a.0.name, &a.0.domain).cmp(&(&b.0.name, &b.0.domain)));
+    Ok(out)
 }

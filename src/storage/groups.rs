@@ -85,6 +85,87 @@ pub async fn find_by_name<C: ConnectionTrait>(
         .await
 }
 
+/// A group by ActivityPub id.
+pub async fn find_by_ap_id<C: ConnectionTrait>(
+    conn: &C,
+    ap_id: &str,
+) -> Result<Option<groups::Model>, DbErr> {
+    groups::Entity::find()
+        .filter(groups::Column::ApId.eq(ap_id))
+        .one(conn)
+        .await
+}
+
+/// What we keep of a remote group.
+pub struct RemoteGroup {
+    /// ActivityPub id.
+    pub ap_id: String,
+    /// preferredUsername.
+    pub name: String,
+    /// host[:port] of the id.
+    pub domain: String,
+    /// Display title.
+    pub title: String,
+    /// Markdown source of the description, if sent.
+    pub description: String,
+    /// Sanitised HTML description.
+    pub description_html: String,
+    /// Inbox.
+    pub inbox_url: String,
+    /// Shared inbox.
+    pub shared_inbox_url: Option<String>,
+    /// Followers collection.
+    pub followers_url: Option<String>,
+    /// PEM public key.
+    pub public_key: String,
+}
+
+/// Inserts or refreshes a remote group by ActivityPub id.
+pub async fn upsert_remote<C: ConnectionTrait>(
+    conn: &C,
+    g: RemoteGroup,
+    now: DateTime<Utc>,
+) -> Result<groups::Model, DbErr> {
+    use sea_orm::sea_query::OnConflict;
+    groups::Entity::insert(groups::ActiveModel {
+        ap_id: Set(g.ap_id.clone()),
+        name: Set(g.name),
+        domain: Set(g.domain),
+        local: Set(false),
+        title: Set(g.title),
+        description: Set(g.description),
+        description_html: Set(g.description_html),
+        inbox_url: Set(Some(g.inbox_url)),
+        shared_inbox_url: Set(g.shared_inbox_url),
+        followers_url: Set(g.followers_url),
+        public_key: Set(Some(g.public_key)),
+        private_key: Set(None),
+        creator_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::column(groups::Column::ApId)
+            .update_columns([
+                groups::Column::Title,
+                groups::Column::Description,
+                groups::Column::DescriptionHtml,
+                groups::Column::InboxUrl,
+                groups::Column::SharedInboxUrl,
+                groups::Column::FollowersUrl,
+                groups::Column::PublicKey,
+                groups::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    find_by_ap_id(conn, &g.ap_id)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(g.ap_id))
+}
+
 /// The moderators of each of `group_ids`, in the order they were added.
 pub async fn moderators<C: ConnectionTrait>(
     conn: &C,

@@ -148,3 +148,61 @@ pub async fn count_local<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
     local_users::Entity::find().count(conn).await
 }
+
+/// What we keep of a remote person.
+pub struct RemotePerson {
+    /// ActivityPub id.
+    pub ap_id: String,
+    /// preferredUsername.
+    pub username: String,
+    /// host[:port] of the id.
+    pub domain: String,
+    /// Display name.
+    pub display_name: Option<String>,
+    /// Inbox.
+    pub inbox_url: String,
+    /// Shared inbox.
+    pub shared_inbox_url: Option<String>,
+    /// PEM public key.
+    pub public_key: String,
+}
+
+/// Inserts or refreshes a remote person by ActivityPub id.
+pub async fn upsert_remote<C: ConnectionTrait>(
+    conn: &C,
+    p: RemotePerson,
+    now: DateTime<Utc>,
+) -> Result<persons::Model, DbErr> {
+    use sea_orm::sea_query::OnConflict;
+    persons::Entity::insert(persons::ActiveModel {
+        ap_id: Set(p.ap_id.clone()),
+        username: Set(p.username),
+        domain: Set(p.domain),
+        local: Set(false),
+        display_name: Set(p.display_name),
+        inbox_url: Set(Some(p.inbox_url)),
+        shared_inbox_url: Set(p.shared_inbox_url),
+        public_key: Set(Some(p.public_key)),
+        private_key: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::column(persons::Column::ApId)
+            .update_columns([
+                persons::Column::Username,
+                persons::Column::DisplayName,
+                persons::Column::InboxUrl,
+                persons::Column::SharedInboxUrl,
+                persons::Column::PublicKey,
+                persons::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    find_by_ap_id(conn, &p.ap_id)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(p.ap_id))
+}

@@ -7,6 +7,7 @@ use super::AppState;
 
 mod accounts;
 mod groups;
+mod membership;
 mod openapi;
 mod posts;
 mod replies;
@@ -16,6 +17,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(accounts::router())
         .merge(groups::router())
+        .merge(membership::router())
         .merge(posts::router())
         .merge(replies::router())
         .merge(openapi::router())

@@ -4,6 +4,7 @@
 //! rules about what may be written live in `domain/`.
 #![allow(missing_docs)]
 
+pub mod deliveries;
 pub mod group_followers;
 pub mod group_moderators;
 pub mod groups;

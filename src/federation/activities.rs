@@ -1,0 +1,257 @@
+//! Inbound and outbound activities, and what receiving each one does.
+//!
+//! Before any `verify` here runs, the library has checked the HTTP signature against the
+//! actor's key (fetching the actor if needed), the body digest, and that the activity id is
+//! on the actor's domain (`activitypub_federation::axum::inbox::receive_activity`).
+
+use activitypub_federation::{
+    config::Data,
+    fetch::object_id::ObjectId,
+    kinds::activity::{AcceptType, FollowType, UndoType},
+    protocol::verification::verify_urls_match,
+    traits::{Activity, Actor as _, Object as _},
+};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::{
+    actors::{DbGroup, DbPerson},
+    documents::url,
+};
+use crate::{
+    delivery,
+    domain::{Ctx, now, random_hex},
+    error::{Error, Result},
+    storage,
+};
+
+/// A new activity id on this instance.
+pub fn new_id(ctx: &Ctx, kind: &str) -> Result<Url> {
+    url(&format!(
+        "{}/activities/{kind}/{}",
+        ctx.instance.base_url(),
+        random_hex(16)
+    ))
+}
+
+/// Records that an activity was handled; false when it already was (a replay or a
+/// re-delivery), in which case it must not be acted on again.
+async fn first_time(data: &Data<Ctx>, id: &Url) -> Result<bool> {
+    Ok(storage::received::insert_if_new(&data.db, id.as_str(), now()).await?)
+}
+
+/// `Follow` of a group by a person.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Follow {
+    /// Who follows.
+    pub actor: ObjectId<DbPerson>,
+    /// The group followed.
+    pub object: ObjectId<DbGroup>,
+    /// `Follow`.
+    #[serde(rename = "type")]
+    pub kind: FollowType,
+    /// The activity id.
+    pub id: Url,
+}
+
+/// `Accept` of a `Follow`, sent by the group.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Accept {
+    /// The group accepting.
+    pub actor: ObjectId<DbGroup>,
+    /// The follow accepted, embedded.
+    pub object: Follow,
+    /// `Accept`.
+    #[serde(rename = "type")]
+    pub kind: AcceptType,
+    /// The activity id.
+    pub id: Url,
+}
+
+/// `Undo` of a `Follow`: the person leaves the group.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UndoFollow {
+    /// Who leaves.
+    pub actor: ObjectId<DbPerson>,
+    /// The follow undone, embedded.
+    pub object: Follow,
+    /// `Undo`.
+    #[serde(rename = "type")]
+    pub kind: UndoType,
+    /// The activity id.
+    pub id: Url,
+}
+
+/// Every activity an inbox accepts. Anything else is refused with 400.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum InboxActivity {
+    /// A person follows a local group.
+    Follow(Follow),
+    /// A remote group accepted a local person's follow.
+    Accept(Accept),
+    /// A person stops following a local group.
+    Undo(UndoFollow),
+}
+
+#[async_trait]
+impl Activity for Follow {
+    type DataType = Ctx;
+    type Error = Error;
+    fn id(&self) -> &Url {
+        &self.id
+    }
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+    async fn verify(&self, data: &Data<Ctx>) -> Result<()> {
+        if !self.object.is_local(data) {
+            return Err(Error::rejected(
+                "invalid_activity",
+                "Follow of something not on this instance",
+            ));
+        }
+        Ok(())
+    }
+    async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+        if !first_time(data, &self.id).await? {
+            return Ok(());
+        }
+        let group = storage::groups::find_by_ap_id(&data.db, self.object.inner().as_str())
+            .await?
+            .filter(|g| g.local)
+            .ok_or(Error::NotFound("group"))?;
+        let person = self.actor.dereference(data).await?;
+        storage::followers::upsert(
+            &data.db,
+            group.id,
+            person.model.id,
+            false,
+            Some(self.id.to_string()),
+            now(),
+        )
+        .await?;
+        let group = DbGroup::new(group)?;
+        let accept = Accept {
+            actor: ObjectId::from(group.id().clone()),
+            id: new_id(data, "accept")?,
+            kind: AcceptType::Accept,
+            object: self,
+        };
+        delivery::send(
+            data,
+            &accept,
+            &accept.id,
+            group.id(),
+            vec![person.shared_inbox_or_inbox()],
+        )
+        .await
+    }
+}
+
+#[async_trait]
+impl Activity for Accept {
+    type DataType = Ctx;
+    type Error = Error;
+    fn id(&self) -> &Url {
+        &self.id
+    }
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+    async fn verify(&self, data: &Data<Ctx>) -> Result<()> {
+        // Only the group that was followed may accept the follow.
+        verify_urls_match(self.actor.inner(), self.object.object.inner())?;
+        if !self.object.actor.is_local(data) {
+            return Err(Error::rejected(
+                "invalid_activity",
+                "Accept of a follow not made here",
+            ));
+        }
+        Ok(())
+    }
+    async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+        if !first_time(data, &self.id).await? {
+            return Ok(());
+        }
+        let group = self.actor.dereference(data).await?;
+        let person = storage::persons::find_by_ap_id(&data.db, self.object.actor.inner().as_str())
+            .await?
+            .ok_or(Error::NotFound("person"))?;
+        // Only a follow we asked for becomes real.
+        if storage::followers::find(&data.db, group.model.id, person.id)
+            .await?
+            .is_some()
+        {
+            storage::followers::accept(&data.db, group.model.id, person.id).await?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Activity for UndoFollow {
+    type DataType = Ctx;
+    type Error = Error;
+    fn id(&self) -> &Url {
+        &self.id
+    }
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+    async fn verify(&self, data: &Data<Ctx>) -> Result<()> {
+        // Only the follower may undo its follow.
+        verify_urls_match(self.actor.inner(), self.object.actor.inner())?;
+        self.object.verify(data).await
+    }
+    async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+        if !first_time(data, &self.id).await? {
+            return Ok(());
+        }
+        let group =
+            storage::groups::find_by_ap_id(&data.db, self.object.object.inner().as_str()).await?;
+        let person = storage::persons::find_by_ap_id(&data.db, self.actor.inner().as_str()).await?;
+        if let (Some(g), Some(p)) = (group, person) {
+            storage::followers::remove(&data.db, g.id, p.id).await?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Activity for InboxActivity {
+    type DataType = Ctx;
+    type Error = Error;
+    fn id(&self) -> &Url {
+        match self {
+            Self::Follow(a) => a.id(),
+            Self::Accept(a) => a.id(),
+            Self::Undo(a) => a.id(),
+        }
+    }
+    fn actor(&self) -> &Url {
+        match self {
+            Self::Follow(a) => a.actor(),
+            Self::Accept(a) => a.actor(),
+            Self::Undo(a) => a.actor(),
+        }
+    }
+    async fn verify(&self, data: &Data<Ctx>) -> Result<()> {
+        match self {
+            Self::Follow(a) => a.verify(data).await,
+            Self::Accept(a) => a.verify(data).await,
+            Self::Undo(a) => a.verify(data).await,
+        }
+    }
+    async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+        match self {
+            Self::Follow(a) => a.receive(data).await,
+            Self::Accept(a) => a.receive(data).await,
+            Self::Undo(a) => a.receive(data).await,
+        }
+    }
+}

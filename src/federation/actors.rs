@@ -1,0 +1,400 @@
+//! Actors as the federation library sees them: local and remote people and groups (stored in
+//! `persons` and `groups`) and the instance actor. Remote actors are checked and stored
+//! here when they are fetched.
+
+use activitypub_federation::{
+    config::Data,
+    protocol::verification::verify_domains_match,
+    traits::{Actor as ApActor, Object},
+};
+use async_trait::async_trait;
+use url::Url;
+
+use super::{
+    Urls, documents,
+    protocol::{Actor, ActorKind},
+};
+use crate::{
+    domain::{Ctx, keys::KeyPair, now, text},
+    error::{Error, Result},
+    storage::{
+        self,
+        entities::{groups, persons},
+        groups::RemoteGroup,
+        persons::RemotePerson,
+    },
+};
+
+/// A person, local or remote.
+#[derive(Debug, Clone)]
+pub struct DbPerson {
+    /// The stored row.
+    pub model: persons::Model,
+    id: Url,
+}
+
+/// A group, local or remote.
+#[derive(Debug, Clone)]
+pub struct DbGroup {
+    /// The stored row.
+    pub model: groups::Model,
+    id: Url,
+}
+
+/// The instance's Application actor (signs fetches; receives at the shared inbox).
+#[derive(Debug, Clone)]
+pub struct InstanceActor {
+    id: Url,
+    inbox: Url,
+    keys: KeyPair,
+}
+
+impl DbPerson {
+    /// Wraps a stored row.
+    pub fn new(model: persons::Model) -> Result<Self> {
+        let id = documents::url(&model.ap_id)?;
+        Ok(Self { model, id })
+    }
+}
+
+impl DbGroup {
+    /// Wraps a stored row.
+    pub fn new(model: groups::Model) -> Result<Self> {
+        let id = documents::url(&model.ap_id)?;
+        Ok(Self { model, id })
+    }
+}
+
+impl InstanceActor {
+    /// The instance actor of `ctx`'s instance, with its keys.
+    pub async fn load(ctx: &Ctx) -> Result<Self> {
+        Ok(Self {
+            id: documents::url(&ctx.instance.instance_actor_url())?,
+            inbox: documents::url(&ctx.instance.shared_inbox_url())?,
+            keys: crate::domain::keys::instance(ctx).await?,
+        })
+    }
+}
+
+/// `host[:port]` of a URL, as stored in `domain` columns.
+pub fn authority(u: &Url) -> Result<String> {
+    let host = u
+        .host_str()
+        .ok_or_else(|| Error::rejected("invalid_actor", "actor id has no host"))?
+        .to_ascii_lowercase();
+    Ok(match u.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host,
+    })
+}
+
+/// A remote name, trimmed to what we show: no control characters, at most 100 characters.
+fn plain(s: &str, max: usize) -> String {
+    s.chars()
+        .filter(|c| !c.is_control())
+        .take(max)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+fn check_key_owner(json: &Actor) -> Result<()> {
+    if json.public_key.owner != json.id {
+        return Err(Error::rejected(
+            "invalid_actor",
+            "publicKey.owner differs from the actor id",
+        ));
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Object for DbPerson {
+    type DataType = Ctx;
+    type Kind = Actor;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    async fn read_from_id(id: Url, data: &Data<Ctx>) -> Result<Option<Self>> {
+        storage::persons::find_by_ap_id(&data.db, id.as_str())
+            .await?
+            .map(DbPerson::new)
+            .transpose()
+    }
+
+    async fn into_json(self, data: &Data<Ctx>) -> Result<Actor> {
+        documents::person(&data.instance, &self.model)
+    }
+
+    async fn verify(json: &Actor, expected_domain: &Url, _data: &Data<Ctx>) -> Result<()> {
+        verify_domains_match(&json.id, expected_domain)?;
+        if json.kind == ActorKind::Group {
+            return Err(Error::rejected(
+                "invalid_actor",
+                "expected a person, got a group",
+            ));
+        }
+        check_key_owner(json)
+    }
+
+    async fn from_json(json: Actor, data: &Data<Ctx>) -> Result<Self> {
+        let stored = storage::persons::upsert_remote(
+            &data.db,
+            RemotePerson {
+                domain: authority(&json.id)?,
+                username: plain(&json.preferred_username, 100),
+                display_name: json
+                    .name
+                    .as_deref()
+                    .map(|n| plain(n, 100))
+                    .filter(|n| !n.is_empty()),
+                inbox_url: json.inbox.to_string(),
+                shared_inbox_url: json
+                    .endpoints
+                    .and_then(|e| e.shared_inbox)
+                    .map(|u| u.to_string()),
+                public_key: json.public_key.public_key_pem,
+                ap_id: json.id.to_string(),
+            },
+            now(),
+        )
+        .await?;
+        DbPerson::new(stored)
+    }
+}
+
+impl ApActor for DbPerson {
+    fn public_key_pem(&self) -> &str {
+        self.model.public_key.as_deref().unwrap_or_default()
+    }
+    fn private_key_pem(&self) -> Option<String> {
+        self.model.private_key.clone()
+    }
+    fn inbox(&self) -> Url {
+        self.model
+            .inbox_url
+            .as_deref()
+            .and_then(|u| Url::parse(u).ok())
+            .unwrap_or_else(|| self.id.join("inbox").unwrap_or_else(|_| self.id.clone()))
+    }
+    fn shared_inbox(&self) -> Option<Url> {
+        self.model
+            .shared_inbox_url
+            .as_deref()
+            .and_then(|u| Url::parse(u).ok())
+    }
+}
+
+#[async_trait]
+impl Object for DbGroup {
+    type DataType = Ctx;
+    type Kind = Actor;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    async fn read_from_id(id: Url, data: &Data<Ctx>) -> Result<Option<Self>> {
+        storage::groups::find_by_ap_id(&data.db, id.as_str())
+            .await?
+            .map(DbGroup::new)
+            .transpose()
+    }
+
+    async fn into_json(self, data: &Data<Ctx>) -> Result<Actor> {
+        documents::group(&data.instance, &self.model)
+    }
+
+    async fn verify(json: &Actor, expected_domain: &Url, _data: &Data<Ctx>) -> Result<()> {
+        verify_domains_match(&json.id, expected_domain)?;
+        if json.kind != ActorKind::Group {
+            return Err(Error::rejected("invalid_actor", "expected a group"));
+        }
+        check_key_owner(json)
+    }
+
+    async fn from_json(json: Actor, data: &Data<Ctx>) -> Result<Self> {
+        let description = json.source.map(|s| s.content).unwrap_or_default();
+        let description_html = match json.summary.as_deref() {
+            Some(html) => text::sanitize_html(html),
+            None => text::render_markdown(&description),
+        };
+        let name = plain(&json.preferred_username, 100);
+        let stored = storage::groups::upsert_remote(
+            &data.db,
+            RemoteGroup {
+                domain: authority(&json.id)?,
+                title: json
+                    .name
+                    .as_deref()
+                    .map(|n| plain(n, 200))
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| name.clone()),
+                name,
+                description: description
+                    .chars()
+                    .take(text::MAX_DESCRIPTION_CHARS)
+                    .collect(),
+                description_html,
+                inbox_url: json.inbox.to_string(),
+                shared_inbox_url: json
+                    .endpoints
+                    .and_then(|e| e.shared_inbox)
+                    .map(|u| u.to_string()),
+                followers_url: json.followers.map(|u| u.to_string()),
+                public_key: json.public_key.public_key_pem,
+                ap_id: json.id.to_string(),
+            },
+            now(),
+        )
+        .await?;
+        DbGroup::new(stored)
+    }
+}
+
+impl ApActor for DbGroup {
+    fn public_key_pem(&self) -> &str {
+        self.model.public_key.as_deref().unwrap_or_default()
+    }
+    fn private_key_pem(&self) -> Option<String> {
+        self.model.private_key.clone()
+    }
+    fn inbox(&self) -> Url {
+        self.model
+            .inbox_url
+            .as_deref()
+            .and_then(|u| Url::parse(u).ok())
+            .unwrap_or_else(|| self.id.join("inbox").unwrap_or_else(|_| self.id.clone()))
+    }
+    fn shared_inbox(&self) -> Option<Url> {
+        self.model
+            .shared_inbox_url
+            .as_deref()
+            .and_then(|u| Url::parse(u).ok())
+    }
+}
+
+#[async_trait]
+impl Object for InstanceActor {
+    type DataType = Ctx;
+    type Kind = Actor;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    async fn read_from_id(id: Url, data: &Data<Ctx>) -> Result<Option<Self>> {
+        if id.as_str() == data.instance.instance_actor_url() {
+            Ok(Some(InstanceActor::load(data).await?))
+        } else {
+            Ok(None)
+        }
+    }
+
+    async fn into_json(self, data: &Data<Ctx>) -> Result<Actor> {
+        documents::instance_actor(&data.instance, &self.keys)
+    }
+
+    async fn verify(_json: &Actor, _expected_domain: &Url, _data: &Data<Ctx>) -> Result<()> {
+        Err(Error::rejected(
+            "invalid_actor",
+            "remote instance actors are not stored",
+        ))
+    }
+
+    async fn from_json(_json: Actor, _data: &Data<Ctx>) -> Result<Self> {
+        Err(Error::rejected(
+            "invalid_actor",
+            "remote instance actors are not stored",
+        ))
+    }
+}
+
+impl ApActor for InstanceActor {
+    fn public_key_pem(&self) -> &str {
+        &self.keys.public_pem
+    }
+    fn private_key_pem(&self) -> Option<String> {
+        Some(self.keys.private_pem.clone())
+    }
+    fn inbox(&self) -> Url {
+        self.inbox.clone()
+    }
+}
+
+/// A remote or local actor that may be a person or a group, told apart by its `type`.
+#[derive(Debug, Clone)]
+pub enum AnyActor {
+    /// A person (or service, application, organisation).
+    Person(DbPerson),
+    /// A group.
+    Group(DbGroup),
+}
+
+#[async_trait]
+impl Object for AnyActor {
+    type DataType = Ctx;
+    type Kind = Actor;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        match self {
+            Self::Person(p) => p.id(),
+            Self::Group(g) => g.id(),
+        }
+    }
+
+    async fn read_from_id(id: Url, data: &Data<Ctx>) -> Result<Option<Self>> {
+        if let Some(p) = DbPerson::read_from_id(id.clone(), data).await? {
+            return Ok(Some(Self::Person(p)));
+        }
+        Ok(DbGroup::read_from_id(id, data).await?.map(Self::Group))
+    }
+
+    async fn into_json(self, data: &Data<Ctx>) -> Result<Actor> {
+        match self {
+            Self::Person(p) => p.into_json(data).await,
+            Self::Group(g) => g.into_json(data).await,
+        }
+    }
+
+    async fn verify(json: &Actor, expected_domain: &Url, data: &Data<Ctx>) -> Result<()> {
+        match json.kind {
+            ActorKind::Group => DbGroup::verify(json, expected_domain, data).await,
+            _ => DbPerson::verify(json, expected_domain, data).await,
+        }
+    }
+
+    async fn from_json(json: Actor, data: &Data<Ctx>) -> Result<Self> {
+        match json.kind {
+            ActorKind::Group => DbGroup::from_json(json, data).await.map(Self::Group),
+            _ => DbPerson::from_json(json, data).await.map(Self::Person),
+        }
+    }
+}
+
+impl ApActor for AnyActor {
+    fn public_key_pem(&self) -> &str {
+        match self {
+            Self::Person(p) => p.public_key_pem(),
+            Self::Group(g) => g.public_key_pem(),
+        }
+    }
+    fn private_key_pem(&self) -> Option<String> {
+        match self {
+            Self::Person(p) => p.private_key_pem(),
+            Self::Group(g) => g.private_key_pem(),
+        }
+    }
+    fn inbox(&self) -> Url {
+        match self {
+            Self::Person(p) => p.inbox(),
+            Self::Group(g) => g.inbox(),
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! Ids of inbound activities already handled.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set, sea_query::OnConflict};
+
+use super::entities::received_activities;
+
+/// Records `ap_id`; false when it was recorded before.
+pub async fn insert_if_new<C: ConnectionTrait>(
+    conn: &C,
+    ap_id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let inserted = received_activities::Entity::insert(received_activities::ActiveModel {
+        ap_id: Set(ap_id.to_string()),
+        created_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(received_activities::Column::ApId)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(inserted > 0)
+}
