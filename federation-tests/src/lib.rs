@@ -4,7 +4,13 @@
 //! Run on SQLite by default; with `TEST_DATABASE_URL` set to a PostgreSQL server, every
 //! instance gets its own fresh PostgreSQL database.
 
-use cohort::testing::TestApp;
+use std::time::Duration;
+
+use cohort::testing::{TestApp, eventually};
+use serde_json::{Value, json};
+
+/// How long any federated effect may take to show up before a test fails.
+pub const DEADLINE: Duration = Duration::from_secs(20);
 
 /// A set of running instances.
 pub struct Cluster {
@@ -21,4 +27,65 @@ impl Cluster {
         }
         Self { instances }
     }
+}
+
+/// Joins group `handle` from `app` as the holder of `token`, and waits until it is accepted.
+pub async fn join(app: &TestApp, token: &str, handle: &str) {
+    let r = app
+        .post(
+            &format!("/api/v1/groups/{handle}/join"),
+            Some(token),
+            json!({}),
+        )
+        .await;
+    assert!(
+        r.status == 200 || r.status == 202,
+        "join {handle}: {}",
+        r.text
+    );
+    eventually(
+        &format!("membership of {handle} on {}", app.domain),
+        DEADLINE,
+        || async {
+            let r = app.get("/api/v1/me/groups", Some(token)).await;
+            r.json
+                .as_array()?
+                .iter()
+                .any(|m| m["group"]["handle"] == handle && m["state"] == "joined")
+                .then_some(())
+        },
+    )
+    .await;
+}
+
+/// The post titled `title` in group `handle` as `app` lists it, if it is there.
+pub async fn find_post(app: &TestApp, handle: &str, title: &str) -> Option<Value> {
+    let r = app
+        .get(
+            &format!("/api/v1/groups/{handle}/posts?sort=new&limit=100"),
+            None,
+        )
+        .await;
+    r.json["items"]
+        .as_array()?
+        .iter()
+        .find(|p| p["title"] == title)
+        .cloned()
+}
+
+/// Waits until `app` lists the post titled `title` in group `handle`; returns it.
+pub async fn wait_for_post(app: &TestApp, handle: &str, title: &str) -> Value {
+    eventually(
+        &format!("post {title:?} on {}", app.domain),
+        DEADLINE,
+        || find_post(app, handle, title),
+    )
+    .await
+}
+
+/// The thread of post `id` on `app`.
+pub async fn thread(app: &TestApp, id: i64) -> Value {
+    let r = app.get(&format!("/api/v1/posts/{id}"), None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.json
 }

@@ -91,12 +91,6 @@ pub async fn create(
     let title = text::title("title", &input.title, text::MAX_TITLE_CHARS)?;
     let body = text::body("body", &input.body, text::MAX_BODY_CHARS, false)?;
     let group = find_by_handle(ctx, group_handle).await?;
-    if !group.local {
-        return Err(Error::conflict(
-            "remote_group",
-            "this group lives on another instance; posting there needs federation",
-        ));
-    }
     let t = now();
     let txn = ctx.db.begin().await?;
     let post = storage::posts::insert_local(

@@ -67,13 +67,7 @@ pub async fn create(
     input: NewReply,
 ) -> Result<ReplyView> {
     let body = text::body("body", &input.body, text::MAX_BODY_CHARS, true)?;
-    let (post, group) = load(ctx, post_id).await?;
-    if !group.local {
-        return Err(Error::conflict(
-            "remote_group",
-            "this thread lives on another instance; replying there needs federation",
-        ));
-    }
+    let (post, _) = load(ctx, post_id).await?;
     if post.deleted_at.is_some() {
         return Err(Error::conflict("deleted", "this post was deleted"));
     }

@@ -96,6 +96,10 @@ pub enum InboxActivity {
     Accept(Accept),
     /// A person stops following a local group.
     Undo(UndoFollow),
+    /// A group relays an activity (or a post) to us, a follower.
+    Announce(Box<super::content::Announce>),
+    /// A member's activity about a group's content, sent to a group hosted here.
+    Group(Box<super::content::GroupActivity>),
 }
 
 #[async_trait]
@@ -231,6 +235,8 @@ impl Activity for InboxActivity {
             Self::Follow(a) => a.id(),
             Self::Accept(a) => a.id(),
             Self::Undo(a) => a.id(),
+            Self::Announce(a) => a.id(),
+            Self::Group(a) => a.id(),
         }
     }
     fn actor(&self) -> &Url {
@@ -238,6 +244,8 @@ impl Activity for InboxActivity {
             Self::Follow(a) => a.actor(),
             Self::Accept(a) => a.actor(),
             Self::Undo(a) => a.actor(),
+            Self::Announce(a) => a.actor(),
+            Self::Group(a) => a.actor(),
         }
     }
     async fn verify(&self, data: &Data<Ctx>) -> Result<()> {
@@ -245,6 +253,8 @@ impl Activity for InboxActivity {
             Self::Follow(a) => a.verify(data).await,
             Self::Accept(a) => a.verify(data).await,
             Self::Undo(a) => a.verify(data).await,
+            Self::Announce(a) => a.verify(data).await,
+            Self::Group(a) => a.verify(data).await,
         }
     }
     async fn receive(self, data: &Data<Ctx>) -> Result<()> {
@@ -252,6 +262,8 @@ impl Activity for InboxActivity {
             Self::Follow(a) => a.receive(data).await,
             Self::Accept(a) => a.receive(data).await,
             Self::Undo(a) => a.receive(data).await,
+            Self::Announce(a) => (*a).receive(data).await,
+            Self::Group(a) => (*a).receive(data).await,
         }
     }
 }

@@ -11,10 +11,13 @@ use crate::domain::Instance;
 
 pub mod activities;
 pub mod actors;
+pub mod content;
 pub mod discovery;
 pub mod documents;
 pub mod follow;
 pub mod inbox;
+pub mod objects;
+pub mod outbox;
 pub mod protocol;
 pub mod routes;
 

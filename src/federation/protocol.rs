@@ -4,7 +4,7 @@
 //! (<https://codeberg.org/fediverse/fep/src/branch/main/fep/1b12/fep-1b12.md>): a post is a
 //! `Page` with `name`, a reply a `Note` with `inReplyTo`, both carrying `audience` = group.
 
-use activitypub_federation::protocol::public_key::PublicKey;
+use activitypub_federation::protocol::{helpers::deserialize_one_or_many, public_key::PublicKey};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -181,10 +181,10 @@ pub struct Object {
     /// The author.
     pub attributed_to: Url,
     /// Primary audience: the group and Public.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
     pub to: Vec<Url>,
     /// Secondary audience.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
     pub cc: Vec<Url>,
     /// The group it belongs to (FEP-1b12).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -178,3 +178,73 @@ pub async fn count_local<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
         .count(conn)
         .await
 }
+
+/// A post by ActivityPub id.
+pub async fn find_by_ap_id<C: ConnectionTrait>(
+    conn: &C,
+    ap_id: &str,
+) -> Result<Option<posts::Model>, DbErr> {
+    posts::Entity::find()
+        .filter(posts::Column::ApId.eq(ap_id))
+        .one(conn)
+        .await
+}
+
+/// A post received from another server.
+pub struct NewRemotePost {
+    /// ActivityPub id.
+    pub ap_id: String,
+    /// Its group.
+    pub group_id: i64,
+    /// Its author.
+    pub author_id: i64,
+    /// Title.
+    pub title: String,
+    /// Markdown source, when sent.
+    pub body: String,
+    /// Sanitised HTML.
+    pub body_html: String,
+    /// Hot rank at score 0.
+    pub hot_rank: f64,
+    /// `published`.
+    pub created_at: DateTime<Utc>,
+    /// `updated`.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// Stores a remote post unless one with its id exists; returns the stored row.
+pub async fn insert_remote<C: ConnectionTrait>(
+    conn: &C,
+    p: NewRemotePost,
+) -> Result<posts::Model, DbErr> {
+    use sea_orm::sea_query::OnConflict;
+    posts::Entity::insert(posts::ActiveModel {
+        ap_id: Set(p.ap_id.clone()),
+        group_id: Set(p.group_id),
+        author_id: Set(p.author_id),
+        title: Set(p.title),
+        body: Set(p.body),
+        body_html: Set(p.body_html),
+        local: Set(false),
+        upvotes: Set(0),
+        downvotes: Set(0),
+        score: Set(0),
+        hot_rank: Set(p.hot_rank),
+        reply_count: Set(0),
+        last_activity_at: Set(p.created_at),
+        created_at: Set(p.created_at),
+        updated_at: Set(p.updated_at),
+        deleted_at: Set(None),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::column(posts::Column::ApId)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    find_by_ap_id(conn, &p.ap_id)
+        .await?
+        .ok_or(DbErr::RecordNotFound(p.ap_id))
+}

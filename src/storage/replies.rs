@@ -139,3 +139,77 @@ pub async fn mark_deleted<C: ConnectionTrait>(
     }
     Ok(())
 }
+
+/// A reply by ActivityPub id.
+pub async fn find_by_ap_id<C: ConnectionTrait>(
+    conn: &C,
+    ap_id: &str,
+) -> Result<Option<replies::Model>, DbErr> {
+    replies::Entity::find()
+        .filter(replies::Column::ApId.eq(ap_id))
+        .one(conn)
+        .await
+}
+
+/// A reply received from another server.
+pub struct NewRemoteReply {
+    /// ActivityPub id.
+    pub ap_id: String,
+    /// Its thread.
+    pub post_id: i64,
+    /// The reply it answers, if any.
+    pub parent_id: Option<i64>,
+    /// Nesting depth.
+    pub depth: i32,
+    /// Its author.
+    pub author_id: i64,
+    /// Markdown source, when sent.
+    pub body: String,
+    /// Sanitised HTML.
+    pub body_html: String,
+    /// `published`.
+    pub created_at: DateTime<Utc>,
+    /// `updated`.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// Stores a remote reply unless one with its id exists, keeping its post's counters right;
+/// call inside a transaction. Returns the stored row.
+pub async fn insert_remote<C: ConnectionTrait>(
+    conn: &C,
+    r: NewRemoteReply,
+) -> Result<replies::Model, DbErr> {
+    if let Some(existing) = find_by_ap_id(conn, &r.ap_id).await? {
+        return Ok(existing);
+    }
+    conn.execute(
+        Query::update()
+            .table(posts::Entity)
+            .value(
+                posts::Column::ReplyCount,
+                Expr::col(posts::Column::ReplyCount).add(1),
+            )
+            .value(posts::Column::LastActivityAt, r.created_at)
+            .and_where(Expr::col(posts::Column::Id).eq(r.post_id)),
+    )
+    .await?;
+    replies::ActiveModel {
+        ap_id: Set(r.ap_id),
+        post_id: Set(r.post_id),
+        parent_id: Set(r.parent_id),
+        depth: Set(r.depth),
+        author_id: Set(r.author_id),
+        body: Set(r.body),
+        body_html: Set(r.body_html),
+        local: Set(false),
+        upvotes: Set(0),
+        downvotes: Set(0),
+        score: Set(0),
+        created_at: Set(r.created_at),
+        updated_at: Set(r.updated_at),
+        deleted_at: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+}

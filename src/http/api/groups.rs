@@ -11,6 +11,7 @@ use crate::{
         views::{GroupView, PostView},
     },
     error::Result,
+    federation::outbox,
     http::{
         AppState,
         extract::{ApiJson, ApiPath, ApiQuery, Auth, MaybeAuth},
@@ -89,8 +90,7 @@ async fn create_post(
     ApiPath(handle): ApiPath<String>,
     ApiJson(input): ApiJson<posts::NewPost>,
 ) -> Result<(StatusCode, Json<PostView>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(posts::create(&s.ctx, &user, &handle, input).await?),
-    ))
+    let view = posts::create(&s.ctx, &user, &handle, input).await?;
+    outbox::post_created(&s.federation.to_request_data(), view.id).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }

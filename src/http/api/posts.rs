@@ -14,6 +14,7 @@ use crate::{
         votes,
     },
     error::Result,
+    federation::outbox,
     http::{
         AppState,
         extract::{ApiJson, ApiPath, Auth, MaybeAuth},
@@ -41,7 +42,9 @@ async fn edit(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<posts::PostEdit>,
 ) -> Result<Json<PostView>> {
-    Ok(Json(posts::edit(&s.ctx, &user, id, input).await?))
+    let view = posts::edit(&s.ctx, &user, id, input).await?;
+    outbox::edited(&s.federation.to_request_data(), Some(id), None).await?;
+    Ok(Json(view))
 }
 
 async fn remove(
@@ -50,6 +53,7 @@ async fn remove(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode> {
     posts::delete(&s.ctx, &user, id).await?;
+    outbox::deleted(&s.federation.to_request_data(), &user, Some(id), None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -59,10 +63,9 @@ async fn reply(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<replies::NewReply>,
 ) -> Result<(StatusCode, Json<ReplyView>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(replies::create(&s.ctx, &user, id, input).await?),
-    ))
+    let view = replies::create(&s.ctx, &user, id, input).await?;
+    outbox::reply_created(&s.federation.to_request_data(), view.id).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 async fn vote(
@@ -71,5 +74,15 @@ async fn vote(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<votes::VoteInput>,
 ) -> Result<Json<VoteView>> {
-    Ok(Json(votes::on_post(&s.ctx, &user, id, input).await?))
+    let value = input.value;
+    let view = votes::on_post(&s.ctx, &user, id, input).await?;
+    outbox::voted(
+        &s.federation.to_request_data(),
+        &user,
+        Some(id),
+        None,
+        value,
+    )
+    .await?;
+    Ok(Json(view))
 }

@@ -14,6 +14,7 @@ use crate::{
         votes,
     },
     error::Result,
+    federation::outbox,
     http::{
         AppState,
         extract::{ApiJson, ApiPath, Auth, MaybeAuth},
@@ -40,7 +41,9 @@ async fn edit(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<replies::ReplyEdit>,
 ) -> Result<Json<ReplyView>> {
-    Ok(Json(replies::edit(&s.ctx, &user, id, input).await?))
+    let view = replies::edit(&s.ctx, &user, id, input).await?;
+    outbox::edited(&s.federation.to_request_data(), None, Some(id)).await?;
+    Ok(Json(view))
 }
 
 async fn remove(
@@ -49,6 +52,7 @@ async fn remove(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode> {
     replies::delete(&s.ctx, &user, id).await?;
+    outbox::deleted(&s.federation.to_request_data(), &user, None, Some(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -58,5 +62,15 @@ async fn vote(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<votes::VoteInput>,
 ) -> Result<Json<VoteView>> {
-    Ok(Json(votes::on_reply(&s.ctx, &user, id, input).await?))
+    let value = input.value;
+    let view = votes::on_reply(&s.ctx, &user, id, input).await?;
+    outbox::voted(
+        &s.federation.to_request_data(),
+        &user,
+        None,
+        Some(id),
+        value,
+    )
+    .await?;
+    Ok(Json(view))
 }

@@ -1,0 +1,467 @@
+//! The content flow of FEP-1b12: a member's Create/Update/Delete of a post or reply, and
+//! Like/Dislike and their Undo, go to the group; the group checks and stores them and wraps
+//! each, unchanged, in an `Announce` to its followers. A follower accepts an announced
+//! activity only when the announcing group is the group the object belongs to.
+
+use activitypub_federation::{
+    config::Data,
+    fetch::object_id::ObjectId,
+    kinds::activity::{AnnounceType, DeleteType, UndoType},
+    protocol::{
+        helpers::deserialize_one_or_many,
+        verification::{verify_domains_match, verify_urls_match},
+    },
+    traits::{Activity, Object as _},
+};
+use async_trait::async_trait;
+use sea_orm::TransactionTrait;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::{
+    actors::{DbGroup, DbPerson},
+    objects::{Content, apply_update},
+    outbox,
+    protocol::Object,
+};
+use crate::{
+    domain::{Ctx, now, ranking},
+    error::{Error, Result},
+    storage::{self, votes::Target},
+};
+
+/// `Create` or `Update`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub enum CreateOrUpdateKind {
+    /// A new post or reply.
+    Create,
+    /// An edit.
+    Update,
+}
+
+/// `Like` (up-vote) or `Dislike` (down-vote).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub enum VoteKind {
+    /// +1.
+    Like,
+    /// -1.
+    Dislike,
+}
+
+/// An object given by id or embedded (Mastodon embeds a Tombstone in Delete).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum ObjectRef {
+    /// Just the id.
+    Id(Url),
+    /// An embedded object; only its id is used.
+    Embedded {
+        /// The id.
+        id: Url,
+    },
+}
+
+impl ObjectRef {
+    /// The referenced id.
+    pub fn id(&self) -> &Url {
+        match self {
+            Self::Id(u) | Self::Embedded { id: u } => u,
+        }
+    }
+}
+
+/// `Create` or `Update` of a post or reply.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrUpdate {
+    /// The author.
+    pub actor: ObjectId<DbPerson>,
+    /// The post (`Page`) or reply (`Note`).
+    pub object: Object,
+    /// Create or Update.
+    #[serde(rename = "type")]
+    pub kind: CreateOrUpdateKind,
+    /// The activity id.
+    pub id: Url,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<Url>,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub cc: Vec<Url>,
+    /// The group (FEP-1b12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+}
+
+/// `Delete` of a post or reply by its author.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delete {
+    /// Who deletes.
+    pub actor: ObjectId<DbPerson>,
+    /// What is deleted.
+    pub object: ObjectRef,
+    /// `Delete`.
+    #[serde(rename = "type")]
+    pub kind: DeleteType,
+    /// The activity id.
+    pub id: Url,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<Url>,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub cc: Vec<Url>,
+    /// The group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+}
+
+/// `Like` or `Dislike` of a post or reply.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Vote {
+    /// Who votes.
+    pub actor: ObjectId<DbPerson>,
+    /// What is voted on.
+    pub object: ObjectRef,
+    /// Like or Dislike.
+    #[serde(rename = "type")]
+    pub kind: VoteKind,
+    /// The activity id.
+    pub id: Url,
+    /// The group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+}
+
+/// `Undo` of a vote.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UndoVote {
+    /// Who withdraws the vote.
+    pub actor: ObjectId<DbPerson>,
+    /// The vote withdrawn.
+    pub object: Vote,
+    /// `Undo`.
+    #[serde(rename = "type")]
+    pub kind: UndoType,
+    /// The activity id.
+    pub id: Url,
+    /// The group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+}
+
+/// The activities a group relays to its followers.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum GroupActivity {
+    /// A vote withdrawn (tried before `Vote`-less shapes).
+    UndoVote(UndoVote),
+    /// A new or edited post or reply.
+    CreateOrUpdate(Box<CreateOrUpdate>),
+    /// A deletion.
+    Delete(Delete),
+    /// A vote.
+    Vote(Vote),
+}
+
+/// What an `Announce` carries: an activity (FEP-1b12), or a post itself (the form Mastodon
+/// understands), embedded or by id.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Announced {
+    /// A wrapped activity.
+    Activity(Box<GroupActivity>),
+    /// An embedded post.
+    Object(Box<Object>),
+    /// A post by id.
+    Id(Url),
+}
+
+/// A group relaying an activity to its followers.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Announce {
+    /// The group.
+    pub actor: ObjectId<DbGroup>,
+    /// What is relayed.
+    pub object: Announced,
+    /// `Announce`.
+    #[serde(rename = "type")]
+    pub kind: AnnounceType,
+    /// The activity id.
+    pub id: Url,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<Url>,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub cc: Vec<Url>,
+}
+
+async fn first_time(data: &Data<Ctx>, id: &Url) -> Result<bool> {
+    Ok(storage::received::insert_if_new(&data.db, id.as_str(), now()).await?)
+}
+
+async fn person_id(data: &Data<Ctx>, actor: &ObjectId<DbPerson>) -> Result<i64> {
+    Ok(actor.dereference(data).await?.model.id)
+}
+
+/// Relays `activity` if `content` lives in a group hosted here.
+async fn relay_if_local(
+    data: &Data<Ctx>,
+    content: &Content,
+    activity: GroupActivity,
+    new_post: bool,
+) -> Result<()> {
+    let group = content.group(data).await?;
+    if group.local {
+        outbox::announce(data, &group, activity, new_post.then_some(content)).await?;
+    }
+    Ok(())
+}
+
+impl GroupActivity {
+    fn id(&self) -> &Url {
+        match self {
+            Self::CreateOrUpdate(a) => &a.id,
+            Self::Delete(a) => &a.id,
+            Self::Vote(a) => &a.id,
+            Self::UndoVote(a) => &a.id,
+        }
+    }
+
+    fn actor(&self) -> &Url {
+        match self {
+            Self::CreateOrUpdate(a) => a.actor.inner(),
+            Self::Delete(a) => a.actor.inner(),
+            Self::Vote(a) => a.actor.inner(),
+            Self::UndoVote(a) => a.actor.inner(),
+        }
+    }
+
+    /// Checks that hold wherever the activity arrives from.
+    async fn verify_own(&self, data: &Data<Ctx>) -> Result<()> {
+        // An activity is issued by its actor's server.
+        verify_domains_match(self.id(), self.actor())?;
+        match self {
+            Self::CreateOrUpdate(a) => {
+                verify_urls_match(a.actor.inner(), &a.object.attributed_to)?;
+                Content::verify(&a.object, a.actor.inner(), data).await
+            }
+            Self::UndoVote(a) => {
+                verify_urls_match(a.actor.inner(), a.object.actor.inner()).map_err(Into::into)
+            }
+            Self::Delete(_) | Self::Vote(_) => Ok(()),
+        }
+    }
+
+    /// The group an announced activity must come from: the group of its object.
+    async fn object_group(&self, data: &Data<Ctx>) -> Result<Option<String>> {
+        let target = match self {
+            Self::CreateOrUpdate(a) => {
+                if let Some(aud) = &a.object.audience {
+                    return Ok(Some(aud.to_string()));
+                }
+                match &a.object.in_reply_to {
+                    Some(parent) => parent.clone(),
+                    None => return Ok(None),
+                }
+            }
+            Self::Delete(a) => a.object.id().clone(),
+            Self::Vote(a) => a.object.id().clone(),
+            Self::UndoVote(a) => a.object.object.id().clone(),
+        };
+        match Content::find(data, &target).await? {
+            Some(c) => Ok(Some(c.group(data).await?.ap_id)),
+            None => Ok(None),
+        }
+    }
+
+    async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+        if !first_time(data, self.id()).await? {
+            return Ok(());
+        }
+        match self {
+            Self::CreateOrUpdate(a) => {
+                let existing = Content::find(data, &a.object.id).await?;
+                let (content, new_post) = match (a.kind, existing) {
+                    (CreateOrUpdateKind::Update, Some(existing)) => {
+                        if existing.author_id() != person_id(data, &a.actor).await? {
+                            return Err(Error::forbidden("only the author may edit"));
+                        }
+                        if existing.is_deleted_row() {
+                            return Ok(());
+                        }
+                        apply_update(data, &existing, &a.object).await?;
+                        (existing, false)
+                    }
+                    (_, Some(existing)) => (existing, false),
+                    (_, None) => {
+                        let c = Content::from_json(a.object.clone(), data).await?;
+                        let is_post = matches!(c, Content::Post(..));
+                        (c, is_post && a.kind == CreateOrUpdateKind::Create)
+                    }
+                };
+                relay_if_local(data, &content, Self::CreateOrUpdate(a), new_post).await
+            }
+            Self::Delete(a) => {
+                let Some(content) = Content::find(data, a.object.id()).await? else {
+                    return Ok(());
+                };
+                if content.author_id() != person_id(data, &a.actor).await? {
+                    return Err(Error::forbidden("only the author may delete"));
+                }
+                match &content {
+                    Content::Post(p, _) => {
+                        storage::posts::mark_deleted(&data.db, p.id, now()).await?
+                    }
+                    Content::Reply(r, _) => {
+                        let txn = data.db.begin().await?;
+                        storage::replies::mark_deleted(&txn, r, now()).await?;
+                        txn.commit().await?;
+                    }
+                }
+                relay_if_local(data, &content, Self::Delete(a), false).await
+            }
+            Self::Vote(a) => {
+                let value = match a.kind {
+                    VoteKind::Like => 1,
+                    VoteKind::Dislike => -1,
+                };
+                let content = ObjectId::<Content>::from(a.object.id().clone())
+                    .dereference(data)
+                    .await?;
+                let voter = person_id(data, &a.actor).await?;
+                record_vote(data, &content, voter, value, Some(a.id.to_string())).await?;
+                relay_if_local(data, &content, Self::Vote(a), false).await
+            }
+            Self::UndoVote(a) => {
+                let Some(content) = Content::find(data, a.object.object.id()).await? else {
+                    return Ok(());
+                };
+                let voter = person_id(data, &a.actor).await?;
+                record_vote(data, &content, voter, 0, None).await?;
+                relay_if_local(data, &content, Self::UndoVote(a), false).await
+            }
+        }
+    }
+}
+
+async fn record_vote(
+    data: &Data<Ctx>,
+    content: &Content,
+    voter: i64,
+    value: i16,
+    ap_id: Option<String>,
+) -> Result<()> {
+    if content.is_deleted_row() {
+        return Ok(());
+    }
+    let txn = data.db.begin().await?;
+    match content {
+        Content::Post(p, _) => {
+            let counts =
+                storage::votes::set(&txn, Target::Post, p.id, voter, value, ap_id, now()).await?;
+            storage::votes::set_hot_rank(
+                &txn,
+                p.id,
+                ranking::hot_rank(counts.score(), p.created_at),
+            )
+            .await?;
+        }
+        Content::Reply(r, _) => {
+            storage::votes::set(&txn, Target::Reply, r.id, voter, value, ap_id, now()).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+#[async_trait]
+impl Activity for GroupActivity {
+    type DataType = Ctx;
+    type Error = Error;
+    fn id(&self) -> &Url {
+        GroupActivity::id(self)
+    }
+    fn actor(&self) -> &Url {
+        GroupActivity::actor(self)
+    }
+    async fn verify(&self, data: &Data<Ctx>) -> Result<()> {
+        self.verify_own(data).await
+    }
+    async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+        GroupActivity::receive(self, data).await
+    }
+}
+
+#[async_trait]
+impl Activity for Announce {
+    type DataType = Ctx;
+    type Error = Error;
+    fn id(&self) -> &Url {
+        &self.id
+    }
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+    async fn verify(&self, data: &Data<Ctx>) -> Result<()> {
+        if self.actor.is_local(data) {
+            return Err(Error::rejected(
+                "invalid_activity",
+                "Announce in the name of a group hosted here",
+            ));
+        }
+        let group = self.actor.inner().as_str();
+        match &self.object {
+            Announced::Activity(inner) => {
+                inner.verify_own(data).await?;
+                // FEP-1b12: relay only what belongs to the announcing group.
+                if let Some(owner) = inner.object_group(data).await?
+                    && owner != group
+                {
+                    return Err(Error::rejected(
+                        "invalid_activity",
+                        "the group announced an object of another group",
+                    ));
+                }
+                Ok(())
+            }
+            Announced::Object(obj) => {
+                Content::verify(obj, &obj.id, data).await?;
+                if obj.audience.as_ref().map(Url::as_str) != Some(group) {
+                    return Err(Error::rejected(
+                        "invalid_activity",
+                        "the group announced an object of another group",
+                    ));
+                }
+                Ok(())
+            }
+            Announced::Id(_) => Ok(()),
+        }
+    }
+    async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+        if !first_time(data, &self.id).await? {
+            return Ok(());
+        }
+        match self.object {
+            Announced::Activity(inner) => (*inner).receive(data).await,
+            Announced::Object(obj) => Content::from_json(*obj, data).await.map(|_| ()),
+            Announced::Id(id) => {
+                // Fetched from its origin, so its content is the author's own.
+                let content = ObjectId::<Content>::from(id).dereference(data).await?;
+                if content.group(data).await?.ap_id != self.actor.inner().as_str() {
+                    return Err(Error::rejected(
+                        "invalid_activity",
+                        "the group announced an object of another group",
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}

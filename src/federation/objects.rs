@@ -1,0 +1,292 @@
+//! Posts and replies as the federation library sees them. A remote object is checked here
+//! before it is stored: its id must be on its author's domain, its HTML is sanitised, its
+//! group must be the one its thread belongs to, and a reply's missing parents are fetched
+//! (bounded by the per-request fetch limit and the thread depth limit).
+
+use activitypub_federation::{
+    config::Data, fetch::object_id::ObjectId, protocol::verification::verify_domains_match,
+    traits::Object as ApObject,
+};
+use async_trait::async_trait;
+use sea_orm::TransactionTrait;
+use url::Url;
+
+use super::{
+    actors::{DbGroup, DbPerson},
+    documents::{self, url},
+    protocol::Object,
+};
+use crate::{
+    domain::{Ctx, now, ranking, replies::MAX_DEPTH, text},
+    error::{Error, Result},
+    storage::{
+        self,
+        entities::{groups, posts, replies},
+        posts::NewRemotePost,
+        replies::NewRemoteReply,
+    },
+};
+
+/// A post or a reply: whatever a `Page`/`Note`/`Article` turns out to be. An object without
+/// `inReplyTo` starts a thread; one with it answers a post or reply.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// A post.
+    Post(posts::Model, Url),
+    /// A reply.
+    Reply(replies::Model, Url),
+}
+
+impl Content {
+    /// The group this content belongs to.
+    pub async fn group(&self, ctx: &Ctx) -> Result<groups::Model> {
+        let post_id = match self {
+            Self::Post(p, _) => p.group_id,
+            Self::Reply(r, _) => {
+                storage::posts::find(&ctx.db, r.post_id)
+                    .await?
+                    .ok_or(Error::NotFound("post"))?
+                    .group_id
+            }
+        };
+        storage::groups::find(&ctx.db, post_id)
+            .await?
+            .ok_or(Error::NotFound("group"))
+    }
+
+    /// The stored author.
+    pub fn author_id(&self) -> i64 {
+        match self {
+            Self::Post(p, _) => p.author_id,
+            Self::Reply(r, _) => r.author_id,
+        }
+    }
+
+    /// Whether it was deleted.
+    pub fn is_deleted_row(&self) -> bool {
+        match self {
+            Self::Post(p, _) => p.deleted_at.is_some(),
+            Self::Reply(r, _) => r.deleted_at.is_some(),
+        }
+    }
+
+    /// Loads by ActivityPub id.
+    pub async fn find(ctx: &Ctx, id: &Url) -> Result<Option<Self>> {
+        if let Some(p) = storage::posts::find_by_ap_id(&ctx.db, id.as_str()).await? {
+            return Ok(Some(Self::Post(p, id.clone())));
+        }
+        Ok(storage::replies::find_by_ap_id(&ctx.db, id.as_str())
+            .await?
+            .map(|r| Self::Reply(r, id.clone())))
+    }
+}
+
+/// Plain text of at most `max` characters from a title-like field.
+fn plain_title(s: &str, max: usize) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(max)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// The markdown source, when the sender gave one; otherwise empty (the HTML is what we show).
+fn markdown_source(json: &Object) -> String {
+    json.source
+        .as_ref()
+        .filter(|s| s.media_type == "text/markdown")
+        .map(|s| s.content.chars().take(text::MAX_BODY_CHARS).collect())
+        .unwrap_or_default()
+}
+
+fn sanitized_content(json: &Object) -> Result<String> {
+    let html = json.content.clone().unwrap_or_default();
+    if html.chars().count() > text::MAX_BODY_CHARS * 2 {
+        return Err(Error::rejected("invalid_object", "content is too long"));
+    }
+    Ok(text::sanitize_html(&html))
+}
+
+/// The group an incoming object claims (FEP-1b12 `audience`, else a group in `to`/`cc`).
+fn claimed_group(json: &Object) -> Option<Url> {
+    json.audience.clone()
+}
+
+#[async_trait]
+impl ApObject for Content {
+    type DataType = Ctx;
+    type Kind = Object;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        match self {
+            Self::Post(_, id) | Self::Reply(_, id) => id,
+        }
+    }
+
+    async fn read_from_id(id: Url, data: &Data<Ctx>) -> Result<Option<Self>> {
+        Content::find(data, &id).await
+    }
+
+    async fn into_json(self, data: &Data<Ctx>) -> Result<Object> {
+        match &self {
+            Self::Post(p, _) => {
+                let group = self.group(data).await?;
+                let author = storage::persons::find(&data.db, p.author_id)
+                    .await?
+                    .ok_or(Error::NotFound("person"))?;
+                documents::post(p, &group, &author)
+            }
+            Self::Reply(r, _) => {
+                let group = self.group(data).await?;
+                let author = storage::persons::find(&data.db, r.author_id)
+                    .await?
+                    .ok_or(Error::NotFound("person"))?;
+                let parent = match r.parent_id {
+                    Some(pid) => storage::replies::find(&data.db, pid)
+                        .await?
+                        .map(|x| x.ap_id),
+                    None => storage::posts::find(&data.db, r.post_id)
+                        .await?
+                        .map(|x| x.ap_id),
+                }
+                .ok_or(Error::NotFound("parent"))?;
+                documents::reply(r, &parent, &group, &author)
+            }
+        }
+    }
+
+    async fn verify(json: &Object, expected_domain: &Url, _data: &Data<Ctx>) -> Result<()> {
+        verify_domains_match(&json.id, expected_domain)?;
+        // An object is published by its author's server.
+        verify_domains_match(&json.id, &json.attributed_to)?;
+        if json.in_reply_to.is_none() && claimed_group(json).is_none() {
+            return Err(Error::rejected(
+                "invalid_object",
+                "a post must name its group in audience",
+            ));
+        }
+        Ok(())
+    }
+
+    async fn from_json(json: Object, data: &Data<Ctx>) -> Result<Self> {
+        if let Some(existing) = Content::find(data, &json.id).await? {
+            return Ok(existing);
+        }
+        let author = ObjectId::<DbPerson>::from(json.attributed_to.clone())
+            .dereference(data)
+            .await?;
+        let body = markdown_source(&json);
+        let body_html = sanitized_content(&json)?;
+        let created_at = json.published.unwrap_or_else(now).min(now());
+        let updated_at = json.updated.map(|u| u.min(now()));
+        match json.in_reply_to.clone() {
+            None => {
+                let group_id = claimed_group(&json)
+                    .ok_or_else(|| Error::rejected("invalid_object", "no group"))?;
+                let group = ObjectId::<DbGroup>::from(group_id)
+                    .dereference(data)
+                    .await?;
+                let title = match json
+                    .name
+                    .as_deref()
+                    .map(|n| plain_title(n, text::MAX_TITLE_CHARS))
+                {
+                    Some(t) if !t.is_empty() => t,
+                    _ => {
+                        return Err(Error::rejected(
+                            "invalid_object",
+                            "a post needs a title (name)",
+                        ));
+                    }
+                };
+                let stored = storage::posts::insert_remote(
+                    &data.db,
+                    NewRemotePost {
+                        ap_id: json.id.to_string(),
+                        group_id: group.model.id,
+                        author_id: author.model.id,
+                        title,
+                        body,
+                        body_html,
+                        hot_rank: ranking::hot_rank(0, created_at),
+                        created_at,
+                        updated_at,
+                    },
+                )
+                .await?;
+                Ok(Self::Post(stored, json.id))
+            }
+            Some(parent_id) => {
+                let parent = ObjectId::<Content>::from(parent_id)
+                    .dereference(data)
+                    .await?;
+                let (post_id, parent_reply, depth) = match &parent {
+                    Self::Post(p, _) => (p.id, None, 0),
+                    Self::Reply(r, _) => (r.post_id, Some(r.id), r.depth + 1),
+                };
+                if depth > MAX_DEPTH {
+                    return Err(Error::rejected("invalid_object", "the thread is too deep"));
+                }
+                let group = parent.group(data).await?;
+                if let Some(claimed) = claimed_group(&json)
+                    && claimed.as_str() != group.ap_id
+                {
+                    return Err(Error::rejected(
+                        "invalid_object",
+                        "audience is not the thread's group",
+                    ));
+                }
+                let txn = data.db.begin().await?;
+                let stored = storage::replies::insert_remote(
+                    &txn,
+                    NewRemoteReply {
+                        ap_id: json.id.to_string(),
+                        post_id,
+                        parent_id: parent_reply,
+                        depth,
+                        author_id: author.model.id,
+                        body,
+                        body_html,
+                        created_at,
+                        updated_at,
+                    },
+                )
+                .await?;
+                txn.commit().await?;
+                Ok(Self::Reply(stored, json.id))
+            }
+        }
+    }
+}
+
+/// Applies a remote edit to stored content (the caller has checked the editor is the author).
+pub async fn apply_update(ctx: &Ctx, existing: &Content, json: &Object) -> Result<()> {
+    let body = markdown_source(json);
+    let body_html = sanitized_content(json)?;
+    match existing {
+        Content::Post(p, _) => {
+            let title = json
+                .name
+                .as_deref()
+                .map(|n| plain_title(n, text::MAX_TITLE_CHARS))
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| p.title.clone());
+            storage::posts::update_content(&ctx.db, p.clone(), title, body, body_html, now())
+                .await?;
+        }
+        Content::Reply(r, _) => {
+            storage::replies::update_body(&ctx.db, r.clone(), body, body_html, now()).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The id URL of stored content.
+pub fn id_of(c: &Content) -> Result<Url> {
+    match c {
+        Content::Post(p, _) => url(&p.ap_id),
+        Content::Reply(r, _) => url(&r.ap_id),
+    }
+}

@@ -1,0 +1,252 @@
+//! What a local action sends. A member's activity about a group's content goes to the group:
+//! straight into the followers' inboxes as an `Announce` when the group is hosted here, or to
+//! the group's inbox when it is hosted elsewhere (which then announces it).
+
+use activitypub_federation::{
+    config::Data,
+    fetch::object_id::ObjectId,
+    kinds::activity::{AnnounceType, DeleteType, UndoType},
+    traits::{Actor as _, Object as _},
+};
+use url::Url;
+
+use super::{
+    Urls,
+    activities::new_id,
+    actors::DbGroup,
+    content::{
+        Announce, Announced, CreateOrUpdate, CreateOrUpdateKind, Delete, GroupActivity, ObjectRef,
+        UndoVote, Vote, VoteKind,
+    },
+    documents::url,
+    objects::{Content, id_of},
+    protocol::{Object, PUBLIC},
+};
+use crate::{
+    delivery,
+    domain::{Ctx, accounts::CurrentUser},
+    error::{Error, Result},
+    storage::{self, entities::groups},
+};
+
+/// Sends `activity` (by `actor`) on its way: announced here, or to the remote group.
+async fn to_group(
+    data: &Data<Ctx>,
+    group: &groups::Model,
+    actor: &Url,
+    activity: GroupActivity,
+    new_post: Option<&Content>,
+) -> Result<()> {
+    if group.local {
+        return announce(data, group, activity, new_post).await;
+    }
+    let g = DbGroup::new(group.clone())?;
+    let id = activity_id(&activity).clone();
+    delivery::send(data, &activity, &id, actor, vec![g.shared_inbox_or_inbox()]).await
+}
+
+fn activity_id(a: &GroupActivity) -> &Url {
+    match a {
+        GroupActivity::CreateOrUpdate(x) => &x.id,
+        GroupActivity::Delete(x) => &x.id,
+        GroupActivity::Vote(x) => &x.id,
+        GroupActivity::UndoVote(x) => &x.id,
+    }
+}
+
+/// A group hosted here relays `activity` to its followers, unchanged, in an `Announce`. For a
+/// new post it also announces the post itself, the form Mastodon shows in timelines (never
+/// for replies, which would flood them).
+pub async fn announce(
+    data: &Data<Ctx>,
+    group: &groups::Model,
+    activity: GroupActivity,
+    new_post: Option<&Content>,
+) -> Result<()> {
+    let g = DbGroup::new(group.clone())?;
+    let inboxes: Vec<Url> = storage::followers::remote_inboxes(&data.db, group.id)
+        .await?
+        .iter()
+        .filter_map(|i| Url::parse(i).ok())
+        .collect();
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let followers = url(&data.instance.group_collection_url(&group.name, "followers"))?;
+    let wrapped = Announce {
+        actor: ObjectId::from(g.id().clone()),
+        object: Announced::Activity(Box::new(activity)),
+        kind: AnnounceType::Announce,
+        id: new_id(data, "announce")?,
+        to: vec![url(PUBLIC)?],
+        cc: vec![followers.clone()],
+    };
+    delivery::send(data, &wrapped, &wrapped.id, g.id(), inboxes.clone()).await?;
+    if let Some(post) = new_post {
+        let page = post.clone().into_json(data).await?;
+        let plain = Announce {
+            actor: ObjectId::from(g.id().clone()),
+            object: Announced::Object(Box::new(page)),
+            kind: AnnounceType::Announce,
+            id: new_id(data, "announce")?,
+            to: vec![url(PUBLIC)?],
+            cc: vec![followers],
+        };
+        delivery::send(data, &plain, &plain.id, g.id(), inboxes).await?;
+    }
+    Ok(())
+}
+
+async fn content_by_id(data: &Data<Ctx>, post: Option<i64>, reply: Option<i64>) -> Result<Content> {
+    if let Some(id) = post {
+        let p = storage::posts::find(&data.db, id)
+            .await?
+            .ok_or(Error::NotFound("post"))?;
+        let u = url(&p.ap_id)?;
+        return Ok(Content::Post(p, u));
+    }
+    let id = reply.ok_or(Error::NotFound("reply"))?;
+    let r = storage::replies::find(&data.db, id)
+        .await?
+        .ok_or(Error::NotFound("reply"))?;
+    let u = url(&r.ap_id)?;
+    Ok(Content::Reply(r, u))
+}
+
+fn addressing(object: &Object, group: &groups::Model) -> Result<(Vec<Url>, Vec<Url>, Url)> {
+    let group_id = url(&group.ap_id)?;
+    let mut cc = object.cc.clone();
+    if !cc.contains(&group_id) && !object.to.contains(&group_id) {
+        cc.push(group_id.clone());
+    }
+    Ok((object.to.clone(), cc, group_id))
+}
+
+async fn create_or_update(
+    data: &Data<Ctx>,
+    content: Content,
+    kind: CreateOrUpdateKind,
+) -> Result<()> {
+    let group = content.group(data).await?;
+    let new_post = kind == CreateOrUpdateKind::Create && matches!(content, Content::Post(..));
+    let object = content.clone().into_json(data).await?;
+    let (to, cc, audience) = addressing(&object, &group)?;
+    let actor = object.attributed_to.clone();
+    let activity = CreateOrUpdate {
+        actor: ObjectId::from(actor.clone()),
+        object,
+        kind,
+        id: new_id(
+            data,
+            if kind == CreateOrUpdateKind::Create {
+                "create"
+            } else {
+                "update"
+            },
+        )?,
+        to,
+        cc,
+        audience: Some(audience),
+    };
+    to_group(
+        data,
+        &group,
+        &actor,
+        GroupActivity::CreateOrUpdate(Box::new(activity)),
+        new_post.then_some(&content),
+    )
+    .await
+}
+
+/// A local member wrote a post.
+pub async fn post_created(data: &Data<Ctx>, post_id: i64) -> Result<()> {
+    create_or_update(
+        data,
+        content_by_id(data, Some(post_id), None).await?,
+        CreateOrUpdateKind::Create,
+    )
+    .await
+}
+
+/// A local member wrote a reply.
+pub async fn reply_created(data: &Data<Ctx>, reply_id: i64) -> Result<()> {
+    create_or_update(
+        data,
+        content_by_id(data, None, Some(reply_id)).await?,
+        CreateOrUpdateKind::Create,
+    )
+    .await
+}
+
+/// A local member edited a post or reply.
+pub async fn edited(data: &Data<Ctx>, post_id: Option<i64>, reply_id: Option<i64>) -> Result<()> {
+    create_or_update(
+        data,
+        content_by_id(data, post_id, reply_id).await?,
+        CreateOrUpdateKind::Update,
+    )
+    .await
+}
+
+/// A local post or reply was deleted by `user`.
+pub async fn deleted(
+    data: &Data<Ctx>,
+    user: &CurrentUser,
+    post_id: Option<i64>,
+    reply_id: Option<i64>,
+) -> Result<()> {
+    let content = content_by_id(data, post_id, reply_id).await?;
+    let group = content.group(data).await?;
+    // Only the author's own deletion federates as Delete; moderators' removals come with the
+    // moderation work.
+    if content.author_id() != user.person.id {
+        return Ok(());
+    }
+    let actor = url(&user.person.ap_id)?;
+    let group_id = url(&group.ap_id)?;
+    let activity = Delete {
+        actor: ObjectId::from(actor.clone()),
+        object: ObjectRef::Id(id_of(&content)?),
+        kind: DeleteType::Delete,
+        id: new_id(data, "delete")?,
+        to: vec![url(PUBLIC)?],
+        cc: vec![group_id.clone()],
+        audience: Some(group_id),
+    };
+    to_group(data, &group, &actor, GroupActivity::Delete(activity), None).await
+}
+
+/// A local member voted (`value` 1, -1, or 0 to withdraw).
+pub async fn voted(
+    data: &Data<Ctx>,
+    user: &CurrentUser,
+    post_id: Option<i64>,
+    reply_id: Option<i64>,
+    value: i64,
+) -> Result<()> {
+    let content = content_by_id(data, post_id, reply_id).await?;
+    let group = content.group(data).await?;
+    let actor = url(&user.person.ap_id)?;
+    let group_id = url(&group.ap_id)?;
+    let vote = |kind: VoteKind| -> Result<Vote> {
+        Ok(Vote {
+            actor: ObjectId::from(actor.clone()),
+            object: ObjectRef::Id(id_of(&content)?),
+            kind,
+            id: new_id(data, "vote")?,
+            audience: Some(group_id.clone()),
+        })
+    };
+    let activity = match value {
+        1 => GroupActivity::Vote(vote(VoteKind::Like)?),
+        -1 => GroupActivity::Vote(vote(VoteKind::Dislike)?),
+        _ => GroupActivity::UndoVote(UndoVote {
+            actor: ObjectId::from(actor.clone()),
+            object: vote(VoteKind::Like)?,
+            kind: UndoType::Undo,
+            id: new_id(data, "undo")?,
+            audience: Some(group_id.clone()),
+        }),
+    };
+    to_group(data, &group, &actor, activity, None).await
+}
