@@ -142,6 +142,13 @@ impl TestApp {
     /// Starts a server on an existing test database.
     pub async fn spawn_on(db: TestDatabase, adjust: impl FnOnce(&mut Config)) -> Self {
         crate::install_crypto_provider();
+        // With RUST_LOG set, show the servers' logs in the test output.
+        if std::env::var_os("RUST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .with_test_writer()
+                .try_init();
+        }
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let port = listener.local_addr().expect("address").port();
         let mut config = Config {

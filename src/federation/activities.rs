@@ -189,9 +189,21 @@ impl Activity for Accept {
         // Only a follow we asked for becomes real.
         if storage::followers::find(&data.db, group.model.id, person.id)
             .await?
-            .is_some()
+            .is_none()
         {
-            storage::followers::accept(&data.db, group.model.id, person.id).await?;
+            return Ok(());
+        }
+        storage::followers::accept(&data.db, group.model.id, person.id).await?;
+        // The first member here: fetch the group's history in the background.
+        if storage::followers::count_accepted(&data.db, group.model.id).await? == 1 {
+            let data = data.reset_request_count();
+            let model = group.model.clone();
+            tokio::spawn(async move {
+                match super::backfill::group(&data, &model).await {
+                    Ok(n) => tracing::info!(group = %model.ap_id, stored = n, "backfill done"),
+                    Err(e) => tracing::warn!(group = %model.ap_id, error = %e, "backfill failed"),
+                }
+            });
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ use crate::domain::Instance;
 
 pub mod activities;
 pub mod actors;
+pub mod backfill;
 pub mod content;
 pub mod discovery;
 pub mod documents;
@@ -19,6 +20,7 @@ pub mod inbox;
 pub mod objects;
 pub mod outbox;
 pub mod protocol;
+pub mod resolve;
 pub mod routes;
 
 /// The media type of ActivityPub documents.

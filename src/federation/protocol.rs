@@ -205,8 +205,19 @@ pub struct Object {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_reply_to: Option<Url>,
     /// Its page for people.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_url"
+    )]
     pub url: Option<Url>,
+    /// A post's replies collection (used to backfill threads).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_url"
+    )]
+    pub replies: Option<Url>,
     /// Creation time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published: Option<DateTime<Utc>>,
@@ -222,6 +233,21 @@ pub struct Object {
     /// Pinned in its group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stickied: Option<bool>,
+}
+
+/// Reads a field that should be a URL but that some servers send as an object or a list
+/// (Mastodon's `url` can be a Link, PeerTube's a list, `replies` an embedded collection): keeps
+/// the first URL found, or nothing.
+fn lenient_url<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Url>, D::Error> {
+    fn first(v: &Value) -> Option<Url> {
+        match v {
+            Value::String(s) => Url::parse(s).ok(),
+            Value::Array(items) => items.iter().find_map(first),
+            Value::Object(m) => m.get("href").or_else(|| m.get("id")).and_then(first),
+            _ => None,
+        }
+    }
+    Ok(first(&Value::deserialize(d)?))
 }
 
 /// What stands where a deleted object was.

@@ -49,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/g/{name}/featured", get(group_featured))
         .route("/posts/{id}", get(post))
         .route("/posts/{id}/activity", get(post_activity))
+        .route("/posts/{id}/replies", get(post_replies))
         .route("/replies/{id}", get(reply))
 }
 
@@ -299,5 +300,36 @@ async fn reply(
     activity_json(
         StatusCode::OK,
         documents::reply(&r, &in_reply_to, &g, &author)?,
+    )
+}
+
+/// Most replies listed in a post's replies collection.
+const MAX_LISTED_REPLIES: usize = 1000;
+
+/// A post's live replies as `Note`s, oldest first: what a new follower fetches to backfill.
+async fn post_replies(State(s): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Response> {
+    let (p, g) = load_post(&s, id).await?;
+    let rows = storage::replies::for_post(&s.ctx.db, p.id).await?;
+    let authors = storage::persons::by_ids(&s.ctx.db, rows.iter().map(|r| r.author_id)).await?;
+    let ap_ids: std::collections::HashMap<i64, &str> =
+        rows.iter().map(|r| (r.id, r.ap_id.as_str())).collect();
+    let mut items = Vec::new();
+    for r in rows
+        .iter()
+        .filter(|r| r.deleted_at.is_none())
+        .take(MAX_LISTED_REPLIES)
+    {
+        let parent = match r.parent_id {
+            Some(pid) => ap_ids.get(&pid).copied().unwrap_or(p.ap_id.as_str()),
+            None => p.ap_id.as_str(),
+        };
+        if let Some(author) = authors.get(&r.author_id) {
+            items.push(documents::reply(r, parent, &g, author)?);
+        }
+    }
+    let id = url(&format!("{}/replies", p.ap_id))?;
+    activity_json(
+        StatusCode::OK,
+        OrderedCollection::of(id, items.len() as u64, Some(items)),
     )
 }

@@ -14,6 +14,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/groups/{handle}/join"),
     ("delete", "/groups/{handle}/join"),
     ("get", "/me/groups"),
+    ("post", "/resolve"),
     ("get", "/posts/{id}"),
     ("patch", "/posts/{id}"),
     ("delete", "/posts/{id}"),

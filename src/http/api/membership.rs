@@ -1,4 +1,4 @@
-//! Joining and leaving groups, here or on other instances.
+//! Joining and leaving groups, here or on other instances, and finding things elsewhere.
 
 use axum::{
     Json, Router,
@@ -13,7 +13,7 @@ use crate::{
     federation::follow::{self, Membership, MembershipView},
     http::{
         AppState,
-        extract::{ApiPath, Auth},
+        extract::{ApiJson, ApiPath, Auth},
     },
 };
 
@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/groups/{handle}/join", post(join).delete(leave))
         .route("/me/groups", get(mine))
+        .route("/resolve", post(resolve))
 }
 
 #[derive(Serialize)]
@@ -48,6 +49,16 @@ async fn leave(
 ) -> Result<StatusCode> {
     follow::leave(&s.federation.to_request_data(), &user, &handle).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn resolve(
+    State(s): State<AppState>,
+    _: Auth,
+    ApiJson(q): ApiJson<crate::federation::resolve::ResolveQuery>,
+) -> Result<Json<crate::federation::resolve::Resolved>> {
+    Ok(Json(
+        crate::federation::resolve::resolve(&s.federation.to_request_data(), &q.query).await?,
+    ))
 }
 
 async fn mine(State(s): State<AppState>, Auth(user): Auth) -> Result<Json<Vec<MembershipView>>> {

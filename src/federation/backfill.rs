@@ -1,0 +1,108 @@
+//! History for a new follower: when an instance gets its first member of a remote group, it
+//! reads the group's outbox (recent posts) and each post's replies, so the member does not
+//! land in an empty room. Each post is processed with its own fetch budget; failures are
+//! logged and skipped, never fatal.
+
+use activitypub_federation::{config::Data, fetch::fetch_object_http, traits::Object as _};
+use serde_json::Value;
+use url::Url;
+
+use super::{
+    objects::Content,
+    protocol::{Actor, Object},
+};
+use crate::{
+    domain::Ctx,
+    error::{Error, Result},
+    storage::entities::groups,
+};
+
+/// Most posts taken from the outbox.
+const MAX_POSTS: usize = 20;
+
+/// The `Page`s in outbox items: bare objects, `Create{Page}`, or `Announce{Create{Page}}`.
+fn page_in(item: &Value) -> Option<Object> {
+    match item.get("type").and_then(Value::as_str) {
+        Some("Create") | Some("Announce") => item.get("object").and_then(page_in),
+        Some("Page") | Some("Article") | Some("Note") => serde_json::from_value(item.clone()).ok(),
+        _ => None,
+    }
+}
+
+async fn fetch_json(url: &Url, data: &Data<Ctx>) -> Result<Value> {
+    Ok(fetch_object_http::<Ctx, Value>(url, data).await?.object)
+}
+
+/// Stores one announced-to-be-in-this-group object, checked like an inbound one.
+async fn store(obj: Object, group: &groups::Model, data: &Data<Ctx>) -> Result<Content> {
+    Content::verify(&obj, &obj.id, data).await?;
+    if obj.in_reply_to.is_none()
+        && obj.audience.as_ref().map(Url::as_str) != Some(group.ap_id.as_str())
+    {
+        return Err(Error::rejected(
+            "invalid_object",
+            "outbox item of another group",
+        ));
+    }
+    let content = Content::from_json(obj, data).await?;
+    if content.group(data).await?.id != group.id {
+        return Err(Error::rejected(
+            "invalid_object",
+            "reply in another group's thread",
+        ));
+    }
+    Ok(content)
+}
+
+/// Backfills `group` (a remote group) from its outbox.
+pub async fn group(data: &Data<Ctx>, group: &groups::Model) -> Result<usize> {
+    let data = data.reset_request_count();
+    let actor: Actor =
+        serde_json::from_value(fetch_json(&super::documents::url(&group.ap_id)?, &data).await?)
+            .map_err(|e| Error::rejected("invalid_actor", e.to_string()))?;
+    let Some(outbox) = actor.outbox else {
+        return Ok(0);
+    };
+    let collection = fetch_json(&outbox, &data).await?;
+    let items = collection
+        .get("orderedItems")
+        .or_else(|| collection.get("first").and_then(|f| f.get("orderedItems")))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut stored = 0;
+    for page in items.iter().filter_map(page_in).take(MAX_POSTS) {
+        // A fresh fetch budget per post and its thread.
+        let data = data.reset_request_count();
+        let replies = page.replies.clone();
+        match store(page, group, &data).await {
+            Ok(_) => stored += 1,
+            Err(e) => {
+                tracing::info!(error = %e, "backfill skipped a post");
+                continue;
+            }
+        }
+        let Some(replies) = replies else { continue };
+        let Ok(collection) = fetch_json(&replies, &data).await else {
+            continue;
+        };
+        let notes = collection
+            .get("orderedItems")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for note in notes {
+            match serde_json::from_value::<Object>(note) {
+                Ok(obj) => {
+                    if let Err(e) = store(obj, group, &data).await {
+                        tracing::info!(error = %e, "backfill skipped a reply");
+                    } else {
+                        stored += 1;
+                    }
+                }
+                Err(e) => tracing::info!(error = %e, "backfill skipped an unreadable reply"),
+            }
+        }
+    }
+    Ok(stored)
+}
