@@ -116,7 +116,11 @@ async fn a_reply_chain_across_three_instances_arrives_in_order() {
         )
         .await;
         let (t, [first, second, third]) = chain;
-        assert_eq!(t["reply_count"], 3, "on {}", app.domain);
+        assert_eq!(
+            t["reply_count"], 3,
+            "on {} (A={}, B={}, C={}): {t:#}",
+            app.domain, a.domain, b.domain, c.domain
+        );
         assert_eq!(first["body"], "bob first");
         assert_eq!(first["ap_id"], r1["ap_id"]);
         assert_eq!(second["body"], "carol second");

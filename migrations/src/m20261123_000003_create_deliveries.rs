@@ -45,6 +45,16 @@ impl MigrationTrait for Migration {
                 .col(Deliveries::Id)
                 .take(),
         )
+        .await?;
+        // Per-destination order: only the oldest row of each inbox is ever claimed.
+        m.create_index(
+            Index::create()
+                .name("ix_deliveries_inbox")
+                .table(Deliveries::Table)
+                .col(Deliveries::Inbox)
+                .col(Deliveries::Id)
+                .take(),
+        )
         .await
     }
 

@@ -35,10 +35,20 @@ pub fn new_id(ctx: &Ctx, kind: &str) -> Result<Url> {
     ))
 }
 
-/// Records that an activity was handled; false when it already was (a replay or a
-/// re-delivery), in which case it must not be acted on again.
-async fn first_time(data: &Data<Ctx>, id: &Url) -> Result<bool> {
-    Ok(storage::received::insert_if_new(&data.db, id.as_str(), now()).await?)
+/// Runs `act` unless activity `id` was handled before (a replay or a re-delivery), and records
+/// it as handled only once `act` succeeded: an activity that failed half-way is acted on
+/// again when its sender retries, instead of being dropped as a duplicate. Everything an
+/// activity does is idempotent, so two copies racing in at once do no harm either.
+pub async fn once<F>(data: &Data<Ctx>, id: &Url, act: F) -> Result<()>
+where
+    F: std::future::Future<Output = Result<()>>,
+{
+    if storage::received::exists(&data.db, id.as_str()).await? {
+        return Ok(());
+    }
+    act.await?;
+    storage::received::insert_if_new(&data.db, id.as_str(), now()).await?;
+    Ok(())
 }
 
 /// `Follow` of a group by a person.
@@ -122,9 +132,6 @@ impl Activity for Follow {
         Ok(())
     }
     async fn receive(self, data: &Data<Ctx>) -> Result<()> {
-        if !first_time(data, &self.id).await? {
-            return Ok(());
-        }
         let group = storage::groups::find_by_ap_id(&data.db, self.object.inner().as_str())
             .await?
             .filter(|g| g.local)
@@ -179,9 +186,6 @@ impl Activity for Accept {
         Ok(())
     }
     async fn receive(self, data: &Data<Ctx>) -> Result<()> {
-        if !first_time(data, &self.id).await? {
-            return Ok(());
-        }
         let group = self.actor.dereference(data).await?;
         let person = storage::persons::find_by_ap_id(&data.db, self.object.actor.inner().as_str())
             .await?
@@ -225,9 +229,6 @@ impl Activity for UndoFollow {
         self.object.verify(data).await
     }
     async fn receive(self, data: &Data<Ctx>) -> Result<()> {
-        if !first_time(data, &self.id).await? {
-            return Ok(());
-        }
         let group =
             storage::groups::find_by_ap_id(&data.db, self.object.object.inner().as_str()).await?;
         let person = storage::persons::find_by_ap_id(&data.db, self.actor.inner().as_str()).await?;
@@ -270,6 +271,13 @@ impl Activity for InboxActivity {
         }
     }
     async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+        let id = Activity::id(&self).clone();
+        once(data, &id, self.dispatch(data)).await
+    }
+}
+
+impl InboxActivity {
+    async fn dispatch(self, data: &Data<Ctx>) -> Result<()> {
         match self {
             Self::Follow(a) => a.receive(data).await,
             Self::Accept(a) => a.receive(data).await,

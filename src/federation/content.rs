@@ -202,10 +202,6 @@ pub struct Announce {
     pub cc: Vec<Url>,
 }
 
-async fn first_time(data: &Data<Ctx>, id: &Url) -> Result<bool> {
-    Ok(storage::received::insert_if_new(&data.db, id.as_str(), now()).await?)
-}
-
 async fn person_id(data: &Data<Ctx>, actor: &ObjectId<DbPerson>) -> Result<i64> {
     Ok(actor.dereference(data).await?.model.id)
 }
@@ -282,28 +278,31 @@ impl GroupActivity {
     }
 
     async fn receive(self, data: &Data<Ctx>) -> Result<()> {
-        if !first_time(data, self.id()).await? {
-            return Ok(());
-        }
         match self {
             Self::CreateOrUpdate(a) => {
                 let existing = Content::find(data, &a.object.id).await?;
                 let (content, new_post) = match (a.kind, existing) {
-                    (CreateOrUpdateKind::Update, Some(existing)) => {
-                        if existing.author_id() != person_id(data, &a.actor).await? {
-                            return Err(Error::forbidden("only the author may edit"));
+                    (CreateOrUpdateKind::Create, Some(existing)) => (existing, false),
+                    (kind, existing) => {
+                        // An Update may overtake its Create, or race it: store what we are
+                        // given, then apply the edit either way (applying it twice is harmless).
+                        let content = match existing {
+                            Some(c) => c,
+                            None => Content::from_json(a.object.clone(), data).await?,
+                        };
+                        if kind == CreateOrUpdateKind::Update {
+                            if content.author_id() != person_id(data, &a.actor).await? {
+                                return Err(Error::forbidden("only the author may edit"));
+                            }
+                            if content.is_deleted_row() || !content.older_than(a.object.updated) {
+                                return Ok(());
+                            }
+                            apply_update(data, &content, &a.object).await?;
+                            (content, false)
+                        } else {
+                            let is_post = matches!(content, Content::Post(..));
+                            (content, is_post)
                         }
-                        if existing.is_deleted_row() {
-                            return Ok(());
-                        }
-                        apply_update(data, &existing, &a.object).await?;
-                        (existing, false)
-                    }
-                    (_, Some(existing)) => (existing, false),
-                    (_, None) => {
-                        let c = Content::from_json(a.object.clone(), data).await?;
-                        let is_post = matches!(c, Content::Post(..));
-                        (c, is_post && a.kind == CreateOrUpdateKind::Create)
                     }
                 };
                 relay_if_local(data, &content, Self::CreateOrUpdate(a), new_post).await
@@ -445,11 +444,13 @@ impl Activity for Announce {
         }
     }
     async fn receive(self, data: &Data<Ctx>) -> Result<()> {
-        if !first_time(data, &self.id).await? {
-            return Ok(());
-        }
         match self.object {
-            Announced::Activity(inner) => (*inner).receive(data).await,
+            // The inner activity is de-duplicated by its own id too: the same Create may
+            // reach us directly and announced.
+            Announced::Activity(inner) => {
+                let id = inner.id().clone();
+                super::activities::once(data, &id, GroupActivity::receive(*inner, data)).await
+            }
             Announced::Object(obj) => Content::from_json(*obj, data).await.map(|_| ()),
             Announced::Id(id) => {
                 // Fetched from its origin, so its content is the author's own.

@@ -62,6 +62,19 @@ impl Content {
         }
     }
 
+    /// Whether an edit made at `edited` is newer than what is stored (an edit without a time
+    /// counts as newer). Keeps a late, older edit from overwriting a newer one.
+    pub fn older_than(&self, edited: Option<chrono::DateTime<chrono::Utc>>) -> bool {
+        let stored = match self {
+            Self::Post(p, _) => p.updated_at,
+            Self::Reply(r, _) => r.updated_at,
+        };
+        match (stored, edited) {
+            (Some(s), Some(e)) => s < e,
+            _ => true,
+        }
+    }
+
     /// Whether it was deleted.
     pub fn is_deleted_row(&self) -> bool {
         match self {
@@ -265,6 +278,8 @@ impl ApObject for Content {
 pub async fn apply_update(ctx: &Ctx, existing: &Content, json: &Object) -> Result<()> {
     let body = markdown_source(json);
     let body_html = sanitized_content(json)?;
+    // The sender's edit time (never in the future), so later edits compare correctly.
+    let edited = json.updated.unwrap_or_else(now).min(now());
     match existing {
         Content::Post(p, _) => {
             let title = json
@@ -273,11 +288,11 @@ pub async fn apply_update(ctx: &Ctx, existing: &Content, json: &Object) -> Resul
                 .map(|n| plain_title(n, text::MAX_TITLE_CHARS))
                 .filter(|t| !t.is_empty())
                 .unwrap_or_else(|| p.title.clone());
-            storage::posts::update_content(&ctx.db, p.clone(), title, body, body_html, now())
+            storage::posts::update_content(&ctx.db, p.clone(), title, body, body_html, edited)
                 .await?;
         }
         Content::Reply(r, _) => {
-            storage::replies::update_body(&ctx.db, r.clone(), body, body_html, now()).await?;
+            storage::replies::update_body(&ctx.db, r.clone(), body, body_html, edited).await?;
         }
     }
     Ok(())

@@ -1,5 +1,10 @@
 //! Queries on the outgoing queue.
 //!
+//! Each destination inbox receives its activities in the order they were made: only the
+//! oldest pending row of an inbox can be claimed, so the next one waits until it is delivered
+//! (or dropped), while other inboxes proceed in parallel. A slow or failing destination holds
+//! up only itself.
+//!
 //! A worker claims due rows by pushing their `next_attempt_at` one lease ahead in the same
 //! statement that selects them (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several processes
 //! never claim the same row; SQLite has one writer and ignores the clause). A claimed row that
@@ -10,7 +15,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait, Set,
-    sea_query::{Expr, LockBehavior, LockType},
+    sea_query::{Alias, Expr, ExprTrait, LockBehavior, LockType, Query},
 };
 
 use super::entities::deliveries;
@@ -60,10 +65,24 @@ pub async fn claim<C: ConnectionTrait>(
     lease_until: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<deliveries::Model>, DbErr> {
+    let earlier = Alias::new("earlier");
+    let older_in_same_inbox = Query::select()
+        .expr(Expr::value(1))
+        .from_as(deliveries::Entity, earlier.clone())
+        .and_where(
+            Expr::col((earlier.clone(), deliveries::Column::Inbox))
+                .equals((deliveries::Entity, deliveries::Column::Inbox)),
+        )
+        .and_where(
+            Expr::col((earlier, deliveries::Column::Id))
+                .lt(Expr::col((deliveries::Entity, deliveries::Column::Id))),
+        )
+        .to_owned();
     let due = deliveries::Entity::find()
         .select_only()
         .column(deliveries::Column::Id)
         .filter(deliveries::Column::NextAttemptAt.lte(now))
+        .filter(Expr::exists(older_in_same_inbox).not())
         .order_by_asc(deliveries::Column::Id)
         .limit(limit)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)

@@ -3,6 +3,14 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set, sea_query::OnConflict};
 
+/// Whether `ap_id` was handled before.
+pub async fn exists<C: ConnectionTrait>(conn: &C, ap_id: &str) -> Result<bool, DbErr> {
+    Ok(received_activities::Entity::find_by_id(ap_id.to_string())
+        .one(conn)
+        .await?
+        .is_some())
+}
+
 use super::entities::received_activities;
 
 /// Records `ap_id`; false when it was recorded before.

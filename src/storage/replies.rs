@@ -1,6 +1,7 @@
 //! Queries on replies. Creating or deleting a reply also keeps its post's reply count and
-//! last-activity time current, taking the post's lock first (see the module docs of
-//! `storage`).
+//! last-activity time current: the post's lock is taken first (see the module docs of
+//! `storage`), then the live replies are recounted, so the count is right whatever order
+//! concurrent writers run in.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -10,6 +11,55 @@ use sea_orm::{
 };
 
 use super::entities::{posts, replies};
+
+/// Takes the thread's lock: a no-op write to its post row (see the module docs of `storage`).
+async fn lock_thread<C: ConnectionTrait>(conn: &C, post_id: i64) -> Result<(), DbErr> {
+    conn.execute(
+        Query::update()
+            .table(posts::Entity)
+            .value(
+                posts::Column::ReplyCount,
+                Expr::col(posts::Column::ReplyCount),
+            )
+            .and_where(Expr::col(posts::Column::Id).eq(post_id)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Recounts a thread's live replies, and moves its last activity to `activity_at` if later.
+/// Call with the thread's lock held, so the count sees every earlier writer's reply.
+async fn recount<C: ConnectionTrait>(
+    conn: &C,
+    post_id: i64,
+    activity_at: Option<DateTime<Utc>>,
+) -> Result<(), DbErr> {
+    use sea_orm::PaginatorTrait;
+    let live = replies::Entity::find()
+        .filter(replies::Column::PostId.eq(post_id))
+        .filter(replies::Column::DeletedAt.is_null())
+        .count(conn)
+        .await?;
+    let mut update = Query::update();
+    update
+        .table(posts::Entity)
+        .value(
+            posts::Column::ReplyCount,
+            i32::try_from(live).unwrap_or(i32::MAX),
+        )
+        .and_where(Expr::col(posts::Column::Id).eq(post_id));
+    if let Some(at) = activity_at {
+        let current = posts::Entity::find_by_id(post_id)
+            .one(conn)
+            .await?
+            .map(|p| p.last_activity_at);
+        if current.is_none_or(|c| c < at) {
+            update.value(posts::Column::LastActivityAt, at);
+        }
+    }
+    conn.execute(&update).await?;
+    Ok(())
+}
 
 /// A new reply written here.
 pub struct NewLocalReply {
@@ -36,17 +86,8 @@ pub async fn insert_local<C: ConnectionTrait>(
     new: NewLocalReply,
     ap_id_for: impl FnOnce(i64) -> String,
 ) -> Result<replies::Model, DbErr> {
-    conn.execute(
-        Query::update()
-            .table(posts::Entity)
-            .value(
-                posts::Column::ReplyCount,
-                Expr::col(posts::Column::ReplyCount).add(1),
-            )
-            .value(posts::Column::LastActivityAt, new.now)
-            .and_where(Expr::col(posts::Column::Id).eq(new.post_id)),
-    )
-    .await?;
+    lock_thread(conn, new.post_id).await?;
+    let (post_id, at) = (new.post_id, new.now);
     let reply = replies::ActiveModel {
         ap_id: Set(super::pending_ap_id()),
         post_id: Set(new.post_id),
@@ -69,7 +110,9 @@ pub async fn insert_local<C: ConnectionTrait>(
     let mut active: replies::ActiveModel = reply.into();
     let id = *active.id.as_ref();
     active.ap_id = Set(ap_id_for(id));
-    active.update(conn).await
+    let stored = active.update(conn).await?;
+    recount(conn, post_id, Some(at)).await?;
+    Ok(stored)
 }
 
 /// A reply by id.
@@ -112,32 +155,18 @@ pub async fn mark_deleted<C: ConnectionTrait>(
     reply: &replies::Model,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let changed = conn
-        .execute(
-            Query::update()
-                .table(replies::Entity)
-                .value(replies::Column::Body, "")
-                .value(replies::Column::BodyHtml, "")
-                .value(replies::Column::DeletedAt, now)
-                .and_where(Expr::col(replies::Column::Id).eq(reply.id))
-                .and_where(Expr::col(replies::Column::DeletedAt).is_null()),
-        )
-        .await?
-        .rows_affected();
-    if changed > 0 {
-        conn.execute(
-            Query::update()
-                .table(posts::Entity)
-                .value(
-                    posts::Column::ReplyCount,
-                    Expr::col(posts::Column::ReplyCount).sub(1),
-                )
-                .and_where(Expr::col(posts::Column::Id).eq(reply.post_id))
-                .and_where(Expr::col(posts::Column::ReplyCount).gt(0)),
-        )
-        .await?;
-    }
-    Ok(())
+    lock_thread(conn, reply.post_id).await?;
+    conn.execute(
+        Query::update()
+            .table(replies::Entity)
+            .value(replies::Column::Body, "")
+            .value(replies::Column::BodyHtml, "")
+            .value(replies::Column::DeletedAt, now)
+            .and_where(Expr::col(replies::Column::Id).eq(reply.id))
+            .and_where(Expr::col(replies::Column::DeletedAt).is_null()),
+    )
+    .await?;
+    recount(conn, reply.post_id, None).await
 }
 
 /// A reply by ActivityPub id.
@@ -179,21 +208,13 @@ pub async fn insert_remote<C: ConnectionTrait>(
     conn: &C,
     r: NewRemoteReply,
 ) -> Result<replies::Model, DbErr> {
+    // Lock the thread first, so two copies of one reply arriving at once are stored once.
+    lock_thread(conn, r.post_id).await?;
     if let Some(existing) = find_by_ap_id(conn, &r.ap_id).await? {
         return Ok(existing);
     }
-    conn.execute(
-        Query::update()
-            .table(posts::Entity)
-            .value(
-                posts::Column::ReplyCount,
-                Expr::col(posts::Column::ReplyCount).add(1),
-            )
-            .value(posts::Column::LastActivityAt, r.created_at)
-            .and_where(Expr::col(posts::Column::Id).eq(r.post_id)),
-    )
-    .await?;
-    replies::ActiveModel {
+    let (post_id, at) = (r.post_id, r.created_at);
+    let stored = replies::ActiveModel {
         ap_id: Set(r.ap_id),
         post_id: Set(r.post_id),
         parent_id: Set(r.parent_id),
@@ -211,5 +232,7 @@ pub async fn insert_remote<C: ConnectionTrait>(
         ..Default::default()
     }
     .insert(conn)
-    .await
+    .await?;
+    recount(conn, post_id, Some(at)).await?;
+    Ok(stored)
 }

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod cli;
+mod delivery;
 mod federation;
 mod groups;
 mod openapi;
