@@ -152,10 +152,7 @@ impl Object for DbPerson {
                     .map(|n| plain(n, 100))
                     .filter(|n| !n.is_empty()),
                 inbox_url: json.inbox.to_string(),
-                shared_inbox_url: json
-                    .endpoints
-                    .and_then(|e| e.shared_inbox)
-                    .map(|u| u.to_string()),
+                shared_inbox_url: json.shared_inbox().map(|u| u.to_string()),
                 public_key: json.public_key.public_key_pem,
                 ap_id: json.id.to_string(),
             },
@@ -218,7 +215,11 @@ impl Object for DbGroup {
     }
 
     async fn from_json(json: Actor, data: &Data<Ctx>) -> Result<Self> {
-        let description = json.source.map(|s| s.content).unwrap_or_default();
+        let description = json
+            .source
+            .as_ref()
+            .map(|s| s.content.clone())
+            .unwrap_or_default();
         let description_html = match json.summary.as_deref() {
             Some(html) => text::sanitize_html(html),
             None => text::render_markdown(&description),
@@ -241,10 +242,7 @@ impl Object for DbGroup {
                     .collect(),
                 description_html,
                 inbox_url: json.inbox.to_string(),
-                shared_inbox_url: json
-                    .endpoints
-                    .and_then(|e| e.shared_inbox)
-                    .map(|u| u.to_string()),
+                shared_inbox_url: json.shared_inbox().map(|u| u.to_string()),
                 followers_url: json.followers.map(|u| u.to_string()),
                 public_key: json.public_key.public_key_pem,
                 ap_id: json.id.to_string(),

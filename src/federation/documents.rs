@@ -48,6 +48,7 @@ pub fn person(instance: &Instance, p: &persons::Model) -> Result<Actor> {
         endpoints: Some(Endpoints {
             shared_inbox: Some(url(&instance.shared_inbox_url())?),
         }),
+        top_level_shared_inbox: None,
         public_key: public_key(
             &id,
             p.public_key
@@ -82,6 +83,7 @@ pub fn group(instance: &Instance, g: &groups::Model) -> Result<Actor> {
         endpoints: Some(Endpoints {
             shared_inbox: Some(url(&instance.shared_inbox_url())?),
         }),
+        top_level_shared_inbox: None,
         public_key: public_key(
             &id,
             g.public_key
@@ -115,6 +117,7 @@ pub fn instance_actor(instance: &Instance, keys: &KeyPair) -> Result<Actor> {
         endpoints: Some(Endpoints {
             shared_inbox: Some(url(&instance.shared_inbox_url())?),
         }),
+        top_level_shared_inbox: None,
         public_key: public_key(&id, &keys.public_pem),
         url: Some(url(&instance.base_url())?),
         published: None,

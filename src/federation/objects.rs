@@ -104,6 +104,40 @@ fn plain_title(s: &str, max: usize) -> String {
         .to_string()
 }
 
+/// A post's title: its `name`, or (for servers that send untitled posts, such as NodeBB topics
+/// or Mastodon posts) the first line of its text.
+pub fn title_of(json: &Object) -> String {
+    if let Some(t) = json
+        .name
+        .as_deref()
+        .map(|n| plain_title(n, text::MAX_TITLE_CHARS))
+        && !t.is_empty()
+    {
+        return t;
+    }
+    let html = json.content.as_deref().unwrap_or_default();
+    // Paragraph and line breaks end the first line.
+    let marked = html.replace("<br", "\n<br").replace("</p>", "\n</p>");
+    let text = ammonia::Builder::empty().clean(&marked).to_string();
+    let text = text
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'");
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let title = plain_title(first, 100);
+    if title.is_empty() {
+        "(untitled)".to_string()
+    } else {
+        title
+    }
+}
+
 /// The markdown source, when the sender gave one; otherwise empty (the HTML is what we show).
 fn markdown_source(json: &Object) -> String {
     json.source
@@ -201,19 +235,7 @@ impl ApObject for Content {
                 let group = ObjectId::<DbGroup>::from(group_id)
                     .dereference(data)
                     .await?;
-                let title = match json
-                    .name
-                    .as_deref()
-                    .map(|n| plain_title(n, text::MAX_TITLE_CHARS))
-                {
-                    Some(t) if !t.is_empty() => t,
-                    _ => {
-                        return Err(Error::rejected(
-                            "invalid_object",
-                            "a post needs a title (name)",
-                        ));
-                    }
-                };
+                let title = title_of(&json);
                 let stored = storage::posts::insert_remote(
                     &data.db,
                     NewRemotePost {

@@ -117,7 +117,11 @@ pub struct Actor {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
     /// Markdown of `summary`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_source"
+    )]
     pub source: Option<Source>,
     /// Where activities for it are delivered.
     pub inbox: Url,
@@ -136,6 +140,9 @@ pub struct Actor {
     /// Shared inbox and other endpoints.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Endpoints>,
+    /// A shared inbox given at the top level, as NodeBB does.
+    #[serde(default, skip_serializing, rename = "sharedInbox")]
+    pub top_level_shared_inbox: Option<Url>,
     /// The key its HTTP signatures verify with.
     pub public_key: PublicKey,
     /// Its page for people.
@@ -199,7 +206,11 @@ pub struct Object {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
     /// Markdown of `content`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_source"
+    )]
     pub source: Option<Source>,
     /// What a reply answers: a post or another reply.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -248,6 +259,26 @@ fn lenient_url<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Url>, D:
         }
     }
     Ok(first(&Value::deserialize(d)?))
+}
+
+/// Reads `source` given as `{content, mediaType}` or as a bare string (taken as markdown);
+/// anything else is ignored rather than failing the whole document.
+fn lenient_source<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Source>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(content) => Some(Source::markdown(&content)),
+        v @ Value::Object(_) => serde_json::from_value(v).ok(),
+        _ => None,
+    })
+}
+
+impl Actor {
+    /// The server-wide inbox, wherever the actor gives it.
+    pub fn shared_inbox(&self) -> Option<Url> {
+        self.endpoints
+            .as_ref()
+            .and_then(|e| e.shared_inbox.clone())
+            .or_else(|| self.top_level_shared_inbox.clone())
+    }
 }
 
 /// What stands where a deleted object was.

@@ -9,6 +9,7 @@ mod delivery;
 mod federation;
 mod groups;
 mod openapi;
+mod payloads;
 mod posts;
 mod replies;
 mod votes;
