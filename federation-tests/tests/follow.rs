@@ -55,6 +55,35 @@ async fn join_a_remote_group_and_leave_it() {
     .await;
     assert_eq!(followers(b, "rust").await, 1);
 
+    // The Follow A sent is fetchable at its id.
+    let alice_id = cohort::storage::persons::find_local(&a.ctx.db, "alice")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let (group, _) = cohort::storage::followers::of_person(&a.ctx.db, alice_id)
+        .await
+        .unwrap()
+        .remove(0);
+    let row = cohort::storage::followers::find(&a.ctx.db, group.id, alice_id)
+        .await
+        .unwrap();
+    let follow_ap_id = row
+        .and_then(|f| f.follow_ap_id)
+        .expect("the follow's id is kept");
+    let r = a
+        .client
+        .get(follow_ap_id.replace(&format!("http://{}", a.domain), &a.address))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let doc: Value = r.json().await.unwrap();
+    assert_eq!(doc["type"], "Follow");
+    assert_eq!(doc["id"], follow_ap_id.as_str());
+    assert_eq!(doc["object"], format!("http://{}/g/rust", b.domain));
+
     // A now knows the group: its handle resolves locally, with B's description.
     let g = a.get(&format!("/api/v1/groups/{handle}"), None).await;
     assert_eq!(g.status, 200, "{}", g.text);

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_core_tables;
 mod m20261123_000002_create_federation_tables;
 mod m20261123_000003_create_deliveries;
+mod m20261123_000004_create_activities;
 
 /// Runs Cohort's migrations in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_core_tables::Migration),
             Box::new(m20261123_000002_create_federation_tables::Migration),
             Box::new(m20261123_000003_create_deliveries::Migration),
+            Box::new(m20261123_000004_create_activities::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ use activitypub_federation::{
 use async_trait::async_trait;
 use chrono::Utc;
 use futures::StreamExt;
+use sea_orm::TransactionTrait;
 use serde::Serialize;
 use serde_json::Value;
 use url::Url;
@@ -39,8 +40,9 @@ const GIVE_UP_AFTER: chrono::Duration = chrono::Duration::days(3);
 /// Idle poll interval: a safety net, since enqueueing wakes the workers at once.
 const IDLE_POLL: Duration = Duration::from_secs(2);
 
-/// Stores `activity` for delivery to each inbox (deduplicated; inboxes on this instance are
-/// skipped) and wakes the workers. Returns once it is stored.
+/// Stores `activity` (fetchable by its id from then on) and one delivery per inbox
+/// (deduplicated; inboxes on this instance are skipped) in one transaction, and wakes the
+/// workers. Returns once it is stored.
 pub async fn send<A: Serialize>(
     ctx: &Ctx,
     activity: &A,
@@ -70,7 +72,11 @@ pub async fn send<A: Serialize>(
             body: &body,
         })
         .collect();
-    storage::deliveries::enqueue(&ctx.db, rows, now()).await?;
+    let t = now();
+    let txn = ctx.db.begin().await?;
+    storage::deliveries::keep_activity(&txn, activity_id.as_str(), &body, t).await?;
+    storage::deliveries::enqueue(&txn, rows, t).await?;
+    txn.commit().await?;
     ctx.delivery_wake.notify_waiters();
     Ok(())
 }

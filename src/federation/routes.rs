@@ -20,7 +20,11 @@ use super::{
 use crate::{
     domain::{keys, pagination::PostSort},
     error::{Error, Result},
-    http::{AppState, extract::ApiPath, web},
+    http::{
+        AppState,
+        extract::{ApiPath, ApiQuery},
+        web,
+    },
     storage::{self, entities::groups},
 };
 
@@ -50,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route("/posts/{id}", get(post))
         .route("/posts/{id}/activity", get(post_activity))
         .route("/posts/{id}/replies", get(post_replies))
+        .route("/activities/{kind}/{id}", get(sent_activity))
         .route("/replies/{id}", get(reply))
 }
 
@@ -131,15 +136,42 @@ async fn group(
     }
 }
 
-/// Recent posts as the `Create` activities that published them, newest first.
+/// Posts per outbox page.
+const OUTBOX_PAGE: u64 = 20;
+
+/// `?page=true&cursor=…` of an outbox request.
+#[derive(Debug, serde::Deserialize)]
+struct OutboxQuery {
+    page: Option<String>,
+    cursor: Option<String>,
+}
+
+/// A group's posts as the `Create` activities that published them, newest first. The
+/// collection carries its newest page inline (as the Lemmy family reads it) and links `first`;
+/// each page links `next` with a keyset cursor.
 async fn group_outbox(
     State(s): State<AppState>,
     ApiPath(name): ApiPath<String>,
+    ApiQuery(q): ApiQuery<OutboxQuery>,
 ) -> Result<Response> {
     let g = local_group(&s, &name).await?;
-    let posts = storage::posts::page(&s.ctx.db, g.id, PostSort::New, None, 20)
-        .await?
-        .unwrap_or_default();
+    let outbox = s.ctx.instance.group_collection_url(&g.name, "outbox");
+    let after = crate::domain::pagination::Cursor::decode_opt(q.cursor.as_deref())?;
+    let mut posts = storage::posts::page(
+        &s.ctx.db,
+        g.id,
+        PostSort::New,
+        after.as_ref(),
+        OUTBOX_PAGE + 1,
+    )
+    .await?
+    .ok_or_else(|| Error::invalid("cursor", "was not issued for this collection"))?;
+    let next = crate::domain::groups::next_cursor(&mut posts, OUTBOX_PAGE, |p| {
+        crate::domain::pagination::Cursor {
+            key: storage::posts::sort_key(p, PostSort::New),
+            id: p.id,
+        }
+    });
     let authors = storage::persons::by_ids(&s.ctx.db, posts.iter().map(|p| p.author_id)).await?;
     let mut items = Vec::with_capacity(posts.len());
     for p in &posts {
@@ -147,12 +179,35 @@ async fn group_outbox(
             items.push(create_of(&documents::post(p, &g, author)?, &p.ap_id));
         }
     }
+    let next_url = next.map(|c| format!("{outbox}?page=true&cursor={c}"));
+    if q.page.is_some() || q.cursor.is_some() {
+        let this = match &q.cursor {
+            Some(c) => format!("{outbox}?page=true&cursor={c}"),
+            None => format!("{outbox}?page=true"),
+        };
+        let mut page = json!({
+            "type": "OrderedCollectionPage",
+            "id": this,
+            "partOf": outbox,
+            "orderedItems": items,
+        });
+        if let Some(n) = next_url {
+            page["next"] = json!(n);
+        }
+        return activity_json(StatusCode::OK, page);
+    }
     let total = storage::posts::count_in_group(&s.ctx.db, g.id).await?;
-    let id = url(&s.ctx.instance.group_collection_url(&g.name, "outbox"))?;
-    activity_json(
-        StatusCode::OK,
-        OrderedCollection::of(id, total, Some(items)),
-    )
+    let mut collection = json!({
+        "type": "OrderedCollection",
+        "id": outbox,
+        "totalItems": total,
+        "first": format!("{outbox}?page=true"),
+        "orderedItems": items,
+    });
+    if let Some(n) = next_url {
+        collection["next"] = json!(n);
+    }
+    activity_json(StatusCode::OK, collection)
 }
 
 /// The `Create` that published a local post; its id is `{post}/activity`.
@@ -332,4 +387,21 @@ async fn post_replies(State(s): State<AppState>, ApiPath(id): ApiPath<i64>) -> R
         StatusCode::OK,
         OrderedCollection::of(id, items.len() as u64, Some(items)),
     )
+}
+
+/// An activity this instance sent, by its id.
+async fn sent_activity(
+    State(s): State<AppState>,
+    ApiPath((kind, id)): ApiPath<(String, String)>,
+) -> Result<Response> {
+    let ap_id = format!("{}/activities/{kind}/{id}", s.ctx.instance.base_url());
+    let body = storage::deliveries::sent_activity(&s.ctx.db, &ap_id)
+        .await?
+        .ok_or(Error::NotFound("activity"))?;
+    let mut r = (StatusCode::OK, body).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(ACTIVITY_JSON),
+    );
+    Ok(r)
 }

@@ -126,3 +126,39 @@ pub async fn retry_at<C: ConnectionTrait>(
 pub async fn pending<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
     deliveries::Entity::find().count(conn).await
 }
+
+/// Keeps a sent activity so its id can be fetched (the first copy wins).
+pub async fn keep_activity<C: ConnectionTrait>(
+    conn: &C,
+    ap_id: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use super::entities::sent_activities;
+    use sea_orm::sea_query::OnConflict;
+    sent_activities::Entity::insert(sent_activities::ActiveModel {
+        ap_id: Set(ap_id.to_string()),
+        body: Set(body.to_string()),
+        created_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(sent_activities::Column::ApId)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// A sent activity's JSON, by id.
+pub async fn sent_activity<C: ConnectionTrait>(
+    conn: &C,
+    ap_id: &str,
+) -> Result<Option<String>, DbErr> {
+    use super::entities::sent_activities;
+    Ok(sent_activities::Entity::find_by_id(ap_id.to_string())
+        .one(conn)
+        .await?
+        .map(|a| a.body))
+}

@@ -344,3 +344,38 @@ async fn posts_and_replies_name_their_audience() {
     assert_eq!(tomb["formerType"], "Note");
     assert!(!body.contains("Like"));
 }
+
+#[tokio::test]
+async fn the_group_outbox_is_paged() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    app.group(&alice, "rust").await;
+    let mut ids = Vec::new();
+    for i in 0..25 {
+        ids.push(app.post_in(&alice, "rust", &format!("post {i}"), "").await["ap_id"].clone());
+    }
+    let collection = ap(&app, "/g/rust/outbox").await;
+    assert_eq!(collection["type"], "OrderedCollection");
+    assert_eq!(collection["totalItems"], 25);
+    assert_eq!(
+        collection["orderedItems"].as_array().unwrap().len(),
+        20,
+        "the newest page inline"
+    );
+    let first = ap(&app, collection["first"].as_str().unwrap()).await;
+    assert_eq!(first["type"], "OrderedCollectionPage");
+    assert_eq!(first["partOf"], collection["id"]);
+    let second = ap(&app, first["next"].as_str().unwrap()).await;
+    assert!(second.get("next").is_none(), "the last page has no next");
+    let seen: Vec<Value> = first["orderedItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second["orderedItems"].as_array().unwrap())
+        .map(|c| c["object"]["id"].clone())
+        .collect();
+    let newest_first: Vec<Value> = ids.iter().rev().cloned().collect();
+    assert_eq!(seen, newest_first, "every post once, newest first");
+    let (status, _, _) = fetch(&app, "/g/rust/outbox?page=true&cursor=zz", AP).await;
+    assert_eq!(status, 400);
+}

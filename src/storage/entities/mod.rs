@@ -16,4 +16,5 @@ pub mod posts;
 pub mod received_activities;
 pub mod replies;
 pub mod reply_votes;
+pub mod sent_activities;
 pub mod sessions;
