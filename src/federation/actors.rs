@@ -163,28 +163,6 @@ impl Object for DbPerson {
     }
 }
 
-impl ApActor for DbPerson {
-    fn public_key_pem(&self) -> &str {
-        self.model.public_key.as_deref().unwrap_or_default()
-    }
-    fn private_key_pem(&self) -> Option<String> {
-        self.model.private_key.clone()
-    }
-    fn inbox(&self) -> Url {
-        self.model
-            .inbox_url
-            .as_deref()
-            .and_then(|u| Url::parse(u).ok())
-            .unwrap_or_else(|| self.id.join("inbox").unwrap_or_else(|_| self.id.clone()))
-    }
-    fn shared_inbox(&self) -> Option<Url> {
-        self.model
-            .shared_inbox_url
-            .as_deref()
-            .and_then(|u| Url::parse(u).ok())
-    }
-}
-
 #[async_trait]
 impl Object for DbGroup {
     type DataType = Ctx;
@@ -254,27 +232,35 @@ impl Object for DbGroup {
     }
 }
 
-impl ApActor for DbGroup {
-    fn public_key_pem(&self) -> &str {
-        self.model.public_key.as_deref().unwrap_or_default()
-    }
-    fn private_key_pem(&self) -> Option<String> {
-        self.model.private_key.clone()
-    }
-    fn inbox(&self) -> Url {
-        self.model
-            .inbox_url
-            .as_deref()
-            .and_then(|u| Url::parse(u).ok())
-            .unwrap_or_else(|| self.id.join("inbox").unwrap_or_else(|_| self.id.clone()))
-    }
-    fn shared_inbox(&self) -> Option<Url> {
-        self.model
-            .shared_inbox_url
-            .as_deref()
-            .and_then(|u| Url::parse(u).ok())
-    }
+/// The `Actor` side of a stored person or group: keys and inboxes come from its row.
+macro_rules! stored_actor {
+    ($t:ty) => {
+        impl ApActor for $t {
+            fn public_key_pem(&self) -> &str {
+                self.model.public_key.as_deref().unwrap_or_default()
+            }
+            fn private_key_pem(&self) -> Option<String> {
+                self.model.private_key.clone()
+            }
+            fn inbox(&self) -> Url {
+                self.model
+                    .inbox_url
+                    .as_deref()
+                    .and_then(|u| Url::parse(u).ok())
+                    .unwrap_or_else(|| self.id.join("inbox").unwrap_or_else(|_| self.id.clone()))
+            }
+            fn shared_inbox(&self) -> Option<Url> {
+                self.model
+                    .shared_inbox_url
+                    .as_deref()
+                    .and_then(|u| Url::parse(u).ok())
+            }
+        }
+    };
 }
+
+stored_actor!(DbPerson);
+stored_actor!(DbGroup);
 
 #[async_trait]
 impl Object for InstanceActor {
