@@ -152,6 +152,16 @@ async fn housekeeping(ctx: Ctx) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "session purge failed"),
         }
+        // Remembered inbound ids only need to outlast senders' retries; sent activities stay
+        // fetchable for a quarter.
+        let purged =
+            storage::received::purge_before(&ctx.db, now() - chrono::Duration::days(30)).await;
+        let purged_sent =
+            storage::deliveries::purge_sent_before(&ctx.db, now() - chrono::Duration::days(90))
+                .await;
+        if let (Err(e), _) | (_, Err(e)) = (&purged, &purged_sent) {
+            tracing::warn!(error = %e, "activity purge failed");
+        }
     }
 }
 

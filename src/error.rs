@@ -71,6 +71,9 @@ pub enum Error {
         /// Why, for people.
         message: String,
     },
+    /// Another server could not be reached or answered badly; worth retrying (502).
+    #[error("upstream unavailable: {0}")]
+    Upstream(String),
     /// A database failure (500, logged).
     #[error("database error: {0}")]
     Database(#[from] DbErr),
@@ -133,6 +136,7 @@ impl Error {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Upstream(_) => StatusCode::BAD_GATEWAY,
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -148,6 +152,7 @@ impl Error {
             | Self::Conflict { code, .. }
             | Self::Rejected { code, .. } => (*code, None),
             Self::Signature(_) => ("bad_signature", None),
+            Self::Upstream(_) => ("upstream_unavailable", None),
             Self::NotFound(_) => ("not_found", None),
             Self::PayloadTooLarge { .. } => ("payload_too_large", None),
             Self::UnsupportedMediaType(_) => ("unsupported_media_type", None),
@@ -185,9 +190,13 @@ impl From<activitypub_federation::error::Error> for Error {
             }
             F::NotFound => Self::NotFound("object"),
             F::ParseReceivedActivity { .. } => Self::rejected("invalid_activity", e.to_string()),
-            F::UrlVerificationError(_)
-            | F::DomainResolveError(_)
-            | F::ResolveInternalIpError(..) => Self::rejected("url_refused", e.to_string()),
+            F::UrlVerificationError(_) | F::ResolveInternalIpError(..) => {
+                Self::rejected("url_refused", e.to_string())
+            }
+            // Transient: the sender should retry (a 4xx would make it drop the activity).
+            F::DomainResolveError(_) | F::Reqwest(_) | F::ReqwestMiddleware(_) => {
+                Self::Upstream(e.to_string())
+            }
             F::ObjectDeleted(_) => Self::rejected("object_deleted", e.to_string()),
             F::RequestLimit => Self::rejected("fetch_limit", e.to_string()),
             F::SerializeOutgoingActivity(..) => Self::Internal(e.to_string()),

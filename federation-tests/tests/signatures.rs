@@ -11,6 +11,7 @@ use activitypub_federation::{
 };
 use async_trait::async_trait;
 use cohort::{storage, testing::TestApp};
+
 use federation_tests::Cluster;
 use serde_json::{Value, json};
 use url::Url;
@@ -82,6 +83,35 @@ impl Activity for Raw {
     }
     async fn receive(self, _: &Data<()>) -> Result<(), Self::Error> {
         Ok(())
+    }
+}
+
+/// Signs `body` as `actor` with `key` and posts it to `inbox` (an id URL on `to`'s domain).
+async fn send_signed(actor: &str, key: String, body: Value, inbox: &str) {
+    let config = FederationConfig::builder()
+        .domain("signer.invalid")
+        .app_data(())
+        .debug(true)
+        .build()
+        .await
+        .unwrap();
+    let data = config.to_request_data();
+    let actor_url = Url::parse(actor).unwrap();
+    let id = Url::parse(body["id"].as_str().unwrap()).unwrap();
+    let signer = Signer {
+        id: actor_url.clone(),
+        private_key: key,
+    };
+    for task in SendActivityTask::prepare(
+        &Raw(body, id, actor_url),
+        &signer,
+        vec![Url::parse(inbox).unwrap()],
+        &data,
+    )
+    .await
+    .unwrap()
+    {
+        let _ = task.sign_and_send(&data).await;
     }
 }
 
@@ -172,4 +202,75 @@ async fn forged_and_missing_signatures_are_refused() {
         (follower_count(b).await == 1).then_some(())
     })
     .await;
+}
+
+/// A hostile group, signing with its own genuine key, may not touch another group's content
+/// nor speak for the receiving instance's members.
+#[tokio::test]
+async fn a_group_cannot_announce_what_is_not_its_own() {
+    cohort::install_crypto_provider();
+    let cluster = Cluster::start(3).await;
+    let (a, b, c) = (
+        &cluster.instances[0],
+        &cluster.instances[1],
+        &cluster.instances[2],
+    );
+    let alice = a.user("alice").await;
+    a.group(&alice, "learning").await;
+    let mallory = b.user("mallory").await;
+    b.group(&mallory, "evil").await;
+    let carol = c.user("carol").await;
+    federation_tests::join(c, &carol, &format!("learning@{}", a.domain)).await;
+    federation_tests::join(c, &carol, &format!("evil@{}", b.domain)).await;
+    let post = a
+        .post_in(&alice, "learning", "Genuine", "the real text")
+        .await;
+    let on_c =
+        federation_tests::wait_for_post(c, &format!("learning@{}", a.domain), "Genuine").await;
+
+    let evil_id = format!("http://{}/g/evil", b.domain);
+    let evil_key = storage::groups::find_by_name(&b.ctx.db, "evil", &b.domain)
+        .await
+        .unwrap()
+        .unwrap()
+        .private_key
+        .unwrap();
+    let alice_id = format!("http://{}/u/alice", a.domain);
+    let carol_id = format!("http://{}/u/carol", c.domain);
+    let c_inbox = format!("http://{}/inbox", c.domain);
+    let forged_update = json!({
+        "type": "Announce", "id": format!("http://{}/activities/announce/x1", b.domain), "actor": evil_id,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": {"type": "Update", "id": format!("http://{}/activities/update/x1", a.domain), "actor": alice_id,
+            "object": {"type": "Page", "id": post["ap_id"], "attributedTo": alice_id, "name": "HACKED",
+                "content": "<p>HACKED</p>", "audience": evil_id, "updated": "2099-01-01T00:00:00Z",
+                "to": ["https://www.w3.org/ns/activitystreams#Public"]}}
+    });
+    send_signed(&evil_id, evil_key.clone(), forged_update, &c_inbox).await;
+    let forged_local = json!({
+        "type": "Announce", "id": format!("http://{}/activities/announce/x2", b.domain), "actor": evil_id,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": {"type": "Create", "id": format!("http://{}/activities/create/x2", c.domain), "actor": carol_id,
+            "object": {"type": "Page", "id": format!("http://{}/posts/999", c.domain), "attributedTo": carol_id,
+                "name": "Words put in carol's mouth", "content": "<p>x</p>", "audience": evil_id,
+                "to": ["https://www.w3.org/ns/activitystreams#Public"]}}
+    });
+    send_signed(&evil_id, evil_key, forged_local, &c_inbox).await;
+
+    // Give C time to (wrongly) act, then check nothing changed.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let t = c.get(&format!("/api/v1/posts/{}", on_c["id"]), None).await;
+    assert_eq!(
+        t.json["title"], "Genuine",
+        "another group's post must not be edited"
+    );
+    assert_eq!(t.json["body_html"], "<p>the real text</p>\n");
+    let evil_posts = c
+        .get(&format!("/api/v1/groups/evil@{}/posts", b.domain), None)
+        .await;
+    assert_eq!(
+        evil_posts.json["items"],
+        json!([]),
+        "nothing may be created in carol's name"
+    );
 }

@@ -73,7 +73,7 @@ pub fn render_markdown(source: &str) -> String {
 
 /// Cleans untrusted HTML (from markdown here, or from a remote server) for display.
 pub fn sanitize_html(html: &str) -> String {
-    SANITIZER.clean(html).to_string()
+    SANITIZER.clean(&html.replace('\0', "")).to_string()
 }
 
 #[cfg(test)]

@@ -26,6 +26,9 @@ use crate::{
     storage,
 };
 
+/// Longest activity id accepted (ids are kept for de-duplication).
+const MAX_ID_LEN: usize = 2048;
+
 /// A new activity id on this instance.
 pub fn new_id(ctx: &Ctx, kind: &str) -> Result<Url> {
     url(&format!(
@@ -43,6 +46,12 @@ pub async fn once<F>(data: &Data<Ctx>, id: &Url, act: F) -> Result<()>
 where
     F: std::future::Future<Output = Result<()>>,
 {
+    if id.as_str().len() > MAX_ID_LEN {
+        return Err(Error::rejected(
+            "invalid_activity",
+            "activity id is too long",
+        ));
+    }
     if storage::received::exists(&data.db, id.as_str()).await? {
         return Ok(());
     }
@@ -197,9 +206,12 @@ impl Activity for Accept {
         {
             return Ok(());
         }
-        storage::followers::accept(&data.db, group.model.id, person.id).await?;
-        // The first member here: fetch the group's history in the background.
-        if storage::followers::count_accepted(&data.db, group.model.id).await? == 1 {
+        let newly_accepted =
+            storage::followers::accept(&data.db, group.model.id, person.id).await?;
+        // The first member here: fetch the group's history in the background, once.
+        if newly_accepted
+            && storage::followers::count_accepted(&data.db, group.model.id).await? == 1
+        {
             let data = data.reset_request_count();
             let model = group.model.clone();
             tokio::spawn(async move {

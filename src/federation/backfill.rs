@@ -33,25 +33,28 @@ async fn fetch_json(url: &Url, data: &Data<Ctx>) -> Result<Value> {
     Ok(fetch_object_http::<Ctx, Value>(url, data).await?.object)
 }
 
-/// Stores one announced-to-be-in-this-group object, checked like an inbound one.
+/// Stores one outbox or replies item after checking, before anything is stored, that it
+/// belongs to `group` (by what is stored, or the new object's thread or audience) and does
+/// not claim this instance.
 async fn store(obj: Object, group: &groups::Model, data: &Data<Ctx>) -> Result<Content> {
     Content::verify(&obj, &obj.id, data).await?;
-    if obj.in_reply_to.is_none()
-        && obj.audience.as_ref().map(Url::as_str) != Some(group.ap_id.as_str())
-    {
+    if super::actors::authority(&obj.id)? == data.instance.domain {
         return Err(Error::rejected(
             "invalid_object",
-            "outbox item of another group",
+            "an item with an id of this instance",
         ));
     }
-    let content = Content::from_json(obj, data).await?;
-    if content.group(data).await?.id != group.id {
+    let target = match Content::find(data, &obj.id).await? {
+        Some(c) => c.group(data).await?,
+        None => Content::group_of_new(&obj, data).await?,
+    };
+    if target.id != group.id {
         return Err(Error::rejected(
             "invalid_object",
-            "reply in another group's thread",
+            "an item of another group",
         ));
     }
-    Ok(content)
+    Content::store(obj, data, false).await
 }
 
 /// Backfills `group` (a remote group) from its outbox.

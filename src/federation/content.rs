@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::{
-    actors::{DbGroup, DbPerson},
+    actors::{DbGroup, DbPerson, authority},
     objects::{Content, apply_update},
     outbox,
     protocol::Object,
@@ -27,7 +27,7 @@ use super::{
 use crate::{
     domain::{Ctx, now, ranking},
     error::{Error, Result},
-    storage::{self, votes::Target},
+    storage::{self, entities::groups, votes::Target},
 };
 
 /// `Create` or `Update`.
@@ -220,6 +220,15 @@ async fn relay_if_local(
     Ok(())
 }
 
+/// How a member's activity reached us, which decides whose content it may touch.
+#[derive(Clone, Copy, Debug)]
+pub enum Via<'a> {
+    /// Delivered by its actor (signed by them): only for a group hosted here.
+    Direct,
+    /// Relayed by the group with this id: only for that group's own content.
+    Announced(&'a str),
+}
+
 impl GroupActivity {
     fn id(&self) -> &Url {
         match self {
@@ -255,29 +264,70 @@ impl GroupActivity {
         }
     }
 
-    /// The group an announced activity must come from: the group of its object.
-    async fn object_group(&self, data: &Data<Ctx>) -> Result<Option<String>> {
-        let target = match self {
-            Self::CreateOrUpdate(a) => {
-                if let Some(aud) = &a.object.audience {
-                    return Ok(Some(aud.to_string()));
-                }
-                match &a.object.in_reply_to {
-                    Some(parent) => parent.clone(),
-                    None => return Ok(None),
-                }
+    /// Whether it speaks for someone or something on this instance: never true of a relayed
+    /// activity, which carries no signature of its actor.
+    fn claims_local(&self, data: &Data<Ctx>) -> bool {
+        let local = |u: &Url| authority(u).is_ok_and(|a| a == data.instance.domain);
+        local(self.actor())
+            || match self {
+                Self::CreateOrUpdate(a) => local(&a.object.id) || local(&a.object.attributed_to),
+                _ => false,
             }
-            Self::Delete(a) => a.object.id().clone(),
-            Self::Vote(a) => a.object.id().clone(),
-            Self::UndoVote(a) => a.object.object.id().clone(),
+    }
+
+    /// The group whose content this activity touches, decided from what is stored (a stored
+    /// object's own group, never what the activity claims), else a new reply's parent thread,
+    /// else a new post's `audience`. `None`: nothing here to act on.
+    async fn target_group(&self, data: &Data<Ctx>) -> Result<Option<groups::Model>> {
+        let stored = |id: Url| async move {
+            match Content::find(data, &id).await? {
+                Some(c) => Ok::<_, Error>(Some(c.group(data).await?)),
+                None => Ok(None),
+            }
         };
-        match Content::find(data, &target).await? {
-            Some(c) => Ok(Some(c.group(data).await?.ap_id)),
-            None => Ok(None),
+        match self {
+            Self::CreateOrUpdate(a) => match stored(a.object.id.clone()).await? {
+                Some(g) => Ok(Some(g)),
+                None => Content::group_of_new(&a.object, data).await.map(Some),
+            },
+            Self::Delete(a) => stored(a.object.id().clone()).await,
+            Self::UndoVote(a) => stored(a.object.object.id().clone()).await,
+            Self::Vote(a) => {
+                let c = ObjectId::<Content>::from(a.object.id().clone())
+                    .dereference(data)
+                    .await?;
+                Ok(Some(c.group(data).await?))
+            }
         }
     }
 
-    async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+    /// Acts on the activity after checking it may touch the group it concerns.
+    pub async fn receive_via(self, data: &Data<Ctx>, via: Via<'_>) -> Result<()> {
+        if matches!(via, Via::Announced(_)) && self.claims_local(data) {
+            return Err(Error::rejected(
+                "invalid_activity",
+                "a relayed activity speaking for this instance",
+            ));
+        }
+        let Some(group) = self.target_group(data).await? else {
+            return Ok(());
+        };
+        match via {
+            Via::Direct if !group.local => {
+                return Err(Error::rejected(
+                    "invalid_activity",
+                    "send this to the group's own server",
+                ));
+            }
+            Via::Announced(announcer) if group.ap_id != announcer => {
+                return Err(Error::rejected(
+                    "invalid_activity",
+                    "the group announced another group's content",
+                ));
+            }
+            _ => {}
+        }
+        let direct = matches!(via, Via::Direct);
         match self {
             Self::CreateOrUpdate(a) => {
                 let existing = Content::find(data, &a.object.id).await?;
@@ -288,7 +338,7 @@ impl GroupActivity {
                         // given, then apply the edit either way (applying it twice is harmless).
                         let content = match existing {
                             Some(c) => c,
-                            None => Content::from_json(a.object.clone(), data).await?,
+                            None => Content::store(a.object.clone(), data, direct).await?,
                         };
                         if kind == CreateOrUpdateKind::Update {
                             if content.author_id() != person_id(data, &a.actor).await? {
@@ -394,7 +444,7 @@ impl Activity for GroupActivity {
         self.verify_own(data).await
     }
     async fn receive(self, data: &Data<Ctx>) -> Result<()> {
-        GroupActivity::receive(self, data).await
+        self.receive_via(data, Via::Direct).await
     }
 }
 
@@ -415,51 +465,49 @@ impl Activity for Announce {
                 "Announce in the name of a group hosted here",
             ));
         }
-        let group = self.actor.inner().as_str();
         match &self.object {
-            Announced::Activity(inner) => {
-                inner.verify_own(data).await?;
-                // FEP-1b12: relay only what belongs to the announcing group.
-                if let Some(owner) = inner.object_group(data).await?
-                    && owner != group
-                {
-                    return Err(Error::rejected(
-                        "invalid_activity",
-                        "the group announced an object of another group",
-                    ));
-                }
-                Ok(())
-            }
-            Announced::Object(obj) => {
-                Content::verify(obj, &obj.id, data).await?;
-                if obj.audience.as_ref().map(Url::as_str) != Some(group) {
-                    return Err(Error::rejected(
-                        "invalid_activity",
-                        "the group announced an object of another group",
-                    ));
-                }
-                Ok(())
-            }
+            Announced::Activity(inner) => inner.verify_own(data).await,
+            Announced::Object(obj) => Content::verify(obj, &obj.id, data).await,
             Announced::Id(_) => Ok(()),
         }
     }
     async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+        let group = self.actor.inner().to_string();
+        let foreign = || {
+            Error::rejected(
+                "invalid_activity",
+                "the group announced another group's content",
+            )
+        };
         match self.object {
             // The inner activity is de-duplicated by its own id too: the same Create may
             // reach us directly and announced.
             Announced::Activity(inner) => {
                 let id = inner.id().clone();
-                super::activities::once(data, &id, GroupActivity::receive(*inner, data)).await
+                super::activities::once(data, &id, inner.receive_via(data, Via::Announced(&group)))
+                    .await
             }
-            Announced::Object(obj) => Content::from_json(*obj, data).await.map(|_| ()),
+            Announced::Object(obj) => {
+                if authority(&obj.id).is_ok_and(|a| a == data.instance.domain) {
+                    return Err(Error::rejected(
+                        "invalid_activity",
+                        "a relayed object with an id of this instance",
+                    ));
+                }
+                let target = match Content::find(data, &obj.id).await? {
+                    Some(c) => c.group(data).await?,
+                    None => Content::group_of_new(&obj, data).await?,
+                };
+                if target.ap_id != group {
+                    return Err(foreign());
+                }
+                Content::store(*obj, data, false).await.map(|_| ())
+            }
             Announced::Id(id) => {
                 // Fetched from its origin, so its content is the author's own.
                 let content = ObjectId::<Content>::from(id).dereference(data).await?;
-                if content.group(data).await?.ap_id != self.actor.inner().as_str() {
-                    return Err(Error::rejected(
-                        "invalid_activity",
-                        "the group announced an object of another group",
-                    ));
+                if content.group(data).await?.ap_id != group {
+                    return Err(foreign());
                 }
                 Ok(())
             }

@@ -143,12 +143,19 @@ fn markdown_source(json: &Object) -> String {
     json.source
         .as_ref()
         .filter(|s| s.media_type == "text/markdown")
-        .map(|s| s.content.chars().take(text::MAX_BODY_CHARS).collect())
+        .map(|s| {
+            s.content
+                .chars()
+                .filter(|c| *c != '\0')
+                .take(text::MAX_BODY_CHARS)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn sanitized_content(json: &Object) -> Result<String> {
-    let html = json.content.clone().unwrap_or_default();
+    // NUL cannot be stored in PostgreSQL text; it never means anything in HTML.
+    let html = json.content.clone().unwrap_or_default().replace('\0', "");
     if html.chars().count() > text::MAX_BODY_CHARS * 2 {
         return Err(Error::rejected("invalid_object", "content is too long"));
     }
@@ -218,6 +225,17 @@ impl ApObject for Content {
     }
 
     async fn from_json(json: Object, data: &Data<Ctx>) -> Result<Self> {
+        // Fetched (as a parent, by resolve, by backfill, or announced): never into a group
+        // hosted here, whose content only arrives through its own inbox.
+        Content::store(json, data, false).await
+    }
+}
+
+impl Content {
+    /// Stores a checked remote object. `accept_local_group` is true only on the path where the
+    /// author delivered it to a group hosted here; everywhere else, content claiming such a
+    /// group was not accepted by it and is refused.
+    pub async fn store(json: Object, data: &Data<Ctx>, accept_local_group: bool) -> Result<Self> {
         if let Some(existing) = Content::find(data, &json.id).await? {
             return Ok(existing);
         }
@@ -235,6 +253,12 @@ impl ApObject for Content {
                 let group = ObjectId::<DbGroup>::from(group_id)
                     .dereference(data)
                     .await?;
+                if group.model.local && !accept_local_group {
+                    return Err(Error::rejected(
+                        "invalid_object",
+                        "a post in a group hosted here that it did not receive",
+                    ));
+                }
                 let title = title_of(&json);
                 let stored = storage::posts::insert_remote(
                     &data.db,
@@ -265,6 +289,12 @@ impl ApObject for Content {
                     return Err(Error::rejected("invalid_object", "the thread is too deep"));
                 }
                 let group = parent.group(data).await?;
+                if group.local && !accept_local_group {
+                    return Err(Error::rejected(
+                        "invalid_object",
+                        "a reply in a group hosted here that it did not receive",
+                    ));
+                }
                 if let Some(claimed) = claimed_group(&json)
                     && claimed.as_str() != group.ap_id
                 {
@@ -291,6 +321,27 @@ impl ApObject for Content {
                 .await?;
                 txn.commit().await?;
                 Ok(Self::Reply(stored, json.id))
+            }
+        }
+    }
+
+    /// The group a new object would join: its parent's group for a reply (fetching the parent
+    /// if needed), the group in `audience` for a post. Nothing is stored for the object itself.
+    pub async fn group_of_new(json: &Object, data: &Data<Ctx>) -> Result<groups::Model> {
+        match &json.in_reply_to {
+            Some(parent) => {
+                let parent = ObjectId::<Content>::from(parent.clone())
+                    .dereference(data)
+                    .await?;
+                parent.group(data).await
+            }
+            None => {
+                let group = claimed_group(json)
+                    .ok_or_else(|| Error::rejected("invalid_object", "no group"))?;
+                Ok(ObjectId::<DbGroup>::from(group)
+                    .dereference(data)
+                    .await?
+                    .model)
             }
         }
     }

@@ -162,3 +162,16 @@ pub async fn sent_activity<C: ConnectionTrait>(
         .await?
         .map(|a| a.body))
 }
+
+/// Forgets sent activities older than `before`.
+pub async fn purge_sent_before<C: ConnectionTrait>(
+    conn: &C,
+    before: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use super::entities::sent_activities;
+    Ok(sent_activities::Entity::delete_many()
+        .filter(sent_activities::Column::CreatedAt.lt(before))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}

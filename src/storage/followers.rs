@@ -60,7 +60,8 @@ pub async fn find<C: ConnectionTrait>(
         .await
 }
 
-/// Marks a pending follow accepted; returns whether one was pending or accepted already.
+/// Marks a pending follow accepted; true only when it was pending (a repeated Accept changes
+/// nothing).
 pub async fn accept<C: ConnectionTrait>(
     conn: &C,
     group_id: i64,
@@ -73,6 +74,7 @@ pub async fn accept<C: ConnectionTrait>(
         )
         .filter(group_followers::Column::GroupId.eq(group_id))
         .filter(group_followers::Column::PersonId.eq(person_id))
+        .filter(group_followers::Column::Pending.eq(true))
         .exec(conn)
         .await?;
     Ok(r.rows_affected > 0)

@@ -32,3 +32,16 @@ pub async fn insert_if_new<C: ConnectionTrait>(
     .await?;
     Ok(inserted > 0)
 }
+
+/// Forgets ids received before `before`.
+pub async fn purge_before<C: ConnectionTrait>(
+    conn: &C,
+    before: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    Ok(received_activities::Entity::delete_many()
+        .filter(received_activities::Column::CreatedAt.lt(before))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
