@@ -57,6 +57,26 @@ async fn a_post_from_b_in_a_group_on_a_reaches_c() {
         .post_in(&w.bob, &w.handle, "Hello from B", "Learning *together*")
         .await;
     assert_eq!(p["local"], true, "B keeps its member's post as its own");
+    // A relays the post twice: wrapped in Announce{Create} and, for Mastodon, as Announce{Page}.
+    let announces = eventually(
+        "both Announce forms queued or sent by A",
+        DEADLINE,
+        || async {
+            let rows = sent_announces(w.a()).await;
+            (rows.len() >= 2).then_some(rows)
+        },
+    )
+    .await;
+    assert!(
+        announces
+            .iter()
+            .any(|b| b["object"]["type"] == "Create" && b["object"]["object"]["id"] == p["ap_id"])
+    );
+    assert!(
+        announces
+            .iter()
+            .any(|b| b["object"]["type"] == "Page" && b["object"]["id"] == p["ap_id"])
+    );
     for app in [w.a(), w.c()] {
         let seen = wait_for_post(app, &w.handle, "Hello from B").await;
         assert_eq!(seen["ap_id"], p["ap_id"], "one post, one id, everywhere");
@@ -248,4 +268,17 @@ async fn votes_propagate() {
     score_everywhere(&w, "Vote on me", 0).await;
     vote(w.c(), &w.carol, &on_c, 0).await;
     score_everywhere(&w, "Vote on me", 1).await;
+}
+
+/// The Announce activities an instance has sent, as JSON.
+async fn sent_announces(app: &TestApp) -> Vec<Value> {
+    use sea_orm::EntityTrait;
+    cohort::storage::entities::sent_activities::Entity::find()
+        .all(&app.ctx.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|a| serde_json::from_str::<Value>(&a.body).ok())
+        .filter(|b| b["type"] == "Announce")
+        .collect()
 }

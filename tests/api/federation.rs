@@ -379,3 +379,45 @@ async fn the_group_outbox_is_paged() {
     let (status, _, _) = fetch(&app, "/g/rust/outbox?page=true&cursor=zz", AP).await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn outside_debug_mode_internal_addresses_are_never_fetched() {
+    let app = TestApp::spawn_with(|c| c.federation.debug = false).await;
+    let alice = app.user("alice").await;
+    // A second server on loopback that would answer if asked.
+    let other = TestApp::spawn().await;
+    let bob = other.user("bob").await;
+    other.group(&bob, "rust").await;
+    let port = other.address.rsplit(':').next().unwrap().to_string();
+    for target in [
+        format!("http://localhost:{port}/g/rust"),
+        format!("https://localhost:{port}/g/rust"),
+        format!("https://127.0.0.1:{port}/g/rust"),
+        "https://10.0.0.1/g/rust".to_string(),
+        "https://169.254.169.254/latest/meta-data".to_string(),
+        "https://[::1]/g/rust".to_string(),
+        format!("rust@localhost:{port}"),
+    ] {
+        let r = app
+            .post(
+                "/api/v1/resolve",
+                Some(&alice),
+                serde_json::json!({"query": target}),
+            )
+            .await;
+        assert!(
+            r.status == 400 || r.status == 404,
+            "{target}: {} {}",
+            r.status,
+            r.text
+        );
+        assert_ne!(r.json["type"], "group", "{target} must not be fetched");
+    }
+    // Nothing about the group reached this instance's database.
+    assert!(
+        cohort::storage::groups::find_by_name(&app.ctx.db, "rust", &format!("localhost:{port}"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
