@@ -186,8 +186,11 @@ pub async fn worker(federation: FederationConfig<Ctx>) {
     let ctx: Ctx = (*federation.to_request_data()).clone();
     let wake: Arc<tokio::sync::Notify> = ctx.delivery_wake.clone();
     loop {
-        // Register interest before looking, so a wake-up between the claim and the wait is not lost.
+        // Register interest before looking, so a wake-up between the claim and the wait is not
+        // lost: `notify_waiters` only reaches futures already enabled.
         let notified = wake.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
         let t = now();
         let lease = chrono::Duration::from_std(LEASE).unwrap_or(chrono::Duration::minutes(2));
         let claimed = match storage::deliveries::claim(&ctx.db, t, t + lease, BATCH).await {
@@ -200,7 +203,7 @@ pub async fn worker(federation: FederationConfig<Ctx>) {
         };
         if claimed.is_empty() {
             tokio::select! {
-                () = notified => {},
+                () = &mut notified => {},
                 () = tokio::time::sleep(IDLE_POLL) => {},
             }
             continue;

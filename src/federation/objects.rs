@@ -40,7 +40,7 @@ pub enum Content {
 impl Content {
     /// The group this content belongs to.
     pub async fn group(&self, ctx: &Ctx) -> Result<groups::Model> {
-        let post_id = match self {
+        let group_id = match self {
             Self::Post(p, _) => p.group_id,
             Self::Reply(r, _) => {
                 storage::posts::find(&ctx.db, r.post_id)
@@ -49,7 +49,7 @@ impl Content {
                     .group_id
             }
         };
-        storage::groups::find(&ctx.db, post_id)
+        storage::groups::find(&ctx.db, group_id)
             .await?
             .ok_or(Error::NotFound("group"))
     }
