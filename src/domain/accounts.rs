@@ -205,7 +205,12 @@ pub async fn login(ctx: &Ctx, input: Credentials) -> Result<String> {
     if input.password.len() > MAX_PASSWORD_BYTES {
         return Err(Error::BadCredentials);
     }
-    let account = storage::persons::find_local_account(&ctx.db, &input.username).await?;
+    // A name that could not have been registered is an unknown account (and must not reach
+    // the database unchecked).
+    let account = match Username::parse(&input.username) {
+        Ok(name) => storage::persons::find_local_account(&ctx.db, name.as_str()).await?,
+        Err(_) => None,
+    };
     let hash = account.as_ref().map(|(_, u)| u.password_hash.clone());
     if !verify_password(input.password, hash).await? {
         return Err(Error::BadCredentials);

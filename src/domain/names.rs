@@ -71,7 +71,7 @@ impl Handle {
             || name.len() > 64
             || name
                 .chars()
-                .any(|c| c.is_whitespace() || "/@?#!".contains(c));
+                .any(|c| c.is_whitespace() || c.is_control() || "/@?#!".contains(c));
         let bad_host = host.is_some_and(|h| {
             h.is_empty()
                 || h.len() > 253

@@ -72,8 +72,10 @@ pub enum CursorKey {
     Int(i64),
     /// A floating-point key (hot rank), kept bit-exact.
     Float(f64),
-    /// A timestamp key.
+    /// A creation-time key (sort `new`).
     Time(DateTime<Utc>),
+    /// A last-activity key (sort `active`); a separate kind so the two cursors cannot be mixed.
+    Active(DateTime<Utc>),
     /// A text key (names).
     Text(String),
 }
@@ -94,6 +96,7 @@ impl Cursor {
             CursorKey::Int(v) => format!("i:{}:{v}", self.id),
             CursorKey::Float(v) => format!("f:{}:{:016x}", self.id, v.to_bits()),
             CursorKey::Time(t) => format!("t:{}:{}", self.id, t.timestamp_micros()),
+            CursorKey::Active(t) => format!("a:{}:{}", self.id, t.timestamp_micros()),
             CursorKey::Text(s) => format!("s:{}:{s}", self.id),
         };
         super::hex(plain.as_bytes())
@@ -116,16 +119,24 @@ impl Cursor {
             return Err(bad());
         };
         let id = id.parse().map_err(|_| bad())?;
+        // Both databases store years 1 to 9999 at most; anything else was not issued here.
+        let time = |v: &str| -> Result<DateTime<Utc>> {
+            let t =
+                DateTime::from_timestamp_micros(v.parse().map_err(|_| bad())?).ok_or_else(bad)?;
+            if (1..=9999).contains(&chrono::Datelike::year(&t)) {
+                Ok(t)
+            } else {
+                Err(bad())
+            }
+        };
         let key = match tag {
             "i" => CursorKey::Int(value.parse().map_err(|_| bad())?),
             "f" => CursorKey::Float(f64::from_bits(
                 u64::from_str_radix(value, 16).map_err(|_| bad())?,
             )),
-            "t" => CursorKey::Time(
-                DateTime::from_timestamp_micros(value.parse().map_err(|_| bad())?)
-                    .ok_or_else(bad)?,
-            ),
-            "s" => CursorKey::Text(value.to_string()),
+            "t" => CursorKey::Time(time(value)?),
+            "a" => CursorKey::Active(time(value)?),
+            "s" if !value.chars().any(char::is_control) => CursorKey::Text(value.to_string()),
             _ => return Err(bad()),
         };
         Ok(Self { key, id })
@@ -147,6 +158,7 @@ mod tests {
             CursorKey::Int(-5),
             CursorKey::Float(1.234_567_890_123_f64),
             CursorKey::Time(DateTime::from_timestamp_micros(1_767_225_600_123_456).unwrap()),
+            CursorKey::Active(DateTime::from_timestamp_micros(1_767_225_600_123_456).unwrap()),
             CursorKey::Text("a:b:c".into()),
         ] {
             let c = Cursor { key, id: 42 };
@@ -162,6 +174,8 @@ mod tests {
             "00",
             &crate::domain::hex(b"x:1:2"),
             &crate::domain::hex(b"i:one:2"),
+            &crate::domain::hex(b"s:1:a\0b"),
+            &crate::domain::hex(b"t:1:-1000000000000000000"),
         ] {
             let e = Cursor::decode(bad).unwrap_err();
             assert!(

@@ -201,7 +201,9 @@ pub async fn edit(ctx: &Ctx, user: &CurrentUser, id: i64, input: PostEdit) -> Re
         None => post.body.clone(),
     };
     let body_html = text::render_markdown(&body);
-    let post = storage::posts::update_content(&ctx.db, post, title, body, body_html, now()).await?;
+    let post = storage::posts::update_content(&ctx.db, post, title, body, body_html, now())
+        .await?
+        .ok_or_else(|| Error::conflict("deleted", "this post was deleted"))?;
     view_one(ctx, Some(user), &post, &group).await
 }
 

@@ -109,7 +109,8 @@ pub async fn create(
         },
         |id| ctx.instance.reply_url(id),
     )
-    .await?;
+    .await?
+    .ok_or_else(|| Error::conflict("deleted", "the post or the reply you answer was deleted"))?;
     txn.commit().await?;
     view_one(ctx, Some(user), &reply).await
 }
@@ -131,7 +132,9 @@ pub async fn edit(ctx: &Ctx, user: &CurrentUser, id: i64, input: ReplyEdit) -> R
     }
     let body = text::body("body", &input.body, text::MAX_BODY_CHARS, true)?;
     let body_html = text::render_markdown(&body);
-    let reply = storage::replies::update_body(&ctx.db, reply, body, body_html, now()).await?;
+    let reply = storage::replies::update_body(&ctx.db, reply, body, body_html, now())
+        .await?
+        .ok_or_else(|| Error::conflict("deleted", "this reply was deleted"))?;
     view_one(ctx, Some(user), &reply).await
 }
 

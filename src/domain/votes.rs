@@ -36,7 +36,9 @@ async fn record(
     post_created_at: Option<DateTime<Utc>>,
 ) -> Result<VoteView> {
     let txn = ctx.db.begin().await?;
-    let counts = storage::votes::set(&txn, target, id, user.person.id, value, None, now()).await?;
+    let counts = storage::votes::set(&txn, target, id, user.person.id, value, None, now())
+        .await?
+        .ok_or_else(|| Error::conflict("deleted", "this was deleted"))?;
     if let Some(created_at) = post_created_at {
         storage::votes::set_hot_rank(&txn, id, ranking::hot_rank(counts.score(), created_at))
             .await?;

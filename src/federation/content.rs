@@ -413,14 +413,16 @@ async fn record_vote(
     let txn = data.db.begin().await?;
     match content {
         Content::Post(p, _) => {
-            let counts =
-                storage::votes::set(&txn, Target::Post, p.id, voter, value, ap_id, now()).await?;
-            storage::votes::set_hot_rank(
-                &txn,
-                p.id,
-                ranking::hot_rank(counts.score(), p.created_at),
-            )
-            .await?;
+            if let Some(counts) =
+                storage::votes::set(&txn, Target::Post, p.id, voter, value, ap_id, now()).await?
+            {
+                storage::votes::set_hot_rank(
+                    &txn,
+                    p.id,
+                    ranking::hot_rank(counts.score(), p.created_at),
+                )
+                .await?;
+            }
         }
         Content::Reply(r, _) => {
             storage::votes::set(&txn, Target::Reply, r.id, voter, value, ap_id, now()).await?;

@@ -8,6 +8,7 @@ use activitypub_federation::{
     traits::Object as ApObject,
 };
 use async_trait::async_trait;
+use chrono::SubsecRound;
 use sea_orm::TransactionTrait;
 use url::Url;
 
@@ -244,8 +245,13 @@ impl Content {
             .await?;
         let body = markdown_source(&json);
         let body_html = sanitized_content(&json)?;
-        let created_at = json.published.unwrap_or_else(now).min(now());
-        let updated_at = json.updated.map(|u| u.min(now()));
+        // At the precision both databases store, so keyset cursors compare exactly.
+        let created_at = json
+            .published
+            .unwrap_or_else(now)
+            .min(now())
+            .trunc_subsecs(6);
+        let updated_at = json.updated.map(|u| u.min(now()).trunc_subsecs(6));
         match json.in_reply_to.clone() {
             None => {
                 let group_id = claimed_group(&json)
@@ -352,7 +358,7 @@ pub async fn apply_update(ctx: &Ctx, existing: &Content, json: &Object) -> Resul
     let body = markdown_source(json);
     let body_html = sanitized_content(json)?;
     // The sender's edit time (never in the future), so later edits compare correctly.
-    let edited = json.updated.unwrap_or_else(now).min(now());
+    let edited = json.updated.unwrap_or_else(now).min(now()).trunc_subsecs(6);
     match existing {
         Content::Post(p, _) => {
             let title = json

@@ -81,7 +81,7 @@ fn sort_column(sort: PostSort) -> posts::Column {
 pub fn sort_key(post: &posts::Model, sort: PostSort) -> CursorKey {
     match sort {
         PostSort::New => CursorKey::Time(post.created_at),
-        PostSort::Active => CursorKey::Time(post.last_activity_at),
+        PostSort::Active => CursorKey::Active(post.last_activity_at),
         PostSort::Hot => CursorKey::Float(post.hot_rank),
         PostSort::Top => CursorKey::Int(i64::from(post.score)),
     }
@@ -105,7 +105,9 @@ pub async fn page<C: ConnectionTrait>(
         .limit(limit);
     if let Some(c) = after {
         let key: Value = match (&c.key, sort) {
-            (CursorKey::Time(t), PostSort::New | PostSort::Active) => (*t).into(),
+            (CursorKey::Time(t), PostSort::New) | (CursorKey::Active(t), PostSort::Active) => {
+                (*t).into()
+            }
             (CursorKey::Float(f), PostSort::Hot) => (*f).into(),
             (CursorKey::Int(i), PostSort::Top) => match i32::try_from(*i) {
                 Ok(v) => v.into(),
@@ -122,7 +124,7 @@ pub async fn page<C: ConnectionTrait>(
     q.all(conn).await.map(Some)
 }
 
-/// Replaces the title and body of a post.
+/// Replaces the title and body of a live post; `None` when it is deleted (or gone).
 pub async fn update_content<C: ConnectionTrait>(
     conn: &C,
     post: posts::Model,
@@ -130,13 +132,25 @@ pub async fn update_content<C: ConnectionTrait>(
     body: String,
     body_html: String,
     now: DateTime<Utc>,
-) -> Result<posts::Model, DbErr> {
-    let mut active: posts::ActiveModel = post.into();
-    active.title = Set(title);
-    active.body = Set(body);
-    active.body_html = Set(body_html);
-    active.updated_at = Set(Some(now));
-    active.update(conn).await
+) -> Result<Option<posts::Model>, DbErr> {
+    // Only a live post: an edit racing a deletion must not write text back onto the tombstone.
+    let changed = conn
+        .execute(
+            Query::update()
+                .table(posts::Entity)
+                .value(posts::Column::Title, title)
+                .value(posts::Column::Body, body)
+                .value(posts::Column::BodyHtml, body_html)
+                .value(posts::Column::UpdatedAt, now)
+                .and_where(Expr::col(posts::Column::Id).eq(post.id))
+                .and_where(Expr::col(posts::Column::DeletedAt).is_null()),
+        )
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Ok(None);
+    }
+    find(conn, post.id).await
 }
 
 /// Turns a post into a tombstone: its text is erased, its thread stays.

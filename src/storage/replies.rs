@@ -79,14 +79,30 @@ pub struct NewLocalReply {
     pub now: DateTime<Utc>,
 }
 
-/// Inserts a local reply, gives it its ActivityPub id and bumps the post's counters; call
-/// inside a transaction.
+/// Inserts a local reply, gives it its ActivityPub id and updates the post's counters; call
+/// inside a transaction. `None` when the post or the parent reply was deleted meanwhile.
 pub async fn insert_local<C: ConnectionTrait>(
     conn: &C,
     new: NewLocalReply,
     ap_id_for: impl FnOnce(i64) -> String,
-) -> Result<replies::Model, DbErr> {
+) -> Result<Option<replies::Model>, DbErr> {
     lock_thread(conn, new.post_id).await?;
+    // Re-checked under the lock: the thread or the parent may have been deleted since the
+    // caller looked.
+    let post_live = posts::Entity::find_by_id(new.post_id)
+        .one(conn)
+        .await?
+        .is_some_and(|p| p.deleted_at.is_none());
+    let parent_live = match new.parent_id {
+        Some(pid) => replies::Entity::find_by_id(pid)
+            .one(conn)
+            .await?
+            .is_some_and(|r| r.deleted_at.is_none()),
+        None => true,
+    };
+    if !(post_live && parent_live) {
+        return Ok(None);
+    }
     let (post_id, at) = (new.post_id, new.now);
     let reply = replies::ActiveModel {
         ap_id: Set(super::pending_ap_id()),
@@ -112,7 +128,7 @@ pub async fn insert_local<C: ConnectionTrait>(
     active.ap_id = Set(ap_id_for(id));
     let stored = active.update(conn).await?;
     recount(conn, post_id, Some(at)).await?;
-    Ok(stored)
+    Ok(Some(stored))
 }
 
 /// A reply by id.
@@ -133,19 +149,31 @@ pub async fn for_post<C: ConnectionTrait>(
         .await
 }
 
-/// Replaces the body of a reply.
+/// Replaces the body of a live reply; `None` when it is deleted (or gone).
 pub async fn update_body<C: ConnectionTrait>(
     conn: &C,
     reply: replies::Model,
     body: String,
     body_html: String,
     now: DateTime<Utc>,
-) -> Result<replies::Model, DbErr> {
-    let mut active: replies::ActiveModel = reply.into();
-    active.body = Set(body);
-    active.body_html = Set(body_html);
-    active.updated_at = Set(Some(now));
-    active.update(conn).await
+) -> Result<Option<replies::Model>, DbErr> {
+    // Only a live reply: an edit racing a deletion must not write text back onto the tombstone.
+    let changed = conn
+        .execute(
+            Query::update()
+                .table(replies::Entity)
+                .value(replies::Column::Body, body)
+                .value(replies::Column::BodyHtml, body_html)
+                .value(replies::Column::UpdatedAt, now)
+                .and_where(Expr::col(replies::Column::Id).eq(reply.id))
+                .and_where(Expr::col(replies::Column::DeletedAt).is_null()),
+        )
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Ok(None);
+    }
+    find(conn, reply.id).await
 }
 
 /// Turns a reply into a tombstone and takes it out of its post's count; a reply already

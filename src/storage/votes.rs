@@ -64,7 +64,8 @@ fn col(name: &str) -> Alias {
 }
 
 /// Sets `person_id`'s vote on the object to `value` (1, -1, or 0 to withdraw it) and stores
-/// the new totals on the object. Call inside a transaction.
+/// the new totals on the object; `None` (nothing changed) when the object is deleted. Call
+/// inside a transaction.
 pub async fn set<C: ConnectionTrait>(
     conn: &C,
     target: Target,
@@ -73,7 +74,7 @@ pub async fn set<C: ConnectionTrait>(
     value: i16,
     ap_id: Option<String>,
     now: DateTime<Utc>,
-) -> Result<Counts, DbErr> {
+) -> Result<Option<Counts>, DbErr> {
     // Take the object's lock first (a no-op write): votes on one object queue up here.
     conn.execute(
         Query::update()
@@ -82,6 +83,20 @@ pub async fn set<C: ConnectionTrait>(
             .and_where(Expr::col(col("id")).eq(object_id)),
     )
     .await?;
+    // Re-checked under the lock: no votes on something deleted since the caller looked.
+    let live = conn
+        .query_one(
+            Query::select()
+                .expr(Expr::value(1))
+                .from(target.table())
+                .and_where(Expr::col(col("id")).eq(object_id))
+                .and_where(Expr::col(col("deleted_at")).is_null()),
+        )
+        .await?
+        .is_some();
+    if !live {
+        return Ok(None);
+    }
     if value == 0 {
         conn.execute(
             Query::delete()
@@ -151,7 +166,7 @@ pub async fn set<C: ConnectionTrait>(
             .and_where(Expr::col(col("id")).eq(object_id)),
     )
     .await?;
-    Ok(counts)
+    Ok(Some(counts))
 }
 
 /// Stores a post's hot rank.

@@ -197,3 +197,30 @@ async fn unknown_routes_and_methods_answer_json() {
     assert_eq!(r.status, 405);
     assert_eq!(r.json["error"], "method_not_allowed");
 }
+
+#[tokio::test]
+async fn control_characters_never_reach_the_database() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "a\u{0}b", "password": "long enough"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json["error"].as_str()),
+        (401, Some("bad_credentials")),
+        "{}",
+        r.text
+    );
+    let r = app.get("/api/v1/groups/a%00b", None).await;
+    assert_eq!(
+        (r.status, r.json["field"].as_str()),
+        (400, Some("handle")),
+        "{}",
+        r.text
+    );
+    let r = app.get("/api/v1/groups/a%00b/posts", None).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+}

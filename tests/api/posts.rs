@@ -183,6 +183,29 @@ async fn bad_list_parameters_are_400() {
         (400, Some("cursor")),
         "a cursor of another sort"
     );
+    let r = app
+        .get(
+            &format!("/api/v1/groups/rust/posts?sort=active&cursor={cursor}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json["field"].as_str()),
+        (400, Some("cursor")),
+        "a `new` cursor is not an `active` one"
+    );
+    let far = cohort::domain::hex(b"t:1:-1000000000000000000");
+    let r = app
+        .get(
+            &format!("/api/v1/groups/rust/posts?sort=new&cursor={far}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json["field"].as_str()),
+        (400, Some("cursor")),
+        "a time no database stores"
+    );
     let r = app.get("/api/v1/groups/rust/posts?limit=101", None).await;
     assert_eq!((r.status, r.json["field"].as_str()), (400, Some("limit")));
 }
