@@ -171,8 +171,14 @@ pub async fn detail(ctx: &Ctx, viewer: Option<&CurrentUser>, id: i64) -> Result<
         .iter()
         .map(|r| ReplyView::new(r, &authors, reply_votes.get(&r.id).copied()))
         .collect();
+    let mut post_view = PostView::new(&post, &group, &authors, post_vote);
+    // The post row and its replies are two reads; a reply committed between them would make
+    // the stored count disagree with the tree shown. Count what is shown.
+    post_view.reply_count =
+        i32::try_from(replies.iter().filter(|r| r.deleted_at.is_none()).count())
+            .unwrap_or(i32::MAX);
     Ok(PostDetail {
-        post: PostView::new(&post, &group, &authors, post_vote),
+        post: post_view,
         replies: build_tree(views),
     })
 }
