@@ -1,5 +1,7 @@
 //! Queries on who follows which group.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set,
@@ -126,12 +128,22 @@ pub async fn of_person<C: ConnectionTrait>(
         .filter(group_followers::Column::PersonId.eq(person_id))
         .all(conn)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        if let Some(g) = super::groups::find(conn, r.group_id).await? {
-            out.push((g, r.pending));
+    // One query for all the groups, not one per follow.
+    let ids: Vec<i64> = rows.iter().map(|r| r.group_id).collect();
+    let mut groups: HashMap<i64, super::entities::groups::Model> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for g in super::entities::groups::Entity::find()
+            .filter(super::entities::groups::Column::Id.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            groups.insert(g.id, g);
         }
     }
+    let mut out: Vec<_> = rows
+        .into_iter()
+        .filter_map(|r| groups.remove(&r.group_id).map(|g| (g, r.pending)))
+        .collect();
     out.sort_by(|a, b| (&a.0.name, &a.0.domain).cmp(&(&b.0.name, &b.0.domain)));
     Ok(out)
 }
