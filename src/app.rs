@@ -21,10 +21,10 @@ pub struct Application {
     ctx: Ctx,
     federation: FederationConfig<Ctx>,
     body_limit: usize,
+    client: reqwest::Client,
+    delivery: crate::config::DeliveryConfig,
+    debug: bool,
 }
-
-/// Delivery workers per process.
-const DELIVERY_WORKERS: usize = 2;
 
 /// The HTTP client for everything Cohort fetches or sends. No redirects are followed blindly
 /// and, outside debug mode, names that resolve to loopback, private, link-local or other
@@ -73,11 +73,12 @@ impl Application {
             .map_err(|e| Error::Internal(format!("listener has no address: {e}")))?;
         let ctx = Ctx::new(db, Instance::from_config(&config));
         let instance_actor = crate::federation::actors::InstanceActor::load(&ctx).await?;
+        let client = http_client(config.federation.debug)?;
         let federation = FederationConfig::builder()
             .domain(config.domain.to_ascii_lowercase())
             .app_data(ctx.clone())
             .debug(config.federation.debug)
-            .client(http_client(config.federation.debug)?.into())
+            .client(client.clone().into())
             .http_fetch_limit(50)
             .signed_fetch_actor(&instance_actor)
             .build()
@@ -89,6 +90,9 @@ impl Application {
             ctx,
             federation,
             body_limit: config.http.body_limit,
+            client,
+            delivery: config.delivery.clone(),
+            debug: config.federation.debug,
         })
     }
 
@@ -123,9 +127,14 @@ impl Application {
             body_limit: self.body_limit,
         });
         let housekeeping = tokio::spawn(housekeeping(self.ctx.clone()));
-        let workers: Vec<_> = (0..DELIVERY_WORKERS)
-            .map(|_| tokio::spawn(crate::delivery::worker(self.federation.clone())))
-            .collect();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let delivery = tokio::spawn(crate::delivery::run(
+            self.ctx.clone(),
+            self.client.clone(),
+            self.delivery.clone(),
+            self.debug,
+            stopped,
+        ));
         tracing::info!(
             "listening on http://{} as {}",
             self.addr,
@@ -135,9 +144,9 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await;
         housekeeping.abort();
-        for w in workers {
-            w.abort();
-        }
+        // Let in-flight deliveries finish and be recorded, so a restart repeats none.
+        let _ = stop.send(true);
+        let _ = delivery.await;
         result
     }
 }
@@ -157,9 +166,12 @@ async fn housekeeping(ctx: Ctx) {
         let purged =
             storage::received::purge_before(&ctx.db, now() - chrono::Duration::days(30)).await;
         let purged_sent =
-            storage::deliveries::purge_sent_before(&ctx.db, now() - chrono::Duration::days(90))
-                .await;
-        if let (Err(e), _) | (_, Err(e)) = (&purged, &purged_sent) {
+            storage::queue::purge_sent_before(&ctx.db, now() - chrono::Duration::days(90)).await;
+        // Queue rows outlive the three days after which a failing destination is skipped.
+        let purged_queue = storage::queue::purge(&ctx.db, now() - chrono::Duration::days(7)).await;
+        if let (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) =
+            (&purged, &purged_sent, &purged_queue)
+        {
             tracing::warn!(error = %e, "activity purge failed");
         }
     }

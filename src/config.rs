@@ -24,6 +24,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// Federation with other servers.
     pub federation: FederationConfig,
+    /// The outgoing queue.
+    pub delivery: DeliveryConfig,
     /// Who may create an account.
     pub registration: RegistrationConfig,
     /// HTTP server limits.
@@ -48,6 +50,20 @@ pub struct DatabaseConfig {
 pub struct FederationConfig {
     /// Test mode: ids use `http://` and loopback/private peers are allowed. Never in production.
     pub debug: bool,
+}
+
+/// `[delivery]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeliveryConfig {
+    /// Destinations this process delivers to at once (each receives its activities one at a
+    /// time, in order).
+    pub concurrency: usize,
+    /// Seconds a process holds a claimed destination before another may take it over (after
+    /// a crash, pending deliveries resume within this time). At least 3 × `timeout_seconds`.
+    pub lease_seconds: u64,
+    /// Seconds to wait for a remote inbox to answer.
+    pub timeout_seconds: u64,
 }
 
 /// `[registration]`
@@ -103,6 +119,7 @@ impl Default for Config {
             domain: "localhost:8080".into(),
             database: DatabaseConfig::default(),
             federation: FederationConfig::default(),
+            delivery: DeliveryConfig::default(),
             registration: RegistrationConfig::default(),
             http: HttpConfig::default(),
             log: LogConfig::default(),
@@ -123,6 +140,16 @@ impl Default for DatabaseConfig {
 impl Default for FederationConfig {
     fn default() -> Self {
         Self { debug: false }
+    }
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 64,
+            lease_seconds: 60,
+            timeout_seconds: 10,
+        }
     }
 }
 
@@ -257,6 +284,19 @@ impl Config {
         {
             return Err(ConfigError(
                 "database.url: must start with sqlite:, postgres:// or postgresql://".into(),
+            ));
+        }
+        if self.delivery.concurrency == 0 {
+            return Err(ConfigError(
+                "delivery.concurrency: must be at least 1".into(),
+            ));
+        }
+        if self.delivery.timeout_seconds == 0
+            || self.delivery.lease_seconds < self.delivery.timeout_seconds.saturating_mul(3)
+        {
+            return Err(ConfigError(
+                "delivery.lease_seconds: must be at least 3 × delivery.timeout_seconds (> 0)"
+                    .into(),
             ));
         }
         if self.database.max_connections == 0 {

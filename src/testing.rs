@@ -335,3 +335,15 @@ where
         wait = (wait * 2).min(Duration::from_millis(250));
     }
 }
+
+/// One RSA-2048 key per test process (generating keys is slow).
+pub fn test_key() -> rsa::RsaPrivateKey {
+    static KEY: std::sync::OnceLock<rsa::RsaPrivateKey> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        use rsa::pkcs8::DecodePrivateKey;
+        let pair = activitypub_federation::http_signatures::generate_actor_keypair()
+            .expect("RSA key generation");
+        rsa::RsaPrivateKey::from_pkcs8_pem(&pair.private_key).expect("a PKCS#8 key")
+    })
+    .clone()
+}

@@ -9,6 +9,7 @@ mod m20261123_000001_create_core_tables;
 mod m20261123_000002_create_federation_tables;
 mod m20261123_000003_create_deliveries;
 mod m20261123_000004_create_activities;
+mod m20261123_000005_create_destination_queue;
 
 /// Runs Cohort's migrations in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_federation_tables::Migration),
             Box::new(m20261123_000003_create_deliveries::Migration),
             Box::new(m20261123_000004_create_activities::Migration),
+            Box::new(m20261123_000005_create_destination_queue::Migration),
         ]
     }
 }

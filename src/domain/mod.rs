@@ -78,6 +78,8 @@ pub struct Ctx {
     pub instance: Instance,
     /// Wakes this process's delivery workers when something is queued.
     pub delivery_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// Parsed signing and verification keys.
+    pub keys: std::sync::Arc<crate::federation::signing::KeyCache>,
 }
 
 impl Ctx {
@@ -87,6 +89,7 @@ impl Ctx {
             db,
             instance,
             delivery_wake: Default::default(),
+            keys: Default::default(),
         }
     }
 }

@@ -146,6 +146,14 @@ impl Activity for Follow {
             .filter(|g| g.local)
             .ok_or(Error::NotFound("group"))?;
         let person = self.actor.dereference(data).await?;
+        // The follower's server gets the group's activities from now on; its destination
+        // exists before the follow does, so none made in between is skipped.
+        storage::queue::ensure_destinations(
+            &data.db,
+            &[person.shared_inbox_or_inbox().to_string()],
+            now(),
+        )
+        .await?;
         storage::followers::upsert(
             &data.db,
             group.id,

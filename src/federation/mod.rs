@@ -22,6 +22,7 @@ pub mod outbox;
 pub mod protocol;
 pub mod resolve;
 pub mod routes;
+pub mod signing;
 
 /// The media type of ActivityPub documents.
 pub const ACTIVITY_JSON: &str = "application/activity+json";

@@ -64,12 +64,7 @@ pub async fn announce(
     new_post: Option<&Content>,
 ) -> Result<()> {
     let g = DbGroup::new(group.clone())?;
-    let inboxes: Vec<Url> = storage::followers::remote_inboxes(&data.db, group.id)
-        .await?
-        .iter()
-        .filter_map(|i| Url::parse(i).ok())
-        .collect();
-    if inboxes.is_empty() {
+    if !storage::followers::has_remote(&data.db, group.id).await? {
         return Ok(());
     }
     let followers = url(&data.instance.group_collection_url(&group.name, "followers"))?;
@@ -81,7 +76,7 @@ pub async fn announce(
         to: vec![url(PUBLIC)?],
         cc: vec![followers.clone()],
     };
-    delivery::send(data, &wrapped, &wrapped.id, g.id(), inboxes.clone()).await?;
+    delivery::send_to_followers(data, &wrapped, &wrapped.id, g.id(), group.id).await?;
     if let Some(post) = new_post {
         let page = post.clone().into_json(data).await?;
         let plain = Announce {
@@ -92,7 +87,7 @@ pub async fn announce(
             to: vec![url(PUBLIC)?],
             cc: vec![followers],
         };
-        delivery::send(data, &plain, &plain.id, g.id(), inboxes).await?;
+        delivery::send_to_followers(data, &plain, &plain.id, g.id(), group.id).await?;
     }
     Ok(())
 }

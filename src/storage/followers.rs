@@ -94,29 +94,22 @@ pub async fn remove<C: ConnectionTrait>(
     Ok(r.rows_affected > 0)
 }
 
-/// The inboxes to deliver a group's activities to: one per remote server when it has a shared
-/// inbox, else one per follower. Local followers need no delivery.
-pub async fn remote_inboxes<C: ConnectionTrait>(
-    conn: &C,
-    group_id: i64,
-) -> Result<Vec<String>, DbErr> {
-    let person_ids: Vec<i64> = group_followers::Entity::find()
-        .filter(group_followers::Column::GroupId.eq(group_id))
-        .filter(group_followers::Column::Pending.eq(false))
-        .all(conn)
+/// Whether any accepted follower of a group is on another server (so its activities need
+/// delivering at all).
+pub async fn has_remote<C: ConnectionTrait>(conn: &C, group_id: i64) -> Result<bool, DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let followers = Query::select()
+        .column(group_followers::Column::PersonId)
+        .from(group_followers::Entity)
+        .and_where(Expr::col(group_followers::Column::GroupId).eq(group_id))
+        .and_where(Expr::col(group_followers::Column::Pending).eq(false))
+        .to_owned();
+    Ok(persons::Entity::find()
+        .filter(persons::Column::Local.eq(false))
+        .filter(persons::Column::Id.in_subquery(followers))
+        .one(conn)
         .await?
-        .into_iter()
-        .map(|f| f.person_id)
-        .collect();
-    let people = super::persons::by_ids(conn, person_ids).await?;
-    let mut inboxes: Vec<String> = people
-        .values()
-        .filter(|p: &&persons::Model| !p.local)
-        .filter_map(|p| p.shared_inbox_url.clone().or_else(|| p.inbox_url.clone()))
-        .collect();
-    inboxes.sort();
-    inboxes.dedup();
-    Ok(inboxes)
+        .is_some())
 }
 
 /// The groups a person follows, with whether each follow is still pending.

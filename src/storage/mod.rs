@@ -12,13 +12,13 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 use crate::config::DatabaseConfig;
 
-pub mod deliveries;
 pub mod entities;
 pub mod followers;
 pub mod groups;
 pub mod instance;
 pub mod persons;
 pub mod posts;
+pub mod queue;
 pub mod received;
 pub mod replies;
 pub mod sessions;

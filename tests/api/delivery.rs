@@ -1,4 +1,4 @@
-//! The outgoing queue's claim rules, on the real database.
+//! The outgoing queue's rules, on the real database (no server, so no workers race the test).
 
 use chrono::Duration;
 use cohort::{
@@ -6,23 +6,272 @@ use cohort::{
     domain::now,
     storage::{
         self,
-        deliveries::{self, NewDelivery},
+        groups::RemoteGroup,
+        persons::RemotePerson,
+        queue::{self, NewActivity, Outcome},
     },
     testing::TestDatabase,
 };
+use sea_orm::DatabaseConnection;
 
-fn row<'a>(activity: &'a str, inbox: &str) -> NewDelivery<'a> {
-    NewDelivery {
-        activity_id: activity,
-        signer: "http://here/u/a",
-        inbox: inbox.to_string(),
-        body: "{}",
+async fn db(test_db: &TestDatabase) -> DatabaseConnection {
+    let db = storage::connect(&DatabaseConfig {
+        url: test_db.url.clone(),
+        max_connections: 2,
+    })
+    .await
+    .unwrap();
+    storage::migrate(&db).await.unwrap();
+    db
+}
+
+async fn group(db: &DatabaseConnection, name: &str) -> i64 {
+    storage::groups::upsert_remote(
+        db,
+        RemoteGroup {
+            ap_id: format!("http://here/g/{name}"),
+            name: name.into(),
+            domain: "here".into(),
+            title: name.into(),
+            description: String::new(),
+            description_html: String::new(),
+            inbox_url: format!("http://here/g/{name}/inbox"),
+            shared_inbox_url: None,
+            followers_url: None,
+            public_key: String::new(),
+        },
+        now(),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+/// A remote person on `host` (delivered to at `http://host/inbox`) following `group`.
+async fn follower(db: &DatabaseConnection, host: &str, name: &str, group: i64) {
+    let p = storage::persons::upsert_remote(
+        db,
+        RemotePerson {
+            ap_id: format!("http://{host}/u/{name}"),
+            username: name.into(),
+            domain: host.into(),
+            display_name: None,
+            inbox_url: format!("http://{host}/u/{name}/inbox"),
+            shared_inbox_url: Some(format!("http://{host}/inbox")),
+            public_key: String::new(),
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    queue::ensure_destinations(db, &[format!("http://{host}/inbox")], now())
+        .await
+        .unwrap();
+    storage::followers::upsert(db, group, p.id, false, None, now())
+        .await
+        .unwrap();
+}
+
+async fn enqueue(db: &DatabaseConnection, id: &str, group: Option<i64>, inboxes: &[&str]) -> i64 {
+    let inboxes: Vec<String> = inboxes.iter().map(|s| s.to_string()).collect();
+    queue::enqueue(
+        db,
+        NewActivity {
+            activity_id: id,
+            signer: "http://here/u/a",
+            body: &format!("{{\"id\":\"{id}\"}}"),
+            group_id: group,
+            inboxes: &inboxes,
+        },
+        now() - Duration::seconds(1),
+    )
+    .await
+    .unwrap()
+}
+
+/// What is due now, per inbox, as activity ids; claims (and so leases) those destinations.
+async fn claim_due(db: &DatabaseConnection) -> Vec<(String, Vec<String>, i64)> {
+    let lease = now() + Duration::minutes(5);
+    let claimed = queue::claim(db, now(), lease, 100).await.unwrap();
+    let ids: Vec<i64> = claimed.iter().map(|d| d.id).collect();
+    let mut due = queue::due_for(db, &ids, 10).await.unwrap();
+    let mut out: Vec<_> = claimed
+        .into_iter()
+        .map(|d| {
+            let items = due.remove(&d.id).unwrap_or_default();
+            (
+                d.inbox,
+                items.iter().map(|i| i.activity_id.clone()).collect(),
+                d.id,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn done(dest: i64, seq: i64) -> Outcome {
+    Outcome {
+        dest,
+        delivered_seq: seq,
+        next_attempt_at: now() - Duration::seconds(1),
+        attempts: 0,
+        failing_since: None,
+        last_error: None,
+        unreachable_since: None,
+        delivered_at: Some(now()),
     }
 }
 
 #[tokio::test]
-async fn one_destination_gets_its_activities_in_order_and_others_are_not_held_up() {
-    // The database alone: no server, so no delivery workers race the test.
+async fn one_row_per_activity_fans_out_to_each_following_server_in_order() {
+    let test_db = TestDatabase::new().await;
+    let db = &db(&test_db).await;
+    let g = group(db, "rust").await;
+    let other = group(db, "go").await;
+    // Two followers on x share one inbox; y follows too; z follows another group.
+    follower(db, "x", "ann", g).await;
+    follower(db, "x", "bob", g).await;
+    follower(db, "y", "cat", g).await;
+    follower(db, "z", "dan", other).await;
+
+    let create = enqueue(db, "create", Some(g), &[]).await;
+    let update = enqueue(db, "update", Some(g), &[]).await;
+    enqueue(db, "follow", None, &["http://y/inbox"]).await;
+    let delete = enqueue(db, "delete", Some(g), &[]).await;
+    assert!(create < update && update < delete);
+
+    let due = claim_due(db).await;
+    let shown: Vec<(&str, Vec<&str>)> = due
+        .iter()
+        .map(|(i, a, _)| (i.as_str(), a.iter().map(String::as_str).collect()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("http://x/inbox", vec!["create", "update", "delete"]),
+            (
+                "http://y/inbox",
+                vec!["create", "update", "follow", "delete"]
+            ),
+        ],
+        "each server once, in order; z follows nothing that was sent"
+    );
+    assert!(
+        claim_due(db).await.is_empty(),
+        "leased destinations are not claimed twice"
+    );
+    assert_eq!(queue::pending(db).await.unwrap(), 7);
+
+    // x fails at its first activity: it keeps its place and waits; y is done.
+    let (x, y) = (due[0].2, due[1].2);
+    let mut failed = done(x, 0);
+    failed.delivered_seq = create - 1;
+    failed.attempts = 1;
+    failed.failing_since = Some(now());
+    failed.last_error = Some("HTTP 503".into());
+    failed.next_attempt_at = now() + Duration::minutes(1);
+    queue::record(db, &[failed.clone(), done(y, delete)])
+        .await
+        .unwrap();
+    assert!(
+        claim_due(db).await.is_empty(),
+        "x is backing off, y has nothing left"
+    );
+    let report = queue::report(db).await.unwrap();
+    assert_eq!(report.pending, 3);
+    assert_eq!(report.destinations, 3);
+    assert_eq!(report.failing.len(), 1);
+    assert_eq!(report.failing[0].inbox, "http://x/inbox");
+    assert_eq!(report.failing[0].pending, 3);
+    assert!(report.oldest_pending.is_some());
+
+    // Due again: it resumes where it stopped, Create first.
+    failed.next_attempt_at = now() - Duration::seconds(1);
+    queue::record(db, &[failed]).await.unwrap();
+    let again = claim_due(db).await;
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].1, ["create", "update", "delete"]);
+    queue::record(db, &[done(x, delete)]).await.unwrap();
+    assert_eq!(queue::pending(db).await.unwrap(), 0);
+    assert!(claim_due(db).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_new_follower_starts_from_now_and_unfollowing_stops_delivery() {
+    let test_db = TestDatabase::new().await;
+    let db = &db(&test_db).await;
+    let g = group(db, "rust").await;
+    follower(db, "x", "ann", g).await;
+    enqueue(db, "before", Some(g), &[]).await;
+    follower(db, "w", "eve", g).await;
+    enqueue(db, "after", Some(g), &[]).await;
+    let due = claim_due(db).await;
+    assert_eq!(due[0].0, "http://w/inbox");
+    assert_eq!(
+        due[0].1,
+        ["after"],
+        "history is the backfill's job, not the queue's"
+    );
+    assert_eq!(due[1].1, ["before", "after"]);
+
+    // Unreachable destinations are skipped until heard from.
+    let mut gone = done(due[1].2, 0);
+    gone.delivered_seq = 0;
+    gone.attempts = 30;
+    gone.failing_since = Some(now() - Duration::days(4));
+    gone.unreachable_since = Some(now());
+    gone.next_attempt_at = now() - Duration::seconds(1);
+    queue::record(db, &[gone, done(due[0].2, 100)])
+        .await
+        .unwrap();
+    assert!(claim_due(db).await.is_empty());
+    assert_eq!(queue::report(db).await.unwrap().unreachable, 1);
+    assert!(!queue::heard_from(db, "w", now()).await.unwrap());
+    assert!(queue::heard_from(db, "x", now()).await.unwrap());
+    let back = claim_due(db).await;
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0].1, ["before", "after"], "nothing was lost meanwhile");
+
+    // The last follower from x leaves: nothing more goes there.
+    queue::record(db, &[done(back[0].2, 0)]).await.unwrap();
+    let x_person = storage::persons::find_by_ap_id(db, "http://x/u/ann")
+        .await
+        .unwrap()
+        .unwrap();
+    storage::followers::remove(db, g, x_person.id)
+        .await
+        .unwrap();
+    assert!(claim_due(db).await.is_empty());
+}
+
+#[tokio::test]
+async fn purging_keeps_what_is_still_due() {
+    let test_db = TestDatabase::new().await;
+    let db = &db(&test_db).await;
+    enqueue(db, "follow", None, &["http://y/inbox"]).await;
+    assert_eq!(
+        queue::purge(db, now() - Duration::days(7)).await.unwrap(),
+        0
+    );
+    assert_eq!(queue::pending(db).await.unwrap(), 1);
+    let due = claim_due(db).await;
+    assert_eq!(due[0].1, ["follow"]);
+    // Past the retention, even undelivered rows go (the destination was long unreachable).
+    queue::purge(db, now() + Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!(queue::pending(db).await.unwrap(), 0);
+    assert!(
+        queue::sent_activity(db, "follow").await.unwrap().is_some(),
+        "still fetchable by id"
+    );
+}
+
+#[tokio::test]
+async fn pending_deliveries_survive_the_upgrade_to_the_destination_queue() {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{ConnectionTrait, Statement};
     let test_db = TestDatabase::new().await;
     let db = &storage::connect(&DatabaseConfig {
         url: test_db.url.clone(),
@@ -30,72 +279,51 @@ async fn one_destination_gets_its_activities_in_order_and_others_are_not_held_up
     })
     .await
     .unwrap();
+    Migrator::up(db, Some(4)).await.unwrap();
+    let backend = db.get_database_backend();
+    let sql = if backend == sea_orm::DbBackend::Postgres {
+        "INSERT INTO deliveries (activity_id, signer, inbox, body, attempts, next_attempt_at, \
+         created_at) VALUES ($1, 'http://here/u/a', $2, $3, 0, $4, $4)"
+    } else {
+        "INSERT INTO deliveries (activity_id, signer, inbox, body, attempts, next_attempt_at, \
+         created_at) VALUES (?1, 'http://here/u/a', ?2, ?3, 0, ?4, ?4)"
+    };
+    for (id, inbox) in [
+        ("a1", "http://y/inbox"),
+        ("a2", "http://y/inbox"),
+        ("a1", "http://z:81/inbox"),
+    ] {
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [
+                id.into(),
+                inbox.into(),
+                format!("{{\"id\":\"{id}\"}}").into(),
+                (now() - Duration::seconds(5)).into(),
+            ],
+        ))
+        .await
+        .unwrap();
+    }
     storage::migrate(db).await.unwrap();
-    let t = now() - Duration::seconds(1);
-    deliveries::enqueue(
-        db,
-        vec![
-            row("create", "http://x/inbox"),
-            row("update", "http://x/inbox"),
-            row("other", "http://y/inbox"),
-            row("delete", "http://x/inbox"),
-        ],
-        t,
-    )
-    .await
-    .unwrap();
-
-    let lease = now() + Duration::minutes(5);
-    let first = deliveries::claim(db, now(), lease, 100).await.unwrap();
-    let got: Vec<&str> = first.iter().map(|d| d.activity_id.as_str()).collect();
-    assert_eq!(got, ["create", "other"], "only the head of each inbox");
-    assert!(
-        deliveries::claim(db, now(), lease, 100)
-            .await
-            .unwrap()
-            .is_empty(),
-        "leased rows are not claimed twice"
-    );
-
-    // A failing head keeps its place: later activities for that inbox wait behind it.
-    deliveries::retry_at(
-        db,
-        first[0].id,
-        1,
-        now() - Duration::seconds(1),
-        "boom".into(),
-    )
-    .await
-    .unwrap();
-    let again = deliveries::claim(db, now(), lease, 100).await.unwrap();
+    let due = claim_due(db).await;
+    let shown: Vec<(&str, Vec<&str>)> = due
+        .iter()
+        .map(|(i, a, _)| (i.as_str(), a.iter().map(String::as_str).collect()))
+        .collect();
     assert_eq!(
-        again
-            .iter()
-            .map(|d| d.activity_id.as_str())
-            .collect::<Vec<_>>(),
-        ["create"]
+        shown,
+        [
+            ("http://y/inbox", vec!["a1", "a2"]),
+            ("http://z:81/inbox", vec!["a1"])
+        ]
     );
-    assert_eq!(again[0].attempts, 1);
-
-    deliveries::finish(db, first[0].id).await.unwrap();
-    let next = deliveries::claim(db, now(), lease, 100).await.unwrap();
+    let report = queue::report(db).await.unwrap();
+    assert_eq!(report.pending, 3);
     assert_eq!(
-        next.iter()
-            .map(|d| d.activity_id.as_str())
-            .collect::<Vec<_>>(),
-        ["update"]
+        queue::sent_activity(db, "a2").await.unwrap().as_deref(),
+        Some("{\"id\":\"a2\"}")
     );
-    deliveries::finish(db, next[0].id).await.unwrap();
-    let last = deliveries::claim(db, now(), lease, 100).await.unwrap();
-    assert_eq!(
-        last.iter()
-            .map(|d| d.activity_id.as_str())
-            .collect::<Vec<_>>(),
-        ["delete"]
-    );
-    assert_eq!(
-        deliveries::pending(db).await.unwrap(),
-        2,
-        "the y row and the last x row, until finished"
-    );
+    assert!(!queue::heard_from(db, "z:81", now()).await.unwrap());
 }

@@ -4,12 +4,14 @@
 //! rules about what may be written live in `domain/`.
 #![allow(missing_docs)]
 
-pub mod deliveries;
+pub mod destinations;
 pub mod group_followers;
 pub mod group_moderators;
 pub mod groups;
 pub mod instance_keys;
 pub mod local_users;
+pub mod outgoing;
+pub mod outgoing_direct;
 pub mod persons;
 pub mod post_votes;
 pub mod posts;

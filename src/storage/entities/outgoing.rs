@@ -1,19 +1,15 @@
-//! One pending delivery of an activity to one inbox.
+//! One sent activity in the outgoing queue, in commit order.
 use sea_orm::entity::prelude::*;
 
-/// One row of `deliveries`.
+/// One row of `outgoing`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "deliveries")]
+#[sea_orm(table_name = "outgoing")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i64,
+    pub seq: i64,
     pub activity_id: String,
     pub signer: String,
-    pub inbox: String,
-    pub body: String,
-    pub attempts: i32,
-    pub next_attempt_at: DateTimeUtc,
-    pub last_error: Option<String>,
+    pub group_id: Option<i64>,
     pub created_at: DateTimeUtc,
 }
 
