@@ -71,3 +71,61 @@ pub async fn create_user(
     let person = accounts::create(&ctx, name, password, admin).await?;
     Ok(person.ap_id)
 }
+
+/// `cohort admin queue`: the outgoing queue's state.
+pub async fn queue_report(config: &Config) -> Result<storage::queue::Report> {
+    let db = storage::connect(&config.database).await?;
+    if !storage::is_migrated(&db).await? {
+        return Err(Error::BadRequest(
+            "the database is not migrated; run `cohort migrate` first".into(),
+        ));
+    }
+    Ok(storage::queue::report(&db).await?)
+}
+
+/// The queue report as text for people.
+pub fn format_queue_report(r: &storage::queue::Report) -> String {
+    use std::fmt::Write as _;
+    let age = |t: chrono::DateTime<chrono::Utc>| {
+        let s = (chrono::Utc::now() - t).num_seconds().max(0);
+        match s {
+            0..=119 => format!("{s}s"),
+            120..=7199 => format!("{}m", s / 60),
+            7200..=172_799 => format!("{}h", s / 3600),
+            _ => format!("{}d", s / 86_400),
+        }
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "destinations:    {}", r.destinations);
+    let _ = writeln!(out, "pending:         {}", r.pending);
+    let _ = writeln!(
+        out,
+        "oldest pending:  {}",
+        r.oldest_pending
+            .map_or_else(|| "-".to_string(), |t| format!("{} ago ({t})", age(t)))
+    );
+    let _ = writeln!(out, "unreachable:     {}", r.unreachable);
+    let _ = writeln!(out, "failing:         {}", r.failing.len());
+    for f in &r.failing {
+        let state = match f.unreachable_since {
+            Some(t) => format!("unreachable for {}", age(t)),
+            None => format!(
+                "retry in {}s",
+                (f.next_attempt_at - chrono::Utc::now())
+                    .num_seconds()
+                    .max(0)
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "  {}  pending {}  attempts {}  failing {}  {}  last error: {}",
+            f.inbox,
+            f.pending,
+            f.attempts,
+            f.failing_since.map_or_else(|| "-".into(), age),
+            state,
+            f.last_error.as_deref().unwrap_or("-"),
+        );
+    }
+    out
+}

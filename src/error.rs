@@ -222,6 +222,12 @@ impl IntoResponse for Error {
     }
 }
 
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Self::Internal(format!("I/O: {e}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

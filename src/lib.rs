@@ -13,6 +13,7 @@ pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod federation;
+pub mod harness;
 pub mod http;
 pub mod storage;
 pub mod testing;

@@ -53,6 +53,13 @@ enum AdminCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Show the outgoing delivery queue: how many deliveries are pending, the oldest one,
+    /// and every destination that is failing or marked unreachable.
+    Queue {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn init_logging(config: &Config) {
@@ -107,6 +114,13 @@ async fn main() -> ExitCode {
                 Err(e) => Err(e),
             }
         }
+        Command::Admin(AdminCommand::Queue { json }) => cli::queue_report(&config).await.map(|r| {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+            } else {
+                print!("{}", cli::format_queue_report(&r));
+            }
+        }),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -49,6 +49,8 @@ const PER_DESTINATION: u64 = 32;
 const IDLE_POLL: Duration = Duration::from_secs(1);
 /// Outcomes written per transaction, at most.
 const RECORD_BATCH: usize = 512;
+/// How often a destination's progress is recorded while it is being served.
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 /// Response bytes read (and discarded) so that the connection can be reused.
 const DRAIN_LIMIT: usize = 64 * 1024;
 
@@ -316,8 +318,10 @@ impl Sender {
         dest: destinations::Model,
         items: Vec<(Due, Option<Arc<str>>)>,
         budget: Duration,
+        progress: &mpsc::UnboundedSender<Outcome>,
     ) -> Outcome {
         let started = Instant::now();
+        let mut reported = started;
         let mut delivered_seq = dest.delivered_seq;
         let mut delivered_at = None;
         let inbox = Url::parse(&dest.inbox);
@@ -332,7 +336,10 @@ impl Sender {
                 (Ok(inbox), Some(body)) => self.attempt(inbox, &due.signer, body).await,
             };
             match outcome {
-                Attempt::Delivered => delivered_at = Some(now()),
+                Attempt::Delivered => {
+                    tracing::debug!(inbox = %dest.inbox, activity = %due.activity_id, "delivered");
+                    delivered_at = Some(now());
+                }
                 Attempt::Refused(why) => {
                     tracing::info!(inbox = %dest.inbox, activity = %due.activity_id, %why, "delivery refused; not retried");
                 }
@@ -366,6 +373,21 @@ impl Sender {
                 }
             }
             delivered_seq = due.seq;
+            // Record progress now and then, still holding the lease, so that a crash
+            // repeats little.
+            if reported.elapsed() >= PROGRESS_EVERY {
+                reported = Instant::now();
+                let _ = progress.send(Outcome {
+                    dest: dest.id,
+                    delivered_seq,
+                    next_attempt_at: dest.next_attempt_at,
+                    attempts: dest.attempts,
+                    failing_since: dest.failing_since,
+                    last_error: dest.last_error.clone(),
+                    unreachable_since: None,
+                    delivered_at,
+                });
+            }
         }
         Outcome {
             dest: dest.id,
@@ -506,7 +528,7 @@ pub async fn run(
             };
             let (sender, tx) = (sender.clone(), tx.clone());
             tokio::spawn(async move {
-                let outcome = sender.serve(dest, items, budget).await;
+                let outcome = sender.serve(dest, items, budget, &tx).await;
                 let _ = tx.send(outcome);
                 drop(permit);
             });

@@ -11,5 +11,6 @@ mod groups;
 mod openapi;
 mod payloads;
 mod posts;
+mod processes;
 mod replies;
 mod votes;
