@@ -51,6 +51,8 @@ pub struct SinkLog {
     pub bad: AtomicU64,
     /// When the first and the latest accepted delivery arrived.
     pub first_last: Mutex<Option<(Instant, Instant)>>,
+    /// Per activity id: sinks reached, and when the latest of them was.
+    pub per_activity: Mutex<HashMap<String, (u64, Instant)>>,
     /// Notified on every accepted delivery.
     pub arrived: Notify,
 }
@@ -211,10 +213,14 @@ async fn sink_inbox(
         state.log.bad.fetch_add(1, Ordering::SeqCst);
         return StatusCode::UNAUTHORIZED;
     };
+    let t = Instant::now();
+    if let Ok(mut m) = state.log.per_activity.lock() {
+        let e = m.entry(id.clone()).or_insert((0, t));
+        *e = (e.0 + 1, t);
+    }
     if let Ok(mut m) = state.log.received.lock() {
         *m.entry((host, id)).or_default() += 1;
     }
-    let t = Instant::now();
     if let Ok(mut fl) = state.log.first_last.lock() {
         *fl = Some(fl.map_or((t, t), |(f, _)| (f, t)));
     }
@@ -286,9 +292,11 @@ impl Server {
             .env("COHORT_FEDERATION_DEBUG", "true")
             .env("COHORT_LOG_FILTER", "warn")
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
             .kill_on_drop(true);
+        // HARNESS_SHOW_LOG=1 shows the server's log instead of collecting it.
+        if std::env::var_os("HARNESS_SHOW_LOG").is_none() {
+            cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        }
         for (k, v) in settings {
             cmd.env(k, v);
         }
@@ -469,8 +477,11 @@ pub async fn seed_followers(
             now(),
         )
         .await?;
-        storage::queue::ensure_destinations(&db, &[inbox], now()).await?;
-        storage::followers::upsert(&db, g.id, p.id, false, None, now()).await?;
+        let dest = storage::queue::ensure_destinations(&db, std::slice::from_ref(&inbox), now())
+            .await?
+            .get(&inbox)
+            .copied();
+        storage::followers::upsert(&db, g.id, p.id, false, None, dest, now()).await?;
     }
     db.close().await?;
     Ok(())

@@ -37,6 +37,38 @@ enum Command {
     /// Administration tasks.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Benchmarks: measured figures, printed (build with --release).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Signing backends, a fan-out to many instances, the idle wake-up, and inbound
+    /// activities per second, against a real `cohort serve` on SQLite and PostgreSQL.
+    Federation {
+        /// PostgreSQL server to use (a database is created and dropped).
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
+        postgres: String,
+        /// Skip PostgreSQL.
+        #[arg(long)]
+        no_postgres: bool,
+        /// Skip SQLite.
+        #[arg(long)]
+        no_sqlite: bool,
+        /// Instances following the group in the fan-out.
+        #[arg(long, default_value_t = 1000)]
+        destinations: usize,
+        /// Signed activities in the inbound run.
+        #[arg(long, default_value_t = 20_000)]
+        activities: usize,
+        /// Remote actors sending them.
+        #[arg(long, default_value_t = 100)]
+        actors: usize,
+        /// Inbound requests in flight.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -78,13 +110,17 @@ fn init_logging(config: &Config) {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     cohort::install_crypto_provider();
-    let config = match Config::load(cli.config.as_deref()) {
+    let mut config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("cohort: configuration error: {e}");
             return ExitCode::from(2);
         }
     };
+    if matches!(cli.command, Command::Bench(_)) {
+        // The figures are the output; the server under test logs on its own.
+        config.log.filter = "warn".into();
+    }
     init_logging(&config);
     let outcome = match cli.command {
         Command::Serve => match Application::build(config).await {
@@ -113,6 +149,25 @@ async fn main() -> ExitCode {
                     .map(|ap_id| println!("created {name} ({ap_id})")),
                 Err(e) => Err(e),
             }
+        }
+        Command::Bench(BenchCommand::Federation {
+            postgres,
+            no_postgres,
+            no_sqlite,
+            destinations,
+            activities,
+            actors,
+            concurrency,
+        }) => {
+            cohort::bench::federation(cohort::bench::Options {
+                sqlite: !no_sqlite,
+                postgres: (!no_postgres).then_some(postgres),
+                destinations,
+                activities,
+                actors,
+                concurrency: concurrency.max(1),
+            })
+            .await
         }
         Command::Admin(AdminCommand::Queue { json }) => cli::queue_report(&config).await.map(|r| {
             if json {

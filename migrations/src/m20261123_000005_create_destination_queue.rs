@@ -4,6 +4,9 @@
 //! - `outgoing`: one row per sent activity, in commit order (`seq`). Its body is the copy in
 //!   `sent_activities`. A row with `group_id` goes to every destination that follows that
 //!   group at delivery time; `outgoing_direct` names the destinations of any other row.
+//! - `group_followers.destination_id`: the destination a remote follower's activities go to
+//!   (its shared inbox, else its inbox), so "the groups this destination follows" is an index
+//!   lookup.
 //! - `destinations`: one row per remote inbox, with `delivered_seq` (everything at or below
 //!   it is done for this inbox), its retry state and whether it is unreachable.
 //!
@@ -55,7 +58,8 @@ enum OutgoingDirect {
 #[derive(DeriveIden)]
 enum GroupFollowers {
     Table,
-    PersonId,
+    GroupId,
+    DestinationId,
 }
 
 #[derive(DeriveIden)]
@@ -142,22 +146,24 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        // "Which groups does this inbox follow": followers by person, people by the inbox
-        // deliveries go to (the same expression the queue queries use).
+        // "Which groups does this destination follow".
+        m.alter_table(
+            Table::alter()
+                .table(GroupFollowers::Table)
+                .add_column(big_integer_null(GroupFollowers::DestinationId))
+                .take(),
+        )
+        .await?;
         m.create_index(
             Index::create()
-                .name("ix_group_followers_person")
+                .name("ix_group_followers_destination")
                 .table(GroupFollowers::Table)
-                .col(GroupFollowers::PersonId)
+                .col(GroupFollowers::DestinationId)
+                .col(GroupFollowers::GroupId)
                 .take(),
         )
         .await?;
         let db = m.get_connection();
-        db.execute_unprepared(
-            "CREATE INDEX ix_persons_delivery_inbox ON persons \
-             ((COALESCE(shared_inbox_url, inbox_url)))",
-        )
-        .await?;
 
         // Carry pending deliveries over, oldest activity first, so their order holds.
         for sql in [
@@ -187,6 +193,9 @@ impl MigrationTrait for Migration {
              AND NOT EXISTS (SELECT 1 FROM destinations x \
                WHERE x.inbox = COALESCE(p.shared_inbox_url, p.inbox_url)) \
              GROUP BY COALESCE(p.shared_inbox_url, p.inbox_url)",
+            "UPDATE group_followers SET destination_id = (SELECT d.id FROM destinations d \
+             JOIN persons p ON d.inbox = COALESCE(p.shared_inbox_url, p.inbox_url) \
+             WHERE p.id = group_followers.person_id AND p.local = FALSE)",
         ] {
             db.execute_unprepared(sql).await?;
         }

@@ -148,18 +148,19 @@ impl Activity for Follow {
         let person = self.actor.dereference(data).await?;
         // The follower's server gets the group's activities from now on; its destination
         // exists before the follow does, so none made in between is skipped.
-        storage::queue::ensure_destinations(
-            &data.db,
-            &[person.shared_inbox_or_inbox().to_string()],
-            now(),
-        )
-        .await?;
+        let inbox = person.shared_inbox_or_inbox().to_string();
+        let destination =
+            storage::queue::ensure_destinations(&data.db, std::slice::from_ref(&inbox), now())
+                .await?
+                .get(&inbox)
+                .copied();
         storage::followers::upsert(
             &data.db,
             group.id,
             person.model.id,
             false,
             Some(self.id.to_string()),
+            destination,
             now(),
         )
         .await?;

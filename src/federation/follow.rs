@@ -67,7 +67,8 @@ pub async fn resolve_group(data: &Data<Ctx>, raw: &str) -> Result<groups::Model>
 pub async fn join(data: &Data<Ctx>, user: &CurrentUser, raw: &str) -> Result<Membership> {
     let group = resolve_group(data, raw).await?;
     if group.local {
-        storage::followers::upsert(&data.db, group.id, user.person.id, false, None, now()).await?;
+        storage::followers::upsert(&data.db, group.id, user.person.id, false, None, None, now())
+            .await?;
         return Ok(Membership::Joined);
     }
     if let Some(f) = storage::followers::find(&data.db, group.id, user.person.id).await?
@@ -89,6 +90,7 @@ pub async fn join(data: &Data<Ctx>, user: &CurrentUser, raw: &str) -> Result<Mem
         user.person.id,
         true,
         Some(follow.id.to_string()),
+        None,
         now(),
     )
     .await?;

@@ -8,7 +8,7 @@ use sea_orm::{
     sea_query::OnConflict,
 };
 
-use super::entities::{group_followers, persons};
+use super::entities::group_followers;
 
 /// Accepted followers of a group.
 pub async fn count_accepted<C: ConnectionTrait>(conn: &C, group_id: i64) -> Result<u64, DbErr> {
@@ -19,13 +19,15 @@ pub async fn count_accepted<C: ConnectionTrait>(conn: &C, group_id: i64) -> Resu
         .await
 }
 
-/// Records (or refreshes) a follow.
+/// Records (or refreshes) a follow. A remote follower of a local group names the
+/// destination its server is delivered at (`storage::queue::ensure_destinations`).
 pub async fn upsert<C: ConnectionTrait>(
     conn: &C,
     group_id: i64,
     person_id: i64,
     pending: bool,
     follow_ap_id: Option<String>,
+    destination_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     group_followers::Entity::insert(group_followers::ActiveModel {
@@ -33,6 +35,7 @@ pub async fn upsert<C: ConnectionTrait>(
         person_id: Set(person_id),
         pending: Set(pending),
         follow_ap_id: Set(follow_ap_id),
+        destination_id: Set(destination_id),
         created_at: Set(now),
     })
     .on_conflict(
@@ -43,6 +46,7 @@ pub async fn upsert<C: ConnectionTrait>(
         .update_columns([
             group_followers::Column::Pending,
             group_followers::Column::FollowApId,
+            group_followers::Column::DestinationId,
         ])
         .to_owned(),
     )
@@ -97,16 +101,10 @@ pub async fn remove<C: ConnectionTrait>(
 /// Whether any accepted follower of a group is on another server (so its activities need
 /// delivering at all).
 pub async fn has_remote<C: ConnectionTrait>(conn: &C, group_id: i64) -> Result<bool, DbErr> {
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
-    let followers = Query::select()
-        .column(group_followers::Column::PersonId)
-        .from(group_followers::Entity)
-        .and_where(Expr::col(group_followers::Column::GroupId).eq(group_id))
-        .and_where(Expr::col(group_followers::Column::Pending).eq(false))
-        .to_owned();
-    Ok(persons::Entity::find()
-        .filter(persons::Column::Local.eq(false))
-        .filter(persons::Column::Id.in_subquery(followers))
+    Ok(group_followers::Entity::find()
+        .filter(group_followers::Column::GroupId.eq(group_id))
+        .filter(group_followers::Column::Pending.eq(false))
+        .filter(group_followers::Column::DestinationId.is_not_null())
         .one(conn)
         .await?
         .is_some())

@@ -36,19 +36,17 @@ use super::entities::{destinations, outgoing, outgoing_direct, sent_activities};
 const ENQUEUE_LOCK: i64 = 0x636f_686f_7274;
 
 /// "Destination `d` has work": a direct activity past its cursor, or an activity of a group
-/// it follows past its cursor.
+/// it follows past its cursor (index probes only).
 const HAS_WORK: &str = "(EXISTS (SELECT 1 FROM outgoing_direct od \
        WHERE od.destination_id = d.id AND od.seq > d.delivered_seq) \
-     OR EXISTS (SELECT 1 FROM persons p \
-       JOIN group_followers f ON f.person_id = p.id AND f.pending = FALSE \
+     OR EXISTS (SELECT 1 FROM group_followers f \
        JOIN outgoing o ON o.group_id = f.group_id AND o.seq > d.delivered_seq \
-       WHERE COALESCE(p.shared_inbox_url, p.inbox_url) = d.inbox AND p.local = FALSE))";
+       WHERE f.destination_id = d.id AND f.pending = FALSE))";
 
 /// (destination, seq) pairs past each destination's cursor; `{dests}` restricts the
 /// destinations (a condition on `d`).
 const PENDING_PAIRS: &str = "SELECT d.id AS dest, o.seq AS seq FROM destinations d \
-       JOIN persons p ON COALESCE(p.shared_inbox_url, p.inbox_url) = d.inbox AND p.local = FALSE \
-       JOIN group_followers f ON f.person_id = p.id AND f.pending = FALSE \
+       JOIN group_followers f ON f.destination_id = d.id AND f.pending = FALSE \
        JOIN outgoing o ON o.group_id = f.group_id AND o.seq > d.delivered_seq \
        WHERE {dests} \
      UNION \

@@ -185,3 +185,80 @@ async fn admin_create_user_then_sign_in() {
     let me = app.get("/api/v1/me", r.json["token"].as_str()).await;
     assert_eq!(me.json["is_admin"], true);
 }
+
+#[tokio::test]
+async fn admin_queue_shows_depth_and_failing_destinations() {
+    use cohort::{
+        config::DatabaseConfig,
+        domain::now,
+        storage::{self, queue},
+    };
+    let db = TestDatabase::new().await;
+    let conn = storage::connect(&DatabaseConfig {
+        url: db.url.clone(),
+        max_connections: 1,
+    })
+    .await
+    .unwrap();
+    storage::migrate(&conn).await.unwrap();
+    let inboxes = ["https://down.example/inbox".to_string()];
+    queue::enqueue(
+        &conn,
+        queue::NewActivity {
+            activity_id: "https://here.example/activities/follow/1",
+            signer: "https://here.example/u/ann",
+            body: "{}",
+            group_id: None,
+            inboxes: &inboxes,
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    let dest = queue::claim(&conn, now(), now(), 10).await.unwrap();
+    queue::record(
+        &conn,
+        &[queue::Outcome {
+            dest: dest[0].id,
+            delivered_seq: dest[0].delivered_seq,
+            next_attempt_at: now() + chrono::Duration::minutes(5),
+            attempts: 3,
+            failing_since: Some(now() - chrono::Duration::hours(2)),
+            last_error: Some("HTTP 503: busy".into()),
+            unreachable_since: None,
+            delivered_at: None,
+        }],
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let run = |json: bool| {
+        let mut c = cohort();
+        c.args(["admin", "queue"])
+            .env("COHORT_DATABASE_URL", &db.url)
+            .current_dir(dir.path());
+        if json {
+            c.arg("--json");
+        }
+        c.output().unwrap()
+    };
+    let out = run(true);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["pending"], 1);
+    assert_eq!(report["destinations"], 1);
+    assert_eq!(report["failing"][0]["inbox"], "https://down.example/inbox");
+    assert_eq!(report["failing"][0]["attempts"], 3);
+    let out = run(false);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("pending:         1"), "{text}");
+    assert!(
+        text.contains("https://down.example/inbox") && text.contains("HTTP 503: busy"),
+        "{text}"
+    );
+    assert!(text.contains("failing 2h"), "{text}");
+}

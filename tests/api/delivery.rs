@@ -64,10 +64,13 @@ async fn follower(db: &DatabaseConnection, host: &str, name: &str, group: i64) {
     )
     .await
     .unwrap();
-    queue::ensure_destinations(db, &[format!("http://{host}/inbox")], now())
+    let inbox = format!("http://{host}/inbox");
+    let dest = queue::ensure_destinations(db, &[inbox.clone()], now())
         .await
-        .unwrap();
-    storage::followers::upsert(db, group, p.id, false, None, now())
+        .unwrap()
+        .get(&inbox)
+        .copied();
+    storage::followers::upsert(db, group, p.id, false, None, dest, now())
         .await
         .unwrap();
 }

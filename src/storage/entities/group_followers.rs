@@ -11,6 +11,7 @@ pub struct Model {
     pub person_id: i64,
     pub pending: bool,
     pub follow_ap_id: Option<String>,
+    pub destination_id: Option<i64>,
     pub created_at: DateTimeUtc,
 }
 

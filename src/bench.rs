@@ -1,0 +1,497 @@
+//! `cohort bench federation`: measured figures for the federation hot paths, printed, never
+//! asserted (README "Performance" records them).
+//!
+//! 1. Signing backends: RSA-2048 sign and verify with `ring` (what Cohort uses) and the `rsa`
+//!    crate (what activitypub_federation uses), one core; then `ring` signing on every core —
+//!    the machine's signing limit, which bounds deliveries per second.
+//! 2. Fan-out: one post in a group followed from N distinct instances (loopback sinks that
+//!    check every signature): time to the first delivery, to the last, deliveries per second
+//!    against the signing limit. Then the idle wake-up: a post in a quiet group, time to its
+//!    delivery.
+//! 3. Inbound: M signed replies from A remote actors (served by the bench) posted to the
+//!    shared inbox at concurrency C: accepted per second, latency p50/p99.
+//!
+//! The server is a real `cohort serve` child process (the same binary), so its peak resident
+//! memory is its own; the bench's load generator and sinks run in this process.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant, SystemTime},
+};
+
+use axum::{Json, Router, extract::Path as UrlPath, extract::State, routing::get};
+use futures::StreamExt;
+use serde_json::json;
+use url::Url;
+
+use crate::{
+    error::{Error, Result},
+    federation::signing::{PrivateKey, PublicKey, sign_post},
+    harness::{self, Api, Server, Sinks},
+};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Run on SQLite.
+    pub sqlite: bool,
+    /// Run on PostgreSQL at this server URL (`postgres://user@host:port`, no database).
+    pub postgres: Option<String>,
+    /// Instances following the group in the fan-out.
+    pub destinations: usize,
+    /// Signed activities in the inbound run.
+    pub activities: usize,
+    /// Remote actors sending them.
+    pub actors: usize,
+    /// Requests in flight in the inbound run.
+    pub concurrency: usize,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Runs `f` repeatedly for about `budget`; operations per second.
+fn rate(budget: Duration, mut f: impl FnMut()) -> f64 {
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < budget {
+        f();
+        n += 1;
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Signing and verification rates; returns ring signatures per second on all cores.
+fn crypto(private_pem: &str, public_pem: &str) -> Result<f64> {
+    use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey, pkcs8::DecodePrivateKey};
+    use sha2::{Digest, Sha256};
+    let msg = b"(request-target): post /inbox\nhost: peer.example\ndate: Mon, 23 Nov 2026 12:00:00 GMT\ndigest: SHA-256=abc";
+    let key = Arc::new(PrivateKey::from_pem(private_pem)?);
+    let public = PublicKey::from_pem(public_pem)?;
+    let sig = key.sign(msg)?;
+    let rsa_key =
+        RsaPrivateKey::from_pkcs8_pem(private_pem).map_err(|e| Error::Internal(e.to_string()))?;
+    let rsa_pub = RsaPublicKey::from(&rsa_key);
+    let budget = Duration::from_millis(700);
+    let ring_sign = rate(budget, || {
+        let _ = key.sign(msg);
+    });
+    let ring_verify = rate(budget, || {
+        let _ = public.verify(msg, &sig);
+    });
+    let rsa_sign = rate(budget, || {
+        let _ = rsa_key.sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(msg));
+    });
+    let rsa_verify = rate(budget, || {
+        let _ = rsa_pub.verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(msg), &sig);
+    });
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let all = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..cores)
+            .map(|_| {
+                let key = key.clone();
+                s.spawn(move || {
+                    rate(Duration::from_secs(1), || {
+                        let _ = key.sign(msg);
+                    })
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or(0.0))
+            .sum::<f64>()
+    });
+    println!("signing backends (RSA-2048, PKCS#1 v1.5 SHA-256), one core:");
+    println!(
+        "  ring      sign {:>8.0}/s ({})   verify {:>8.0}/s ({})",
+        ring_sign,
+        ms(Duration::from_secs_f64(1.0 / ring_sign)),
+        ring_verify,
+        ms(Duration::from_secs_f64(1.0 / ring_verify)),
+    );
+    println!(
+        "  rsa crate sign {:>8.0}/s ({})   verify {:>8.0}/s ({})",
+        rsa_sign,
+        ms(Duration::from_secs_f64(1.0 / rsa_sign)),
+        rsa_verify,
+        ms(Duration::from_secs_f64(1.0 / rsa_verify)),
+    );
+    println!("  signing limit, ring on {cores} cores: {all:.0} signatures/s");
+    Ok(all)
+}
+
+/// Runs the federation benchmark and prints its figures.
+pub async fn federation(opts: Options) -> Result<()> {
+    let keys = tokio::task::spawn_blocking(|| {
+        (0..4)
+            .map(|_| activitypub_federation::http_signatures::generate_actor_keypair())
+            .collect::<std::result::Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|e| Error::Internal(e.to_string()))?
+    .map_err(|e| Error::Internal(format!("key generation: {e}")))?;
+    let limit = {
+        let (private, public) = (keys[0].private_key.clone(), keys[0].public_key.clone());
+        tokio::task::spawn_blocking(move || crypto(&private, &public))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))??
+    };
+    let mut backends: Vec<Option<String>> = Vec::new();
+    if opts.sqlite {
+        backends.push(None);
+    }
+    if let Some(pg) = &opts.postgres {
+        backends.push(Some(pg.clone()));
+    }
+    for pg in backends {
+        let name = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
+        println!();
+        println!("== {name} ==");
+        let dir = tempfile::tempdir()?;
+        let url = harness::create_database(pg.as_deref(), dir.path()).await?;
+        let outcome = run_backend(&opts, &url, limit, &keys).await;
+        harness::drop_database(&url).await?;
+        outcome?;
+    }
+    Ok(())
+}
+
+async fn run_backend(
+    opts: &Options,
+    url: &str,
+    limit: f64,
+    keys: &[activitypub_federation::http_signatures::Keypair],
+) -> Result<()> {
+    let port = harness::free_port()?;
+    let domain = format!("localhost:{port}");
+    let server = Server::start(
+        &harness::cohort_exe(),
+        port,
+        &domain,
+        url,
+        &[("COHORT_LOG_FILTER", "error")],
+    )
+    .await?;
+    let result = async {
+        fan_out(opts, url, &server, limit).await?;
+        inbound(opts, &server, keys).await
+    }
+    .await;
+    if let Some(kib) = server.peak_rss_kib() {
+        println!(
+            "server peak RSS over the whole run: {:.1} MB",
+            kib as f64 / 1024.0
+        );
+    }
+    server.stop().await;
+    result
+}
+
+async fn fan_out(opts: &Options, url: &str, server: &Server, limit: f64) -> Result<()> {
+    let api = Api::new(&server.base);
+    let token = api.user("bencher").await?;
+    api.group(&token, "fanout").await?;
+    api.group(&token, "quiet").await?;
+    let n = opts.destinations;
+    let sinks = Sinks::start(Duration::ZERO).await?;
+    harness::seed_followers(url, "fanout", &server.domain, &sinks, n).await?;
+
+    let start = Instant::now();
+    api.post_in(&token, "fanout", "One post, many servers")
+        .await?;
+    let stored = start.elapsed();
+    let expected = 2 * n as u64;
+    let got = sinks.log.wait_for(expected, Duration::from_secs(300)).await;
+    let wall = start.elapsed();
+    let first = sinks
+        .log
+        .first_last
+        .lock()
+        .ok()
+        .and_then(|f| *f)
+        .map(|(f, _)| f.duration_since(start));
+    let mut per_activity: Vec<(u64, Duration)> = sinks
+        .log
+        .per_activity
+        .lock()
+        .map(|m| {
+            m.values()
+                .map(|(c, t)| (*c, t.duration_since(start)))
+                .collect()
+        })
+        .unwrap_or_default();
+    per_activity.sort_by_key(|(_, t)| *t);
+    let rate = got as f64 / wall.as_secs_f64();
+    println!(
+        "fan-out: one post in a group followed from {n} instances ({expected} deliveries: the Announce of the Create and of the Page)"
+    );
+    println!("  stored and answered (API)          {}", ms(stored));
+    if let Some(f) = first {
+        println!("  first delivery                     {}", ms(f));
+    }
+    for (i, (count, t)) in per_activity.iter().enumerate() {
+        println!("  activity {} at all {count} instances   {}", i + 1, ms(*t));
+    }
+    println!("  all {got} deliveries                 {}", ms(wall));
+    println!(
+        "  deliveries/s                       {rate:.0} ({:.0}% of the signing limit {limit:.0}/s)",
+        100.0 * rate / limit
+    );
+    println!(
+        "  bad signatures {}, duplicates {}",
+        sinks.log.bad.load(std::sync::atomic::Ordering::SeqCst),
+        sinks.log.duplicates()
+    );
+    if got < expected {
+        println!("  INCOMPLETE: {got} of {expected}");
+    }
+    if let Some(kib) = server.peak_rss_kib() {
+        println!(
+            "  server peak RSS so far             {:.1} MB",
+            kib as f64 / 1024.0
+        );
+    }
+
+    // Idle wake-up: a quiet group with one follower; time from the post to its delivery.
+    let quiet = Sinks::start(Duration::ZERO).await?;
+    harness::seed_followers(url, "quiet", &server.domain, &quiet, 1).await?;
+    let mut waits = Vec::new();
+    for i in 0..10u64 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let before = quiet.log.distinct();
+        let t = Instant::now();
+        api.post_in(&token, "quiet", &format!("Quiet {i}")).await?;
+        quiet
+            .log
+            .wait_for(before + 1, Duration::from_secs(10))
+            .await;
+        waits.push(t.elapsed());
+    }
+    waits.sort();
+    println!(
+        "idle server, post to first delivery (10 posts): p50 {}, max {}",
+        ms(percentile(&waits, 0.5)),
+        ms(percentile(&waits, 1.0))
+    );
+    Ok(())
+}
+
+#[derive(Clone)]
+struct ActorServer {
+    base: String,
+    keys: Arc<Vec<String>>,
+}
+
+async fn actor_doc(
+    State(s): State<ActorServer>,
+    UrlPath(n): UrlPath<usize>,
+) -> impl axum::response::IntoResponse {
+    let id = format!("{}/actors/{n}", s.base);
+    let doc = Json(json!({
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        "id": id,
+        "type": "Person",
+        "preferredUsername": format!("actor{n}"),
+        "inbox": format!("{id}/inbox"),
+        "endpoints": {"sharedInbox": format!("{}/inbox", s.base)},
+        "publicKey": {
+            "id": format!("{id}#main-key"),
+            "owner": id,
+            "publicKeyPem": s.keys[n % s.keys.len()],
+        },
+    }));
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            crate::federation::ACTIVITY_JSON,
+        )],
+        doc,
+    )
+}
+
+async fn inbound(
+    opts: &Options,
+    server: &Server,
+    keys: &[activitypub_federation::http_signatures::Keypair],
+) -> Result<()> {
+    let api = Api::new(&server.base);
+    let token = api.user("host").await?;
+    let group = api.group(&token, "inbound").await?;
+    let group_id = group["ap_id"].as_str().unwrap_or_default().to_string();
+    let mut posts = Vec::new();
+    for i in 0..20 {
+        let p = api
+            .post_in(&token, "inbound", &format!("Thread {i}"))
+            .await?;
+        posts.push(p["ap_id"].as_str().unwrap_or_default().to_string());
+    }
+
+    // The remote actors' server.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://localhost:{}", listener.local_addr()?.port());
+    let state = ActorServer {
+        base: base.clone(),
+        keys: Arc::new(keys.iter().map(|k| k.public_key.clone()).collect()),
+    };
+    let app = Router::new()
+        .route("/actors/{n}", get(actor_doc))
+        .with_state(state);
+    let actors_task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+
+    // Sign everything first, on every core, so the timed run measures the server only.
+    let inbox = Url::parse(&format!("{}/inbox", server.base))
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let parsed: Vec<Arc<PrivateKey>> = keys
+        .iter()
+        .map(|k| PrivateKey::from_pem(&k.private_key).map(Arc::new))
+        .collect::<Result<_>>()?;
+    let (m, actors) = (opts.activities, opts.actors.max(1));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let signing = Instant::now();
+    let requests: Vec<(String, [(&'static str, String); 4])> = {
+        let (base, posts, group_id, inbox, parsed) = (
+            Arc::new(base.clone()),
+            Arc::new(posts),
+            Arc::new(group_id),
+            Arc::new(inbox.clone()),
+            Arc::new(parsed),
+        );
+        let handles: Vec<_> = (0..cores)
+            .map(|c| {
+                let (base, posts, group_id, inbox, parsed) = (
+                    base.clone(),
+                    posts.clone(),
+                    group_id.clone(),
+                    inbox.clone(),
+                    parsed.clone(),
+                );
+                std::thread::spawn(move || {
+                    (c..m)
+                        .step_by(cores)
+                        .map(|i| {
+                            let a = i % actors;
+                            let actor = format!("{base}/actors/{a}");
+                            let body = json!({
+                                "@context": "https://www.w3.org/ns/activitystreams",
+                                "id": format!("{actor}/statuses/{i}/activity"),
+                                "type": "Create",
+                                "actor": actor,
+                                "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                                "cc": [*group_id],
+                                "object": {
+                                    "id": format!("{actor}/statuses/{i}"),
+                                    "type": "Note",
+                                    "attributedTo": actor,
+                                    "inReplyTo": posts[i % posts.len()],
+                                    "content": format!("<p>Reply number {i}: have you tried the docs?</p>"),
+                                    "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                                    "cc": [*group_id],
+                                },
+                            })
+                            .to_string();
+                            let headers = sign_post(
+                                &parsed[a % parsed.len()],
+                                &format!("{actor}#main-key"),
+                                &inbox,
+                                body.as_bytes(),
+                                SystemTime::now(),
+                            );
+                            headers.map(|h| (body, h))
+                        })
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(m);
+        for h in handles {
+            all.extend(
+                h.join()
+                    .map_err(|_| Error::Internal("signing thread".into()))??,
+            );
+        }
+        all
+    };
+    println!(
+        "inbound: {m} signed replies from {actors} remote actors, concurrency {} (signed in {})",
+        opts.concurrency,
+        ms(signing.elapsed())
+    );
+
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(opts.concurrency)
+        .build()
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let target = inbox.to_string();
+    let start = Instant::now();
+    let results: Vec<(u16, Duration, String)> = futures::stream::iter(requests)
+        .map(|(body, headers)| {
+            let (client, target) = (client.clone(), target.clone());
+            async move {
+                let t = Instant::now();
+                let mut r = client
+                    .post(&target)
+                    .header("content-type", crate::federation::ACTIVITY_JSON)
+                    .body(body);
+                for (k, v) in headers {
+                    r = r.header(k, v);
+                }
+                match r.send().await {
+                    Ok(resp) => {
+                        let status = resp.status().as_u16();
+                        let text = if status == 202 {
+                            String::new()
+                        } else {
+                            resp.text().await.unwrap_or_default()
+                        };
+                        (status, t.elapsed(), text)
+                    }
+                    Err(e) => (0, t.elapsed(), e.to_string()),
+                }
+            }
+        })
+        .buffer_unordered(opts.concurrency)
+        .collect()
+        .await;
+    let wall = start.elapsed();
+    actors_task.abort();
+    let accepted = results.iter().filter(|(s, ..)| *s == 202).count();
+    let mut latencies: Vec<Duration> = results.iter().map(|(_, d, _)| *d).collect();
+    latencies.sort();
+    println!(
+        "  accepted {accepted} of {m} in {}: {:.0} activities/s",
+        ms(wall),
+        accepted as f64 / wall.as_secs_f64()
+    );
+    println!(
+        "  latency p50 {}, p99 {}, max {}",
+        ms(percentile(&latencies, 0.5)),
+        ms(percentile(&latencies, 0.99)),
+        ms(percentile(&latencies, 1.0))
+    );
+    if let Some((status, _, text)) = results.iter().find(|(s, ..)| *s != 202) {
+        println!(
+            "  refused: {} (first: {status} {})",
+            m - accepted,
+            text.chars().take(200).collect::<String>()
+        );
+    }
+    if let Some(kib) = server.peak_rss_kib() {
+        println!(
+            "  server peak RSS so far             {:.1} MB",
+            kib as f64 / 1024.0
+        );
+    }
+    Ok(())
+}
