@@ -65,7 +65,7 @@ async fn follower(db: &DatabaseConnection, host: &str, name: &str, group: i64) {
     .await
     .unwrap();
     let inbox = format!("http://{host}/inbox");
-    let dest = queue::ensure_destinations(db, &[inbox.clone()], now())
+    let dest = queue::ensure_destinations(db, std::slice::from_ref(&inbox), now())
         .await
         .unwrap()
         .get(&inbox)
