@@ -80,6 +80,8 @@ pub struct Ctx {
     pub delivery_wake: std::sync::Arc<tokio::sync::Notify>,
     /// Parsed signing and verification keys.
     pub keys: std::sync::Arc<crate::federation::signing::KeyCache>,
+    /// Hosts with destinations marked unreachable, as of a moment ago.
+    pub unreachable: std::sync::Arc<crate::delivery::UnreachableHosts>,
 }
 
 impl Ctx {
@@ -90,6 +92,7 @@ impl Ctx {
             instance,
             delivery_wake: Default::default(),
             keys: Default::default(),
+            unreachable: Default::default(),
         }
     }
 }

@@ -35,7 +35,8 @@ pub async fn inbox(
 ) -> Result<StatusCode> {
     let data = s.federation.to_request_data();
     let target = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
-    receive(&data, method.as_str(), target, &headers, &body).await?;
+    // One activity's lookups repeat (object, parent, post, group, actor): memoise them.
+    storage::memo::scope(receive(&data, method.as_str(), target, &headers, &body)).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -87,13 +88,16 @@ pub async fn receive(
     let key = data.keys.public(actor.public_key_pem())?;
     signature.verify(&key)?;
     // A server we had given up on is back: deliver to it again.
-    match storage::queue::heard_from(&data.db, &host, now()).await {
-        Ok(true) => {
-            tracing::info!(%host, "unreachable destination heard from; delivering again");
-            data.delivery_wake.notify_waiters();
+    if data.unreachable.contains(&data.db, &host).await {
+        match storage::queue::heard_from(&data.db, &host, now()).await {
+            Ok(true) => {
+                tracing::info!(%host, "unreachable destination heard from; delivering again");
+                data.unreachable.forget(&host);
+                data.delivery_wake.notify_waiters();
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "could not update destination state"),
         }
-        Ok(false) => {}
-        Err(e) => tracing::warn!(error = %e, "could not update destination state"),
     }
     activity.verify(data).await?;
     activity.receive(data).await

@@ -37,6 +37,7 @@ pub async fn insert_local<C: ConnectionTrait>(
     conn: &C,
     new: NewLocalGroup<'_>,
 ) -> Result<groups::Model, DbErr> {
+    super::memo::clear();
     let group = groups::ActiveModel {
         ap_id: Set(new.ap_id),
         name: Set(new.name.to_string()),
@@ -69,7 +70,12 @@ pub async fn insert_local<C: ConnectionTrait>(
 
 /// A group by id.
 pub async fn find<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<groups::Model>, DbErr> {
-    groups::Entity::find_by_id(id).one(conn).await
+    if let Some(hit) = super::memo::group(&id) {
+        return Ok(hit);
+    }
+    let found = async { groups::Entity::find_by_id(id).one(conn).await }.await?;
+    super::memo::put_group(&id, &found);
+    Ok(found)
 }
 
 /// A group by name and domain.
@@ -126,6 +132,7 @@ pub async fn upsert_remote<C: ConnectionTrait>(
     g: RemoteGroup,
     now: DateTime<Utc>,
 ) -> Result<groups::Model, DbErr> {
+    super::memo::clear();
     use sea_orm::sea_query::OnConflict;
     groups::Entity::insert(groups::ActiveModel {
         ap_id: Set(g.ap_id.clone()),

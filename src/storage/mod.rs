@@ -16,6 +16,7 @@ pub mod entities;
 pub mod followers;
 pub mod groups;
 pub mod instance;
+pub mod memo;
 pub mod persons;
 pub mod posts;
 pub mod queue;

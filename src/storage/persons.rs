@@ -32,6 +32,7 @@ pub async fn insert_local_account<C: ConnectionTrait>(
     conn: &C,
     new: NewLocalAccount<'_>,
 ) -> Result<(persons::Model, local_users::Model), DbErr> {
+    super::memo::clear();
     let person = persons::ActiveModel {
         ap_id: Set(new.ap_id),
         username: Set(new.username.to_string()),
@@ -77,10 +78,18 @@ pub async fn find_by_ap_id<C: ConnectionTrait>(
     conn: &C,
     ap_id: &str,
 ) -> Result<Option<persons::Model>, DbErr> {
-    persons::Entity::find()
-        .filter(persons::Column::ApId.eq(ap_id))
-        .one(conn)
-        .await
+    if let Some(hit) = super::memo::person_by_ap_id(ap_id) {
+        return Ok(hit);
+    }
+    let found = async {
+        persons::Entity::find()
+            .filter(persons::Column::ApId.eq(ap_id))
+            .one(conn)
+            .await
+    }
+    .await?;
+    super::memo::put_person_by_ap_id(ap_id, &found);
+    Ok(found)
 }
 
 /// A person by id.
@@ -173,6 +182,7 @@ pub async fn upsert_remote<C: ConnectionTrait>(
     p: RemotePerson,
     now: DateTime<Utc>,
 ) -> Result<persons::Model, DbErr> {
+    super::memo::clear();
     use sea_orm::sea_query::OnConflict;
     persons::Entity::insert(persons::ActiveModel {
         ap_id: Set(p.ap_id.clone()),

@@ -35,6 +35,7 @@ pub async fn insert_local<C: ConnectionTrait>(
     new: NewLocalPost,
     ap_id_for: impl FnOnce(i64) -> String,
 ) -> Result<posts::Model, DbErr> {
+    super::memo::clear();
     let post = posts::ActiveModel {
         ap_id: Set(super::pending_ap_id()),
         group_id: Set(new.group_id),
@@ -64,7 +65,12 @@ pub async fn insert_local<C: ConnectionTrait>(
 
 /// A post by id.
 pub async fn find<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<posts::Model>, DbErr> {
-    posts::Entity::find_by_id(id).one(conn).await
+    if let Some(hit) = super::memo::post(&id) {
+        return Ok(hit);
+    }
+    let found = async { posts::Entity::find_by_id(id).one(conn).await }.await?;
+    super::memo::put_post(&id, &found);
+    Ok(found)
 }
 
 /// The column a sort orders by.
@@ -133,6 +139,7 @@ pub async fn update_content<C: ConnectionTrait>(
     body_html: String,
     now: DateTime<Utc>,
 ) -> Result<Option<posts::Model>, DbErr> {
+    super::memo::clear();
     // Only a live post: an edit racing a deletion must not write text back onto the tombstone.
     let changed = conn
         .execute(
@@ -159,6 +166,7 @@ pub async fn mark_deleted<C: ConnectionTrait>(
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    super::memo::clear();
     conn.execute(
         Query::update()
             .table(posts::Entity)
@@ -198,10 +206,18 @@ pub async fn find_by_ap_id<C: ConnectionTrait>(
     conn: &C,
     ap_id: &str,
 ) -> Result<Option<posts::Model>, DbErr> {
-    posts::Entity::find()
-        .filter(posts::Column::ApId.eq(ap_id))
-        .one(conn)
-        .await
+    if let Some(hit) = super::memo::post_by_ap_id(ap_id) {
+        return Ok(hit);
+    }
+    let found = async {
+        posts::Entity::find()
+            .filter(posts::Column::ApId.eq(ap_id))
+            .one(conn)
+            .await
+    }
+    .await?;
+    super::memo::put_post_by_ap_id(ap_id, &found);
+    Ok(found)
 }
 
 /// A post received from another server.
@@ -231,6 +247,7 @@ pub async fn insert_remote<C: ConnectionTrait>(
     conn: &C,
     p: NewRemotePost,
 ) -> Result<posts::Model, DbErr> {
+    super::memo::clear();
     use sea_orm::sea_query::OnConflict;
     posts::Entity::insert(posts::ActiveModel {
         ap_id: Set(p.ap_id.clone()),

@@ -389,6 +389,19 @@ pub async fn heard_from<C: ConnectionTrait>(
     Ok(true)
 }
 
+/// Hosts with a destination marked unreachable.
+pub async fn unreachable_hosts<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<std::collections::HashSet<String>, DbErr> {
+    Ok(destinations::Entity::find()
+        .filter(destinations::Column::UnreachableSince.is_not_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|d| d.host)
+        .collect())
+}
+
 /// The queue at a glance, for `cohort admin queue`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {

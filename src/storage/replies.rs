@@ -86,6 +86,7 @@ pub async fn insert_local<C: ConnectionTrait>(
     new: NewLocalReply,
     ap_id_for: impl FnOnce(i64) -> String,
 ) -> Result<Option<replies::Model>, DbErr> {
+    super::memo::clear();
     lock_thread(conn, new.post_id).await?;
     // Re-checked under the lock: the thread or the parent may have been deleted since the
     // caller looked.
@@ -157,6 +158,7 @@ pub async fn update_body<C: ConnectionTrait>(
     body_html: String,
     now: DateTime<Utc>,
 ) -> Result<Option<replies::Model>, DbErr> {
+    super::memo::clear();
     // Only a live reply: an edit racing a deletion must not write text back onto the tombstone.
     let changed = conn
         .execute(
@@ -183,6 +185,7 @@ pub async fn mark_deleted<C: ConnectionTrait>(
     reply: &replies::Model,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    super::memo::clear();
     lock_thread(conn, reply.post_id).await?;
     conn.execute(
         Query::update()
@@ -202,10 +205,18 @@ pub async fn find_by_ap_id<C: ConnectionTrait>(
     conn: &C,
     ap_id: &str,
 ) -> Result<Option<replies::Model>, DbErr> {
-    replies::Entity::find()
-        .filter(replies::Column::ApId.eq(ap_id))
-        .one(conn)
-        .await
+    if let Some(hit) = super::memo::reply_by_ap_id(ap_id) {
+        return Ok(hit);
+    }
+    let found = async {
+        replies::Entity::find()
+            .filter(replies::Column::ApId.eq(ap_id))
+            .one(conn)
+            .await
+    }
+    .await?;
+    super::memo::put_reply_by_ap_id(ap_id, &found);
+    Ok(found)
 }
 
 /// A reply received from another server.
@@ -236,6 +247,7 @@ pub async fn insert_remote<C: ConnectionTrait>(
     conn: &C,
     r: NewRemoteReply,
 ) -> Result<replies::Model, DbErr> {
+    super::memo::clear();
     // Lock the thread first, so two copies of one reply arriving at once are stored once.
     lock_thread(conn, r.post_id).await?;
     if let Some(existing) = find_by_ap_id(conn, &r.ap_id).await? {

@@ -75,6 +75,7 @@ pub async fn set<C: ConnectionTrait>(
     ap_id: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Option<Counts>, DbErr> {
+    super::memo::clear();
     // Take the object's lock first (a no-op write): votes on one object queue up here.
     conn.execute(
         Query::update()
@@ -175,6 +176,7 @@ pub async fn set_hot_rank<C: ConnectionTrait>(
     post_id: i64,
     rank: f64,
 ) -> Result<(), DbErr> {
+    super::memo::clear();
     conn.execute(
         Query::update()
             .table(Target::Post.table())
