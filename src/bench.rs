@@ -45,6 +45,8 @@ pub struct Options {
     pub actors: usize,
     /// Requests in flight in the inbound run.
     pub concurrency: usize,
+    /// The server's `delivery.concurrency` (its default when `None`).
+    pub delivery_concurrency: Option<usize>,
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -174,14 +176,12 @@ async fn run_backend(
 ) -> Result<()> {
     let port = harness::free_port()?;
     let domain = format!("localhost:{port}");
-    let server = Server::start(
-        &harness::cohort_exe(),
-        port,
-        &domain,
-        url,
-        &[("COHORT_LOG_FILTER", "error")],
-    )
-    .await?;
+    let delivery = opts.delivery_concurrency.map(|n| n.to_string());
+    let mut settings = vec![("COHORT_LOG_FILTER", "error")];
+    if let Some(n) = &delivery {
+        settings.push(("COHORT_DELIVERY_CONCURRENCY", n));
+    }
+    let server = Server::start(&harness::cohort_exe(), port, &domain, url, &settings).await?;
     let result = async {
         fan_out(opts, url, &server, limit).await?;
         inbound(opts, &server, keys).await
@@ -206,6 +206,7 @@ async fn fan_out(opts: &Options, url: &str, server: &Server, limit: f64) -> Resu
     let sinks = Sinks::start(Duration::ZERO).await?;
     harness::seed_followers(url, "fanout", &server.domain, &sinks, n).await?;
 
+    let cpu_before = (server.cpu_time(), harness::cpu_time_of("/proc/self/stat"));
     let start = Instant::now();
     api.post_in(&token, "fanout", "One post, many servers")
         .await?;
@@ -247,6 +248,20 @@ async fn fan_out(opts: &Options, url: &str, server: &Server, limit: f64) -> Resu
         "  deliveries/s                       {rate:.0} ({:.0}% of the signing limit {limit:.0}/s)",
         100.0 * rate / limit
     );
+    if let ((Some(s0), Some(b0)), Some(s1), Some(b1)) = (
+        cpu_before,
+        server.cpu_time(),
+        harness::cpu_time_of("/proc/self/stat"),
+    ) {
+        let (server_cpu, sinks_cpu) = (s1 - s0, b1 - b0);
+        println!(
+            "  CPU: server {} ({:.0} µs per delivery; signing alone {:.0} µs), sinks {}",
+            ms(server_cpu),
+            server_cpu.as_secs_f64() * 1e6 / got.max(1) as f64,
+            1e6 * std::thread::available_parallelism().map_or(1, |n| n.get()) as f64 / limit,
+            ms(sinks_cpu)
+        );
+    }
     println!(
         "  bad signatures {}, duplicates {}",
         sinks.log.bad.load(std::sync::atomic::Ordering::SeqCst),

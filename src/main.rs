@@ -68,6 +68,9 @@ enum BenchCommand {
         /// Inbound requests in flight.
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
+        /// The server's delivery.concurrency (default: the server's default).
+        #[arg(long)]
+        delivery_concurrency: Option<usize>,
     },
 }
 
@@ -158,6 +161,7 @@ async fn main() -> ExitCode {
             activities,
             actors,
             concurrency,
+            delivery_concurrency,
         }) => {
             cohort::bench::federation(cohort::bench::Options {
                 sqlite: !no_sqlite,
@@ -166,6 +170,7 @@ async fn main() -> ExitCode {
                 activities,
                 actors,
                 concurrency: concurrency.max(1),
+                delivery_concurrency,
             })
             .await
         }
