@@ -475,31 +475,41 @@ pub async fn seed_followers(
     let g = storage::groups::find_by_name(&db, group, domain)
         .await?
         .ok_or(Error::NotFound("group"))?;
-    let public_key = "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n".to_string();
     for n in 0..count {
-        let host = sinks.host(n);
-        let inbox = sinks.inbox(n);
-        let p = storage::persons::upsert_remote(
-            &db,
-            RemotePerson {
-                ap_id: format!("http://{host}/users/member"),
-                username: "member".into(),
-                domain: host.clone(),
-                display_name: None,
-                inbox_url: format!("http://{host}/users/member/inbox"),
-                shared_inbox_url: Some(inbox.clone()),
-                public_key: public_key.clone(),
-            },
-            now(),
-        )
-        .await?;
-        let dest = storage::queue::ensure_destinations(&db, std::slice::from_ref(&inbox), now())
-            .await?
-            .get(&inbox)
-            .copied();
-        storage::followers::upsert(&db, g.id, p.id, false, None, dest, now()).await?;
+        add_remote_follower(&db, g.id, &sinks.host(n), &sinks.inbox(n)).await?;
     }
     db.close().await?;
+    Ok(())
+}
+
+/// Makes a member of the server at `host` (shared inbox `inbox`) follow group `group_id`,
+/// straight in the database, as an accepted Follow would.
+pub async fn add_remote_follower(
+    db: &sea_orm::DatabaseConnection,
+    group_id: i64,
+    host: &str,
+    inbox: &str,
+) -> Result<()> {
+    let p = storage::persons::upsert_remote(
+        db,
+        RemotePerson {
+            ap_id: format!("http://{host}/users/member"),
+            username: "member".into(),
+            domain: host.to_string(),
+            display_name: None,
+            inbox_url: format!("http://{host}/users/member/inbox"),
+            shared_inbox_url: Some(inbox.to_string()),
+            public_key: "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n".into(),
+        },
+        now(),
+    )
+    .await?;
+    let inbox = inbox.to_string();
+    let dest = storage::queue::ensure_destinations(db, std::slice::from_ref(&inbox), now())
+        .await?
+        .get(&inbox)
+        .copied();
+    storage::followers::upsert(db, group_id, p.id, false, None, dest, now()).await?;
     Ok(())
 }
 

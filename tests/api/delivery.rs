@@ -330,3 +330,124 @@ async fn pending_deliveries_survive_the_upgrade_to_the_destination_queue() {
     );
     assert!(!queue::heard_from(db, "z:81", now()).await.unwrap());
 }
+
+/// A peer whose answers the test scripts: per host, a list of statuses (the last repeats),
+/// optionally with a `Retry-After`; it records when each request came.
+mod scripted {
+    use std::{
+        collections::HashMap,
+        sync::{Arc, Mutex},
+        time::Instant,
+    };
+
+    use axum::{
+        Router,
+        extract::State,
+        http::{HeaderMap, StatusCode},
+        response::IntoResponse,
+        routing::post,
+    };
+
+    pub type Script = HashMap<String, Vec<(u16, Option<&'static str>)>>;
+    pub type Log = Arc<Mutex<Vec<(String, Instant)>>>;
+
+    pub async fn start(script: Script) -> (u16, Log) {
+        let listener = tokio::net::TcpListener::bind("0.0.0.0:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let log: Log = Arc::default();
+        let state = (Arc::new(script), log.clone());
+        let app = Router::new()
+            .route("/inbox", post(answer))
+            .with_state(state);
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (port, log)
+    }
+
+    async fn answer(
+        State((script, log)): State<(Arc<Script>, Log)>,
+        headers: HeaderMap,
+    ) -> impl IntoResponse {
+        let host = headers["host"].to_str().unwrap().to_string();
+        let ip = host.split(':').next().unwrap().to_string();
+        let n = {
+            let mut l = log.lock().unwrap();
+            l.push((ip.clone(), Instant::now()));
+            l.iter().filter(|(h, _)| *h == ip).count()
+        };
+        let answers = &script[&ip];
+        let (status, retry_after) = answers[(n - 1).min(answers.len() - 1)];
+        let mut h = HeaderMap::new();
+        if let Some(r) = retry_after {
+            h.insert("retry-after", r.parse().unwrap());
+        }
+        (StatusCode::from_u16(status).unwrap(), h)
+    }
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_and_client_errors_are_final() {
+    use cohort::{harness::add_remote_follower, testing::TestApp};
+    use std::time::{Duration as StdDuration, Instant};
+    let app = TestApp::spawn().await;
+    let token = app.user("ann").await;
+    let group = app.group(&token, "retry").await;
+    // busy: 429 with Retry-After 3 s (longer than the first back-off, 2 s), then 202.
+    // gone: 403, for good. fine: 202.
+    let (busy, gone, fine) = ("127.0.2.1", "127.0.2.2", "127.0.2.3");
+    let script = [
+        (busy, vec![(429, Some("3")), (202, None)]),
+        (gone, vec![(403, None)]),
+        (fine, vec![(202, None)]),
+    ]
+    .into_iter()
+    .map(|(h, a)| (h.to_string(), a))
+    .collect();
+    let (port, log) = scripted::start(script).await;
+    for host in [busy, gone, fine] {
+        add_remote_follower(
+            &app.ctx.db,
+            cohort::testing::id(&group),
+            &format!("{host}:{port}"),
+            &format!("http://{host}:{port}/inbox"),
+        )
+        .await
+        .unwrap();
+    }
+    app.post_in(&token, "retry", "Hello", "Is anyone there?")
+        .await;
+
+    // Each post is two activities; busy gets its first refused, then both, in order.
+    let requests = |host: &str| -> Vec<Instant> {
+        log.lock()
+            .unwrap()
+            .iter()
+            .filter(|(h, _)| h == host)
+            .map(|(_, t)| *t)
+            .collect()
+    };
+    let got = cohort::testing::eventually("busy served", StdDuration::from_secs(20), || async {
+        let r = requests(busy);
+        (r.len() >= 3).then_some(r)
+    })
+    .await;
+    assert!(
+        got[1] - got[0] >= StdDuration::from_millis(2900),
+        "retried after {:?}, before the Retry-After",
+        got[1] - got[0]
+    );
+    assert_eq!(requests(fine).len(), 2);
+    assert_eq!(
+        requests(gone).len(),
+        2,
+        "a 403 is final: one attempt per activity"
+    );
+    let report =
+        cohort::testing::eventually("queue drained", StdDuration::from_secs(10), || async {
+            let r = queue::report(&app.ctx.db).await.unwrap();
+            (r.pending == 0).then_some(r)
+        })
+        .await;
+    assert!(report.failing.is_empty(), "{:?}", report.failing);
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert_eq!(requests(busy).len(), 3, "nothing sent twice");
+}
