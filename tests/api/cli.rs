@@ -75,15 +75,16 @@ async fn serve_with_defaults_works() {
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("COHORT_LISTEN", "127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
+    // The log (on stderr) says where it listens.
+    let log = child.stderr.take().unwrap();
     let address = async move {
         use tokio::io::AsyncBufReadExt;
-        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let mut lines = tokio::io::BufReader::new(log).lines();
         while let Some(line) = lines.next_line().await.unwrap() {
             if let Some(rest) = line.split("listening on ").nth(1) {
                 return rest.split_whitespace().next().unwrap().to_string();
