@@ -27,35 +27,58 @@ async fn lock_thread<C: ConnectionTrait>(conn: &C, post_id: i64) -> Result<(), D
     Ok(())
 }
 
-/// Recounts a thread's live replies, and moves its last activity to `activity_at` if later.
-/// Call with the thread's lock held, so the count sees every earlier writer's reply.
+/// Recounts a thread's live replies, and moves its last activity to `activity_at` if later,
+/// in one statement. Call with the thread's lock held, so the count sees every earlier
+/// writer's reply.
 async fn recount<C: ConnectionTrait>(
     conn: &C,
     post_id: i64,
     activity_at: Option<DateTime<Utc>>,
 ) -> Result<(), DbErr> {
-    use sea_orm::PaginatorTrait;
-    let live = replies::Entity::find()
-        .filter(replies::Column::PostId.eq(post_id))
-        .filter(replies::Column::DeletedAt.is_null())
-        .count(conn)
-        .await?;
+    let live = Query::select()
+        .expr(Expr::col(replies::Column::Id).count())
+        .from(replies::Entity)
+        .and_where(Expr::col(replies::Column::PostId).eq(post_id))
+        .and_where(Expr::col(replies::Column::DeletedAt).is_null())
+        .to_owned();
+    use sea_orm::sea_query::QueryStatementBuilder;
+    let count =
+        sea_orm::sea_query::SimpleExpr::SubQuery(None, Box::new(live.into_sub_query_statement()));
+    update_counters(conn, post_id, count, activity_at).await
+}
+
+/// One more live reply in a thread (just inserted, under the thread's lock, which keeps the
+/// count exact without counting them all again).
+async fn count_one_more<C: ConnectionTrait>(
+    conn: &C,
+    post_id: i64,
+    activity_at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let plus_one = Expr::col(posts::Column::ReplyCount).add(1);
+    update_counters(conn, post_id, plus_one, Some(activity_at)).await
+}
+
+async fn update_counters<C: ConnectionTrait>(
+    conn: &C,
+    post_id: i64,
+    reply_count: impl Into<sea_orm::sea_query::SimpleExpr>,
+    activity_at: Option<DateTime<Utc>>,
+) -> Result<(), DbErr> {
     let mut update = Query::update();
     update
         .table(posts::Entity)
-        .value(
-            posts::Column::ReplyCount,
-            i32::try_from(live).unwrap_or(i32::MAX),
-        )
+        .value(posts::Column::ReplyCount, reply_count.into())
         .and_where(Expr::col(posts::Column::Id).eq(post_id));
     if let Some(at) = activity_at {
-        let current = posts::Entity::find_by_id(post_id)
-            .one(conn)
-            .await?
-            .map(|p| p.last_activity_at);
-        if current.is_none_or(|c| c < at) {
-            update.value(posts::Column::LastActivityAt, at);
-        }
+        // Later of the stored time and this one.
+        update.value(
+            posts::Column::LastActivityAt,
+            Expr::case(
+                Expr::col(posts::Column::LastActivityAt).lt(at),
+                Expr::value(at),
+            )
+            .finally(Expr::col(posts::Column::LastActivityAt)),
+        );
     }
     conn.execute(&update).await?;
     Ok(())
@@ -128,7 +151,7 @@ pub async fn insert_local<C: ConnectionTrait>(
     let id = *active.id.as_ref();
     active.ap_id = Set(ap_id_for(id));
     let stored = active.update(conn).await?;
-    recount(conn, post_id, Some(at)).await?;
+    count_one_more(conn, post_id, at).await?;
     Ok(Some(stored))
 }
 
@@ -273,6 +296,6 @@ pub async fn insert_remote<C: ConnectionTrait>(
     }
     .insert(conn)
     .await?;
-    recount(conn, post_id, Some(at)).await?;
+    count_one_more(conn, post_id, at).await?;
     Ok(stored)
 }

@@ -182,3 +182,28 @@ async fn nesting_is_bounded() {
         cohort::domain::replies::MAX_DEPTH + 1
     );
 }
+
+#[tokio::test]
+async fn concurrent_replies_are_all_counted() {
+    let app = TestApp::spawn().await;
+    let token = app.user("ann").await;
+    app.group(&token, "busy").await;
+    let post = app.post_in(&token, "busy", "Hot thread", "Everyone reply").await;
+    let post_id = id(&post);
+    let replies = (0..20).map(|i| {
+        let (app, token) = (&app, &token);
+        async move {
+            app.post(
+                &format!("/api/v1/posts/{post_id}/replies"),
+                Some(token),
+                json!({"body": format!("reply {i}")}),
+            )
+            .await
+        }
+    });
+    for r in futures::future::join_all(replies).await {
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let r = app.get(&format!("/api/v1/posts/{post_id}"), None).await;
+    assert_eq!(r.json["reply_count"], 20);
+}
