@@ -188,7 +188,9 @@ async fn concurrent_replies_are_all_counted() {
     let app = TestApp::spawn().await;
     let token = app.user("ann").await;
     app.group(&token, "busy").await;
-    let post = app.post_in(&token, "busy", "Hot thread", "Everyone reply").await;
+    let post = app
+        .post_in(&token, "busy", "Hot thread", "Everyone reply")
+        .await;
     let post_id = id(&post);
     let replies = (0..20).map(|i| {
         let (app, token) = (&app, &token);
