@@ -25,6 +25,9 @@ use crate::{
     storage,
 };
 
+/// How recently an actor must have been fetched for a failed signature not to fetch it again.
+const KEY_REFETCH: chrono::Duration = chrono::Duration::minutes(1);
+
 /// `POST /inbox`, `/u/{name}/inbox`, `/g/{name}/inbox`: 202 once handled; 4xx when refused.
 pub async fn inbox(
     State(s): State<AppState>,
@@ -52,6 +55,18 @@ pub async fn receive(
     signing::verify_digest(digest, body)?;
     let signature =
         signing::Unverified::parse(method, path_and_query, headers, &data.instance.domain)?;
+    // Some servers sign the path without its query string.
+    let without_query = path_and_query.split_once('?').and_then(|(path, _)| {
+        signing::Unverified::parse(method, path, headers, &data.instance.domain).ok()
+    });
+    let check = |actor: &AnyActor| -> Result<()> {
+        let key = data.keys.public(actor.public_key_pem())?;
+        match (signature.verify(&key), &without_query) {
+            (Ok(()), _) => Ok(()),
+            (Err(_), Some(alt)) if alt.verify(&key).is_ok() => Ok(()),
+            (Err(e), _) => Err(e),
+        }
+    };
     let activity: InboxActivity = serde_json::from_slice(body)
         .map_err(|e| Error::rejected("invalid_activity", format!("unreadable activity: {e}")))?;
     let (id, actor_id) = (activity.id(), activity.actor());
@@ -85,8 +100,18 @@ pub async fn receive(
     if actor.id() != actor_id {
         return Err(Error::Signature("the actor is not who signed".into()));
     }
-    let key = data.keys.public(actor.public_key_pem())?;
-    signature.verify(&key)?;
+    if let Err(e) = check(&actor) {
+        // The actor may have a new key: fetch it again, at most once per KEY_REFETCH, so bad
+        // signatures cannot make us fetch on every request.
+        if now() - actor.stored_at() < KEY_REFETCH {
+            return Err(e);
+        }
+        let fresh = ObjectId::<AnyActor>::from(actor_id.clone())
+            .dereference_forced(data)
+            .await?;
+        check(&fresh)?;
+        tracing::info!(actor = %actor_id, "verified with a re-fetched key");
+    }
     // A server we had given up on is back: deliver to it again.
     if data.unreachable.contains(&data.db, &host).await {
         match storage::queue::heard_from(&data.db, &host, now()).await {

@@ -29,8 +29,11 @@ use url::Url;
 
 use crate::error::{Error, Result};
 
-/// How far a signed `Date` may be from now, either way.
-pub const DATE_WINDOW: Duration = Duration::from_secs(3600);
+/// How old a signed `Date` may be: Mastodon's window (a peer that queued a delivery signs it
+/// when it sends; replays are stopped by activity ids, not by this window).
+pub const DATE_WINDOW: Duration = Duration::from_secs(12 * 3600);
+/// How far in the future a signed `Date` may be (clock skew).
+pub const CLOCK_SKEW: Duration = Duration::from_secs(3600);
 /// Largest number of public keys kept parsed; the cache is emptied when it is full.
 const PUBLIC_CACHE_MAX: usize = 50_000;
 
@@ -231,8 +234,9 @@ pub struct Unverified {
 
 impl Unverified {
     /// Parses the `Signature` header of a request. The signature must cover
-    /// `(request-target)`, `host`, `date` and `digest`, and the `Date` must be within
-    /// [`DATE_WINDOW`] of now.
+    /// `(request-target)`, `host`, `date` and `digest`; the `Date` must be at most
+    /// [`DATE_WINDOW`] old and at most [`CLOCK_SKEW`] ahead; the algorithm must be absent,
+    /// `hs2019` or `rsa-sha256` (the key is RSA either way).
     pub fn parse(
         method: &str,
         path_and_query: &str,
@@ -258,9 +262,19 @@ impl Unverified {
             .begin_verify(method, path_and_query, map)
             .map_err(|e| Error::Signature(format!("HTTP signature: {e}")))?;
         if let Some(date) = date.and_then(|d| httpdate::parse_http_date(&d).ok())
-            && date > SystemTime::now() + DATE_WINDOW
+            && date > SystemTime::now() + CLOCK_SKEW
         {
             return Err(Error::Signature("the signed Date is in the future".into()));
+        }
+        use http_signature_normalization::verify::{Algorithm, DeprecatedAlgorithm};
+        match inner.algorithm() {
+            None
+            | Some(Algorithm::Hs2019 | Algorithm::Deprecated(DeprecatedAlgorithm::RsaSha256)) => {}
+            Some(other) => {
+                return Err(Error::Signature(format!(
+                    "unsupported signature algorithm {other:?}"
+                )));
+            }
         }
         Ok(Self { inner })
     }
@@ -362,7 +376,7 @@ mod tests {
         let key = PrivateKey::from_pem(&private_pem).unwrap();
         let inbox = Url::parse("https://b.example/inbox").unwrap();
         for when in [
-            SystemTime::now() - Duration::from_secs(7200),
+            SystemTime::now() - Duration::from_secs(13 * 3600),
             SystemTime::now() + Duration::from_secs(7200),
         ] {
             let headers = sign_post(&key, "k", &inbox, b"{}", when).unwrap();
@@ -387,5 +401,75 @@ mod tests {
         assert!(Unverified::parse("POST", "/inbox", &map, "b.example").is_err());
         assert!(verify_digest(None, b"{}").is_err());
         assert!(verify_digest(Some("MD5=abc"), b"{}").is_err());
+    }
+}
+
+#[cfg(test)]
+mod peer_forms {
+    use super::*;
+    use rsa::pkcs8::{EncodePublicKey, LineEnding};
+
+    /// Signs as activitypub_federation (Lemmy) does by default: `hs2019`, with `(created)`
+    /// and `(expires)`, over every header it sends.
+    #[test]
+    fn hs2019_with_created_and_expires_verifies() {
+        let k = crate::testing::test_key();
+        let public_pem = rsa::RsaPublicKey::from(&k)
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap();
+        let key = PrivateKey::from_pem(&k.to_pkcs8_pem(LineEnding::LF).unwrap()).unwrap();
+        let body = br#"{"type":"Like"}"#;
+        let mut headers = BTreeMap::new();
+        headers.insert("host".to_string(), "cohort.example".to_string());
+        headers.insert(
+            "date".to_string(),
+            httpdate::fmt_http_date(SystemTime::now()),
+        );
+        headers.insert("digest".to_string(), digest_header(body));
+        headers.insert(
+            "content-type".to_string(),
+            "application/activity+json".to_string(),
+        );
+        let signed = http_signature_normalization::Config::new()
+            .begin_sign("POST", "/inbox", headers.clone())
+            .unwrap()
+            .sign("https://lemmy.example/u/a#main-key".into(), |s| {
+                key.sign(s.as_bytes()).map(|sig| B64.encode(sig))
+            })
+            .unwrap()
+            .signature_header();
+        assert!(
+            signed.contains("hs2019") && signed.contains("(created)"),
+            "{signed}"
+        );
+        let mut map = axum::http::HeaderMap::new();
+        for (k, v) in &headers {
+            map.insert(
+                axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        map.insert("signature", signed.parse().unwrap());
+        let u = Unverified::parse("POST", "/inbox", &map, "cohort.example").unwrap();
+        u.verify(&PublicKey::from_pem(&public_pem).unwrap())
+            .unwrap();
+    }
+
+    #[test]
+    fn other_algorithms_are_refused() {
+        let mut map = axum::http::HeaderMap::new();
+        map.insert("host", "cohort.example".parse().unwrap());
+        map.insert(
+            "date",
+            httpdate::fmt_http_date(SystemTime::now()).parse().unwrap(),
+        );
+        map.insert("digest", digest_header(b"{}").parse().unwrap());
+        map.insert(
+            "signature",
+            "keyId=\"k\",algorithm=\"hmac-sha256\",headers=\"(request-target) host date digest\",signature=\"AAAA\""
+                .parse()
+                .unwrap(),
+        );
+        assert!(Unverified::parse("POST", "/inbox", &map, "cohort.example").is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! ActivityPub documents and discovery, fetched as a remote server would.
 
 use cohort::testing::{TestApp, id};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const AP: &str = "application/activity+json";
 const LD: &str = "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
@@ -420,4 +420,133 @@ async fn outside_debug_mode_internal_addresses_are_never_fetched() {
             .unwrap()
             .is_none()
     );
+}
+
+/// A remote actor whose key can be changed, served from a loopback port; counts its fetches.
+mod rotating {
+    use std::sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    };
+
+    use axum::{Router, extract::State, response::IntoResponse, routing::get};
+    use serde_json::json;
+
+    #[derive(Clone)]
+    pub struct Actor {
+        pub base: String,
+        pub pem: Arc<Mutex<String>>,
+        pub fetches: Arc<AtomicUsize>,
+    }
+
+    impl Actor {
+        pub fn id(&self) -> String {
+            format!("{}/actor", self.base)
+        }
+        pub fn fetches(&self) -> usize {
+            self.fetches.load(Ordering::SeqCst)
+        }
+    }
+
+    pub async fn start(pem: String) -> Actor {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let actor = Actor {
+            base: format!("http://localhost:{}", listener.local_addr().unwrap().port()),
+            pem: Arc::new(Mutex::new(pem)),
+            fetches: Arc::default(),
+        };
+        let app = Router::new()
+            .route("/actor", get(doc))
+            .with_state(actor.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        actor
+    }
+
+    async fn doc(State(a): State<Actor>) -> impl IntoResponse {
+        a.fetches.fetch_add(1, Ordering::SeqCst);
+        let id = a.id();
+        let body = json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "id": id, "type": "Person", "preferredUsername": "rotor",
+            "inbox": format!("{id}/inbox"),
+            "publicKey": {"id": format!("{id}#main-key"), "owner": id,
+                          "publicKeyPem": *a.pem.lock().unwrap()},
+        });
+        (
+            [("content-type", "application/activity+json")],
+            body.to_string(),
+        )
+    }
+}
+
+#[tokio::test]
+async fn a_rotated_key_is_fetched_again_at_most_once_a_minute() {
+    use cohort::{
+        federation::signing::{PrivateKey, sign_post},
+        storage::entities::persons,
+    };
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = TestApp::spawn().await;
+    let token = app.user("ann").await;
+    let group = app.group(&token, "keys").await;
+    let pairs: Vec<_> = (0..3)
+        .map(|_| activitypub_federation::http_signatures::generate_actor_keypair().unwrap())
+        .collect();
+    let actor = rotating::start(pairs[0].public_key.clone()).await;
+    let mut n = 0;
+    let mut send = |pair: usize, path: &str| {
+        n += 1;
+        let body = json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}/follows/{n}", actor.base),
+            "type": "Follow",
+            "actor": actor.id(),
+            "object": group["ap_id"],
+        })
+        .to_string();
+        let key = PrivateKey::from_pem(&pairs[pair].private_key).unwrap();
+        // Always signed over `/inbox`, whatever query the request carries.
+        let inbox = url::Url::parse(&format!("{}/inbox", app.address)).unwrap();
+        let headers = sign_post(
+            &key,
+            &format!("{}#main-key", actor.id()),
+            &inbox,
+            body.as_bytes(),
+            std::time::SystemTime::now(),
+        )
+        .unwrap();
+        let mut r = app
+            .client
+            .post(format!("{}{path}", app.address))
+            .header("content-type", "application/activity+json")
+            .body(body);
+        for (k, v) in headers {
+            r = r.header(k, v);
+        }
+        async move { r.send().await.unwrap().status().as_u16() }
+    };
+
+    assert_eq!(send(0, "/inbox").await, 202);
+    assert_eq!(actor.fetches(), 1);
+    // The peer rotates its key. Our copy is seconds old: no fetch, refused.
+    *actor.pem.lock().unwrap() = pairs[1].public_key.clone();
+    assert_eq!(send(1, "/inbox").await, 401);
+    assert_eq!(actor.fetches(), 1, "a fresh copy is not fetched again");
+    // A minute later, a failing signature fetches the key once and succeeds.
+    persons::Entity::update_many()
+        .col_expr(
+            persons::Column::UpdatedAt,
+            Expr::value(cohort::domain::now() - chrono::Duration::minutes(2)),
+        )
+        .filter(persons::Column::ApId.eq(actor.id()))
+        .exec(&app.ctx.db)
+        .await
+        .unwrap();
+    assert_eq!(send(1, "/inbox").await, 202);
+    assert_eq!(actor.fetches(), 2);
+    // A key nobody published still fails, without another fetch.
+    assert_eq!(send(2, "/inbox").await, 401);
+    assert_eq!(actor.fetches(), 2);
+    // A signature over the path alone is accepted when the request has a query.
+    assert_eq!(send(1, "/inbox?from=relay").await, 202);
 }
