@@ -50,6 +50,9 @@ pub struct DatabaseConfig {
 pub struct FederationConfig {
     /// Test mode: ids use `http://` and loopback/private peers are allowed. Never in production.
     pub debug: bool,
+    /// Serve ActivityPub documents only to requests signed by a fetchable actor ("authorized
+    /// fetch"); the instance actor stays public. HTML pages and discovery are not affected.
+    pub require_signed_fetch: bool,
 }
 
 /// `[delivery]`
@@ -139,7 +142,10 @@ impl Default for DatabaseConfig {
 #[allow(clippy::derivable_impls)] // kept explicit: the default is a documented decision
 impl Default for FederationConfig {
     fn default() -> Self {
-        Self { debug: false }
+        Self {
+            debug: false,
+            require_signed_fetch: false,
+        }
     }
 }
 

@@ -260,3 +260,28 @@ async fn a_group_cannot_announce_what_is_not_its_own() {
         "nothing may be created in carol's name"
     );
 }
+
+#[tokio::test]
+async fn a_member_elsewhere_joins_and_reads_a_group_that_requires_signed_fetches() {
+    // A serves its documents only to signed requests; B fetches everything through its
+    // instance actor's signature and takes part as usual.
+    let a = TestApp::spawn_with(|c| c.federation.require_signed_fetch = true).await;
+    let b = TestApp::spawn().await;
+    let alice = a.user("alice").await;
+    a.group(&alice, "closed").await;
+    let handle = format!("closed@{}", a.domain);
+    let unsigned = reqwest::Client::new()
+        .get(format!("{}/g/closed", a.address))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 401);
+
+    let bob = b.user("bob").await;
+    federation_tests::join(&b, &bob, &handle).await;
+    a.post_in(&alice, "closed", "Signed only", "Still reaches members.")
+        .await;
+    let seen = federation_tests::wait_for_post(&b, &handle, "Signed only").await;
+    assert_eq!(seen["body_html"], "<p>Still reaches members.</p>\n");
+}

@@ -31,6 +31,8 @@ pub struct Instance {
     pub scheme: &'static str,
     /// Whether public sign-up is open.
     pub registration: RegistrationMode,
+    /// Whether ActivityPub documents are served only to signed requests.
+    pub require_signed_fetch: bool,
 }
 
 impl Instance {
@@ -40,6 +42,7 @@ impl Instance {
             domain: config.domain.to_ascii_lowercase(),
             scheme: config.scheme(),
             registration: config.registration.mode,
+            require_signed_fetch: config.federation.require_signed_fetch,
         }
     }
 

@@ -43,6 +43,79 @@ pub async fn inbox(
     Ok(StatusCode::ACCEPTED)
 }
 
+/// A request's HTTP signature, parsed: over the full target, and (when there is a query) over
+/// the path alone, as some servers sign.
+pub struct Signature {
+    full: signing::Unverified,
+    without_query: Option<signing::Unverified>,
+}
+
+impl Signature {
+    /// Parses the `Signature` header (`body`: a POST, whose `digest` must be signed).
+    pub fn parse(
+        data: &Data<Ctx>,
+        method: &str,
+        path_and_query: &str,
+        headers: &HeaderMap,
+        body: bool,
+    ) -> Result<Self> {
+        let parse = |target: &str| {
+            if body {
+                signing::Unverified::parse(method, target, headers, &data.instance.domain)
+            } else {
+                signing::Unverified::parse_fetch(method, target, headers, &data.instance.domain)
+            }
+        };
+        Ok(Self {
+            full: parse(path_and_query)?,
+            without_query: path_and_query
+                .split_once('?')
+                .and_then(|(path, _)| parse(path).ok()),
+        })
+    }
+
+    /// The actor the `keyId` names (the key id without its fragment).
+    pub fn key_owner(&self) -> Result<url::Url> {
+        let mut u = url::Url::parse(self.full.key_id())
+            .map_err(|_| Error::Signature("the keyId is not a URL".into()))?;
+        u.set_fragment(None);
+        Ok(u)
+    }
+
+    fn check(&self, data: &Data<Ctx>, actor: &AnyActor) -> Result<()> {
+        let key = data.keys.public(actor.public_key_pem())?;
+        match (self.full.verify(&key), &self.without_query) {
+            (Ok(()), _) => Ok(()),
+            (Err(_), Some(alt)) if alt.verify(&key).is_ok() => Ok(()),
+            (Err(e), _) => Err(e),
+        }
+    }
+
+    /// Verifies that `actor_id` signed: with its stored key, or, if that fails and our copy is
+    /// over [`KEY_REFETCH`] old, with its key fetched again (key rotation; at most once a
+    /// minute, so bad signatures cannot make us fetch on every request).
+    pub async fn verify_by(&self, data: &Data<Ctx>, actor_id: &url::Url) -> Result<AnyActor> {
+        let actor = ObjectId::<AnyActor>::from(actor_id.clone())
+            .dereference(data)
+            .await?;
+        if actor.id() != actor_id {
+            return Err(Error::Signature("the actor is not who signed".into()));
+        }
+        let Err(e) = self.check(data, &actor) else {
+            return Ok(actor);
+        };
+        if now() - actor.stored_at() < KEY_REFETCH {
+            return Err(e);
+        }
+        let fresh = ObjectId::<AnyActor>::from(actor_id.clone())
+            .dereference_forced(data)
+            .await?;
+        self.check(data, &fresh)?;
+        tracing::info!(actor = %actor_id, "verified with a re-fetched key");
+        Ok(fresh)
+    }
+}
+
 /// Verifies and acts on one signed activity.
 pub async fn receive(
     data: &Data<Ctx>,
@@ -53,20 +126,7 @@ pub async fn receive(
 ) -> Result<()> {
     let digest = headers.get("digest").and_then(|v| v.to_str().ok());
     signing::verify_digest(digest, body)?;
-    let signature =
-        signing::Unverified::parse(method, path_and_query, headers, &data.instance.domain)?;
-    // Some servers sign the path without its query string.
-    let without_query = path_and_query.split_once('?').and_then(|(path, _)| {
-        signing::Unverified::parse(method, path, headers, &data.instance.domain).ok()
-    });
-    let check = |actor: &AnyActor| -> Result<()> {
-        let key = data.keys.public(actor.public_key_pem())?;
-        match (signature.verify(&key), &without_query) {
-            (Ok(()), _) => Ok(()),
-            (Err(_), Some(alt)) if alt.verify(&key).is_ok() => Ok(()),
-            (Err(e), _) => Err(e),
-        }
-    };
+    let signature = Signature::parse(data, method, path_and_query, headers, true)?;
     let activity: InboxActivity = serde_json::from_slice(body)
         .map_err(|e| Error::rejected("invalid_activity", format!("unreadable activity: {e}")))?;
     let (id, actor_id) = (activity.id(), activity.actor());
@@ -94,24 +154,7 @@ pub async fn receive(
             ));
         }
     }
-    let actor = ObjectId::<AnyActor>::from(actor_id.clone())
-        .dereference(data)
-        .await?;
-    if actor.id() != actor_id {
-        return Err(Error::Signature("the actor is not who signed".into()));
-    }
-    if let Err(e) = check(&actor) {
-        // The actor may have a new key: fetch it again, at most once per KEY_REFETCH, so bad
-        // signatures cannot make us fetch on every request.
-        if now() - actor.stored_at() < KEY_REFETCH {
-            return Err(e);
-        }
-        let fresh = ObjectId::<AnyActor>::from(actor_id.clone())
-            .dereference_forced(data)
-            .await?;
-        check(&fresh)?;
-        tracing::info!(actor = %actor_id, "verified with a re-fetched key");
-    }
+    signature.verify_by(data, actor_id).await?;
     // A server we had given up on is back: deliver to it again.
     if data.unreachable.contains(&data.db, &host).await {
         match storage::queue::heard_from(&data.db, &host, now()).await {

@@ -405,3 +405,47 @@ async fn sent_activity(
     );
     Ok(r)
 }
+
+/// With `federation.require_signed_fetch` ("authorized fetch"), ActivityPub documents go only
+/// to requests signed by a fetchable actor: the signature is checked when the response would
+/// be ActivityPub JSON, and a missing or bad one is 401. The instance actor stays public (peers
+/// fetch it to verify our own signed fetches), as do HTML pages and discovery.
+pub async fn require_signed_fetch(
+    State(s): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !s.ctx.instance.require_signed_fetch || req.uri().path() == "/actor" {
+        return next.run(req).await;
+    }
+    let method = req.method().clone();
+    let target = req
+        .uri()
+        .path_and_query()
+        .map_or(req.uri().path(), |p| p.as_str())
+        .to_string();
+    let headers = req.headers().clone();
+    let response = next.run(req).await;
+    let is_activity_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.starts_with("application/activity+json") || v.starts_with("application/ld+json")
+        });
+    if !is_activity_json {
+        return response;
+    }
+    let data = s.federation.to_request_data();
+    let verified = async {
+        let signature =
+            super::inbox::Signature::parse(&data, method.as_str(), &target, &headers, false)?;
+        let owner = signature.key_owner()?;
+        signature.verify_by(&data, &owner).await
+    }
+    .await;
+    match verified {
+        Ok(_) => response,
+        Err(e) => e.into_response(),
+    }
+}

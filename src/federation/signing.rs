@@ -199,6 +199,29 @@ pub fn sign_post(
     ])
 }
 
+/// The headers that sign a GET of `url` (an authorized fetch): `Host`, `Date` and `Signature`
+/// over `(request-target) host date`.
+pub fn sign_get(
+    key: &PrivateKey,
+    key_id: &str,
+    url: &Url,
+    date: SystemTime,
+) -> Result<[(&'static str, String); 3]> {
+    let host = host_header(url)?;
+    let date = httpdate::fmt_http_date(date);
+    let target = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    };
+    let signing_string = format!("(request-target): get {target}\nhost: {host}\ndate: {date}");
+    let signature = B64.encode(key.sign(signing_string.as_bytes())?);
+    let header = format!(
+        "keyId=\"{key_id}\",algorithm=\"rsa-sha256\",\
+         headers=\"(request-target) host date\",signature=\"{signature}\""
+    );
+    Ok([("host", host), ("date", date), ("signature", header)])
+}
+
 /// Checks a request body against its `Digest` header: at least one SHA-256 value, and every
 /// SHA-256 value must match.
 pub fn verify_digest(header: Option<&str>, body: &[u8]) -> Result<()> {
@@ -227,6 +250,21 @@ pub fn verify_digest(header: Option<&str>, body: &[u8]) -> Result<()> {
     }
 }
 
+/// The `headers` parameter of a request's `Signature` (or `Authorization: Signature`) header.
+fn signed_headers(headers: &axum::http::HeaderMap) -> Vec<String> {
+    let value = headers
+        .get("signature")
+        .or_else(|| headers.get("authorization"))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    value
+        .split(',')
+        .filter_map(|part| part.trim().strip_prefix("headers=\""))
+        .flat_map(|list| list.trim_end_matches('"').split_whitespace())
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
 /// A signature header, parsed and checked for freshness, not yet verified.
 pub struct Unverified {
     inner: http_signature_normalization::verify::Unverified,
@@ -243,6 +281,26 @@ impl Unverified {
         headers: &axum::http::HeaderMap,
         local_host: &str,
     ) -> Result<Self> {
+        Self::parse_with(method, path_and_query, headers, local_host, true)
+    }
+
+    /// As [`Unverified::parse`], for a request without a body (a signed GET): no `digest`.
+    pub fn parse_fetch(
+        method: &str,
+        path_and_query: &str,
+        headers: &axum::http::HeaderMap,
+        local_host: &str,
+    ) -> Result<Self> {
+        Self::parse_with(method, path_and_query, headers, local_host, false)
+    }
+
+    fn parse_with(
+        method: &str,
+        path_and_query: &str,
+        headers: &axum::http::HeaderMap,
+        local_host: &str,
+        digest: bool,
+    ) -> Result<Self> {
         let mut map = BTreeMap::new();
         for (name, value) in headers {
             if let Ok(v) = value.to_str() {
@@ -253,11 +311,24 @@ impl Unverified {
         map.entry("host".to_string())
             .or_insert_with(|| local_host.to_string());
         let date = map.get("date").cloned();
-        let config = http_signature_normalization::Config::new()
+        let mut config = http_signature_normalization::Config::new()
             .set_expiration(DATE_WINDOW)
-            .require_header("host")
-            .require_header("date")
-            .require_digest();
+            .require_header("(request-target)");
+        if digest {
+            config = config
+                .require_header("host")
+                .require_header("date")
+                .require_digest();
+        } else {
+            // A signed GET (as activitypub_federation signs its fetches) may leave out `host`
+            // and `date`, but it must be dated somehow, or it could be replayed for ever.
+            let signed = signed_headers(headers);
+            if !signed.iter().any(|h| h == "date" || h == "(created)") {
+                return Err(Error::Signature(
+                    "the signature covers neither date nor (created)".into(),
+                ));
+            }
+        }
         let inner = config
             .begin_verify(method, path_and_query, map)
             .map_err(|e| Error::Signature(format!("HTTP signature: {e}")))?;
@@ -471,5 +542,45 @@ mod peer_forms {
                 .unwrap(),
         );
         assert!(Unverified::parse("POST", "/inbox", &map, "cohort.example").is_err());
+    }
+}
+
+#[cfg(test)]
+mod fetches {
+    use super::*;
+
+    fn signed(headers_list: &str) -> axum::http::HeaderMap {
+        let mut map = axum::http::HeaderMap::new();
+        map.insert(
+            "date",
+            httpdate::fmt_http_date(SystemTime::now()).parse().unwrap(),
+        );
+        map.insert(
+            "signature",
+            format!(
+                "keyId=\"k\",algorithm=\"rsa-sha256\",headers=\"{headers_list}\",signature=\"AAAA\""
+            )
+            .parse()
+            .unwrap(),
+        );
+        map
+    }
+
+    #[test]
+    fn a_signed_get_must_be_dated_and_name_its_target() {
+        assert!(
+            Unverified::parse_fetch("GET", "/g/x", &signed("(request-target) host date"), "h")
+                .is_ok()
+        );
+        assert!(
+            Unverified::parse_fetch("GET", "/g/x", &signed("(request-target) accept"), "h")
+                .is_err()
+        );
+        assert!(Unverified::parse_fetch("GET", "/g/x", &signed("host date"), "h").is_err());
+        // A POST needs its digest signed.
+        assert!(
+            Unverified::parse("POST", "/inbox", &signed("(request-target) host date"), "h")
+                .is_err()
+        );
     }
 }

@@ -37,7 +37,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(home))
         .nest("/api/v1", api::router())
-        .merge(crate::federation::routes::router())
+        .merge(crate::federation::routes::router().route_layer(
+            axum::middleware::from_fn_with_state(
+                state.clone(),
+                crate::federation::routes::require_signed_fetch,
+            ),
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

@@ -550,3 +550,58 @@ async fn a_rotated_key_is_fetched_again_at_most_once_a_minute() {
     // A signature over the path alone is accepted when the request has a query.
     assert_eq!(send(1, "/inbox?from=relay").await, 202);
 }
+
+#[tokio::test]
+async fn authorized_fetch_serves_documents_only_to_signed_requests() {
+    use cohort::federation::signing::{PrivateKey, sign_get};
+    let app = TestApp::spawn_with(|c| c.federation.require_signed_fetch = true).await;
+    let token = app.user("ann").await;
+    app.group(&token, "private").await;
+    let pair = activitypub_federation::http_signatures::generate_actor_keypair().unwrap();
+    let peer = rotating::start(pair.public_key.clone()).await;
+
+    let (status, _, body) = fetch(&app, "/g/private", AP).await;
+    assert_eq!(status, 401, "{body}");
+    let (status, ..) = fetch(&app, "/posts/1/replies", AP).await;
+    assert!(status == 401 || status == 404, "{status}");
+    let (status, ..) = fetch(&app, "/actor", AP).await;
+    assert_eq!(status, 200, "the instance actor stays public");
+    let (status, ..) = fetch(&app, "/g/private", "text/html").await;
+    assert_eq!(status, 200, "pages stay public");
+    let (status, ..) = fetch(
+        &app,
+        &format!(
+            "/.well-known/webfinger?resource=acct:private@{}",
+            app.domain
+        ),
+        "application/jrd+json",
+    )
+    .await;
+    assert_eq!(status, 200, "discovery stays public");
+
+    let key = PrivateKey::from_pem(&pair.private_key).unwrap();
+    let signed = |key_id: String| {
+        let url = url::Url::parse(&format!("{}/g/private", app.address)).unwrap();
+        let headers = sign_get(&key, &key_id, &url, std::time::SystemTime::now()).unwrap();
+        let mut r = app.client.get(url).header("accept", AP);
+        for (k, v) in headers {
+            r = r.header(k, v);
+        }
+        async move { r.send().await.unwrap() }
+    };
+    let r = signed(format!("{}#main-key", peer.id())).await;
+    assert_eq!(r.status(), 200);
+    let doc: Value = r.json().await.unwrap();
+    assert_eq!(doc["type"], "Group");
+    // A key id naming an actor whose key did not sign is refused.
+    let other = rotating::start(
+        activitypub_federation::http_signatures::generate_actor_keypair()
+            .unwrap()
+            .public_key,
+    )
+    .await;
+    assert_eq!(
+        signed(format!("{}#main-key", other.id())).await.status(),
+        401
+    );
+}
