@@ -480,6 +480,33 @@ async fn recorder(ctx: Ctx, mut rx: mpsc::UnboundedReceiver<Outcome>) {
     }
 }
 
+/// On PostgreSQL, wakes this process's dispatcher whenever any process queues an activity
+/// (`LISTEN` on [`storage::queue::WORK_CHANNEL`]), so work queued behind another process's
+/// HTTP server starts at once rather than at the next idle poll. SQLite needs none: a
+/// single-process database, and the poll covers the rest.
+pub async fn listen_for_work(ctx: Ctx) {
+    if ctx.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return;
+    }
+    let pool = ctx.db.get_postgres_connection_pool().clone();
+    loop {
+        match sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(mut listener) => match listener.listen(storage::queue::WORK_CHANNEL).await {
+                Ok(()) => {
+                    // Anything queued while we were not listening.
+                    ctx.delivery_wake.notify_waiters();
+                    while listener.recv().await.is_ok() {
+                        ctx.delivery_wake.notify_waiters();
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "LISTEN for delivery work failed"),
+            },
+            Err(e) => tracing::warn!(error = %e, "no connection to LISTEN for delivery work"),
+        }
+        tokio::time::sleep(IDLE_POLL).await;
+    }
+}
+
 /// The delivery dispatcher of one process: runs until `stop` turns true, then lets in-flight
 /// deliveries finish (for up to the lease) and records them.
 pub async fn run(
@@ -504,6 +531,7 @@ pub async fn run(
     let slots = Arc::new(Semaphore::new(concurrency));
     let (tx, rx) = mpsc::unbounded_channel();
     let recorder = tokio::spawn(recorder(ctx.clone(), rx));
+    let listener = tokio::spawn(listen_for_work(ctx.clone()));
     let wake = ctx.delivery_wake.clone();
     while !*stop.borrow() {
         // Register interest before looking, so a wake-up between the claim and the wait is
@@ -596,6 +624,7 @@ pub async fn run(
     let all = u32::try_from(concurrency).unwrap_or(u32::MAX);
     let grace = sender.timeout + Duration::from_secs(2);
     let _ = tokio::time::timeout(grace, slots.acquire_many(all)).await;
+    listener.abort();
     drop(tx);
     let _ = recorder.await;
 }

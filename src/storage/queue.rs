@@ -35,6 +35,9 @@ use super::entities::{destinations, outgoing, outgoing_direct, sent_activities};
 /// Lock key that serialises enqueueing on PostgreSQL ("cohort" in ASCII).
 const ENQUEUE_LOCK: i64 = 0x636f_686f_7274;
 
+/// The PostgreSQL notification channel on which enqueueing wakes every process's dispatcher.
+pub const WORK_CHANNEL: &str = "cohort_delivery";
+
 /// "Destination `d` has work": a direct activity past its cursor, or an activity of a group
 /// it follows past its cursor (index probes only).
 const HAS_WORK: &str = "(EXISTS (SELECT 1 FROM outgoing_direct od \
@@ -192,6 +195,15 @@ pub async fn enqueue(
             .to_owned(),
         )
         .exec_without_returning(&txn)
+        .await?;
+    }
+    if backend == DbBackend::Postgres {
+        // Delivered at commit, to every process listening (`delivery::listen_for_work`).
+        txn.execute_raw(stmt(
+            backend,
+            "SELECT pg_notify(?, '')",
+            vec![WORK_CHANNEL.into()],
+        ))
         .await?;
     }
     txn.commit().await?;

@@ -451,3 +451,37 @@ async fn retry_after_is_honoured_and_client_errors_are_final() {
     tokio::time::sleep(StdDuration::from_millis(300)).await;
     assert_eq!(requests(busy).len(), 3, "nothing sent twice");
 }
+
+#[tokio::test]
+async fn on_postgres_work_queued_by_one_process_wakes_the_others() {
+    use cohort::{Config, delivery, domain::Ctx, domain::Instance};
+    use std::time::Duration as StdDuration;
+    let test_db = TestDatabase::new().await;
+    if !test_db.is_postgres() {
+        eprintln!("PostgreSQL only: an SQLite database has one process, woken directly");
+        return;
+    }
+    // "This process": its dispatcher's wake-up, fed by the listener.
+    let ctx = Ctx::new(
+        db(&test_db).await,
+        Instance::from_config(&Config::default()),
+    );
+    let wake = ctx.delivery_wake.clone();
+    let listening = wake.notified();
+    tokio::pin!(listening);
+    listening.as_mut().enable();
+    let task = tokio::spawn(delivery::listen_for_work(ctx));
+    tokio::time::timeout(StdDuration::from_secs(10), listening)
+        .await
+        .expect("the listener is up");
+    // "Another process" queues an activity on its own connection.
+    let woken = wake.notified();
+    tokio::pin!(woken);
+    woken.as_mut().enable();
+    let other = db(&test_db).await;
+    enqueue(&other, "follow", None, &["http://y/inbox"]).await;
+    tokio::time::timeout(StdDuration::from_secs(10), woken)
+        .await
+        .expect("woken by the other process's enqueue");
+    task.abort();
+}
