@@ -36,6 +36,8 @@ pub fn router(state: AppState) -> Router {
     let limit = state.body_limit;
     Router::new()
         .route("/", get(home))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .nest("/api/v1", api::router())
         .merge(crate::federation::routes::router().route_layer(
             axum::middleware::from_fn_with_state(
@@ -59,6 +61,39 @@ async fn home(axum::extract::State(s): axum::extract::State<AppState>) -> impl I
         env!("CARGO_PKG_VERSION")
     );
     ([(header::CACHE_CONTROL, "no-cache")], Html(page))
+}
+
+/// `GET /healthz`: the process is up and answering. Touches nothing else, so a liveness probe
+/// never restarts a healthy process because its database is slow.
+async fn healthz() -> impl IntoResponse {
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(serde_json::json!({"status": "ok"})),
+    )
+}
+
+/// `GET /readyz`: ready for traffic when the database answers and every migration is applied;
+/// 503 with the reason otherwise (a load balancer then sends requests elsewhere).
+async fn readyz(axum::extract::State(s): axum::extract::State<AppState>) -> impl IntoResponse {
+    let (status, body) = match crate::storage::is_migrated(&s.ctx.db).await {
+        Ok(true) => (StatusCode::OK, serde_json::json!({"status": "ready"})),
+        Ok(false) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({"status": "unavailable", "reason": "migrations are pending"}),
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check: database unavailable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                serde_json::json!({"status": "unavailable", "reason": "the database does not answer"}),
+            )
+        }
+    };
+    (
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(body),
+    )
 }
 
 async fn not_found() -> impl IntoResponse {

@@ -8,6 +8,7 @@ mod cli;
 mod delivery;
 mod federation;
 mod groups;
+mod health;
 mod openapi;
 mod payloads;
 mod posts;
