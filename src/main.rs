@@ -94,6 +94,13 @@ enum AdminCommand {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// First make this destination (an inbox URL) due now, restarting its back-off and
+        /// lifting "unreachable". Repeatable.
+        #[arg(long, value_name = "INBOX")]
+        retry: Vec<String>,
+        /// First make every failing or unreachable destination due now.
+        #[arg(long, conflicts_with = "retry")]
+        retry_failing: bool,
     },
 }
 
@@ -176,13 +183,29 @@ async fn main() -> ExitCode {
             })
             .await
         }
-        Command::Admin(AdminCommand::Queue { json }) => cli::queue_report(&config).await.map(|r| {
-            if json {
-                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+        Command::Admin(AdminCommand::Queue {
+            json,
+            retry,
+            retry_failing,
+        }) => {
+            let retried = if retry_failing || !retry.is_empty() {
+                cli::queue_retry(&config, &retry)
+                    .await
+                    .map(|n| eprintln!("{n} destination(s) due now"))
             } else {
-                print!("{}", cli::format_queue_report(&r));
+                Ok(())
+            };
+            match retried {
+                Ok(()) => cli::queue_report(&config).await.map(|r| {
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                    } else {
+                        print!("{}", cli::format_queue_report(&r));
+                    }
+                }),
+                Err(e) => Err(e),
             }
-        }),
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

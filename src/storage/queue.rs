@@ -401,6 +401,42 @@ pub async fn heard_from<C: ConnectionTrait>(
     Ok(true)
 }
 
+/// Makes destinations due now: those whose inbox is in `inboxes`, or, when it is empty, every
+/// failing or unreachable one. Their back-off restarts; the time they started failing is kept,
+/// so one that still fails after three days is marked unreachable again. Returns how many.
+pub async fn retry_now(
+    db: &DatabaseConnection,
+    inboxes: &[String],
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let mut update = destinations::Entity::update_many()
+        .col_expr(destinations::Column::NextAttemptAt, Expr::value(now))
+        .col_expr(destinations::Column::Attempts, Expr::value(0))
+        .col_expr(
+            destinations::Column::UnreachableSince,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        );
+    update = if inboxes.is_empty() {
+        update.filter(
+            sea_orm::Condition::any()
+                .add(destinations::Column::Attempts.gt(0))
+                .add(destinations::Column::UnreachableSince.is_not_null()),
+        )
+    } else {
+        update.filter(destinations::Column::Inbox.is_in(inboxes.iter().cloned()))
+    };
+    let n = update.exec(db).await?.rows_affected;
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_raw(stmt(
+            DbBackend::Postgres,
+            "SELECT pg_notify(?, '')",
+            vec![WORK_CHANNEL.into()],
+        ))
+        .await?;
+    }
+    Ok(n)
+}
+
 /// Hosts with a destination marked unreachable.
 pub async fn unreachable_hosts<C: ConnectionTrait>(
     conn: &C,

@@ -262,4 +262,30 @@ async fn admin_queue_shows_depth_and_failing_destinations() {
         "{text}"
     );
     assert!(text.contains("failing 2h"), "{text}");
+
+    // The admin makes it due now: its back-off restarts, and it is no longer listed as failing.
+    let out = {
+        let mut c = cohort();
+        c.args([
+            "admin",
+            "queue",
+            "--json",
+            "--retry",
+            "https://down.example/inbox",
+        ])
+        .env("COHORT_DATABASE_URL", &db.url)
+        .current_dir(dir.path());
+        c.output().unwrap()
+    };
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 destination(s) due now"));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["pending"], 1);
+    assert_eq!(report["failing"].as_array().unwrap().len(), 0);
+    let due = queue::claim(&conn, now(), now(), 10).await.unwrap();
+    assert_eq!(due.len(), 1, "due now");
 }
