@@ -382,6 +382,11 @@ impl Sender {
                 (_, None) => Attempt::Refused("the activity is no longer stored".into()),
                 (Ok(inbox), Some(body)) => self.attempt(inbox, &due.signer, body).await,
             };
+            self.ctx.metrics.delivery(match &outcome {
+                Attempt::Delivered => crate::metrics::DeliveryOutcome::Delivered,
+                Attempt::Refused(_) => crate::metrics::DeliveryOutcome::Refused,
+                Attempt::Retry { .. } => crate::metrics::DeliveryOutcome::Failed,
+            });
             match outcome {
                 Attempt::Delivered => {
                     tracing::debug!(inbox = %dest.inbox, activity = %due.activity_id, "delivered");

@@ -85,6 +85,8 @@ pub struct Ctx {
     pub keys: std::sync::Arc<crate::federation::signing::KeyCache>,
     /// Hosts with destinations marked unreachable, as of a moment ago.
     pub unreachable: std::sync::Arc<crate::delivery::UnreachableHosts>,
+    /// This process's counters.
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 impl Ctx {
@@ -96,6 +98,7 @@ impl Ctx {
             delivery_wake: Default::default(),
             keys: Default::default(),
             unreachable: Default::default(),
+            metrics: Default::default(),
         }
     }
 }

@@ -39,7 +39,23 @@ pub async fn inbox(
     let data = s.federation.to_request_data();
     let target = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     // One activity's lookups repeat (object, parent, post, group, actor): memoise them.
-    storage::memo::scope(receive(&data, method.as_str(), target, &headers, &body)).await?;
+    let result =
+        storage::memo::scope(receive(&data, method.as_str(), target, &headers, &body)).await;
+    #[derive(serde::Deserialize)]
+    struct Kind {
+        #[serde(rename = "type")]
+        kind: Option<String>,
+    }
+    let kind = serde_json::from_slice::<Kind>(&body)
+        .ok()
+        .and_then(|k| k.kind);
+    let outcome = match &result {
+        Ok(()) => "accepted",
+        Err(e) if e.status().is_client_error() => "refused",
+        Err(_) => "error",
+    };
+    data.metrics.inbound(kind.as_deref(), outcome);
+    result?;
     Ok(StatusCode::ACCEPTED)
 }
 

@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(home))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .nest("/api/v1", api::router())
         .merge(crate::federation::routes::router().route_layer(
             axum::middleware::from_fn_with_state(
@@ -47,6 +48,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            count_request,
+        ))
         .layer(DefaultBodyLimit::max(limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -61,6 +66,39 @@ async fn home(axum::extract::State(s): axum::extract::State<AppState>) -> impl I
         env!("CARGO_PKG_VERSION")
     );
     ([(header::CACHE_CONTROL, "no-cache")], Html(page))
+}
+
+/// Counts every answered request by method, route template and status.
+async fn count_request(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let method = req.method().as_str().to_string();
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_string();
+    let response = next.run(req).await;
+    s.ctx
+        .metrics
+        .http(&method, &route, response.status().as_u16());
+    response
+}
+
+/// `GET /metrics`: Prometheus text exposition (see `metrics`).
+async fn metrics(axum::extract::State(s): axum::extract::State<AppState>) -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        s.ctx.metrics.render(&s.ctx.db).await,
+    )
 }
 
 /// `GET /healthz`: the process is up and answering. Touches nothing else, so a liveness probe
