@@ -166,7 +166,7 @@ async fn housekeeping(ctx: Ctx) {
         let purged =
             storage::received::purge_before(&ctx.db, now() - chrono::Duration::days(30)).await;
         let purged_sent =
-            storage::queue::purge_sent_before(&ctx.db, now() - chrono::Duration::days(90)).await;
+            storage::sent::purge_before(&ctx.db, now() - chrono::Duration::days(90)).await;
         // Queue rows outlive the three days after which a failing destination is skipped.
         let purged_queue = storage::queue::purge(&ctx.db, now() - chrono::Duration::days(7)).await;
         if let (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) =

@@ -72,26 +72,28 @@ pub async fn create_user(
     Ok(person.ap_id)
 }
 
-/// `cohort admin queue --retry …`: makes destinations due now (all failing ones when `inboxes`
-/// is empty); returns how many.
-pub async fn queue_retry(config: &Config, inboxes: &[String]) -> Result<u64> {
+/// Connects to a database that must already be migrated (administration commands do not
+/// change the schema behind a running server's back).
+async fn connect_migrated(config: &Config) -> Result<sea_orm::DatabaseConnection> {
     let db = storage::connect(&config.database).await?;
     if !storage::is_migrated(&db).await? {
         return Err(Error::BadRequest(
             "the database is not migrated; run `cohort migrate` first".into(),
         ));
     }
+    Ok(db)
+}
+
+/// `cohort admin queue --retry …`: makes destinations due now (all failing ones when `inboxes`
+/// is empty); returns how many.
+pub async fn queue_retry(config: &Config, inboxes: &[String]) -> Result<u64> {
+    let db = connect_migrated(config).await?;
     Ok(storage::queue::retry_now(&db, inboxes, crate::domain::now()).await?)
 }
 
 /// `cohort admin queue`: the outgoing queue's state.
 pub async fn queue_report(config: &Config) -> Result<storage::queue::Report> {
-    let db = storage::connect(&config.database).await?;
-    if !storage::is_migrated(&db).await? {
-        return Err(Error::BadRequest(
-            "the database is not migrated; run `cohort migrate` first".into(),
-        ));
-    }
+    let db = connect_migrated(config).await?;
     Ok(storage::queue::report(&db).await?)
 }
 

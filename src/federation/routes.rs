@@ -395,7 +395,7 @@ async fn sent_activity(
     ApiPath((kind, id)): ApiPath<(String, String)>,
 ) -> Result<Response> {
     let ap_id = format!("{}/activities/{kind}/{id}", s.ctx.instance.base_url());
-    let body = storage::queue::sent_activity(&s.ctx.db, &ap_id)
+    let body = storage::sent::find(&s.ctx.db, &ap_id)
         .await?
         .ok_or(Error::NotFound("activity"))?;
     let mut r = (StatusCode::OK, body).into_response();

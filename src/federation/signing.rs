@@ -158,13 +158,33 @@ pub fn digest_header(body: &[u8]) -> String {
 
 /// `host[:port]` as it goes in the `Host` header.
 pub fn host_header(url: &Url) -> Result<String> {
-    let host = url
-        .host_str()
-        .ok_or_else(|| Error::Internal(format!("{url} has no host")))?;
-    Ok(match url.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host.to_string(),
-    })
+    super::actors::authority(url)
+}
+
+/// The `Signature` header value over `headers` (name, value pairs, in order) for a request
+/// `method url`: `(request-target)` first, then each header, as draft-cavage prescribes.
+fn signature_header(
+    key: &PrivateKey,
+    key_id: &str,
+    method: &str,
+    url: &Url,
+    headers: &[(&str, &str)],
+) -> Result<String> {
+    let target = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    };
+    let mut signing_string = format!("(request-target): {method} {target}");
+    let mut names = String::from("(request-target)");
+    for (name, value) in headers {
+        signing_string.push_str(&format!("\n{name}: {value}"));
+        names.push(' ');
+        names.push_str(name);
+    }
+    let signature = B64.encode(key.sign(signing_string.as_bytes())?);
+    Ok(format!(
+        "keyId=\"{key_id}\",algorithm=\"rsa-sha256\",headers=\"{names}\",signature=\"{signature}\""
+    ))
 }
 
 /// The headers that sign a POST of `body` to `inbox`: `Host`, `Date`, `Digest` and
@@ -180,22 +200,18 @@ pub fn sign_post(
     let host = host_header(inbox)?;
     let date = httpdate::fmt_http_date(date);
     let digest = digest_header(body);
-    let target = match inbox.query() {
-        Some(q) => format!("{}?{q}", inbox.path()),
-        None => inbox.path().to_string(),
-    };
-    let signing_string =
-        format!("(request-target): post {target}\nhost: {host}\ndate: {date}\ndigest: {digest}");
-    let signature = B64.encode(key.sign(signing_string.as_bytes())?);
-    let header = format!(
-        "keyId=\"{key_id}\",algorithm=\"rsa-sha256\",\
-         headers=\"(request-target) host date digest\",signature=\"{signature}\""
-    );
+    let signature = signature_header(
+        key,
+        key_id,
+        "post",
+        inbox,
+        &[("host", &host), ("date", &date), ("digest", &digest)],
+    )?;
     Ok([
         ("host", host),
         ("date", date),
         ("digest", digest),
-        ("signature", header),
+        ("signature", signature),
     ])
 }
 
@@ -209,17 +225,8 @@ pub fn sign_get(
 ) -> Result<[(&'static str, String); 3]> {
     let host = host_header(url)?;
     let date = httpdate::fmt_http_date(date);
-    let target = match url.query() {
-        Some(q) => format!("{}?{q}", url.path()),
-        None => url.path().to_string(),
-    };
-    let signing_string = format!("(request-target): get {target}\nhost: {host}\ndate: {date}");
-    let signature = B64.encode(key.sign(signing_string.as_bytes())?);
-    let header = format!(
-        "keyId=\"{key_id}\",algorithm=\"rsa-sha256\",\
-         headers=\"(request-target) host date\",signature=\"{signature}\""
-    );
-    Ok([("host", host), ("date", date), ("signature", header)])
+    let signature = signature_header(key, key_id, "get", url, &[("host", &host), ("date", &date)])?;
+    Ok([("host", host), ("date", date), ("signature", signature)])
 }
 
 /// Checks a request body against its `Digest` header: at least one SHA-256 value, and every

@@ -22,6 +22,7 @@ pub mod posts;
 pub mod queue;
 pub mod received;
 pub mod replies;
+pub mod sent;
 pub mod sessions;
 pub mod votes;
 

@@ -167,7 +167,7 @@ pub async fn enqueue(
         .await?;
     }
     // First statement on SQLite is a write, so the transaction holds the write lock.
-    keep_activity(&txn, a.activity_id, a.body, now).await?;
+    super::sent::keep(&txn, a.activity_id, a.body, now).await?;
     let dests = ensure_destinations(&txn, a.inboxes, now).await?;
     let seq = outgoing::Entity::insert(outgoing::ActiveModel {
         activity_id: Set(a.activity_id.to_string()),
@@ -554,51 +554,6 @@ pub async fn purge<C: ConnectionTrait>(conn: &C, before: DateTime<Utc>) -> Resul
         .await?
         .rows_affected;
     Ok(direct + old)
-}
-
-/// Keeps a sent activity so its id can be fetched (the first copy wins).
-pub async fn keep_activity<C: ConnectionTrait>(
-    conn: &C,
-    ap_id: &str,
-    body: &str,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    sent_activities::Entity::insert(sent_activities::ActiveModel {
-        ap_id: Set(ap_id.to_string()),
-        body: Set(body.to_string()),
-        created_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::column(sent_activities::Column::ApId)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(conn)
-    .await?;
-    Ok(())
-}
-
-/// A sent activity's JSON, by id.
-pub async fn sent_activity<C: ConnectionTrait>(
-    conn: &C,
-    ap_id: &str,
-) -> Result<Option<String>, DbErr> {
-    Ok(sent_activities::Entity::find_by_id(ap_id.to_string())
-        .one(conn)
-        .await?
-        .map(|a| a.body))
-}
-
-/// Forgets sent activities older than `before`.
-pub async fn purge_sent_before<C: ConnectionTrait>(
-    conn: &C,
-    before: DateTime<Utc>,
-) -> Result<u64, DbErr> {
-    Ok(sent_activities::Entity::delete_many()
-        .filter(sent_activities::Column::CreatedAt.lt(before))
-        .exec(conn)
-        .await?
-        .rows_affected)
 }
 
 #[cfg(test)]

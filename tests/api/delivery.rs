@@ -266,7 +266,10 @@ async fn purging_keeps_what_is_still_due() {
         .unwrap();
     assert_eq!(queue::pending(db).await.unwrap(), 0);
     assert!(
-        queue::sent_activity(db, "follow").await.unwrap().is_some(),
+        cohort::storage::sent::find(db, "follow")
+            .await
+            .unwrap()
+            .is_some(),
         "still fetchable by id"
     );
 }
@@ -325,7 +328,10 @@ async fn pending_deliveries_survive_the_upgrade_to_the_destination_queue() {
     let report = queue::report(db).await.unwrap();
     assert_eq!(report.pending, 3);
     assert_eq!(
-        queue::sent_activity(db, "a2").await.unwrap().as_deref(),
+        cohort::storage::sent::find(db, "a2")
+            .await
+            .unwrap()
+            .as_deref(),
         Some("{\"id\":\"a2\"}")
     );
     assert!(!queue::heard_from(db, "z:81", now()).await.unwrap());
