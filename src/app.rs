@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::{
     config::Config,
-    domain::{Ctx, Instance, now},
+    domain::{Ctx, Instance},
     error::{Error, Result},
     http::{self, Shared},
     storage,
@@ -126,7 +126,8 @@ impl Application {
             federation: self.federation.clone(),
             body_limit: self.body_limit,
         });
-        let housekeeping = tokio::spawn(housekeeping(self.ctx.clone()));
+        let who = format!("{}/{}", self.addr, std::process::id());
+        let housekeeping = tokio::spawn(crate::maintenance::run(self.ctx.clone(), who));
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let delivery = tokio::spawn(crate::delivery::run(
             self.ctx.clone(),
@@ -148,32 +149,6 @@ impl Application {
         let _ = stop.send(true);
         let _ = delivery.await;
         result
-    }
-}
-
-/// Periodic clean-up. Safe to run in several processes at once: each step is idempotent.
-async fn housekeeping(ctx: Ctx) {
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        match storage::sessions::purge_expired(&ctx.db, now()).await {
-            Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions purged"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "session purge failed"),
-        }
-        // Remembered inbound ids only need to outlast senders' retries; sent activities stay
-        // fetchable for a quarter.
-        let purged =
-            storage::received::purge_before(&ctx.db, now() - chrono::Duration::days(30)).await;
-        let purged_sent =
-            storage::sent::purge_before(&ctx.db, now() - chrono::Duration::days(90)).await;
-        // Queue rows outlive the three days after which a failing destination is skipped.
-        let purged_queue = storage::queue::purge(&ctx.db, now() - chrono::Duration::days(7)).await;
-        if let (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) =
-            (&purged, &purged_sent, &purged_queue)
-        {
-            tracing::warn!(error = %e, "activity purge failed");
-        }
     }
 }
 

@@ -4,9 +4,9 @@ use std::io::{BufRead, IsTerminal};
 
 use crate::{
     config::Config,
-    domain::{Ctx, Instance, accounts},
+    domain::{Ctx, Instance, accounts, instances},
     error::{Error, Result},
-    storage,
+    maintenance, storage,
 };
 
 /// Connects to the configured database and applies pending migrations.
@@ -82,6 +82,103 @@ async fn connect_migrated(config: &Config) -> Result<sea_orm::DatabaseConnection
         ));
     }
     Ok(db)
+}
+
+/// A context over a database that must already be migrated.
+async fn ctx_migrated(config: &Config) -> Result<Ctx> {
+    Ok(Ctx::new(
+        connect_migrated(config).await?,
+        Instance::from_config(config),
+    ))
+}
+
+/// `cohort admin reset-password`: sets a new password and ends the account's sessions;
+/// returns how many ended.
+pub async fn reset_password(config: &Config, name: &str, password: &str) -> Result<u64> {
+    accounts::reset_password(&ctx_migrated(config).await?, name, password).await
+}
+
+/// `cohort admin block-instance`: returns the host blocked and whether it was new. Running
+/// servers honour it within seconds (`storage::snapshot::REFRESH`).
+pub async fn block_instance(
+    config: &Config,
+    host: &str,
+    reason: Option<&str>,
+) -> Result<(String, bool)> {
+    instances::block(&ctx_migrated(config).await?, host, reason).await
+}
+
+/// `cohort admin unblock-instance`: returns the host.
+pub async fn unblock_instance(config: &Config, host: &str) -> Result<String> {
+    instances::unblock(&ctx_migrated(config).await?, host).await
+}
+
+/// `cohort admin federation`: every known instance and its state.
+pub async fn federation_report(config: &Config) -> Result<storage::peers::Report> {
+    let ctx = ctx_migrated(config).await?;
+    let blocked: std::collections::HashSet<String> = instances::blocks(&ctx)
+        .await?
+        .into_iter()
+        .map(|b| b.host)
+        .collect();
+    Ok(storage::peers::report(&ctx.db, |h| instances::is_blocked(&blocked, h)).await?)
+}
+
+/// The federation report as text for people.
+pub fn format_federation_report(r: &storage::peers::Report) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<32} {:>6} {:>6} {:>9} {:>9} {:>7} {:>7}  state",
+        "instance", "people", "groups", "followers", "following", "inboxes", "failing"
+    );
+    for p in &r.instances {
+        let state = if p.blocked {
+            "blocked".to_string()
+        } else if p.unreachable > 0 {
+            format!("{} unreachable", p.unreachable)
+        } else if p.failing > 0 {
+            format!("failing: {}", p.last_error.as_deref().unwrap_or("-"))
+        } else {
+            p.last_delivery_at
+                .map_or_else(|| "-".into(), |t| format!("last delivery {t}"))
+        };
+        let _ = writeln!(
+            out,
+            "{:<32} {:>6} {:>6} {:>9} {:>9} {:>7} {:>7}  {state}",
+            p.host, p.people, p.groups, p.followers, p.following, p.inboxes, p.failing
+        );
+    }
+    if !r.blocks.is_empty() {
+        let _ = writeln!(out, "\nblocked:");
+        for b in &r.blocks {
+            let _ = writeln!(
+                out,
+                "  {}  since {}  {}",
+                b.host,
+                b.created_at,
+                b.reason.as_deref().unwrap_or("")
+            );
+        }
+    }
+    out
+}
+
+/// `cohort admin purge`: the hourly clean-up now, optionally with a shorter retention.
+pub async fn purge(config: &Config, older_than_days: Option<i64>) -> Result<maintenance::Purged> {
+    maintenance::purge_older_than(&ctx_migrated(config).await?, older_than_days).await
+}
+
+/// `cohort admin backup FILE`: a consistent copy of the database, taken while it runs.
+pub async fn backup(config: &Config, target: &std::path::Path) -> Result<()> {
+    let db = connect_migrated(config).await?;
+    storage::backup::write(&db, &config.database.url, target)
+        .await
+        .map_err(|e| match e {
+            storage::backup::BackupError::Database(e) => Error::Database(e),
+            other => Error::BadRequest(other.to_string()),
+        })
 }
 
 /// `cohort admin queue --retry …`: makes destinations due now (all failing ones when `inboxes`

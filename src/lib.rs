@@ -16,6 +16,7 @@ pub mod error;
 pub mod federation;
 pub mod harness;
 pub mod http;
+pub mod maintenance;
 pub mod metrics;
 pub mod storage;
 pub mod testing;

@@ -88,6 +88,51 @@ enum AdminCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Set a new password for a local account and sign it out everywhere. The password is
+    /// asked for twice at the terminal, or read from the first line of standard input.
+    ResetPassword {
+        /// Account name.
+        name: String,
+        /// Read the password from standard input instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Stop federating with an instance: its activities are refused, its actors and posts
+    /// are not fetched, and nothing is delivered to it. A host blocks its subdomains too;
+    /// host:port blocks that port only. Running servers honour it within seconds.
+    BlockInstance {
+        /// The instance: example.org, example.org:8443, or a URL or handle on it.
+        host: String,
+        /// Why (shown by `admin federation`).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Federate with a blocked instance again.
+    UnblockInstance {
+        /// The host as it was blocked.
+        host: String,
+    },
+    /// Every other instance known here: people, groups, followers, deliveries, blocks.
+    Federation {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the hourly clean-up now: expired sessions, received activity ids (kept 30 days),
+    /// sent activities (90 days) and delivered queue rows.
+    Purge {
+        /// Remove received and sent activities older than DAYS instead (at least 7, the
+        /// delivery queue's retention).
+        #[arg(long, value_name = "DAYS")]
+        older_than: Option<i64>,
+    },
+    /// Write a consistent backup of the database while the server runs: a SQLite file
+    /// (VACUUM INTO), or for PostgreSQL a pg_dump custom-format archive (needs pg_dump).
+    /// Never overwrites FILE.
+    Backup {
+        /// Where to write it.
+        file: PathBuf,
+    },
     /// Show the outgoing delivery queue: how many deliveries are pending, the oldest one,
     /// and every destination that is failing or marked unreachable.
     Queue {
@@ -102,6 +147,15 @@ enum AdminCommand {
         #[arg(long, conflicts_with = "retry")]
         retry_failing: bool,
     },
+}
+
+/// The new password: from standard input with `--password-stdin`, else asked at the terminal.
+fn read_password(from_stdin: bool) -> cohort::Result<String> {
+    cli::read_password(if from_stdin {
+        PasswordSource::Stdin
+    } else {
+        PasswordSource::Prompt
+    })
 }
 
 fn init_logging(config: &Config) {
@@ -149,19 +203,12 @@ async fn main() -> ExitCode {
             name,
             admin,
             password_stdin,
-        }) => {
-            let source = if password_stdin {
-                PasswordSource::Stdin
-            } else {
-                PasswordSource::Prompt
-            };
-            match cli::read_password(source) {
-                Ok(password) => cli::create_user(&config, &name, &password, admin)
-                    .await
-                    .map(|ap_id| println!("created {name} ({ap_id})")),
-                Err(e) => Err(e),
-            }
-        }
+        }) => match read_password(password_stdin) {
+            Ok(password) => cli::create_user(&config, &name, &password, admin)
+                .await
+                .map(|ap_id| println!("created {name} ({ap_id})")),
+            Err(e) => Err(e),
+        },
         Command::Bench(BenchCommand::Federation {
             postgres,
             no_postgres,
@@ -183,6 +230,46 @@ async fn main() -> ExitCode {
             })
             .await
         }
+        Command::Admin(AdminCommand::ResetPassword {
+            name,
+            password_stdin,
+        }) => match read_password(password_stdin) {
+            Ok(password) => cli::reset_password(&config, &name, &password)
+                .await
+                .map(|n| println!("password of {name} changed; {n} session(s) ended")),
+            Err(e) => Err(e),
+        },
+        Command::Admin(AdminCommand::BlockInstance { host, reason }) => {
+            cli::block_instance(&config, &host, reason.as_deref())
+                .await
+                .map(|(host, new)| {
+                    if new {
+                        println!("blocked {host}");
+                    } else {
+                        println!("{host} was already blocked");
+                    }
+                })
+        }
+        Command::Admin(AdminCommand::UnblockInstance { host }) => {
+            cli::unblock_instance(&config, &host)
+                .await
+                .map(|host| println!("unblocked {host}"))
+        }
+        Command::Admin(AdminCommand::Federation { json }) => {
+            cli::federation_report(&config).await.map(|r| {
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                } else {
+                    print!("{}", cli::format_federation_report(&r));
+                }
+            })
+        }
+        Command::Admin(AdminCommand::Purge { older_than }) => cli::purge(&config, older_than)
+            .await
+            .map(|p| println!("purged {p}")),
+        Command::Admin(AdminCommand::Backup { file }) => cli::backup(&config, &file)
+            .await
+            .map(|()| println!("backup written to {}", file.display())),
         Command::Admin(AdminCommand::Queue {
             json,
             retry,

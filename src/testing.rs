@@ -223,6 +223,15 @@ impl TestApp {
         self.request("POST", path, token, Some(&body)).await
     }
 
+    /// The value of the `/metrics` line that starts with `series` (name and labels), 0 when
+    /// absent.
+    pub async fn metric(&self, series: &str) -> u64 {
+        let text = self.get("/metrics", None).await.text;
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
     /// Signs up `username` and signs in; returns the bearer token.
     pub async fn user(&self, username: &str) -> String {
         let password = "a long password";

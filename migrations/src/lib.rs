@@ -10,6 +10,8 @@ mod m20261123_000002_create_federation_tables;
 mod m20261123_000003_create_deliveries;
 mod m20261123_000004_create_activities;
 mod m20261123_000005_create_destination_queue;
+mod m20261201_000006_create_instance_blocks;
+mod m20261201_000007_create_scheduled_jobs;
 
 /// Runs Cohort's migrations in order.
 pub struct Migrator;
@@ -23,6 +25,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_create_deliveries::Migration),
             Box::new(m20261123_000004_create_activities::Migration),
             Box::new(m20261123_000005_create_destination_queue::Migration),
+            Box::new(m20261201_000006_create_instance_blocks::Migration),
+            Box::new(m20261201_000007_create_scheduled_jobs::Migration),
         ]
     }
 }

@@ -166,6 +166,18 @@ impl Sender {
                 return Attempt::Refused("an internal address".into());
             }
         }
+        if let Some(authority) = crate::domain::instances::authority(inbox) {
+            match self.ctx.blocked.contains(&self.ctx.db, &authority).await {
+                Ok(false) => {}
+                Ok(true) => return Attempt::Refused("the instance is blocked".into()),
+                Err(e) => {
+                    return Attempt::Retry {
+                        error: format!("reading blocked instances: {e}"),
+                        retry_after: None,
+                    };
+                }
+            }
+        }
         let key = match self.key(signer).await {
             Ok(k) => k,
             Err(e) => return Attempt::Refused(format!("cannot sign: {e}")),

@@ -200,6 +200,18 @@ pub async fn create(
     }
 }
 
+/// Sets a new password for a local account (the admin command uses this) and signs it out
+/// everywhere; returns how many sessions ended.
+pub async fn reset_password(ctx: &Ctx, username: &str, password: &str) -> Result<u64> {
+    let username = Username::parse(username)?;
+    check_password(password)?;
+    let (_, user) = storage::persons::find_local_account(&ctx.db, username.as_str())
+        .await?
+        .ok_or(Error::NotFound("account"))?;
+    let hash = hash_password(password.to_string()).await?;
+    Ok(storage::persons::set_password_hash(&ctx.db, user.id, &hash).await?)
+}
+
 /// Checks a username and password and opens a session; returns its bearer token.
 pub async fn login(ctx: &Ctx, input: Credentials) -> Result<String> {
     if input.password.len() > MAX_PASSWORD_BYTES {

@@ -12,6 +12,7 @@ use crate::config::{Config, RegistrationMode};
 
 pub mod accounts;
 pub mod groups;
+pub mod instances;
 pub mod keys;
 pub mod names;
 pub mod pagination;
@@ -87,6 +88,8 @@ pub struct Ctx {
     pub unreachable: std::sync::Arc<crate::delivery::UnreachableHosts>,
     /// This process's counters.
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
+    /// Instances this one does not federate with, as of a moment ago.
+    pub blocked: std::sync::Arc<instances::BlockedInstances>,
 }
 
 impl Ctx {
@@ -99,6 +102,7 @@ impl Ctx {
             keys: Default::default(),
             unreachable: Default::default(),
             metrics: Default::default(),
+            blocked: Default::default(),
         }
     }
 }

@@ -170,6 +170,8 @@ pub async fn receive(
             ));
         }
     }
+    // A blocked instance is refused before anything of it is fetched.
+    data.blocked.refuse_authority(&data.db, &host).await?;
     signature.verify_by(data, actor_id).await?;
     // A server we had given up on is back: deliver to it again.
     if data.unreachable.contains(&data.db, &host).await {

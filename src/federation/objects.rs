@@ -237,6 +237,9 @@ impl Content {
     /// author delivered it to a group hosted here; everywhere else, content claiming such a
     /// group was not accepted by it and is refused.
     pub async fn store(json: Object, data: &Data<Ctx>, accept_local_group: bool) -> Result<Self> {
+        // Nothing from a blocked instance is stored, however it reached us.
+        data.blocked.refuse(&data.db, &json.id).await?;
+        data.blocked.refuse(&data.db, &json.attributed_to).await?;
         if let Some(existing) = Content::find(data, &json.id).await? {
             return Ok(existing);
         }

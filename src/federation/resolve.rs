@@ -94,6 +94,10 @@ pub async fn resolve(data: &Data<Ctx>, query: &str) -> Result<Resolved> {
             "give a handle (@user@host, !group@host) or a URL",
         ));
     }
+    // Nothing is looked up on a blocked instance.
+    if let Ok(host) = crate::domain::instances::parse_host(q) {
+        data.blocked.refuse_authority(&data.db, &host).await?;
+    }
     if q.starts_with("https://") || q.starts_with("http://") {
         let url = Url::parse(q).map_err(|_| Error::invalid("query", "is not a valid URL"))?;
         return resolve_url(data, url).await;

@@ -119,6 +119,11 @@ async fn readyz(axum::extract::State(s): axum::extract::State<AppState>) -> impl
             StatusCode::SERVICE_UNAVAILABLE,
             serde_json::json!({"status": "unavailable", "reason": "migrations are pending"}),
         ),
+        Err(e) if crate::storage::is_newer_schema(&e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({"status": "unavailable",
+                "reason": "the database was migrated by a newer version of Cohort; upgrade this process"}),
+        ),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check: database unavailable");
             (

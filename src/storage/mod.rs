@@ -12,11 +12,15 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 use crate::config::DatabaseConfig;
 
+pub mod backup;
+pub mod blocks;
 pub mod entities;
 pub mod followers;
 pub mod groups;
 pub mod instance;
+pub mod jobs;
 pub mod memo;
+pub mod peers;
 pub mod persons;
 pub mod posts;
 pub mod queue;
@@ -24,6 +28,7 @@ pub mod received;
 pub mod replies;
 pub mod sent;
 pub mod sessions;
+pub mod snapshot;
 pub mod votes;
 
 /// Opens the connection pool. SQLite runs in WAL mode (readers never wait for the writer)
@@ -49,11 +54,36 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
     Database::connect(options).await
 }
 
+/// Key of the PostgreSQL advisory lock that serialises migrations.
+const MIGRATION_LOCK: i64 = 0x636f_686f_7274; // "cohort"
+
 /// Applies every pending migration; returns how many ran.
+///
+/// On PostgreSQL, where several processes may start at once (replicas of one instance), the
+/// migrations run in one transaction holding an advisory lock: a second process waits, then
+/// finds nothing pending, and a crash half-way leaves the schema as it was (PostgreSQL's DDL
+/// is transactional). SQLite serves one process.
 pub async fn migrate(db: &DatabaseConnection) -> Result<usize, DbErr> {
+    use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
+    if db.get_database_backend() == DbBackend::Postgres {
+        let txn = db.begin().await?;
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            .await?;
+        let pending = Migrator::get_pending_migrations(&txn).await?.len();
+        Migrator::up(&txn, None).await?;
+        txn.commit().await?;
+        return Ok(pending);
+    }
     let pending = Migrator::get_pending_migrations(db).await?.len();
     Migrator::up(db, None).await?;
     Ok(pending)
+}
+
+/// True when `e` says the database holds migrations this build does not know: a newer
+/// version of Cohort migrated it (this process must be upgraded too).
+pub fn is_newer_schema(e: &DbErr) -> bool {
+    e.to_string()
+        .contains("this migration has been applied but its file is missing")
 }
 
 /// True when the database has no pending migrations.

@@ -117,6 +117,32 @@ pub async fn find_local_account<C: ConnectionTrait>(
     Ok(user.map(|u| (person, u)))
 }
 
+/// Replaces the password hash of local user `local_user_id` and ends all its sessions, in
+/// one transaction; returns how many sessions ended.
+pub async fn set_password_hash(
+    conn: &sea_orm::DatabaseConnection,
+    local_user_id: i64,
+    password_hash: &str,
+) -> Result<u64, DbErr> {
+    use sea_orm::{TransactionTrait, sea_query::Expr};
+    let txn = conn.begin().await?;
+    local_users::Entity::update_many()
+        .col_expr(
+            local_users::Column::PasswordHash,
+            Expr::value(password_hash),
+        )
+        .filter(local_users::Column::Id.eq(local_user_id))
+        .exec(&txn)
+        .await?;
+    let ended = super::entities::sessions::Entity::delete_many()
+        .filter(super::entities::sessions::Column::LocalUserId.eq(local_user_id))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    txn.commit().await?;
+    Ok(ended)
+}
+
 /// Credentials by their id.
 pub async fn find_local_user<C: ConnectionTrait>(
     conn: &C,

@@ -9,9 +9,10 @@ use std::{
 use cohort::testing::{TestApp, TestDatabase};
 use serde_json::json;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cohort");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_cohort");
 
-fn cohort() -> Command {
+/// The `cohort` binary, with none of this environment's COHORT_* settings.
+pub(crate) fn cohort() -> Command {
     let mut c = Command::new(BIN);
     for (k, _) in std::env::vars() {
         if k.starts_with("COHORT_") || k == "RUST_LOG" {
@@ -288,4 +289,50 @@ async fn admin_queue_shows_depth_and_failing_destinations() {
     assert_eq!(report["failing"].as_array().unwrap().len(), 0);
     let due = queue::claim(&conn, now(), now(), 10).await.unwrap();
     assert_eq!(due.len(), 1, "due now");
+}
+
+/// `log.format = "json"`: every line the server logs is one JSON object, for log collectors.
+#[tokio::test]
+async fn serve_logs_json_lines_when_asked() {
+    let db = TestDatabase::new().await;
+    let mut child = tokio::process::Command::new(BIN)
+        .arg("serve")
+        .env("COHORT_DATABASE_URL", &db.url)
+        .env("COHORT_LISTEN", "127.0.0.1:0")
+        .env("COHORT_LOG_FORMAT", "json")
+        .env("COHORT_LOG_FILTER", "info")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let log = child.stderr.take().unwrap();
+    let lines = async move {
+        use tokio::io::AsyncBufReadExt;
+        let mut lines = tokio::io::BufReader::new(log).lines();
+        let mut seen = Vec::new();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            let v: serde_json::Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            let done = v["fields"]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("listening on http://127.0.0.1:"));
+            seen.push(v);
+            if done {
+                return seen;
+            }
+        }
+        panic!("the server never said where it listens: {seen:?}");
+    };
+    let seen = tokio::time::timeout(Duration::from_secs(60), lines)
+        .await
+        .unwrap();
+    let last = seen.last().unwrap();
+    assert_eq!(last["level"], "INFO");
+    assert!(
+        last["timestamp"].is_string() && last["target"].is_string(),
+        "{last}"
+    );
+    child.kill().await.unwrap();
 }

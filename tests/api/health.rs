@@ -36,6 +36,34 @@ async fn healthz_answers_and_readyz_follows_the_database() {
         .unwrap();
     assert_eq!(app.get("/readyz", None).await.status, 200);
 
+    // A newer version migrated the database: this process must not take traffic, and says why.
+    app.ctx
+        .db
+        .execute_unprepared(
+            "INSERT INTO seaql_migrations (version, applied_at) \
+             VALUES ('m20991231_000001_from_the_future', 0)",
+        )
+        .await
+        .unwrap();
+    let r = app.get("/readyz", None).await;
+    assert_eq!(r.status, 503, "{}", r.text);
+    assert!(
+        r.json["reason"]
+            .as_str()
+            .unwrap()
+            .contains("newer version of Cohort"),
+        "{}",
+        r.text
+    );
+    app.ctx
+        .db
+        .execute_unprepared(
+            "DELETE FROM seaql_migrations WHERE version = 'm20991231_000001_from_the_future'",
+        )
+        .await
+        .unwrap();
+    assert_eq!(app.get("/readyz", None).await.status, 200);
+
     // The database gone: not ready, still alive.
     app.ctx.db.clone().close().await.unwrap();
     let r = app.get("/readyz", None).await;

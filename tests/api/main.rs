@@ -4,8 +4,10 @@
 //! same tests on PostgreSQL (each test creates and drops its own database).
 
 mod accounts;
+mod admin;
 mod cli;
 mod delivery;
+mod deploy;
 mod federation;
 mod groups;
 mod health;
@@ -14,4 +16,5 @@ mod payloads;
 mod posts;
 mod processes;
 mod replies;
+mod upgrade;
 mod votes;

@@ -129,3 +129,93 @@ async fn two_processes_share_the_queue_and_send_nothing_twice() {
     one.stop().await;
     two.stop().await;
 }
+
+#[tokio::test]
+async fn concurrent_claims_of_a_scheduled_job_let_one_run_each_period() {
+    use cohort::{config::DatabaseConfig, domain::now, storage};
+    let db = TestDatabase::new().await;
+    let mut conns = Vec::new();
+    for _ in 0..6 {
+        let c = storage::connect(&DatabaseConfig {
+            url: db.url.clone(),
+            max_connections: 1,
+        })
+        .await
+        .unwrap();
+        conns.push(c);
+    }
+    storage::migrate(&conns[0]).await.unwrap();
+    let t = now();
+    let hour = chrono::Duration::hours(1);
+    let claims = futures::future::join_all(conns.iter().enumerate().map(|(i, c)| {
+        let who = format!("p{i}");
+        async move { storage::jobs::claim(c, "job", &who, t, t + hour).await }
+    }))
+    .await;
+    let won: Vec<bool> = claims.into_iter().map(|r| r.unwrap()).collect();
+    assert_eq!(won.iter().filter(|w| **w).count(), 1, "{won:?}");
+    // Not again within the period; due again after it.
+    let c = &conns[0];
+    let soon = t + chrono::Duration::minutes(59);
+    assert!(
+        !storage::jobs::claim(c, "job", "p0", soon, soon + hour)
+            .await
+            .unwrap()
+    );
+    let later = t + hour;
+    assert!(
+        storage::jobs::claim(c, "job", "p0", later, later + hour)
+            .await
+            .unwrap()
+    );
+    storage::jobs::finish(c, "job", later, "ok").await.unwrap();
+    let jobs = storage::jobs::list(c).await.unwrap();
+    assert_eq!(jobs[0].last_outcome.as_deref(), Some("ok"));
+    assert_eq!(jobs[0].next_run_at, later + hour);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_started_together_run_the_clean_up_once() {
+    use cohort::storage;
+    cohort::install_crypto_provider();
+    let db = TestDatabase::new().await;
+    let conn = storage::connect(&cohort::config::DatabaseConfig {
+        url: db.url.clone(),
+        max_connections: 1,
+    })
+    .await
+    .unwrap();
+    storage::migrate(&conn).await.unwrap();
+    let (p1, p2) = (free_port().unwrap(), free_port().unwrap());
+    let domain = format!("localhost:{p1}");
+    let settings = [("COHORT_LOG_FILTER", "warn,cohort::maintenance=info")];
+    let (one, two) = tokio::join!(
+        Server::start(BIN.as_ref(), p1, &domain, &db.url, &settings),
+        Server::start(BIN.as_ref(), p2, &domain, &db.url, &settings),
+    );
+    let (one, two) = (one.unwrap(), two.unwrap());
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let finished = loop {
+        let jobs = storage::jobs::list(&conn).await.unwrap();
+        if let Some(j) = jobs.into_iter().find(|j| j.last_finished_at.is_some()) {
+            break j;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the clean-up never ran"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    // Give the other process time to (wrongly) run it too.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let runs = (
+        one.log_count("scheduled job ran"),
+        two.log_count("scheduled job ran"),
+    );
+    assert_eq!(runs.0 + runs.1, 1, "one run between them: {runs:?}");
+    let by = finished.last_run_by.unwrap_or_default();
+    let expected = if runs.0 == 1 { p1 } else { p2 };
+    assert!(by.contains(&format!(":{expected}/")), "{by} ran it");
+    one.stop().await;
+    two.stop().await;
+}

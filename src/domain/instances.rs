@@ -1,0 +1,204 @@
+//! Instance policy: which other instances this one refuses to federate with.
+//!
+//! A block names a host (`example.org`: that host and every subdomain, on any port, as
+//! Mastodon's domain blocks do) or one authority (`example.org:8443`: that port only).
+//! A blocked instance's inbound activities are refused, its actors and objects are neither
+//! fetched nor stored, and nothing is delivered to it (`federation::inbox`,
+//! `federation::actors`, `federation::objects`, `delivery::attempt`).
+
+use std::collections::HashSet;
+
+use super::{Ctx, now};
+use crate::{
+    error::{Error, Result},
+    storage::{self, entities::instance_blocks, snapshot::HostSnapshot},
+};
+
+/// Whether `authority` (`host` or `host:port`, lowercase) is covered by one of `blocked`.
+pub fn is_blocked(blocked: &HashSet<String>, authority: &str) -> bool {
+    if blocked.is_empty() {
+        return false;
+    }
+    if blocked.contains(authority) {
+        return true;
+    }
+    // Strip a port (IPv6 literals keep their brackets), then walk up the parent domains.
+    let host = match authority.rsplit_once(':') {
+        Some((h, port)) if !h.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => authority,
+    };
+    let mut rest = host;
+    loop {
+        if blocked.contains(rest) {
+            return true;
+        }
+        match rest.split_once('.') {
+            Some((_, parent)) if parent.contains('.') => rest = parent,
+            _ => return false,
+        }
+    }
+}
+
+/// The lowercase `host[:port]` of `url` (the port only when it is not the scheme's default).
+pub fn authority(url: &url::Url) -> Option<String> {
+    let host = url.host_str()?.to_ascii_lowercase();
+    Some(match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host,
+    })
+}
+
+/// Reads what an admin typed (`example.org`, `Example.ORG:8443`, `https://example.org/…`,
+/// `@user@example.org`) as the lowercase authority to block.
+pub fn parse_host(input: &str) -> Result<String> {
+    let bad = || {
+        Error::invalid(
+            "host",
+            "expected a host name such as example.org (optionally with :port)",
+        )
+    };
+    let trimmed = input.trim();
+    let trimmed = trimmed.rsplit_once('@').map_or(trimmed, |(_, h)| h);
+    let with_scheme = if trimmed.contains("://") {
+        trimmed.to_string()
+    } else {
+        format!("https://{trimmed}")
+    };
+    let url = url::Url::parse(&with_scheme).map_err(|_| bad())?;
+    let host = match url.host() {
+        Some(url::Host::Domain(d)) if d.contains('.') || d == "localhost" => d.to_string(),
+        Some(url::Host::Domain(_)) | None => return Err(bad()),
+        Some(h) => h.to_string(),
+    };
+    if !trimmed.contains("://") && (url.path() != "/" || url.query().is_some()) {
+        return Err(bad());
+    }
+    Ok(match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host,
+    })
+}
+
+/// The blocked instances, as of at most [`storage::snapshot::REFRESH`] ago, so that checking
+/// every inbound activity and every delivery costs no query.
+#[derive(Debug)]
+pub struct BlockedInstances(HostSnapshot);
+
+impl Default for BlockedInstances {
+    fn default() -> Self {
+        Self(HostSnapshot::new(storage::blocks::hosts))
+    }
+}
+
+impl BlockedInstances {
+    /// Whether `authority` is blocked.
+    pub async fn contains(
+        &self,
+        db: &sea_orm::DatabaseConnection,
+        authority: &str,
+    ) -> Result<bool> {
+        Ok(is_blocked(&*self.0.get(db).await?, authority))
+    }
+
+    /// `Err(403 instance_blocked)` when the server of `url` is blocked.
+    pub async fn refuse(&self, db: &sea_orm::DatabaseConnection, url: &url::Url) -> Result<()> {
+        match authority(url) {
+            Some(a) => self.refuse_authority(db, &a).await,
+            None => Ok(()),
+        }
+    }
+
+    /// `Err(403 instance_blocked)` when `authority` is blocked.
+    pub async fn refuse_authority(
+        &self,
+        db: &sea_orm::DatabaseConnection,
+        authority: &str,
+    ) -> Result<()> {
+        if self.contains(db, authority).await? {
+            return Err(Error::Forbidden {
+                code: "instance_blocked",
+                message: format!("{authority} is blocked by this instance"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Forgets the cached copy (this process changed the blocks).
+    pub fn invalidate(&self) {
+        self.0.invalidate();
+    }
+}
+
+/// Blocks `input` (see [`parse_host`]); returns the host and whether it was new.
+pub async fn block(ctx: &Ctx, input: &str, reason: Option<&str>) -> Result<(String, bool)> {
+    let host = parse_host(input)?;
+    if is_blocked(&HashSet::from([host.clone()]), &ctx.instance.domain) {
+        return Err(Error::invalid("host", "this instance cannot block itself"));
+    }
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let new = storage::blocks::add(&ctx.db, &host, reason, now()).await?;
+    ctx.blocked.invalidate();
+    Ok((host, new))
+}
+
+/// Lifts the block on `input`; returns the host, or 404 when it was not blocked.
+pub async fn unblock(ctx: &Ctx, input: &str) -> Result<String> {
+    let host = parse_host(input)?;
+    if !storage::blocks::remove(&ctx.db, &host).await? {
+        return Err(Error::NotFound("blocked instance"));
+    }
+    ctx.blocked.invalidate();
+    Ok(host)
+}
+
+/// Every block.
+pub async fn blocks(ctx: &Ctx) -> Result<Vec<instance_blocks::Model>> {
+    Ok(storage::blocks::list(&ctx.db).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_host_blocks_its_subdomains_and_ports_an_authority_only_itself() {
+        let set: HashSet<String> = ["bad.example".into(), "one.example:8443".into()].into();
+        for yes in [
+            "bad.example",
+            "bad.example:443",
+            "social.bad.example",
+            "a.b.bad.example:8080",
+            "one.example:8443",
+        ] {
+            assert!(is_blocked(&set, yes), "{yes}");
+        }
+        for no in [
+            "notbad.example",
+            "example",
+            "bad.example.org",
+            "one.example",
+            "one.example:443",
+            "good.example",
+        ] {
+            assert!(!is_blocked(&set, no), "{no}");
+        }
+    }
+
+    #[test]
+    fn hosts_are_read_as_admins_type_them() {
+        for (input, host) in [
+            ("Bad.Example", "bad.example"),
+            (" bad.example ", "bad.example"),
+            ("bad.example:8443", "bad.example:8443"),
+            ("https://bad.example/u/someone", "bad.example"),
+            ("@spammer@Bad.Example", "bad.example"),
+            ("localhost:8081", "localhost:8081"),
+            ("bücher.example", "xn--bcher-kva.example"),
+        ] {
+            assert_eq!(parse_host(input).unwrap(), host, "{input}");
+        }
+        for bad in ["", "nodots", "bad.example/path", "http://", "a b.example"] {
+            assert!(parse_host(bad).is_err(), "{bad:?}");
+        }
+    }
+}

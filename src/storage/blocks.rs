@@ -1,0 +1,66 @@
+//! Blocked instances (`instance_blocks`). The matching rule is in `domain::instances`.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryOrder,
+    sea_query::OnConflict,
+};
+
+use super::entities::instance_blocks;
+
+/// Blocks `host` (when it is already blocked, a new reason replaces the old; no reason keeps
+/// it); true when it was not blocked before.
+pub async fn add<C: ConnectionTrait>(
+    conn: &C,
+    host: &str,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let existed = instance_blocks::Entity::find_by_id(host.to_string())
+        .one(conn)
+        .await?
+        .is_some();
+    instance_blocks::Entity::insert(instance_blocks::ActiveModel {
+        host: Set(host.to_string()),
+        reason: Set(reason.map(str::to_string)),
+        created_at: Set(now),
+    })
+    .on_conflict({
+        let mut on = OnConflict::column(instance_blocks::Column::Host);
+        if reason.is_some() {
+            on.update_column(instance_blocks::Column::Reason);
+        } else {
+            on.do_nothing();
+        }
+        on
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(!existed)
+}
+
+/// Lifts the block on `host`; false when it was not blocked.
+pub async fn remove<C: ConnectionTrait>(conn: &C, host: &str) -> Result<bool, DbErr> {
+    Ok(instance_blocks::Entity::delete_by_id(host.to_string())
+        .exec(conn)
+        .await?
+        .rows_affected
+        > 0)
+}
+
+/// Every block, by host.
+pub async fn list<C: ConnectionTrait>(conn: &C) -> Result<Vec<instance_blocks::Model>, DbErr> {
+    instance_blocks::Entity::find()
+        .order_by_asc(instance_blocks::Column::Host)
+        .all(conn)
+        .await
+}
+
+/// The blocked hosts as a set (the loader of `domain::instances::BlockedInstances`).
+pub fn hosts(
+    conn: &DatabaseConnection,
+) -> futures::future::BoxFuture<'_, Result<HashSet<String>, DbErr>> {
+    Box::pin(async move { Ok(list(conn).await?.into_iter().map(|b| b.host).collect()) })
+}
