@@ -18,13 +18,13 @@ use crate::cli::cohort;
 
 /// What the commands need to know of the server: its database and its domain (the same
 /// configuration the server has).
-struct Target {
-    url: String,
-    domain: String,
+pub(crate) struct Target {
+    pub(crate) url: String,
+    pub(crate) domain: String,
 }
 
 /// Runs `cohort ARGS` against `target` with `stdin` piped in.
-fn run(target: &Target, args: &[&str], stdin: &str) -> Output {
+pub(crate) fn run(target: &Target, args: &[&str], stdin: &str) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let mut child = cohort()
         .args(args)
