@@ -166,18 +166,6 @@ impl Sender {
                 return Attempt::Refused("an internal address".into());
             }
         }
-        if let Some(authority) = crate::domain::instances::authority(inbox) {
-            match self.ctx.blocked.contains(&self.ctx.db, &authority).await {
-                Ok(false) => {}
-                Ok(true) => return Attempt::Refused("the instance is blocked".into()),
-                Err(e) => {
-                    return Attempt::Retry {
-                        error: format!("reading blocked instances: {e}"),
-                        retry_after: None,
-                    };
-                }
-            }
-        }
         let key = match self.key(signer).await {
             Ok(k) => k,
             Err(e) => return Attempt::Refused(format!("cannot sign: {e}")),
@@ -260,11 +248,20 @@ impl Sender {
         let mut delivered_seq = dest.delivered_seq;
         let mut delivered_at = None;
         let inbox = Url::parse(&dest.inbox);
+        // Once per turn, not per activity: a blocked instance is skipped without signing.
+        let blocked = self.ctx.blocked.contains(&self.ctx.db, &dest.host).await;
         for (due, body) in items {
             if started.elapsed() > budget || self.stopping.load(Ordering::Relaxed) {
                 break;
             }
             let outcome = match (&inbox, body) {
+                _ if matches!(blocked, Ok(true)) => {
+                    Attempt::Refused("the instance is blocked".into())
+                }
+                _ if blocked.is_err() => Attempt::Retry {
+                    error: "could not read the blocked instances".into(),
+                    retry_after: None,
+                },
                 (Err(e), _) => Attempt::Refused(format!("invalid inbox: {e}")),
                 // Purged before it could be sent: nothing left to send.
                 (_, None) => Attempt::Refused("the activity is no longer stored".into()),

@@ -58,7 +58,13 @@ pub fn parse_host(input: &str) -> Result<String> {
         )
     };
     let trimmed = input.trim();
-    let trimmed = trimmed.rsplit_once('@').map_or(trimmed, |(_, h)| h);
+    // A handle's host follows its last `@`; a URL may have `@` in its path (Mastodon's
+    // `/@user`), so its host comes from the URL itself.
+    let trimmed = if trimmed.contains("://") {
+        trimmed
+    } else {
+        trimmed.rsplit_once('@').map_or(trimmed, |(_, h)| h)
+    };
     let with_scheme = if trimmed.contains("://") {
         trimmed.to_string()
     } else {
@@ -191,6 +197,7 @@ mod tests {
             (" bad.example ", "bad.example"),
             ("bad.example:8443", "bad.example:8443"),
             ("https://bad.example/u/someone", "bad.example"),
+            ("https://Bad.Example/@someone", "bad.example"),
             ("@spammer@Bad.Example", "bad.example"),
             ("localhost:8081", "localhost:8081"),
             ("bücher.example", "xn--bcher-kva.example"),
