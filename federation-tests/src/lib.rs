@@ -4,6 +4,8 @@
 //! Run on SQLite by default; with `TEST_DATABASE_URL` set to a PostgreSQL server, every
 //! instance gets its own fresh PostgreSQL database.
 
+pub mod peer;
+
 use std::time::Duration;
 
 use cohort::testing::{TestApp, eventually};

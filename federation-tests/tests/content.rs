@@ -57,7 +57,8 @@ async fn a_post_from_b_in_a_group_on_a_reaches_c() {
         .post_in(&w.bob, &w.handle, "Hello from B", "Learning *together*")
         .await;
     assert_eq!(p["local"], true, "B keeps its member's post as its own");
-    // A relays the post twice: wrapped in Announce{Create} and, for Mastodon, as Announce{Page}.
+    // A relays the post twice: wrapped in Announce{Create} and, for Mastodon, as Announce{Note}
+    // (Mastodon shows a Page as a title and a link only).
     let announces = eventually(
         "both Announce forms queued or sent by A",
         DEADLINE,
@@ -75,7 +76,7 @@ async fn a_post_from_b_in_a_group_on_a_reaches_c() {
     assert!(
         announces
             .iter()
-            .any(|b| b["object"]["type"] == "Page" && b["object"]["id"] == p["ap_id"])
+            .any(|b| b["object"]["type"] == "Note" && b["object"]["id"] == p["ap_id"])
     );
     for app in [w.a(), w.c()] {
         let seen = wait_for_post(app, &w.handle, "Hello from B").await;

@@ -12,6 +12,7 @@ mod m20261123_000004_create_activities;
 mod m20261123_000005_create_destination_queue;
 mod m20261201_000006_create_instance_blocks;
 mod m20261201_000007_create_scheduled_jobs;
+mod m20261202_000008_add_interop_fields;
 
 /// Runs Cohort's migrations in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_create_destination_queue::Migration),
             Box::new(m20261201_000006_create_instance_blocks::Migration),
             Box::new(m20261201_000007_create_scheduled_jobs::Migration),
+            Box::new(m20261202_000008_add_interop_fields::Migration),
         ]
     }
 }

@@ -179,6 +179,7 @@ pub async fn detail(ctx: &Ctx, viewer: Option<&CurrentUser>, id: i64) -> Result<
             .unwrap_or(i32::MAX);
     Ok(PostDetail {
         post: post_view,
+        shares: storage::shares::count(&ctx.db, &post.ap_id).await?,
         replies: build_tree(views),
     })
 }

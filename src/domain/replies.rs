@@ -71,6 +71,9 @@ pub async fn create(
     if post.deleted_at.is_some() {
         return Err(Error::conflict("deleted", "this post was deleted"));
     }
+    if post.locked {
+        return Err(Error::conflict("locked", "this thread is locked"));
+    }
     let depth = match input.parent_id {
         None => 0,
         Some(pid) => {

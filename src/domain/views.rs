@@ -138,6 +138,12 @@ pub struct PostView {
     pub body: String,
     /// Sanitised HTML of the body.
     pub body_html: String,
+    /// A warning to show before the body, when its author gave one.
+    pub content_warning: Option<String>,
+    /// No new replies are accepted.
+    pub locked: bool,
+    /// Shown first in its group.
+    pub pinned: bool,
     /// Up-votes minus down-votes.
     pub score: i32,
     /// Up-votes.
@@ -181,6 +187,9 @@ impl PostView {
             title: p.title.clone(),
             body: p.body.clone(),
             body_html: p.body_html.clone(),
+            content_warning: p.content_warning.clone(),
+            locked: p.locked,
+            pinned: p.pinned,
             score: p.score,
             upvotes: p.upvotes,
             downvotes: p.downvotes,
@@ -212,6 +221,8 @@ pub struct ReplyView {
     pub body: String,
     /// Sanitised HTML of the body.
     pub body_html: String,
+    /// A warning to show before the body, when its author gave one.
+    pub content_warning: Option<String>,
     /// Up-votes minus down-votes.
     pub score: i32,
     /// Up-votes.
@@ -250,6 +261,7 @@ impl ReplyView {
             },
             body: r.body.clone(),
             body_html: r.body_html.clone(),
+            content_warning: r.content_warning.clone(),
             score: r.score,
             upvotes: r.upvotes,
             downvotes: r.downvotes,
@@ -278,6 +290,8 @@ pub struct PostDetail {
     /// The post.
     #[serde(flatten)]
     pub post: PostView,
+    /// How many people boosted it (Mastodon, Misskey).
+    pub shares: u64,
     /// Replies to the post, oldest first, each with its answers.
     pub replies: Vec<ReplyNode>,
 }
@@ -357,6 +371,7 @@ mod tests {
             author: None,
             body: String::new(),
             body_html: String::new(),
+            content_warning: None,
             score: 0,
             upvotes: 0,
             downvotes: 0,

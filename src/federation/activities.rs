@@ -119,6 +119,8 @@ pub enum InboxActivity {
     Announce(Box<super::content::Announce>),
     /// A member's activity about a group's content, sent to a group hosted here.
     Group(Box<super::content::GroupActivity>),
+    /// A person withdraws a boost.
+    UndoShare(super::content::UndoShare),
 }
 
 #[async_trait]
@@ -271,6 +273,7 @@ impl Activity for InboxActivity {
             Self::Undo(a) => a.id(),
             Self::Announce(a) => a.id(),
             Self::Group(a) => a.id(),
+            Self::UndoShare(a) => a.id(),
         }
     }
     fn actor(&self) -> &Url {
@@ -280,6 +283,7 @@ impl Activity for InboxActivity {
             Self::Undo(a) => a.actor(),
             Self::Announce(a) => a.actor(),
             Self::Group(a) => a.actor(),
+            Self::UndoShare(a) => a.actor(),
         }
     }
     async fn verify(&self, data: &Data<Ctx>) -> Result<()> {
@@ -289,6 +293,7 @@ impl Activity for InboxActivity {
             Self::Undo(a) => a.verify(data).await,
             Self::Announce(a) => a.verify(data).await,
             Self::Group(a) => a.verify(data).await,
+            Self::UndoShare(a) => a.verify(data).await,
         }
     }
     async fn receive(self, data: &Data<Ctx>) -> Result<()> {
@@ -305,6 +310,7 @@ impl InboxActivity {
             Self::Undo(a) => a.receive(data).await,
             Self::Announce(a) => (*a).receive(data).await,
             Self::Group(a) => (*a).receive(data).await,
+            Self::UndoShare(a) => a.receive(data).await,
         }
     }
 }

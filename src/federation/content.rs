@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::{
-    actors::{DbGroup, DbPerson, authority},
+    actors::{AnyActor, DbGroup, DbPerson, authority},
     objects::{Content, apply_update},
     outbox,
     protocol::Object,
@@ -154,12 +154,59 @@ pub struct UndoVote {
     pub audience: Option<Url>,
 }
 
+/// `Lock` (Lemmy: no new comments).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub enum LockType {
+    /// `Lock`.
+    Lock,
+}
+
+/// A moderator locks a thread (Lemmy's `Lock` of a `Page`).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Lock {
+    /// The moderator.
+    pub actor: ObjectId<DbPerson>,
+    /// The post.
+    pub object: ObjectRef,
+    /// `Lock`.
+    #[serde(rename = "type")]
+    pub kind: LockType,
+    /// The activity id.
+    pub id: Url,
+    /// The group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+}
+
+/// A moderator unlocks a thread.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UndoLock {
+    /// The moderator.
+    pub actor: ObjectId<DbPerson>,
+    /// The lock undone.
+    pub object: Lock,
+    /// `Undo`.
+    #[serde(rename = "type")]
+    pub kind: UndoType,
+    /// The activity id.
+    pub id: Url,
+    /// The group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+}
+
 /// The activities a group relays to its followers.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum GroupActivity {
     /// A vote withdrawn (tried before `Vote`-less shapes).
     UndoVote(UndoVote),
+    /// A lock withdrawn.
+    UndoLock(UndoLock),
+    /// A thread locked.
+    Lock(Lock),
     /// A new or edited post or reply.
     CreateOrUpdate(Box<CreateOrUpdate>),
     /// A deletion.
@@ -181,11 +228,12 @@ pub enum Announced {
     Id(Url),
 }
 
-/// A group relaying an activity to its followers.
+/// A group relaying an activity to its followers, or (Mastodon, Misskey) a person boosting a
+/// post or reply.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Announce {
-    /// The group.
+    /// The group, or the person boosting.
     pub actor: ObjectId<DbGroup>,
     /// What is relayed.
     pub object: Announced,
@@ -230,22 +278,33 @@ pub enum Via<'a> {
 }
 
 impl GroupActivity {
-    fn id(&self) -> &Url {
+    /// The activity's id.
+    pub fn id(&self) -> &Url {
         match self {
             Self::CreateOrUpdate(a) => &a.id,
             Self::Delete(a) => &a.id,
             Self::Vote(a) => &a.id,
             Self::UndoVote(a) => &a.id,
+            Self::Lock(a) => &a.id,
+            Self::UndoLock(a) => &a.id,
         }
     }
 
-    fn actor(&self) -> &Url {
+    /// Who acts.
+    pub fn actor(&self) -> &Url {
         match self {
             Self::CreateOrUpdate(a) => a.actor.inner(),
             Self::Delete(a) => a.actor.inner(),
             Self::Vote(a) => a.actor.inner(),
             Self::UndoVote(a) => a.actor.inner(),
+            Self::Lock(a) => a.actor.inner(),
+            Self::UndoLock(a) => a.actor.inner(),
         }
+    }
+
+    /// Whether this is an account deleting itself (`Delete` whose object is its actor).
+    pub fn is_account_deletion(&self) -> bool {
+        matches!(self, Self::Delete(d) if d.object.id() == d.actor.inner())
     }
 
     /// Checks that hold wherever the activity arrives from.
@@ -260,7 +319,10 @@ impl GroupActivity {
             Self::UndoVote(a) => {
                 verify_urls_match(a.actor.inner(), a.object.actor.inner()).map_err(Into::into)
             }
-            Self::Delete(_) | Self::Vote(_) => Ok(()),
+            Self::UndoLock(a) => {
+                verify_urls_match(a.actor.inner(), a.object.actor.inner()).map_err(Into::into)
+            }
+            Self::Delete(_) | Self::Vote(_) | Self::Lock(_) => Ok(()),
         }
     }
 
@@ -292,6 +354,8 @@ impl GroupActivity {
             },
             Self::Delete(a) => stored(a.object.id().clone()).await,
             Self::UndoVote(a) => stored(a.object.object.id().clone()).await,
+            Self::Lock(a) => stored(a.object.id().clone()).await,
+            Self::UndoLock(a) => stored(a.object.object.id().clone()).await,
             Self::Vote(a) => {
                 let c = ObjectId::<Content>::from(a.object.id().clone())
                     .dereference(data)
@@ -361,8 +425,17 @@ impl GroupActivity {
                 let Some(content) = Content::find(data, a.object.id()).await? else {
                     return Ok(());
                 };
-                if content.author_id() != person_id(data, &a.actor).await? {
-                    return Err(Error::forbidden("only the author may delete"));
+                // The author deletes; a moderator removes (Lemmy sends both as Delete, a removal
+                // with a `summary` reason). A removal relayed by the thread's own group is the
+                // group's word; one sent here directly needs a moderator of the group here.
+                let actor = person_id(data, &a.actor).await?;
+                if content.author_id() != actor
+                    && (direct || group.local)
+                    && !storage::groups::is_moderator(&data.db, group.id, actor).await?
+                {
+                    return Err(Error::forbidden(
+                        "only the author or a moderator may delete",
+                    ));
                 }
                 match &content {
                     Content::Post(p, _) => {
@@ -396,7 +469,134 @@ impl GroupActivity {
                 record_vote(data, &content, voter, 0, None).await?;
                 relay_if_local(data, &content, Self::UndoVote(a), false).await
             }
+            Self::Lock(ref l) => {
+                let (actor, object) = (l.actor.clone(), l.object.id().clone());
+                lock(data, &group, direct, &actor, &object, true, self).await
+            }
+            Self::UndoLock(ref u) => {
+                let (actor, object) = (u.actor.clone(), u.object.object.id().clone());
+                lock(data, &group, direct, &actor, &object, false, self).await
+            }
         }
+    }
+}
+
+/// Locks or unlocks a thread: a moderator's action. Sent straight to a group hosted here, the
+/// actor must moderate it; relayed by the thread's own group (already checked by the
+/// caller), the group vouches for it.
+async fn lock(
+    data: &Data<Ctx>,
+    group: &groups::Model,
+    direct: bool,
+    actor: &ObjectId<DbPerson>,
+    object: &Url,
+    locked: bool,
+    activity: GroupActivity,
+) -> Result<()> {
+    let Some(content) = Content::find(data, object).await? else {
+        return Ok(());
+    };
+    let Content::Post(post, _) = &content else {
+        return Err(Error::rejected(
+            "invalid_activity",
+            "only a thread is locked",
+        ));
+    };
+    if direct {
+        let moderator = person_id(data, actor).await?;
+        if !storage::groups::is_moderator(&data.db, group.id, moderator).await? {
+            return Err(Error::forbidden(
+                "only the group's moderators may lock a thread",
+            ));
+        }
+    }
+    storage::posts::set_locked(&data.db, post.id, locked).await?;
+    relay_if_local(data, &content, activity, false).await
+}
+
+/// Records a boost of stored content; a boost of anything else is none of our business.
+async fn share(data: &Data<Ctx>, person: &DbPerson, announce: &Announce) -> Result<()> {
+    let object = match &announce.object {
+        Announced::Id(id) => id,
+        Announced::Object(o) => &o.id,
+        Announced::Activity(_) => {
+            return Err(Error::rejected(
+                "invalid_activity",
+                "a person announced an activity",
+            ));
+        }
+    };
+    if Content::find(data, object).await?.is_some() {
+        storage::shares::add(
+            &data.db,
+            announce.id.as_str(),
+            person.model.id,
+            object.as_str(),
+            now(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// What an `Undo` of a boost names: the `Announce` embedded, or its id.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum AnnounceRef {
+    /// The boost, embedded (Mastodon, Misskey, GoToSocial).
+    Embedded {
+        /// Its id.
+        id: Url,
+        /// `Announce`.
+        #[serde(rename = "type")]
+        kind: AnnounceType,
+    },
+    /// The boost's id.
+    Id(Url),
+}
+
+/// A person withdrawing a boost.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UndoShare {
+    /// Who boosted.
+    pub actor: ObjectId<DbPerson>,
+    /// The boost.
+    pub object: AnnounceRef,
+    /// `Undo`.
+    #[serde(rename = "type")]
+    pub kind: UndoType,
+    /// The activity id.
+    pub id: Url,
+}
+
+#[async_trait]
+impl Activity for UndoShare {
+    type DataType = Ctx;
+    type Error = Error;
+    fn id(&self) -> &Url {
+        &self.id
+    }
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+    async fn verify(&self, _data: &Data<Ctx>) -> Result<()> {
+        let boost = match &self.object {
+            AnnounceRef::Embedded { id, .. } | AnnounceRef::Id(id) => id,
+        };
+        // Only the booster's server can name its boost.
+        verify_domains_match(boost, self.actor.inner()).map_err(Into::into)
+    }
+    async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+        let boost = match &self.object {
+            AnnounceRef::Embedded { id, .. } | AnnounceRef::Id(id) => id,
+        };
+        if let Some(p) =
+            storage::persons::find_by_ap_id(&data.db, self.actor.inner().as_str()).await?
+        {
+            storage::shares::remove(&data.db, boost.as_str(), p.id).await?;
+        }
+        Ok(())
     }
 }
 
@@ -474,6 +674,14 @@ impl Activity for Announce {
         }
     }
     async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+        // A person announcing is a boost: counted as a share of content we hold, never stored
+        // as a post of its own.
+        if let AnyActor::Person(person) = ObjectId::<AnyActor>::from(self.actor.inner().clone())
+            .dereference(data)
+            .await?
+        {
+            return share(data, &person, &self).await;
+        }
         let group = self.actor.inner().to_string();
         let foreign = || {
             Error::rejected(

@@ -143,6 +143,8 @@ pub fn post(p: &posts::Model, group: &groups::Model, author: &persons::Model) ->
         audience: Some(group_id),
         name: Some(p.title.clone()),
         content: Some(p.body_html.clone()),
+        content_map: None,
+        summary: p.content_warning.clone(),
         media_type: Some("text/html".into()),
         source: Some(Source::markdown(&p.body)),
         in_reply_to: None,
@@ -150,29 +152,63 @@ pub fn post(p: &posts::Model, group: &groups::Model, author: &persons::Model) ->
         replies: Some(url(&format!("{}/replies", p.ap_id))?),
         published: Some(p.created_at),
         updated: p.updated_at,
-        sensitive: Some(false),
-        comments_enabled: Some(true),
-        stickied: Some(false),
+        sensitive: Some(p.content_warning.is_some()),
+        comments_enabled: Some(!p.locked),
+        stickied: Some(p.pinned),
+        tag: vec![],
+        attachment: vec![],
     })
 }
 
-/// The `Note` of a reply: `inReplyTo` is the post or the parent reply.
+/// A post in the form Mastodon shows with its text: a `Note` whose content starts with the
+/// title (Mastodon shows a `Page` only as its title and a link). Sent only inside the
+/// group's plain `Announce` of a new post; the Lemmy family ignores that Announce and reads
+/// the `Page` in `Announce{Create{Page}}`.
+pub fn post_as_note(mut page: Object) -> Object {
+    let title = page.name.clone().unwrap_or_default();
+    let body = page.content.take().unwrap_or_default();
+    page.kind = ObjectKind::Note;
+    page.content = Some(format!(
+        "<p><strong>{}</strong></p>{body}",
+        crate::http::web::escape(&title)
+    ));
+    page.source = None;
+    page
+}
+
+/// The `Note` of a reply: `inReplyTo` is the post or the parent reply. `parent_author` is the
+/// parent's author when that is someone elsewhere: they are mentioned and addressed, so a
+/// Mastodon user sees the answer to what they wrote.
 pub fn reply(
     r: &replies::Model,
     in_reply_to: &str,
     group: &groups::Model,
     author: &persons::Model,
+    parent_author: Option<&persons::Model>,
 ) -> Result<Object> {
     let group_id = url(&group.ap_id)?;
+    let mut cc = vec![group_id.clone()];
+    let mut tag = vec![];
+    if let Some(p) = parent_author.filter(|p| !p.local && p.id != author.id) {
+        let href = url(&p.ap_id)?;
+        tag.push(serde_json::json!({
+            "type": "Mention",
+            "href": href,
+            "name": format!("@{}@{}", p.username, p.domain),
+        }));
+        cc.push(href);
+    }
     Ok(Object {
         kind: ObjectKind::Note,
         id: url(&r.ap_id)?,
         attributed_to: url(&author.ap_id)?,
         to: vec![url(PUBLIC)?],
-        cc: vec![group_id.clone()],
+        cc,
         audience: Some(group_id),
         name: None,
         content: Some(r.body_html.clone()),
+        content_map: None,
+        summary: r.content_warning.clone(),
         media_type: Some("text/html".into()),
         source: Some(Source::markdown(&r.body)),
         in_reply_to: Some(url(in_reply_to)?),
@@ -180,9 +216,11 @@ pub fn reply(
         replies: None,
         published: Some(r.created_at),
         updated: r.updated_at,
-        sensitive: None,
+        sensitive: r.content_warning.as_ref().map(|_| true),
         comments_enabled: None,
         stickied: None,
+        tag,
+        attachment: vec![],
     })
 }
 

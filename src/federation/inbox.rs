@@ -59,30 +59,63 @@ pub async fn inbox(
     Ok(StatusCode::ACCEPTED)
 }
 
-/// A request's HTTP signature, parsed: over the full target, and (when there is a query) over
-/// the path alone, as some servers sign.
-pub struct Signature {
-    full: signing::Unverified,
-    without_query: Option<signing::Unverified>,
+/// A request's HTTP signature, parsed but not yet verified.
+pub enum Signature {
+    /// draft-cavage `Signature`: over the full target, and (when there is a query) over the
+    /// path alone, as some servers sign.
+    Cavage {
+        /// Over path and query.
+        full: signing::Unverified,
+        /// Over the path alone.
+        without_query: Option<signing::Unverified>,
+    },
+    /// RFC 9421 `Signature-Input` and `Signature`.
+    Rfc9421(super::rfc9421::Unverified),
 }
 
 impl Signature {
-    /// Parses the `Signature` header (`body`: a POST, whose `digest` must be signed).
+    /// Parses the request's signature: RFC 9421 when it has `Signature-Input`, else the
+    /// draft-cavage `Signature` header. `body`: a POST's body, whose digest must be signed
+    /// (`Digest`, or `Content-Digest` for RFC 9421, which is checked against it here).
     pub fn parse(
         data: &Data<Ctx>,
         method: &str,
         path_and_query: &str,
         headers: &HeaderMap,
-        body: bool,
+        body: Option<&[u8]>,
     ) -> Result<Self> {
+        if super::rfc9421::present(headers) {
+            // The URI the peer signed: ours, as it addressed us (Host may carry a port).
+            let host = headers
+                .get("host")
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or(&data.instance.domain);
+            let uri = url::Url::parse(&format!(
+                "{}://{host}{path_and_query}",
+                data.instance.scheme
+            ))
+            .map_err(|_| Error::Signature("the request URI is not valid".into()))?;
+            return super::rfc9421::Unverified::parse(
+                method,
+                &uri,
+                headers,
+                body,
+                std::time::SystemTime::now(),
+            )
+            .map(Self::Rfc9421);
+        }
+        if body.is_some() {
+            let digest = headers.get("digest").and_then(|v| v.to_str().ok());
+            signing::verify_digest(digest, body.unwrap_or_default())?;
+        }
         let parse = |target: &str| {
-            if body {
+            if body.is_some() {
                 signing::Unverified::parse(method, target, headers, &data.instance.domain)
             } else {
                 signing::Unverified::parse_fetch(method, target, headers, &data.instance.domain)
             }
         };
-        Ok(Self {
+        Ok(Self::Cavage {
             full: parse(path_and_query)?,
             without_query: path_and_query
                 .split_once('?')
@@ -90,9 +123,13 @@ impl Signature {
         })
     }
 
-    /// The actor the `keyId` names (the key id without its fragment).
+    /// The actor the key id names (the key id without its fragment).
     pub fn key_owner(&self) -> Result<url::Url> {
-        let mut u = url::Url::parse(self.full.key_id())
+        let key_id = match self {
+            Self::Cavage { full, .. } => full.key_id(),
+            Self::Rfc9421(s) => s.key_id(),
+        };
+        let mut u = url::Url::parse(key_id)
             .map_err(|_| Error::Signature("the keyId is not a URL".into()))?;
         u.set_fragment(None);
         Ok(u)
@@ -100,10 +137,16 @@ impl Signature {
 
     fn check(&self, data: &Data<Ctx>, actor: &AnyActor) -> Result<()> {
         let key = data.keys.public(actor.public_key_pem())?;
-        match (self.full.verify(&key), &self.without_query) {
-            (Ok(()), _) => Ok(()),
-            (Err(_), Some(alt)) if alt.verify(&key).is_ok() => Ok(()),
-            (Err(e), _) => Err(e),
+        match self {
+            Self::Rfc9421(s) => s.verify(&key),
+            Self::Cavage {
+                full,
+                without_query,
+            } => match (full.verify(&key), without_query) {
+                (Ok(()), _) => Ok(()),
+                (Err(_), Some(alt)) if alt.verify(&key).is_ok() => Ok(()),
+                (Err(e), _) => Err(e),
+            },
         }
     }
 
@@ -132,6 +175,35 @@ impl Signature {
     }
 }
 
+/// An account deleted on its server (`Delete` of itself). Its key can no longer be fetched
+/// (the actor answers 410), so the signature is checked with the key already stored; an
+/// account we never stored has nothing here to remove. Mastodon sends these to every server
+/// it knows, so the unknown case is the common one and costs one lookup.
+async fn delete_account(
+    data: &Data<Ctx>,
+    signature: &Signature,
+    activity: &InboxActivity,
+) -> Result<()> {
+    let actor_id = activity.actor();
+    let Some(person) = storage::persons::find_by_ap_id(&data.db, actor_id.as_str()).await? else {
+        return Ok(());
+    };
+    if person.deleted_at.is_some() {
+        return Ok(());
+    }
+    let person_id = person.id;
+    let actor = AnyActor::Person(super::actors::DbPerson::new(person)?);
+    signature.check(data, &actor)?;
+    let id = activity.id().clone();
+    super::activities::once(data, &id, async {
+        let erased = storage::persons::erase_remote(&data.db, person_id, now()).await?;
+        tracing::info!(actor = %actor_id, posts = erased.posts, replies = erased.replies,
+            "remote account deleted");
+        Ok(())
+    })
+    .await
+}
+
 /// Verifies and acts on one signed activity.
 pub async fn receive(
     data: &Data<Ctx>,
@@ -140,9 +212,7 @@ pub async fn receive(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<()> {
-    let digest = headers.get("digest").and_then(|v| v.to_str().ok());
-    signing::verify_digest(digest, body)?;
-    let signature = Signature::parse(data, method, path_and_query, headers, true)?;
+    let signature = Signature::parse(data, method, path_and_query, headers, Some(body))?;
     let activity: InboxActivity = serde_json::from_slice(body)
         .map_err(|e| Error::rejected("invalid_activity", format!("unreadable activity: {e}")))?;
     let (id, actor_id) = (activity.id(), activity.actor());
@@ -172,6 +242,11 @@ pub async fn receive(
     }
     // A blocked instance is refused before anything of it is fetched.
     data.blocked.refuse_authority(&data.db, &host).await?;
+    if let InboxActivity::Group(g) = &activity
+        && g.is_account_deletion()
+    {
+        return delete_account(data, &signature, &activity).await;
+    }
     signature.verify_by(data, actor_id).await?;
     // A server we had given up on is back: deliver to it again.
     if data.unreachable.contains(&data.db, &host).await {

@@ -21,6 +21,7 @@ pub mod objects;
 pub mod outbox;
 pub mod protocol;
 pub mod resolve;
+pub mod rfc9421;
 pub mod routes;
 pub mod signing;
 

@@ -15,7 +15,7 @@ use url::Url;
 use super::{
     actors::{DbGroup, DbPerson},
     documents::{self, url},
-    protocol::Object,
+    protocol::{Attachment, MAX_TAGS, Object, Tag, is_public_collection},
 };
 use crate::{
     domain::{Ctx, now, ranking, replies::MAX_DEPTH, text},
@@ -116,19 +116,16 @@ pub fn title_of(json: &Object) -> String {
     {
         return t;
     }
-    let html = json.content.as_deref().unwrap_or_default();
+    let html = json.body_html().unwrap_or_default();
     // Paragraph and line breaks end the first line.
     let marked = html.replace("<br", "\n<br").replace("</p>", "\n</p>");
     let text = ammonia::Builder::empty().clean(&marked).to_string();
-    let text = text
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'");
+    let text = decode_entities(&text);
+    // A post that starts by mentioning its group (`@rust@host How do I…`): the mentions
+    // are not part of the title.
     let first = text
         .lines()
-        .map(str::trim)
+        .map(|l| strip_leading_mentions(l.trim()))
         .find(|l| !l.is_empty())
         .unwrap_or("");
     let title = plain_title(first, 100);
@@ -137,6 +134,43 @@ pub fn title_of(json: &Object) -> String {
     } else {
         title
     }
+}
+
+/// `line` without the `@name` / `@name@host` words it starts with.
+fn strip_leading_mentions(mut line: &str) -> &str {
+    while let Some(rest) = line.strip_prefix('@') {
+        line = rest
+            .split_once(char::is_whitespace)
+            .map_or("", |(_, after)| after)
+            .trim_start();
+    }
+    line
+}
+
+/// The content warning of an object: its `summary` as plain text (Mastodon's spoiler text),
+/// or a generic one for an object marked `sensitive` without a summary.
+pub fn content_warning(json: &Object) -> Option<String> {
+    let summary = json
+        .summary
+        .as_deref()
+        .map(|s| {
+            let text = ammonia::Builder::empty().clean(s).to_string();
+            plain_title(&decode_entities(&text), text::MAX_TITLE_CHARS)
+        })
+        .filter(|s| !s.is_empty());
+    match (summary, json.sensitive) {
+        (Some(s), _) => Some(s),
+        (None, Some(true)) => Some("Sensitive content".to_string()),
+        _ => None,
+    }
+}
+
+fn decode_entities(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 /// The markdown source, when the sender gave one; otherwise empty (the HTML is what we show).
@@ -154,18 +188,141 @@ fn markdown_source(json: &Object) -> String {
         .unwrap_or_default()
 }
 
+/// The body as Cohort shows it: the sanitised HTML, custom emoji as small images, then the
+/// attachments (images and links), all sanitised again as a whole.
 fn sanitized_content(json: &Object) -> Result<String> {
     // NUL cannot be stored in PostgreSQL text; it never means anything in HTML.
-    let html = json.content.clone().unwrap_or_default().replace('\0', "");
+    let mut html = json.body_html().unwrap_or_default().replace('\0', "");
     if html.chars().count() > text::MAX_BODY_CHARS * 2 {
         return Err(Error::rejected("invalid_object", "content is too long"));
     }
-    Ok(text::sanitize_html(&html))
+    // The form a Cohort group announces to Mastodon repeats the title as a first paragraph.
+    if let Some(name) = json.name.as_deref() {
+        let repeated = format!("<p><strong>{}</strong></p>", crate::http::web::escape(name));
+        if let Some(rest) = html.strip_prefix(&repeated) {
+            html = rest.to_string();
+        }
+    }
+    let mut out = text::sanitize_html(&html);
+    let emoji: Vec<(String, Url)> = json
+        .tags()
+        .into_iter()
+        .filter_map(|t| match t {
+            Tag::Emoji { shortcode, icon } => Some((shortcode, icon)),
+            _ => None,
+        })
+        .collect();
+    if !emoji.is_empty() {
+        out = with_emoji(&out, &emoji);
+    }
+    let attachments = json.attachments();
+    if !attachments.is_empty() {
+        out.push_str(&attachments_html(&attachments));
+    }
+    if emoji.is_empty() && attachments.is_empty() {
+        return Ok(out);
+    }
+    Ok(text::sanitize_html(&out))
 }
 
-/// The group an incoming object claims (FEP-1b12 `audience`, else a group in `to`/`cc`).
-fn claimed_group(json: &Object) -> Option<Url> {
-    json.audience.clone()
+/// Replaces `:shortcode:` in the text (never inside a tag) by the emoji's image.
+fn with_emoji(html: &str, emoji: &[(String, Url)]) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while !rest.is_empty() {
+        // Copy tags unchanged; only text between them is rewritten.
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            continue;
+        }
+        let end = rest.find('<').unwrap_or(rest.len());
+        let mut text = rest[..end].to_string();
+        for (code, icon) in emoji {
+            let needle = format!(":{code}:");
+            if text.contains(&needle) {
+                let img = format!(
+                    "<img src=\"{}\" alt=\"{needle}\" title=\"{needle}\" width=\"20\" height=\"20\">",
+                    crate::http::web::escape(icon.as_str())
+                );
+                text = text.replace(&needle, &img);
+            }
+        }
+        out.push_str(&text);
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// Attachments as HTML: an image as a linked image with its alt text, anything else as a link.
+fn attachments_html(items: &[Attachment]) -> String {
+    let mut out = String::new();
+    for a in items {
+        let href = crate::http::web::escape(a.url.as_str());
+        let name = a.name.as_deref().map(crate::http::web::escape);
+        if a.image {
+            let alt = name.clone().unwrap_or_default();
+            out.push_str(&format!(
+                "<p><a href=\"{href}\"><img src=\"{href}\" alt=\"{alt}\"></a></p>"
+            ));
+        } else {
+            let label = name.unwrap_or_else(|| href.clone());
+            out.push_str(&format!("<p><a href=\"{href}\">{label}</a></p>"));
+        }
+    }
+    out
+}
+
+/// URLs an object addresses or mentions that could be its group, in the order they are
+/// tried: `audience`, then mentions, then `to` and `cc` (never the Public collection).
+fn group_candidates(json: &Object) -> Vec<Url> {
+    let mentions = json.tags().into_iter().filter_map(|t| match t {
+        Tag::Mention { href, .. } => Some(href),
+        _ => None,
+    });
+    json.audience
+        .iter()
+        .cloned()
+        .chain(mentions)
+        .chain(json.to.iter().cloned())
+        .chain(json.cc.iter().cloned())
+        .filter(|u| !is_public_collection(u.as_str()))
+        .take(MAX_TAGS)
+        .collect()
+}
+
+/// The group a new post belongs to: its FEP-1b12 `audience`; else (Mastodon, Misskey and
+/// other microblogs, which name no audience) the first group we know that it mentions or
+/// addresses. Groups are never fetched on a mention's word alone.
+async fn claimed_group(json: &Object, data: &Data<Ctx>) -> Result<Option<Url>> {
+    if let Some(a) = &json.audience {
+        return Ok(Some(a.clone()));
+    }
+    for candidate in group_candidates(json) {
+        if storage::groups::find_by_ap_id(&data.db, candidate.as_str())
+            .await?
+            .is_some()
+        {
+            return Ok(Some(candidate));
+        }
+    }
+    Ok(None)
+}
+
+/// The extras stored beside a remote post's text. Locked and pinned are the group's to say:
+/// they are read only for a group hosted elsewhere (whose server relays the post); for a
+/// group hosted here only its own moderators decide them.
+fn post_extras(json: &Object, group: &groups::Model) -> storage::posts::Extras {
+    let remote = !group.local;
+    storage::posts::Extras {
+        content_warning: content_warning(json),
+        locked: json
+            .comments_enabled
+            .filter(|_| remote)
+            .map(|enabled| !enabled),
+        pinned: json.stickied.filter(|_| remote),
+    }
 }
 
 #[async_trait]
@@ -198,16 +355,17 @@ impl ApObject for Content {
                 let author = storage::persons::find(&data.db, r.author_id)
                     .await?
                     .ok_or(Error::NotFound("person"))?;
-                let parent = match r.parent_id {
+                let (parent, parent_author) = match r.parent_id {
                     Some(pid) => storage::replies::find(&data.db, pid)
                         .await?
-                        .map(|x| x.ap_id),
+                        .map(|x| (x.ap_id, x.author_id)),
                     None => storage::posts::find(&data.db, r.post_id)
                         .await?
-                        .map(|x| x.ap_id),
+                        .map(|x| (x.ap_id, x.author_id)),
                 }
                 .ok_or(Error::NotFound("parent"))?;
-                documents::reply(r, &parent, &group, &author)
+                let parent_author = storage::persons::find(&data.db, parent_author).await?;
+                documents::reply(r, &parent, &group, &author, parent_author.as_ref())
             }
         }
     }
@@ -216,10 +374,18 @@ impl ApObject for Content {
         verify_domains_match(&json.id, expected_domain)?;
         // An object is published by its author's server.
         verify_domains_match(&json.id, &json.attributed_to)?;
-        if json.in_reply_to.is_none() && claimed_group(json).is_none() {
+        // A group is public: a followers-only or direct post (a Mastodon DM to a member) is
+        // never published in a thread.
+        if !json.is_public() {
+            return Err(Error::rejected(
+                "not_public",
+                "only public posts and replies are accepted in a group",
+            ));
+        }
+        if json.in_reply_to.is_none() && group_candidates(json).is_empty() {
             return Err(Error::rejected(
                 "invalid_object",
-                "a post must name its group in audience",
+                "a post must name its group (audience, a mention, or to/cc)",
             ));
         }
         Ok(())
@@ -246,6 +412,12 @@ impl Content {
         let author = ObjectId::<DbPerson>::from(json.attributed_to.clone())
             .dereference(data)
             .await?;
+        if author.model.deleted_at.is_some() {
+            return Err(Error::rejected(
+                "invalid_object",
+                "its author's account was deleted",
+            ));
+        }
         let body = markdown_source(&json);
         let body_html = sanitized_content(&json)?;
         // At the precision both databases store, so keyset cursors compare exactly.
@@ -257,7 +429,8 @@ impl Content {
         let updated_at = json.updated.map(|u| u.min(now()).trunc_subsecs(6));
         match json.in_reply_to.clone() {
             None => {
-                let group_id = claimed_group(&json)
+                let group_id = claimed_group(&json, data)
+                    .await?
                     .ok_or_else(|| Error::rejected("invalid_object", "no group"))?;
                 let group = ObjectId::<DbGroup>::from(group_id)
                     .dereference(data)
@@ -284,6 +457,10 @@ impl Content {
                     },
                 )
                 .await?;
+                let extras = post_extras(&json, &group.model);
+                if extras != storage::posts::Extras::default() {
+                    storage::posts::set_extras(&data.db, stored.id, extras).await?;
+                }
                 Ok(Self::Post(stored, json.id))
             }
             Some(parent_id) => {
@@ -304,7 +481,16 @@ impl Content {
                         "a reply in a group hosted here that it did not receive",
                     ));
                 }
-                if let Some(claimed) = claimed_group(&json)
+                // A locked thread in a group hosted here takes no new replies (a group elsewhere
+                // enforces its own locks before relaying).
+                if group.local
+                    && storage::posts::find(&data.db, post_id)
+                        .await?
+                        .is_some_and(|p| p.locked)
+                {
+                    return Err(Error::conflict("locked", "this thread is locked"));
+                }
+                if let Some(claimed) = &json.audience
                     && claimed.as_str() != group.ap_id
                 {
                     return Err(Error::rejected(
@@ -328,6 +514,9 @@ impl Content {
                     },
                 )
                 .await?;
+                if let Some(cw) = content_warning(&json) {
+                    storage::replies::set_content_warning(&txn, stored.id, Some(cw)).await?;
+                }
                 txn.commit().await?;
                 Ok(Self::Reply(stored, json.id))
             }
@@ -345,7 +534,8 @@ impl Content {
                 parent.group(data).await
             }
             None => {
-                let group = claimed_group(json)
+                let group = claimed_group(json, data)
+                    .await?
                     .ok_or_else(|| Error::rejected("invalid_object", "no group"))?;
                 Ok(ObjectId::<DbGroup>::from(group)
                     .dereference(data)
@@ -372,9 +562,12 @@ pub async fn apply_update(ctx: &Ctx, existing: &Content, json: &Object) -> Resul
                 .unwrap_or_else(|| p.title.clone());
             storage::posts::update_content(&ctx.db, p.clone(), title, body, body_html, edited)
                 .await?;
+            let group = existing.group(ctx).await?;
+            storage::posts::set_extras(&ctx.db, p.id, post_extras(json, &group)).await?;
         }
         Content::Reply(r, _) => {
             storage::replies::update_body(&ctx.db, r.clone(), body, body_html, edited).await?;
+            storage::replies::set_content_warning(&ctx.db, r.id, content_warning(json)).await?;
         }
     }
     Ok(())

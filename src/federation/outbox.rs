@@ -13,14 +13,14 @@ use url::Url;
 use super::{
     Urls,
     activities::new_id,
-    actors::DbGroup,
+    actors::{DbGroup, DbPerson},
     content::{
         Announce, Announced, CreateOrUpdate, CreateOrUpdateKind, Delete, GroupActivity, ObjectRef,
         UndoVote, Vote, VoteKind,
     },
-    documents::url,
+    documents::{self, url},
     objects::{Content, id_of},
-    protocol::{Object, PUBLIC},
+    protocol::{Object, PUBLIC, Tag},
 };
 use crate::{
     delivery,
@@ -46,12 +46,7 @@ async fn to_group(
 }
 
 fn activity_id(a: &GroupActivity) -> &Url {
-    match a {
-        GroupActivity::CreateOrUpdate(x) => &x.id,
-        GroupActivity::Delete(x) => &x.id,
-        GroupActivity::Vote(x) => &x.id,
-        GroupActivity::UndoVote(x) => &x.id,
-    }
+    a.id()
 }
 
 /// A group hosted here relays `activity` to its followers, unchanged, in an `Announce`. For a
@@ -81,7 +76,7 @@ pub async fn announce(
         let page = post.clone().into_json(data).await?;
         let plain = Announce {
             actor: ObjectId::from(g.id().clone()),
-            object: Announced::Object(Box::new(page)),
+            object: Announced::Object(Box::new(documents::post_as_note(page))),
             kind: AnnounceType::Announce,
             id: new_id(data, "announce")?,
             to: vec![url(PUBLIC)?],
@@ -127,6 +122,16 @@ async fn create_or_update(
     let object = content.clone().into_json(data).await?;
     let (to, cc, audience) = addressing(&object, &group)?;
     let actor = object.attributed_to.clone();
+    // The remote author a reply answers is addressed in it (see `documents::reply`): deliver
+    // it to them too, so a Mastodon user who replied sees the answer without following.
+    let mentioned: Vec<Url> = object
+        .tags()
+        .into_iter()
+        .filter_map(|t| match t {
+            Tag::Mention { href, .. } => Some(href),
+            _ => None,
+        })
+        .collect();
     let activity = CreateOrUpdate {
         actor: ObjectId::from(actor.clone()),
         object,
@@ -143,6 +148,17 @@ async fn create_or_update(
         cc,
         audience: Some(audience),
     };
+    let mut inboxes = vec![];
+    for person in &mentioned {
+        if let Some(p) = storage::persons::find_by_ap_id(&data.db, person.as_str()).await?
+            && !p.local
+        {
+            inboxes.push(DbPerson::new(p)?.shared_inbox_or_inbox());
+        }
+    }
+    if !inboxes.is_empty() {
+        delivery::send(data, &activity, &activity.id, &actor, inboxes).await?;
+    }
     to_group(
         data,
         &group,

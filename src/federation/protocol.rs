@@ -5,6 +5,8 @@
 //! `Page` with `name`, a reply a `Note` with `inReplyTo`, both carrying `audience` = group.
 
 use activitypub_federation::protocol::{helpers::deserialize_one_or_many, public_key::PublicKey};
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -202,6 +204,20 @@ pub struct Object {
     /// HTML body.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
+    /// The body by language, for servers that send only this (or both).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_language_map"
+    )]
+    pub content_map: Option<BTreeMap<String, String>>,
+    /// A content warning (Mastodon's spoiler text), shown before the body.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_string"
+    )]
+    pub summary: Option<String>,
     /// `text/html`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
@@ -244,6 +260,185 @@ pub struct Object {
     /// Pinned in its group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stickied: Option<bool>,
+    /// Mentions, hashtags and custom emoji (each kept as sent; read with [`Object::tags`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "lenient_list"
+    )]
+    pub tag: Vec<Value>,
+    /// Images, documents and links (each kept as sent; read with [`Object::attachments`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "lenient_list"
+    )]
+    pub attachment: Vec<Value>,
+}
+
+/// What a `tag` entry is, as far as Cohort uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tag {
+    /// `Mention` of an actor.
+    Mention {
+        /// The actor's id (or profile URL).
+        href: Url,
+        /// `@user@host`, as written.
+        name: String,
+    },
+    /// `Hashtag`.
+    Hashtag {
+        /// The tag, without `#`.
+        name: String,
+    },
+    /// A custom emoji: `:shortcode:` in the text is shown as `icon`.
+    Emoji {
+        /// The shortcode, without colons.
+        shortcode: String,
+        /// The image.
+        icon: Url,
+    },
+}
+
+/// An `attachment` entry, as far as Cohort shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// Where it is.
+    pub url: Url,
+    /// Its alt text or title.
+    pub name: Option<String>,
+    /// Whether it is an image (shown as one) rather than a link.
+    pub image: bool,
+}
+
+/// Most tags or attachments read from one object; the rest are ignored.
+pub const MAX_TAGS: usize = 64;
+
+impl Object {
+    /// The tags Cohort understands, at most [`MAX_TAGS`].
+    pub fn tags(&self) -> Vec<Tag> {
+        self.tag
+            .iter()
+            .take(MAX_TAGS)
+            .filter_map(|t| {
+                let kind = t.get("type")?.as_str()?;
+                let name = t.get("name").and_then(Value::as_str);
+                match kind {
+                    "Mention" => Some(Tag::Mention {
+                        href: Url::parse(t.get("href")?.as_str()?).ok()?,
+                        name: name.unwrap_or_default().to_string(),
+                    }),
+                    "Hashtag" => Some(Tag::Hashtag {
+                        name: name?.trim_start_matches('#').to_string(),
+                    }),
+                    "Emoji" => {
+                        let shortcode = name?.trim_matches(':').to_string();
+                        let valid = !shortcode.is_empty()
+                            && shortcode.len() <= 64
+                            && shortcode
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                        let icon = t.get("icon")?;
+                        let icon = icon.get("url").unwrap_or(icon);
+                        let icon = Url::parse(icon.as_str()?).ok()?;
+                        (valid && matches!(icon.scheme(), "https" | "http"))
+                            .then_some(Tag::Emoji { shortcode, icon })
+                    }
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
+    /// The attachments Cohort shows, at most [`MAX_TAGS`]: images (Mastodon's `Document`
+    /// with an image type, `Image`) and links (Lemmy's `Link`, anything else with a URL).
+    pub fn attachments(&self) -> Vec<Attachment> {
+        self.attachment
+            .iter()
+            .take(MAX_TAGS)
+            .filter_map(|a| {
+                let kind = a.get("type").and_then(Value::as_str).unwrap_or_default();
+                let href = a.get("url").or_else(|| a.get("href"))?;
+                let href = match href {
+                    Value::Object(m) => m.get("href").or_else(|| m.get("url"))?,
+                    v => v,
+                };
+                let url = Url::parse(href.as_str()?).ok()?;
+                if !matches!(url.scheme(), "https" | "http") {
+                    return None;
+                }
+                let media = a
+                    .get("mediaType")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let image = kind == "Image" || media.starts_with("image/");
+                let name = a
+                    .get("name")
+                    .or_else(|| a.get("summary"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .filter(|n| !n.trim().is_empty());
+                (kind != "PropertyValue").then_some(Attachment { url, name, image })
+            })
+            .collect()
+    }
+
+    /// The HTML body: `content`, else the first `contentMap` entry (English preferred).
+    pub fn body_html(&self) -> Option<&str> {
+        if let Some(c) = self.content.as_deref().filter(|c| !c.is_empty()) {
+            return Some(c);
+        }
+        let map = self.content_map.as_ref()?;
+        map.get("en")
+            .or_else(|| map.values().next())
+            .map(String::as_str)
+    }
+
+    /// Whether it is addressed to the Public collection (in any of the forms servers use).
+    pub fn is_public(&self) -> bool {
+        self.to
+            .iter()
+            .chain(&self.cc)
+            .any(|u| is_public_collection(u.as_str()))
+    }
+}
+
+/// Whether `id` names the Public collection (`as:Public` and `Public` are compacted forms).
+pub fn is_public_collection(id: &str) -> bool {
+    matches!(id, PUBLIC | "as:Public" | "Public")
+}
+
+/// Reads a list of JSON values that may be one value, a list, or null.
+fn lenient_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Value>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Array(items) => items,
+        Value::Null => vec![],
+        v => vec![v],
+    })
+}
+
+/// Reads a string that may be null or of another type (then ignored).
+fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => Some(s),
+        _ => None,
+    })
+}
+
+/// Reads a language map (`{"en": "..."}`), keeping only string values.
+fn lenient_language_map<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<BTreeMap<String, String>>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Object(m) => {
+            let map: BTreeMap<String, String> = m
+                .into_iter()
+                .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
+                .collect();
+            (!map.is_empty()).then_some(map)
+        }
+        _ => None,
+    })
 }
 
 /// Reads a field that should be a URL but that some servers send as an object or a list

@@ -341,20 +341,15 @@ async fn reply(
     if !json {
         return Ok(html(StatusCode::OK, web::reply(&r)));
     }
-    let (p, g) = load_post(&s, r.post_id).await?;
-    let in_reply_to = match r.parent_id {
-        Some(pid) => storage::replies::find(&s.ctx.db, pid)
-            .await?
-            .map(|parent| parent.ap_id)
-            .ok_or(Error::NotFound("reply"))?,
-        None => p.ap_id.clone(),
-    };
-    let author = storage::persons::find(&s.ctx.db, r.author_id)
-        .await?
-        .ok_or(Error::NotFound("reply"))?;
+    let id = url(&r.ap_id)?;
+    let data = s.federation.to_request_data();
     activity_json(
         StatusCode::OK,
-        documents::reply(&r, &in_reply_to, &g, &author)?,
+        activitypub_federation::traits::Object::into_json(
+            super::objects::Content::Reply(r, id),
+            &data,
+        )
+        .await?,
     )
 }
 
@@ -365,21 +360,35 @@ const MAX_LISTED_REPLIES: usize = 1000;
 async fn post_replies(State(s): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Response> {
     let (p, g) = load_post(&s, id).await?;
     let rows = storage::replies::for_post(&s.ctx.db, p.id).await?;
-    let authors = storage::persons::by_ids(&s.ctx.db, rows.iter().map(|r| r.author_id)).await?;
-    let ap_ids: std::collections::HashMap<i64, &str> =
-        rows.iter().map(|r| (r.id, r.ap_id.as_str())).collect();
+    let authors = storage::persons::by_ids(
+        &s.ctx.db,
+        rows.iter()
+            .map(|r| r.author_id)
+            .chain(std::iter::once(p.author_id)),
+    )
+    .await?;
+    let parents: std::collections::HashMap<i64, (&str, i64)> = rows
+        .iter()
+        .map(|r| (r.id, (r.ap_id.as_str(), r.author_id)))
+        .collect();
     let mut items = Vec::new();
     for r in rows
         .iter()
         .filter(|r| r.deleted_at.is_none())
         .take(MAX_LISTED_REPLIES)
     {
-        let parent = match r.parent_id {
-            Some(pid) => ap_ids.get(&pid).copied().unwrap_or(p.ap_id.as_str()),
-            None => p.ap_id.as_str(),
+        let (parent, parent_author) = match r.parent_id.and_then(|pid| parents.get(&pid)) {
+            Some(&(id, author)) => (id, author),
+            None => (p.ap_id.as_str(), p.author_id),
         };
         if let Some(author) = authors.get(&r.author_id) {
-            items.push(documents::reply(r, parent, &g, author)?);
+            items.push(documents::reply(
+                r,
+                parent,
+                &g,
+                author,
+                authors.get(&parent_author),
+            )?);
         }
     }
     let id = url(&format!("{}/replies", p.ap_id))?;
@@ -439,7 +448,7 @@ pub async fn require_signed_fetch(
     let data = s.federation.to_request_data();
     let verified = async {
         let signature =
-            super::inbox::Signature::parse(&data, method.as_str(), &target, &headers, false)?;
+            super::inbox::Signature::parse(&data, method.as_str(), &target, &headers, None)?;
         let owner = signature.key_owner()?;
         signature.verify_by(&data, &owner).await
     }

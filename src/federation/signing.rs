@@ -65,6 +65,21 @@ impl PublicKey {
         .verify(&RSA_PKCS1_2048_8192_SHA256, message, signature)
         .is_ok()
     }
+
+    /// Whether `signature` is this key's RSASSA-PSS signature of `message` with SHA-512, MGF1
+    /// SHA-512 and a 64-byte salt (RFC 9421's `rsa-pss-sha512`).
+    pub fn verify_pss_sha512(&self, message: &[u8], signature: &[u8]) -> bool {
+        RsaPublicKeyComponents {
+            n: &self.n,
+            e: &self.e,
+        }
+        .verify(
+            &ring::signature::RSA_PSS_2048_8192_SHA512,
+            message,
+            signature,
+        )
+        .is_ok()
+    }
 }
 
 /// An RSA private key, parsed.

@@ -28,6 +28,7 @@ pub mod received;
 pub mod replies;
 pub mod sent;
 pub mod sessions;
+pub mod shares;
 pub mod snapshot;
 pub mod votes;
 

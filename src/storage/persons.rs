@@ -242,3 +242,69 @@ pub async fn upsert_remote<C: ConnectionTrait>(
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(p.ap_id))
 }
+
+/// What erasing an account removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Erased {
+    /// Posts turned into tombstones.
+    pub posts: usize,
+    /// Replies turned into tombstones.
+    pub replies: usize,
+}
+
+/// Erases a remote account that was deleted on its server: it is marked deleted and loses
+/// its display name, every post and reply it wrote becomes a tombstone (threads keep their
+/// shape), and its follows and boosts end. Its votes stay counted. Runs in one transaction.
+pub async fn erase_remote(
+    db: &sea_orm::DatabaseConnection,
+    person_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Erased, DbErr> {
+    use sea_orm::TransactionTrait;
+
+    use super::entities::{group_followers, posts, replies, shares};
+    super::memo::clear();
+    let txn = db.begin().await?;
+    let Some(person) = persons::Entity::find_by_id(person_id).one(&txn).await? else {
+        return Ok(Erased::default());
+    };
+    if person.local {
+        return Err(DbErr::Custom(
+            "a local account is not erased this way".into(),
+        ));
+    }
+    let mut active: persons::ActiveModel = person.into();
+    active.display_name = Set(None);
+    active.deleted_at = Set(Some(now));
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    let mut erased = Erased::default();
+    let own_posts = posts::Entity::find()
+        .filter(posts::Column::AuthorId.eq(person_id))
+        .filter(posts::Column::DeletedAt.is_null())
+        .all(&txn)
+        .await?;
+    for p in own_posts {
+        super::posts::mark_deleted(&txn, p.id, now).await?;
+        erased.posts += 1;
+    }
+    let own_replies = replies::Entity::find()
+        .filter(replies::Column::AuthorId.eq(person_id))
+        .filter(replies::Column::DeletedAt.is_null())
+        .all(&txn)
+        .await?;
+    for r in &own_replies {
+        super::replies::mark_deleted(&txn, r, now).await?;
+        erased.replies += 1;
+    }
+    group_followers::Entity::delete_many()
+        .filter(group_followers::Column::PersonId.eq(person_id))
+        .exec(&txn)
+        .await?;
+    shares::Entity::delete_many()
+        .filter(shares::Column::PersonId.eq(person_id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(erased)
+}

@@ -173,9 +173,53 @@ pub async fn mark_deleted<C: ConnectionTrait>(
             .value(posts::Column::Title, "")
             .value(posts::Column::Body, "")
             .value(posts::Column::BodyHtml, "")
+            .value(posts::Column::ContentWarning, Option::<String>::None)
             .value(posts::Column::DeletedAt, now)
             .and_where(Expr::col(posts::Column::Id).eq(id))
             .and_where(Expr::col(posts::Column::DeletedAt).is_null()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// What a remote post carries besides its text: its content warning, and whether its group
+/// locked or pinned it (as the group's server reports).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// Content warning (`summary` of a `sensitive` object).
+    pub content_warning: Option<String>,
+    /// `commentsEnabled: false`.
+    pub locked: Option<bool>,
+    /// `stickied`.
+    pub pinned: Option<bool>,
+}
+
+/// Stores a post's [`Extras`]; fields given as `None` are left as they are.
+pub async fn set_extras<C: ConnectionTrait>(conn: &C, id: i64, x: Extras) -> Result<(), DbErr> {
+    super::memo::clear();
+    let mut q = Query::update();
+    q.table(posts::Entity)
+        .value(posts::Column::ContentWarning, x.content_warning)
+        .and_where(Expr::col(posts::Column::Id).eq(id))
+        .and_where(Expr::col(posts::Column::DeletedAt).is_null());
+    if let Some(locked) = x.locked {
+        q.value(posts::Column::Locked, locked);
+    }
+    if let Some(pinned) = x.pinned {
+        q.value(posts::Column::Pinned, pinned);
+    }
+    conn.execute(&q).await?;
+    Ok(())
+}
+
+/// Locks (`true`) or unlocks a thread.
+pub async fn set_locked<C: ConnectionTrait>(conn: &C, id: i64, locked: bool) -> Result<(), DbErr> {
+    super::memo::clear();
+    conn.execute(
+        Query::update()
+            .table(posts::Entity)
+            .value(posts::Column::Locked, locked)
+            .and_where(Expr::col(posts::Column::Id).eq(id)),
     )
     .await?;
     Ok(())

@@ -215,12 +215,31 @@ pub async fn mark_deleted<C: ConnectionTrait>(
             .table(replies::Entity)
             .value(replies::Column::Body, "")
             .value(replies::Column::BodyHtml, "")
+            .value(replies::Column::ContentWarning, Option::<String>::None)
             .value(replies::Column::DeletedAt, now)
             .and_where(Expr::col(replies::Column::Id).eq(reply.id))
             .and_where(Expr::col(replies::Column::DeletedAt).is_null()),
     )
     .await?;
     recount(conn, reply.post_id, None).await
+}
+
+/// Sets a live reply's content warning.
+pub async fn set_content_warning<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    content_warning: Option<String>,
+) -> Result<(), DbErr> {
+    super::memo::clear();
+    conn.execute(
+        Query::update()
+            .table(replies::Entity)
+            .value(replies::Column::ContentWarning, content_warning)
+            .and_where(Expr::col(replies::Column::Id).eq(id))
+            .and_where(Expr::col(replies::Column::DeletedAt).is_null()),
+    )
+    .await?;
+    Ok(())
 }
 
 /// A reply by ActivityPub id.

@@ -22,3 +22,4 @@ pub mod reply_votes;
 pub mod scheduled_jobs;
 pub mod sent_activities;
 pub mod sessions;
+pub mod shares;

@@ -19,6 +19,8 @@ pub struct Model {
     pub private_key: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When the account was deleted (its server sent `Delete` of it); its content is gone.
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.

@@ -25,6 +25,12 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: Option<DateTimeUtc>,
     pub deleted_at: Option<DateTimeUtc>,
+    /// A content warning shown before the body (ActivityPub `summary` with `sensitive`).
+    pub content_warning: Option<String>,
+    /// No new replies are accepted.
+    pub locked: bool,
+    /// Shown first in its group (Lemmy `stickied`, the featured collection).
+    pub pinned: bool,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.

@@ -23,6 +23,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: Option<DateTimeUtc>,
     pub deleted_at: Option<DateTimeUtc>,
+    /// A content warning shown before the body.
+    pub content_warning: Option<String>,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.

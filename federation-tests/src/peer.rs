@@ -1,0 +1,393 @@
+//! A stand-in for another fediverse server, for interop tests: it serves the documents a real
+//! server of that kind would (actors, objects, WebFinger) from the payload fixtures in
+//! `tests/fixtures/<server>/`, signs what it delivers the way that server signs, and records
+//! what Cohort delivers to it.
+//!
+//! This is not the other server's code: it replays the shapes that server sends (written from
+//! its documentation and source, see `tests/fixtures/README.md`). What it checks is Cohort's
+//! side of the exchange, end to end over HTTP: signature verification, parsing, storage,
+//! threading, and what Cohort sends back.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, SystemTime},
+};
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{Query, State},
+    http::{HeaderMap, StatusCode, Uri, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use base64::{Engine, engine::general_purpose::STANDARD as B64};
+use cohort::{
+    federation::{rfc9421, signing},
+    testing::{TestApp, eventually},
+};
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+use serde_json::Value;
+use url::Url;
+
+use crate::DEADLINE;
+
+/// How a server signs its deliveries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signing {
+    /// draft-cavage `Signature`: the `algorithm` parameter it writes (none for `None`) and the
+    /// headers it covers, in its order.
+    Cavage(Option<&'static str>, &'static [&'static str]),
+    /// RFC 9421 `Signature-Input`/`Signature` with `Content-Digest`.
+    Rfc9421,
+}
+
+/// The servers whose payloads the fixtures hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Software {
+    /// Mastodon 4.x.
+    Mastodon,
+    /// Lemmy 0.19.
+    Lemmy,
+    /// Mbin.
+    Mbin,
+    /// PieFed.
+    PieFed,
+    /// NodeBB 4.
+    NodeBB,
+    /// Misskey (and Sharkey, which sends the same shapes).
+    Misskey,
+    /// GoToSocial.
+    GoToSocial,
+}
+
+impl Software {
+    /// Its fixture directory, which is also the placeholder host `https://<dir>.example`.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Self::Mastodon => "mastodon",
+            Self::Lemmy => "lemmy",
+            Self::Mbin => "mbin",
+            Self::PieFed => "piefed",
+            Self::NodeBB => "nodebb",
+            Self::Misskey => "misskey",
+            Self::GoToSocial => "gotosocial",
+        }
+    }
+
+    /// How it signs a POST (from each server's source; see `docs/interop.md`).
+    pub fn signing(self) -> Signing {
+        match self {
+            // app/lib/request.rb: rsa-sha256 over (request-target) host date digest
+            // content-type.
+            Self::Mastodon => Signing::Cavage(
+                Some("rsa-sha256"),
+                &["(request-target)", "host", "date", "digest", "content-type"],
+            ),
+            // activitypub_federation (http-signature-normalization): hs2019, every header it
+            // sets, sorted.
+            Self::Lemmy => Signing::Cavage(
+                Some("hs2019"),
+                &["(request-target)", "content-type", "date", "digest", "host"],
+            ),
+            Self::Mbin => Signing::Cavage(
+                Some("rsa-sha256"),
+                &["(request-target)", "host", "date", "digest"],
+            ),
+            Self::PieFed => Signing::Cavage(
+                Some("rsa-sha256"),
+                &["(request-target)", "host", "date", "digest", "content-type"],
+            ),
+            // NodeBB writes no algorithm at all.
+            Self::NodeBB => Signing::Cavage(None, &["(request-target)", "host", "date", "digest"]),
+            Self::Misskey => Signing::Cavage(
+                Some("rsa-sha256"),
+                &["(request-target)", "date", "host", "digest"],
+            ),
+            Self::GoToSocial => Signing::Cavage(
+                Some("hs2019"),
+                &["(request-target)", "host", "date", "digest"],
+            ),
+        }
+    }
+}
+
+/// A request Cohort made to the peer.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// The path it was sent to.
+    pub path: String,
+    /// Its headers.
+    pub headers: HeaderMap,
+    /// Its body, parsed.
+    pub body: Value,
+}
+
+#[derive(Default)]
+struct Shared {
+    documents: Mutex<HashMap<String, Value>>,
+    received: Mutex<Vec<Received>>,
+    fetches: Mutex<Vec<(String, HeaderMap)>>,
+}
+
+/// A running stand-in server.
+pub struct Peer {
+    /// Whose payloads it plays.
+    pub software: Software,
+    /// `http://localhost:PORT`.
+    pub base: String,
+    /// How it signs (defaults to [`Software::signing`]).
+    pub signing: Signing,
+    shared: Arc<Shared>,
+    private_pem: String,
+    public_pem: String,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+fn fixture_text(software: Software, name: &str) -> String {
+    let path = format!(
+        "{}/../tests/fixtures/{}/{name}",
+        env!("CARGO_MANIFEST_DIR"),
+        software.dir()
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+async fn serve_get(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    query: Query<HashMap<String, String>>,
+) -> Response {
+    let path = uri.path().to_string();
+    shared
+        .fetches
+        .lock()
+        .expect("lock")
+        .push((path.clone(), headers));
+    let docs = shared.documents.lock().expect("lock");
+    if path == "/.well-known/webfinger" {
+        let Some(resource) = query.get("resource") else {
+            return StatusCode::BAD_REQUEST.into_response();
+        };
+        let name = resource
+            .strip_prefix("acct:")
+            .and_then(|r| r.split('@').next())
+            .unwrap_or_default();
+        let found = docs.values().find(|d| {
+            d["preferredUsername"] == name && d.get("inbox").is_some() && d.get("id").is_some()
+        });
+        return match found {
+            Some(actor) => (
+                [(header::CONTENT_TYPE, "application/jrd+json")],
+                serde_json::json!({
+                    "subject": resource,
+                    "links": [{"rel": "self", "type": "application/activity+json", "href": actor["id"]}]
+                })
+                .to_string(),
+            )
+                .into_response(),
+            None => StatusCode::NOT_FOUND.into_response(),
+        };
+    }
+    match docs.get(&path) {
+        Some(Value::Null) => StatusCode::GONE.into_response(),
+        Some(doc) => (
+            [(header::CONTENT_TYPE, "application/activity+json")],
+            doc.to_string(),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn serve_post(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let Ok(body) = serde_json::from_slice(&body) else {
+        return StatusCode::BAD_REQUEST;
+    };
+    shared.received.lock().expect("lock").push(Received {
+        path: uri.path().to_string(),
+        headers,
+        body,
+    });
+    StatusCode::ACCEPTED
+}
+
+impl Peer {
+    /// Starts a stand-in for `software` on a free loopback port.
+    pub async fn start(software: Software) -> Self {
+        let shared = Arc::new(Shared::default());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let app = Router::new()
+            .fallback(get(serve_get).post(serve_post))
+            .with_state(shared.clone());
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        let key = cohort::testing::test_key();
+        let private_pem = key.to_pkcs8_pem(LineEnding::LF).expect("PEM").to_string();
+        let public_pem = rsa::RsaPublicKey::from(&key)
+            .to_public_key_pem(LineEnding::LF)
+            .expect("PEM");
+        Self {
+            software,
+            base: format!("http://localhost:{port}"),
+            signing: software.signing(),
+            shared,
+            private_pem,
+            public_pem,
+            server,
+        }
+    }
+
+    /// The fixture `name` of this server, with its placeholder hosts made real: the server's
+    /// own (`https://<dir>.example`) becomes this peer, `https://cohort.example` becomes
+    /// `app`. `subs` are applied first (e.g. the fixture's post id → a real post's id).
+    pub fn fixture(&self, name: &str, app: &TestApp, subs: &[(&str, &str)]) -> Value {
+        let mut text = fixture_text(self.software, name);
+        for (from, to) in subs {
+            text = text.replace(from, to);
+        }
+        let text = text
+            .replace(
+                &format!("https://{}.example", self.software.dir()),
+                &self.base,
+            )
+            .replace("https://cohort.example", &format!("http://{}", app.domain));
+        let mut doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        if let Some(key) = doc.get_mut("publicKey") {
+            key["publicKeyPem"] = Value::String(self.public_pem.clone());
+        }
+        doc
+    }
+
+    /// Serves `doc` at the path of its `id` (an actor, an object).
+    pub fn publish(&self, doc: &Value) {
+        let id = doc["id"].as_str().expect("a document with an id");
+        let path = Url::parse(id).expect("id URL").path().to_string();
+        self.shared
+            .documents
+            .lock()
+            .expect("lock")
+            .insert(path, doc.clone());
+    }
+
+    /// Answers 410 Gone for `id` from now on (a deleted account or object).
+    pub fn gone(&self, id: &str) {
+        let path = Url::parse(id).expect("id URL").path().to_string();
+        self.shared
+            .documents
+            .lock()
+            .expect("lock")
+            .insert(path, Value::Null);
+    }
+
+    /// Serves fixture `name` (an actor) and returns it.
+    pub fn actor(&self, name: &str, app: &TestApp) -> Value {
+        let doc = self.fixture(name, app, &[]);
+        self.publish(&doc);
+        doc
+    }
+
+    /// What Cohort delivered to this peer so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.shared.received.lock().expect("lock").clone()
+    }
+
+    /// The paths Cohort fetched from this peer, with the request headers.
+    pub fn fetches(&self) -> Vec<(String, HeaderMap)> {
+        self.shared.fetches.lock().expect("lock").clone()
+    }
+
+    /// Waits until Cohort has delivered an activity that `matches`; returns it.
+    pub async fn wait_for(&self, what: &str, matches: impl Fn(&Value) -> bool) -> Received {
+        eventually(what, DEADLINE, || async {
+            self.received().into_iter().find(|r| matches(&r.body))
+        })
+        .await
+    }
+
+    /// Signs `activity` as `actor` (an actor document this peer serves) would and posts it to
+    /// `path` on `app`; returns the status Cohort answered.
+    pub async fn deliver(&self, app: &TestApp, path: &str, actor: &Value, activity: &Value) -> u16 {
+        let body = serde_json::to_vec(activity).expect("JSON");
+        let target = Url::parse(&format!("http://{}{path}", app.domain)).expect("URL");
+        let key_id = actor["publicKey"]["id"].as_str().expect("a key id");
+        let key = signing::PrivateKey::from_pem(&self.private_pem).expect("key");
+        let content_type = "application/activity+json";
+        let mut request = app
+            .client
+            .post(format!("{}{path}", app.address))
+            .header("content-type", content_type)
+            .header("host", &app.domain);
+        match self.signing {
+            Signing::Cavage(algorithm, covered) => {
+                let date = httpdate::fmt_http_date(SystemTime::now());
+                let digest = signing::digest_header(&body);
+                let mut lines = vec![];
+                for h in covered {
+                    let value = match *h {
+                        "(request-target)" => format!("post {path}"),
+                        "host" => app.domain.clone(),
+                        "date" => date.clone(),
+                        "digest" => digest.clone(),
+                        "content-type" => content_type.to_string(),
+                        other => panic!("no value for {other}"),
+                    };
+                    lines.push(format!("{h}: {value}"));
+                }
+                let signature = B64.encode(key.sign(lines.join("\n").as_bytes()).expect("sign"));
+                let algorithm = algorithm
+                    .map(|a| format!("algorithm=\"{a}\","))
+                    .unwrap_or_default();
+                request = request
+                    .header("date", date)
+                    .header("digest", digest)
+                    .header(
+                        "signature",
+                        format!(
+                            "keyId=\"{key_id}\",{algorithm}headers=\"{}\",signature=\"{signature}\"",
+                            covered.join(" ")
+                        ),
+                    );
+            }
+            Signing::Rfc9421 => {
+                for (name, value) in rfc9421::sign(
+                    &key,
+                    key_id,
+                    "POST",
+                    &target,
+                    Some(&body),
+                    SystemTime::now(),
+                    true,
+                )
+                .expect("sign")
+                {
+                    request = request.header(name, value);
+                }
+            }
+        }
+        let response = request
+            .body(body)
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .expect("deliver");
+        response.status().as_u16()
+    }
+}

@@ -1,0 +1,542 @@
+//! Other servers' payloads, played end to end through the HTTP inboxes of a running instance,
+//! signed the way each server signs (`federation_tests::peer`): follow a group and receive its
+//! posts, reply to posts and replies, vote, boost, edit, delete, delete the account, start a
+//! thread by mentioning the group; and, for the Lemmy family, host a community a Cohort member
+//! joins and takes part in.
+
+use cohort::{
+    storage,
+    testing::{TestApp, id},
+};
+use federation_tests::{
+    peer::{Peer, Signing, Software},
+    thread,
+};
+use serde_json::Value;
+
+/// A Cohort instance with bob, group `rust`, post 7 ("Borrowing") and reply 9, and a peer.
+struct World {
+    app: TestApp,
+    peer: Peer,
+    token: String,
+    post: Value,
+    reply: Value,
+    actor: Value,
+}
+
+impl World {
+    async fn new(software: Software) -> Self {
+        let app = TestApp::spawn().await;
+        let token = app.user("bob").await;
+        app.group(&token, "rust").await;
+        let post = app
+            .post_in(&token, "rust", "Borrowing", "How do *lifetimes* work?")
+            .await;
+        let reply = app
+            .reply_to(&token, id(&post), None, "Start with the book.")
+            .await;
+        let peer = Peer::start(software).await;
+        let actor = peer.actor("person.json", &app);
+        Self {
+            app,
+            peer,
+            token,
+            post,
+            reply,
+            actor,
+        }
+    }
+
+    /// A fixture of the peer with Cohort's placeholder ids made real.
+    fn fixture(&self, name: &str) -> Value {
+        let post = self.post["ap_id"].as_str().unwrap_or_default().to_string();
+        let reply = self.reply["ap_id"].as_str().unwrap_or_default().to_string();
+        self.peer.fixture(
+            name,
+            &self.app,
+            &[
+                ("https://cohort.example/posts/7", &post),
+                ("https://cohort.example/replies/9", &reply),
+            ],
+        )
+    }
+
+    /// Delivers fixture `name` to `path`, as the peer's user; returns Cohort's status.
+    async fn play(&self, name: &str, path: &str) -> u16 {
+        let activity = self.fixture(name);
+        self.peer
+            .deliver(&self.app, path, &self.actor, &activity)
+            .await
+    }
+
+    async fn play_ok(&self, name: &str, path: &str) {
+        let status = self.play(name, path).await;
+        assert_eq!(status, 202, "{:?} {name} to {path}", self.peer.software);
+    }
+
+    async fn thread(&self) -> Value {
+        thread(&self.app, id(&self.post)).await
+    }
+
+    async fn followers(&self) -> u64 {
+        let g = storage::groups::find_by_name(&self.app.ctx.db, "rust", &self.app.domain)
+            .await
+            .unwrap()
+            .unwrap();
+        storage::followers::count_accepted(&self.app.ctx.db, g.id)
+            .await
+            .unwrap()
+    }
+}
+
+/// Every reply in a thread, depth first.
+fn replies(thread: &Value) -> Vec<Value> {
+    fn walk(nodes: &Value, out: &mut Vec<Value>) {
+        for n in nodes.as_array().into_iter().flatten() {
+            out.push(n.clone());
+            walk(&n["children"], out);
+        }
+    }
+    let mut out = vec![];
+    walk(&thread["replies"], &mut out);
+    out
+}
+
+fn find_reply(thread: &Value, ap_id: &str) -> Option<Value> {
+    replies(thread).into_iter().find(|r| r["ap_id"] == ap_id)
+}
+
+/// The object id of fixture activity `v` (its `object.id`, or `object` itself).
+fn object_id(v: &Value) -> String {
+    v["object"]["id"]
+        .as_str()
+        .or_else(|| v["object"].as_str())
+        .expect("an object id")
+        .to_string()
+}
+
+/// How one server takes part: where it delivers a reply to a post in a group elsewhere, and
+/// which of the optional activities it sends.
+struct Plays {
+    software: Software,
+    /// Microblogs deliver replies to the shared inbox of the people they answer; the Lemmy
+    /// family to the group.
+    reply_inbox: &'static str,
+    boosts: bool,
+    dislikes: bool,
+    updates: bool,
+}
+
+/// The scenario every server plays against a group hosted here.
+async fn member_of_a_cohort_group(p: Plays) {
+    let w = World::new(p.software).await;
+    let name = format!("{:?}", p.software);
+
+    // Follow → Accept, signed by the group, to the follower's inbox.
+    let follow = w.fixture("follow.json");
+    w.play_ok("follow.json", "/g/rust/inbox").await;
+    let follow_id = follow["id"].as_str().unwrap().to_string();
+    let accept = w
+        .peer
+        .wait_for(&format!("{name}: Accept"), |b| {
+            b["type"] == "Accept"
+                && (b["object"]["id"] == follow_id.as_str() || b["object"] == follow_id.as_str())
+        })
+        .await;
+    assert!(accept.headers.contains_key("signature"), "{name}: signed");
+    assert_eq!(w.followers().await, 1, "{name}");
+
+    // A new post reaches the follower: FEP-1b12 for the Lemmy family, and a Note with the
+    // text in it for Mastodon-style timelines.
+    w.app
+        .post_in(&w.token, "rust", "Ownership quiz", "Who owns *this* value?")
+        .await;
+    let plain = w
+        .peer
+        .wait_for(&format!("{name}: Announce of the post"), |b| {
+            b["type"] == "Announce" && b["object"]["type"] == "Note"
+        })
+        .await;
+    let content = plain.body["object"]["content"].as_str().unwrap_or_default();
+    assert!(content.contains("Ownership quiz"), "{name}: {content}");
+    assert!(content.contains("<em>this</em>"), "{name}: {content}");
+    let wrapped = w
+        .peer
+        .wait_for(&format!("{name}: Announce{{Create{{Page}}}}"), |b| {
+            b["type"] == "Announce" && b["object"]["type"] == "Create"
+        })
+        .await;
+    assert_eq!(wrapped.body["object"]["object"]["type"], "Page");
+    assert_eq!(wrapped.body["object"]["object"]["name"], "Ownership quiz");
+
+    // A reply to the post, delivered where this server delivers it.
+    let create = w.fixture("create_reply.json");
+    let reply_id = object_id(&create);
+    w.play_ok("create_reply.json", p.reply_inbox).await;
+    let t = w.thread().await;
+    let stored = find_reply(&t, &reply_id).unwrap_or_else(|| panic!("{name}: reply in {t}"));
+    assert_eq!(stored["parent_id"], Value::Null, "{name}: answers the post");
+    assert_eq!(stored["author"]["ap_id"], w.actor["id"], "{name}");
+    let html = stored["body_html"].as_str().unwrap();
+    assert!(
+        !html.is_empty() && !html.contains("<script"),
+        "{name}: {html}"
+    );
+    // The group announces it to its followers (the peer follows).
+    w.peer
+        .wait_for(&format!("{name}: the group relays the reply"), |b| {
+            b["type"] == "Announce" && b["object"]["object"]["id"] == reply_id.as_str()
+        })
+        .await;
+
+    // A reply to a reply nests under it.
+    let nested = w.fixture("create_reply_to_reply.json");
+    w.play_ok("create_reply_to_reply.json", p.reply_inbox).await;
+    let t = w.thread().await;
+    let stored = find_reply(&t, &object_id(&nested)).expect("nested reply");
+    assert_eq!(stored["parent_id"], w.reply["id"], "{name}: under reply 9");
+
+    // Like = up-vote; Dislike = down-vote where the server has them.
+    w.play_ok("like.json", p.reply_inbox).await;
+    assert_eq!(w.thread().await["score"], 1, "{name}: liked");
+    if p.dislikes {
+        w.play_ok("dislike.json", p.reply_inbox).await;
+        assert_eq!(w.thread().await["score"], -1, "{name}: disliked");
+    }
+
+    // An edit, then a deletion, of the first reply.
+    if p.updates {
+        w.play_ok("update_reply.json", p.reply_inbox).await;
+        let t = w.thread().await;
+        let edited = find_reply(&t, &reply_id).expect("reply");
+        assert!(edited["updated_at"].is_string(), "{name}: edited {edited}");
+    }
+    w.play_ok("delete_reply.json", p.reply_inbox).await;
+    let t = w.thread().await;
+    assert_eq!(
+        find_reply(&t, &reply_id).expect("tombstone")["deleted"],
+        true,
+        "{name}"
+    );
+
+    // A boost is a share, never a post of its own.
+    if p.boosts {
+        let before = w
+            .app
+            .get("/api/v1/groups/rust/posts?limit=100", None)
+            .await
+            .json["items"]
+            .as_array()
+            .map(Vec::len);
+        w.play_ok("announce.json", "/inbox").await;
+        assert_eq!(w.thread().await["shares"], 1, "{name}: boosted");
+        let after = w
+            .app
+            .get("/api/v1/groups/rust/posts?limit=100", None)
+            .await
+            .json["items"]
+            .as_array()
+            .map(Vec::len);
+        assert_eq!(before, after, "{name}: a boost is not a new post");
+        w.play_ok("undo_announce.json", "/inbox").await;
+        assert_eq!(w.thread().await["shares"], 0, "{name}: unboosted");
+    }
+
+    // A new thread started from that server.
+    let create = w.fixture("create_post.json");
+    let post_id = object_id(&create);
+    w.play_ok("create_post.json", "/g/rust/inbox").await;
+    let listed = w
+        .app
+        .get("/api/v1/groups/rust/posts?sort=new&limit=100", None)
+        .await;
+    let new_post = listed.json["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|i| i["ap_id"] == post_id.as_str())
+                .cloned()
+        })
+        .unwrap_or_else(|| panic!("{name}: new thread in {}", listed.text));
+    let title = new_post["title"].as_str().unwrap();
+    assert!(
+        !title.is_empty() && !title.starts_with('@'),
+        "{name}: title {title:?}"
+    );
+    // The group announces the new thread to its followers.
+    w.peer
+        .wait_for(
+            &format!("{name}: the group announces the new thread"),
+            |b| b["type"] == "Announce" && b["object"]["object"]["id"] == post_id.as_str(),
+        )
+        .await;
+
+    // Leaving.
+    w.play_ok("undo_follow.json", "/g/rust/inbox").await;
+    assert_eq!(w.followers().await, 0, "{name}: left");
+
+    // The account is deleted: its key can no longer be fetched; what it wrote goes.
+    let actor_id = w.actor["id"].as_str().unwrap().to_string();
+    w.peer.gone(&actor_id);
+    w.play_ok("delete_actor.json", "/inbox").await;
+    let t = w.thread().await;
+    let nested = find_reply(&t, &object_id(&nested)).expect("tombstone");
+    assert_eq!(nested["deleted"], true, "{name}: erased with the account");
+    let r = w
+        .app
+        .get(&format!("/api/v1/posts/{}", id(&new_post)), None)
+        .await;
+    assert_eq!(r.json["deleted"], true, "{name}: the thread is a tombstone");
+}
+
+#[tokio::test]
+async fn mastodon_users_follow_reply_like_boost_edit_delete() {
+    cohort::install_crypto_provider();
+    member_of_a_cohort_group(Plays {
+        software: Software::Mastodon,
+        reply_inbox: "/inbox",
+        boosts: true,
+        dislikes: false,
+        updates: true,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rfc9421_signed_deliveries_are_accepted_and_forgeries_refused() {
+    cohort::install_crypto_provider();
+    let mut w = World::new(Software::Mastodon).await;
+    w.peer.signing = Signing::Rfc9421;
+    let create = w.fixture("create_note_reply.json");
+    let status = w.peer.deliver(&w.app, "/inbox", &w.actor, &create).await;
+    assert_eq!(status, 202);
+    let t = w.thread().await;
+    let stored = find_reply(&t, &object_id(&create)).expect("the reply is in the thread");
+    let html = stored["body_html"].as_str().unwrap();
+    assert!(html.contains("borrow checker"), "{html}");
+
+    // Signed over one body, sent with another: the Content-Digest gives it away.
+    let mut forged = create.clone();
+    forged["id"] = Value::String(format!("{}/2", create["id"].as_str().unwrap()));
+    let signed = serde_json::to_vec(&forged).unwrap();
+    forged["object"]["content"] = Value::String("<p>not what was signed</p>".into());
+    let key = {
+        use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+        let pem = cohort::testing::test_key()
+            .to_pkcs8_pem(LineEnding::LF)
+            .unwrap();
+        cohort::federation::signing::PrivateKey::from_pem(&pem).unwrap()
+    };
+    let target = url::Url::parse(&format!("http://{}/inbox", w.app.domain)).unwrap();
+    let mut request = w
+        .app
+        .client
+        .post(format!("{}/inbox", w.app.address))
+        .header("content-type", "application/activity+json");
+    for (k, v) in cohort::federation::rfc9421::sign(
+        &key,
+        w.actor["publicKey"]["id"].as_str().unwrap(),
+        "POST",
+        &target,
+        Some(&signed),
+        std::time::SystemTime::now(),
+        true,
+    )
+    .unwrap()
+    {
+        request = request.header(k, v);
+    }
+    let response = request
+        .body(serde_json::to_vec(&forged).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        401,
+        "a body other than the one signed"
+    );
+    let t = w.thread().await;
+    assert_eq!(replies(&t).len(), 2, "nothing stored from the forgery: {t}");
+}
+
+/// What a Mastodon reply and a Mastodon thread look like once here: mentions, hashtags and
+/// custom emoji kept, the content warning and the image shown, the group's mention not part
+/// of the title; a direct message to a member never lands in a public thread; the answer to a
+/// Mastodon user reaches their inbox with a mention.
+#[tokio::test]
+async fn mastodon_content_is_shown_as_mastodon_users_wrote_it() {
+    cohort::install_crypto_provider();
+    let w = World::new(Software::Mastodon).await;
+
+    // The reply goes to Bob's own inbox this time (Mastodon uses the shared one when known).
+    let create = w.fixture("create_reply.json");
+    w.play_ok("create_reply.json", "/u/bob/inbox").await;
+    let t = w.thread().await;
+    let stored = find_reply(&t, &object_id(&create)).expect("reply");
+    let html = stored["body_html"].as_str().unwrap();
+    assert!(
+        html.contains(&format!("href=\"http://{}/u/bob\"", w.app.domain)),
+        "the mention links to Bob: {html}"
+    );
+    assert!(html.contains("#<span>rustlang</span>"), "hashtag: {html}");
+    assert!(
+        html.contains("<img src=\"") && html.contains("alt=\":ferris:\""),
+        "custom emoji as an image: {html}"
+    );
+    assert!(
+        !html.contains(":ferris: "),
+        "the shortcode is replaced: {html}"
+    );
+    assert!(!html.contains("class="), "classes are dropped: {html}");
+    assert_eq!(stored["content_warning"], Value::Null);
+
+    // Bob answers Maria: the answer is delivered to her inbox, mentioning her.
+    let answer = w
+        .app
+        .reply_to(
+            &w.token,
+            id(&w.post),
+            Some(id(&stored)),
+            "Yes, exactly that.",
+        )
+        .await;
+    let actor_id = w.actor["id"].as_str().unwrap().to_string();
+    let delivered = w
+        .peer
+        .wait_for("Bob's answer at Maria's server", |b| {
+            b["type"] == "Create" && b["object"]["id"] == answer["ap_id"]
+        })
+        .await;
+    assert_eq!(delivered.path, "/inbox", "her shared inbox");
+    let note = &delivered.body["object"];
+    assert_eq!(note["inReplyTo"], create["object"]["id"]);
+    assert!(
+        note["cc"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == actor_id.as_str()),
+        "{note}"
+    );
+    assert!(
+        note["tag"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["type"] == "Mention" && t["href"] == actor_id.as_str()),
+        "{note}"
+    );
+
+    // A thread started by mentioning the group.
+    let create = w.fixture("create_post.json");
+    w.play_ok("create_post.json", "/g/rust/inbox").await;
+    let listed = w
+        .app
+        .get("/api/v1/groups/rust/posts?sort=new&limit=10", None)
+        .await;
+    let post = listed.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["ap_id"] == create["object"]["id"])
+        .cloned()
+        .expect("the new thread");
+    assert_eq!(
+        post["title"],
+        "Which async runtime do you use on embedded targets?"
+    );
+    assert_eq!(post["content_warning"], "embedded Rust, binary sizes");
+    let html = post["body_html"].as_str().unwrap();
+    assert!(
+        html.contains("<img src=\"") && html.contains("alt=\"cargo size output"),
+        "the image with its alt text: {html}"
+    );
+
+    // A direct message to Bob that answers his post stays out of the thread.
+    let mut dm = w.fixture("create_reply.json");
+    let dm_id = format!("{}/dm", dm["object"]["id"].as_str().unwrap());
+    dm["id"] = Value::String(format!("{dm_id}/activity"));
+    dm["object"]["id"] = Value::String(dm_id.clone());
+    let bob = format!("http://{}/u/bob", w.app.domain);
+    dm["to"] = serde_json::json!([bob]);
+    dm["cc"] = serde_json::json!([]);
+    dm["object"]["to"] = serde_json::json!([bob]);
+    dm["object"]["cc"] = serde_json::json!([]);
+    let status = w.peer.deliver(&w.app, "/u/bob/inbox", &w.actor, &dm).await;
+    assert_eq!(status, 400, "not published in a group");
+    assert!(find_reply(&w.thread().await, &dm_id).is_none());
+}
+
+/// How Mastodon finds a group by its handle: WebFinger with `acct:` (and the URL form),
+/// `application/jrd+json`, then the actor with Mastodon's Accept header; host-meta for
+/// servers that look there first.
+#[tokio::test]
+async fn mastodon_finds_a_group_by_handle() {
+    cohort::install_crypto_provider();
+    let app = TestApp::spawn().await;
+    let token = app.user("bob").await;
+    app.group(&token, "rust").await;
+    let r = app
+        .client
+        .get(format!(
+            "{}/.well-known/webfinger?resource=acct:rust@{}",
+            app.address, app.domain
+        ))
+        .header("accept", "application/jrd+json, application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/jrd+json")
+    );
+    let jrd: Value = r.json().await.unwrap();
+    assert_eq!(jrd["subject"], format!("acct:rust@{}", app.domain));
+    let href = jrd["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "self" && l["type"] == "application/activity+json")
+        .and_then(|l| l["href"].as_str())
+        .expect("a self link of type application/activity+json")
+        .to_string();
+    let actor: Value = app
+        .client
+        .get(&href)
+        .header(
+            "accept",
+            "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"",
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(actor["type"], "Group");
+    assert_eq!(actor["preferredUsername"], "rust");
+    for field in ["inbox", "outbox", "followers", "publicKey", "endpoints"] {
+        assert!(
+            actor.get(field).is_some(),
+            "Mastodon reads {field}: {actor}"
+        );
+    }
+    // The URL form of the resource, as Mastodon uses when it has a URL in hand.
+    let r = app
+        .get(&format!("/.well-known/webfinger?resource={href}"), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // host-meta's LRDD template points back at WebFinger.
+    let r = app.get("/.well-known/host-meta", None).await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.text.contains("/.well-known/webfinger?resource={uri}"),
+        "{}",
+        r.text
+    );
+}
