@@ -200,8 +200,15 @@ async fn member_of_a_cohort_group(p: Plays) {
     w.play_ok("like.json", p.reply_inbox).await;
     assert_eq!(w.thread().await["score"], 1, "{name}: liked");
     if p.dislikes {
+        let dislike = w.fixture("dislike.json");
         w.play_ok("dislike.json", p.reply_inbox).await;
-        assert_eq!(w.thread().await["score"], -1, "{name}: disliked");
+        let t = w.thread().await;
+        let score = if object_id(&dislike) == w.post["ap_id"] {
+            t["score"].clone()
+        } else {
+            find_reply(&t, &object_id(&dislike)).expect("disliked reply")["score"].clone()
+        };
+        assert_eq!(score, -1, "{name}: disliked");
     }
 
     // An edit, then a deletion, of the first reply.
@@ -539,4 +546,293 @@ async fn mastodon_finds_a_group_by_handle() {
         "{}",
         r.text
     );
+}
+
+#[tokio::test]
+async fn lemmy_users_follow_post_comment_vote_edit_delete() {
+    cohort::install_crypto_provider();
+    member_of_a_cohort_group(Plays {
+        software: Software::Lemmy,
+        reply_inbox: "/g/rust/inbox",
+        boosts: false,
+        dislikes: true,
+        updates: true,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn mbin_users_follow_post_comment_vote_edit_delete() {
+    cohort::install_crypto_provider();
+    member_of_a_cohort_group(Plays {
+        software: Software::Mbin,
+        reply_inbox: "/g/rust/inbox",
+        boosts: true,
+        dislikes: false,
+        updates: true,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn piefed_users_follow_post_comment_vote_edit_delete() {
+    cohort::install_crypto_provider();
+    member_of_a_cohort_group(Plays {
+        software: Software::PieFed,
+        reply_inbox: "/g/rust/inbox",
+        boosts: false,
+        dislikes: true,
+        updates: true,
+    })
+    .await;
+}
+
+/// Another person on the peer, shaped like `actor` (the same server writes every actor
+/// alike): `path` replaces the path of `actor`'s id.
+fn another_actor(peer: &Peer, actor: &Value, path: &str) -> Value {
+    let id = actor["id"].as_str().unwrap();
+    let old_path = url::Url::parse(id).unwrap().path().to_string();
+    let old_name = actor["preferredUsername"].as_str().unwrap().to_string();
+    let new_name = path.rsplit('/').next().unwrap();
+    let text = actor
+        .to_string()
+        .replace(&old_path, path)
+        .replace(&format!("\"{old_name}\""), &format!("\"{new_name}\""));
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    peer.publish(&doc);
+    doc
+}
+
+/// Fixture names a Lemmy-family server uses for its side of hosting a community.
+struct Hosts {
+    software: Software,
+    /// The community's actor fixture, and the people its fixtures name besides `person.json`.
+    people: &'static [&'static str],
+    accept: &'static str,
+    lock: Option<(&'static str, &'static str)>,
+    feature: Option<&'static str>,
+    /// `Announce` of the post itself (embedded or by id), which some servers send as well.
+    plain_announce: Option<&'static str>,
+}
+
+/// A Cohort member joins a community on a Lemmy-family server, reads its posts and comments,
+/// replies (sent as that server requires), and sees its moderators' locks, pins and removals.
+async fn member_of_a_community_elsewhere(h: Hosts) {
+    let name = format!("{:?}", h.software);
+    let app = TestApp::spawn().await;
+    let token = app.user("bob").await;
+    let peer = Peer::start(h.software).await;
+    let community = peer.actor("group.json", &app);
+    let person = peer.actor("person.json", &app);
+    for path in h.people {
+        another_actor(&peer, &person, path);
+    }
+    let handle = format!(
+        "{}@{}",
+        community["preferredUsername"].as_str().unwrap(),
+        peer.base.trim_start_matches("http://")
+    );
+
+    // Join: WebFinger, the community's actor, a signed Follow to its inbox.
+    let r = app
+        .post(
+            &format!("/api/v1/groups/{handle}/join"),
+            Some(&token),
+            serde_json::json!({}),
+        )
+        .await;
+    assert!(
+        r.status == 200 || r.status == 202,
+        "{name}: join {}",
+        r.text
+    );
+    let follow = peer
+        .wait_for(&format!("{name}: Follow"), |b| b["type"] == "Follow")
+        .await;
+    assert_eq!(follow.body["object"], community["id"], "{name}");
+    let inboxes = [&community["inbox"], &community["endpoints"]["sharedInbox"]];
+    assert!(
+        inboxes
+            .iter()
+            .filter_map(|i| i.as_str())
+            .any(|i| url::Url::parse(i).unwrap().path() == follow.path),
+        "{name}: to the community's inbox or its server's shared inbox, not {}",
+        follow.path
+    );
+    let follow_id = follow.body["id"].as_str().unwrap().to_string();
+    let accept_fixture = peer.fixture(h.accept, &app, &[]);
+    let placeholder = accept_fixture["object"]["id"].as_str().unwrap().to_string();
+    let accept = peer.fixture(h.accept, &app, &[(&placeholder, &follow_id)]);
+    let bob_inbox = format!("/u/bob/inbox");
+    assert_eq!(
+        peer.deliver(&app, &bob_inbox, &community, &accept).await,
+        202,
+        "{name}: Accept"
+    );
+    cohort::testing::eventually(
+        &format!("{name}: joined"),
+        federation_tests::DEADLINE,
+        || async {
+            let r = app.get("/api/v1/me/groups", Some(&token)).await;
+            r.json
+                .as_array()?
+                .iter()
+                .any(|m| m["group"]["handle"] == handle.as_str() && m["state"] == "joined")
+                .then_some(())
+        },
+    )
+    .await;
+
+    // A post, announced by the community.
+    let announce = peer.fixture("announce_create_page.json", &app, &[]);
+    let page = announce["object"]["object"].clone();
+    assert_eq!(
+        peer.deliver(&app, "/inbox", &community, &announce).await,
+        202,
+        "{name}: post"
+    );
+    let post = federation_tests::wait_for_post(&app, &handle, page["name"].as_str().unwrap()).await;
+    assert_eq!(post["ap_id"], page["id"], "{name}");
+    assert_eq!(
+        post["content_warning"],
+        Value::Null,
+        "{name}: summary is not a warning"
+    );
+
+    // A comment on it, announced.
+    let comment = peer.fixture("announce_create_note.json", &app, &[]);
+    assert_eq!(
+        peer.deliver(&app, "/inbox", &community, &comment).await,
+        202,
+        "{name}: comment"
+    );
+    let t = thread(&app, id(&post)).await;
+    assert!(
+        find_reply(&t, comment["object"]["object"]["id"].as_str().unwrap()).is_some(),
+        "{name}: the comment in {t}"
+    );
+
+    // Bob replies: a Create{Note} to the community, as that server requires of it.
+    let mine = app
+        .reply_to(&token, id(&post), None, "Thanks, this helped.")
+        .await;
+    let sent = peer
+        .wait_for(&format!("{name}: Bob's comment"), |b| {
+            b["type"] == "Create" && b["object"]["id"] == mine["ap_id"]
+        })
+        .await;
+    let note = &sent.body["object"];
+    assert_eq!(note["type"], "Note");
+    assert_eq!(note["inReplyTo"], page["id"]);
+    assert_eq!(note["audience"], community["id"]);
+    assert_eq!(sent.body["audience"], community["id"]);
+    let addressed: Vec<&Value> = note["to"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(note["cc"].as_array().unwrap())
+        .collect();
+    assert!(
+        addressed
+            .iter()
+            .any(|a| *a == "https://www.w3.org/ns/activitystreams#Public"),
+        "{name}: {note}"
+    );
+    assert!(
+        addressed.iter().any(|a| **a == community["id"]),
+        "{name}: {note}"
+    );
+    assert!(sent.headers.contains_key("signature") && sent.headers.contains_key("digest"));
+
+    // Locked by a moderator: no more replies here; unlocked again.
+    if let Some((lock, unlock)) = h.lock {
+        let a = peer.fixture(lock, &app, &[]);
+        assert_eq!(
+            peer.deliver(&app, "/inbox", &community, &a).await,
+            202,
+            "{name}: lock"
+        );
+        assert_eq!(thread(&app, id(&post)).await["locked"], true, "{name}");
+        let r = app
+            .post(
+                &format!("/api/v1/posts/{}/replies", id(&post)),
+                Some(&token),
+                serde_json::json!({"body": "late"}),
+            )
+            .await;
+        assert_eq!(r.status, 409, "{name}: {}", r.text);
+        let a = peer.fixture(unlock, &app, &[]);
+        assert_eq!(
+            peer.deliver(&app, "/inbox", &community, &a).await,
+            202,
+            "{name}: unlock"
+        );
+        assert_eq!(thread(&app, id(&post)).await["locked"], false, "{name}");
+    }
+    if let Some(feature) = h.feature {
+        let a = peer.fixture(feature, &app, &[]);
+        assert_eq!(
+            peer.deliver(&app, "/inbox", &community, &a).await,
+            202,
+            "{name}: pin"
+        );
+        assert_eq!(thread(&app, id(&post)).await["pinned"], true, "{name}");
+    }
+
+    // The post announced again in its plain form (Mastodon compatibility): not a second post.
+    if let Some(plain) = h.plain_announce {
+        peer.publish(&page);
+        let a = peer.fixture(plain, &app, &[]);
+        assert_eq!(
+            peer.deliver(&app, "/inbox", &community, &a).await,
+            202,
+            "{name}: {plain}"
+        );
+        let listed = app
+            .get(&format!("/api/v1/groups/{handle}/posts?limit=100"), None)
+            .await;
+        assert_eq!(
+            listed.json["items"].as_array().map(Vec::len),
+            Some(1),
+            "{name}: {}",
+            listed.text
+        );
+    }
+
+    // Removed by a moderator, with a reason: gone here too.
+    let removal = peer.fixture("announce_delete_page.json", &app, &[]);
+    assert_eq!(
+        peer.deliver(&app, "/inbox", &community, &removal).await,
+        202,
+        "{name}: removal"
+    );
+    assert_eq!(thread(&app, id(&post)).await["deleted"], true, "{name}");
+}
+
+#[tokio::test]
+async fn cohort_members_take_part_in_a_lemmy_community() {
+    cohort::install_crypto_provider();
+    member_of_a_community_elsewhere(Hosts {
+        software: Software::Lemmy,
+        people: &["/u/tom", "/u/mia"],
+        accept: "accept.json",
+        lock: Some(("announce_lock.json", "announce_undo_lock.json")),
+        feature: Some("announce_add_featured.json"),
+        plain_announce: Some("announce_page.json"),
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cohort_members_take_part_in_a_piefed_community() {
+    cohort::install_crypto_provider();
+    member_of_a_community_elsewhere(Hosts {
+        software: Software::PieFed,
+        people: &["/u/ines", "/u/oskar"],
+        accept: "accept.json",
+        lock: Some(("announce_lock.json", "announce_undo_lock.json")),
+        feature: None,
+        plain_announce: Some("announce_post_uri.json"),
+    })
+    .await;
 }

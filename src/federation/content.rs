@@ -197,6 +197,36 @@ pub struct UndoLock {
     pub audience: Option<Url>,
 }
 
+/// `Add` or `Remove`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub enum FeatureKind {
+    /// Into a collection.
+    Add,
+    /// Out of it.
+    Remove,
+}
+
+/// A moderator pins (`Add` to the group's featured collection) or unpins a thread. The same
+/// activities on the moderators collection are moderator changes, which come with moderation.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Feature {
+    /// The moderator.
+    pub actor: ObjectId<DbPerson>,
+    /// The post.
+    pub object: ObjectRef,
+    /// The collection.
+    pub target: Url,
+    /// Add or Remove.
+    #[serde(rename = "type")]
+    pub kind: FeatureKind,
+    /// The activity id.
+    pub id: Url,
+    /// The group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+}
+
 /// The activities a group relays to its followers.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(untagged)]
@@ -207,6 +237,8 @@ pub enum GroupActivity {
     UndoLock(UndoLock),
     /// A thread locked.
     Lock(Lock),
+    /// A thread pinned or unpinned.
+    Feature(Feature),
     /// A new or edited post or reply.
     CreateOrUpdate(Box<CreateOrUpdate>),
     /// A deletion.
@@ -287,6 +319,7 @@ impl GroupActivity {
             Self::UndoVote(a) => &a.id,
             Self::Lock(a) => &a.id,
             Self::UndoLock(a) => &a.id,
+            Self::Feature(a) => &a.id,
         }
     }
 
@@ -299,6 +332,7 @@ impl GroupActivity {
             Self::UndoVote(a) => a.actor.inner(),
             Self::Lock(a) => a.actor.inner(),
             Self::UndoLock(a) => a.actor.inner(),
+            Self::Feature(a) => a.actor.inner(),
         }
     }
 
@@ -322,7 +356,7 @@ impl GroupActivity {
             Self::UndoLock(a) => {
                 verify_urls_match(a.actor.inner(), a.object.actor.inner()).map_err(Into::into)
             }
-            Self::Delete(_) | Self::Vote(_) | Self::Lock(_) => Ok(()),
+            Self::Delete(_) | Self::Vote(_) | Self::Lock(_) | Self::Feature(_) => Ok(()),
         }
     }
 
@@ -356,6 +390,7 @@ impl GroupActivity {
             Self::UndoVote(a) => stored(a.object.object.id().clone()).await,
             Self::Lock(a) => stored(a.object.id().clone()).await,
             Self::UndoLock(a) => stored(a.object.object.id().clone()).await,
+            Self::Feature(a) => stored(a.object.id().clone()).await,
             Self::Vote(a) => {
                 let c = ObjectId::<Content>::from(a.object.id().clone())
                     .dereference(data)
@@ -477,8 +512,62 @@ impl GroupActivity {
                 let (actor, object) = (u.actor.clone(), u.object.object.id().clone());
                 lock(data, &group, direct, &actor, &object, false, self).await
             }
+            Self::Feature(ref f) => {
+                if f.target.path().ends_with("/moderators") {
+                    return Ok(());
+                }
+                let (actor, object) = (f.actor.clone(), f.object.id().clone());
+                let pinned = f.kind == FeatureKind::Add;
+                pin(data, &group, direct, &actor, &object, pinned, self).await
+            }
         }
     }
+}
+
+/// Pins or unpins a thread, on the same terms as [`lock`].
+async fn pin(
+    data: &Data<Ctx>,
+    group: &groups::Model,
+    direct: bool,
+    actor: &ObjectId<DbPerson>,
+    object: &Url,
+    pinned: bool,
+    activity: GroupActivity,
+) -> Result<()> {
+    let Some(post) = moderated_post(data, group, direct, actor, object).await? else {
+        return Ok(());
+    };
+    storage::posts::set_pinned(&data.db, post.id, pinned).await?;
+    relay_if_local(data, &Content::Post(post, object.clone()), activity, false).await
+}
+
+/// The post a moderator's action is about, once the actor may act on it: `None` when we do
+/// not hold it.
+async fn moderated_post(
+    data: &Data<Ctx>,
+    group: &groups::Model,
+    direct: bool,
+    actor: &ObjectId<DbPerson>,
+    object: &Url,
+) -> Result<Option<storage::entities::posts::Model>> {
+    let Some(content) = Content::find(data, object).await? else {
+        return Ok(None);
+    };
+    let Content::Post(post, _) = content else {
+        return Err(Error::rejected(
+            "invalid_activity",
+            "only a thread is locked or pinned",
+        ));
+    };
+    if direct {
+        let moderator = person_id(data, actor).await?;
+        if !storage::groups::is_moderator(&data.db, group.id, moderator).await? {
+            return Err(Error::forbidden(
+                "only the group's moderators may lock or pin a thread",
+            ));
+        }
+    }
+    Ok(Some(post))
 }
 
 /// Locks or unlocks a thread: a moderator's action. Sent straight to a group hosted here, the
@@ -493,25 +582,11 @@ async fn lock(
     locked: bool,
     activity: GroupActivity,
 ) -> Result<()> {
-    let Some(content) = Content::find(data, object).await? else {
+    let Some(post) = moderated_post(data, group, direct, actor, object).await? else {
         return Ok(());
     };
-    let Content::Post(post, _) = &content else {
-        return Err(Error::rejected(
-            "invalid_activity",
-            "only a thread is locked",
-        ));
-    };
-    if direct {
-        let moderator = person_id(data, actor).await?;
-        if !storage::groups::is_moderator(&data.db, group.id, moderator).await? {
-            return Err(Error::forbidden(
-                "only the group's moderators may lock a thread",
-            ));
-        }
-    }
     storage::posts::set_locked(&data.db, post.id, locked).await?;
-    relay_if_local(data, &content, activity, false).await
+    relay_if_local(data, &Content::Post(post, object.clone()), activity, false).await
 }
 
 /// Records a boost of stored content; a boost of anything else is none of our business.

@@ -15,7 +15,7 @@ use url::Url;
 use super::{
     actors::{DbGroup, DbPerson},
     documents::{self, url},
-    protocol::{Attachment, MAX_TAGS, Object, Tag, is_public_collection},
+    protocol::{Attachment, MAX_TAGS, Object, ObjectKind, Tag, is_public_collection},
 };
 use crate::{
     domain::{Ctx, now, ranking, replies::MAX_DEPTH, text},
@@ -148,8 +148,14 @@ fn strip_leading_mentions(mut line: &str) -> &str {
 }
 
 /// The content warning of an object: its `summary` as plain text (Mastodon's spoiler text),
-/// or a generic one for an object marked `sensitive` without a summary.
+/// or a generic one for an object marked `sensitive` without a summary. A titled post's
+/// `summary` is only a warning when it is marked `sensitive`: Mbin puts the title and tags
+/// there for Mastodon's sake.
 pub fn content_warning(json: &Object) -> Option<String> {
+    let titled = json.kind != ObjectKind::Note || json.name.is_some();
+    if titled && json.sensitive != Some(true) {
+        return None;
+    }
     let summary = json
         .summary
         .as_deref()

@@ -212,6 +212,19 @@ pub async fn set_extras<C: ConnectionTrait>(conn: &C, id: i64, x: Extras) -> Res
     Ok(())
 }
 
+/// Pins (`true`) or unpins a thread.
+pub async fn set_pinned<C: ConnectionTrait>(conn: &C, id: i64, pinned: bool) -> Result<(), DbErr> {
+    super::memo::clear();
+    conn.execute(
+        Query::update()
+            .table(posts::Entity)
+            .value(posts::Column::Pinned, pinned)
+            .and_where(Expr::col(posts::Column::Id).eq(id)),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Locks (`true`) or unlocks a thread.
 pub async fn set_locked<C: ConnectionTrait>(conn: &C, id: i64, locked: bool) -> Result<(), DbErr> {
     super::memo::clear();
