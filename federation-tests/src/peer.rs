@@ -287,6 +287,28 @@ impl Peer {
             .insert(path, doc.clone());
     }
 
+    /// The document this peer serves for `id`.
+    pub fn document(&self, id: &str) -> Option<Value> {
+        let path = Url::parse(id).ok()?.path().to_string();
+        self.shared
+            .documents
+            .lock()
+            .expect("lock")
+            .get(&path)
+            .filter(|d| !d.is_null())
+            .cloned()
+    }
+
+    /// Signs `activity` as its own `actor` (which this peer must serve) and posts it to
+    /// `path` on `app`.
+    pub async fn send(&self, app: &TestApp, path: &str, activity: &Value) -> u16 {
+        let actor = activity["actor"]
+            .as_str()
+            .and_then(|a| self.document(a))
+            .unwrap_or_else(|| panic!("the peer serves no actor for {activity}"));
+        self.deliver(app, path, &actor, activity).await
+    }
+
     /// Answers 410 Gone for `id` from now on (a deleted account or object).
     pub fn gone(&self, id: &str) {
         let path = Url::parse(id).expect("id URL").path().to_string();

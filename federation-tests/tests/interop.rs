@@ -125,6 +125,8 @@ struct Plays {
     boosts: bool,
     dislikes: bool,
     updates: bool,
+    /// Whether it federates the deletion of an account.
+    deletes_accounts: bool,
 }
 
 /// The scenario every server plays against a group hosted here.
@@ -284,6 +286,9 @@ async fn member_of_a_cohort_group(p: Plays) {
     assert_eq!(w.followers().await, 0, "{name}: left");
 
     // The account is deleted: its key can no longer be fetched; what it wrote goes.
+    if !p.deletes_accounts {
+        return;
+    }
     let actor_id = w.actor["id"].as_str().unwrap().to_string();
     w.peer.gone(&actor_id);
     w.play_ok("delete_actor.json", "/inbox").await;
@@ -306,6 +311,7 @@ async fn mastodon_users_follow_reply_like_boost_edit_delete() {
         boosts: true,
         dislikes: false,
         updates: true,
+        deletes_accounts: true,
     })
     .await;
 }
@@ -557,6 +563,7 @@ async fn lemmy_users_follow_post_comment_vote_edit_delete() {
         boosts: false,
         dislikes: true,
         updates: true,
+        deletes_accounts: true,
     })
     .await;
 }
@@ -570,6 +577,7 @@ async fn mbin_users_follow_post_comment_vote_edit_delete() {
         boosts: true,
         dislikes: false,
         updates: true,
+        deletes_accounts: true,
     })
     .await;
 }
@@ -583,6 +591,7 @@ async fn piefed_users_follow_post_comment_vote_edit_delete() {
         boosts: false,
         dislikes: true,
         updates: true,
+        deletes_accounts: true,
     })
     .await;
 }
@@ -609,10 +618,16 @@ struct Hosts {
     /// The community's actor fixture, and the people its fixtures name besides `person.json`.
     people: &'static [&'static str],
     accept: &'static str,
+    /// Replacements that make an older accept fixture fit this scenario.
+    accept_subs: &'static [(&'static str, &'static str)],
+    /// The fixture that brings a post to the community's followers.
+    post: &'static str,
     lock: Option<(&'static str, &'static str)>,
     feature: Option<&'static str>,
     /// `Announce` of the post itself (embedded or by id), which some servers send as well.
     plain_announce: Option<&'static str>,
+    /// A thread sent straight from its author on the community's server, unannounced.
+    direct_post: Option<&'static str>,
 }
 
 /// A Cohort member joins a community on a Lemmy-family server, reads its posts and comments,
@@ -662,10 +677,12 @@ async fn member_of_a_community_elsewhere(h: Hosts) {
     let follow_id = follow.body["id"].as_str().unwrap().to_string();
     let accept_fixture = peer.fixture(h.accept, &app, &[]);
     let placeholder = accept_fixture["object"]["id"].as_str().unwrap().to_string();
-    let accept = peer.fixture(h.accept, &app, &[(&placeholder, &follow_id)]);
-    let bob_inbox = format!("/u/bob/inbox");
+    let mut subs = vec![(placeholder.as_str(), follow_id.as_str())];
+    subs.extend_from_slice(h.accept_subs);
+    let accept = peer.fixture(h.accept, &app, &subs);
+    let bob_inbox = "/u/bob/inbox";
     assert_eq!(
-        peer.deliver(&app, &bob_inbox, &community, &accept).await,
+        peer.deliver(&app, bob_inbox, &community, &accept).await,
         202,
         "{name}: Accept"
     );
@@ -684,10 +701,13 @@ async fn member_of_a_community_elsewhere(h: Hosts) {
     .await;
 
     // A post, announced by the community.
-    let announce = peer.fixture("announce_create_page.json", &app, &[]);
-    let page = announce["object"]["object"].clone();
+    let announce = peer.fixture(h.post, &app, &[]);
+    let page = match announce["type"].as_str() {
+        Some("Announce") => announce["object"]["object"].clone(),
+        _ => announce["object"].clone(),
+    };
     assert_eq!(
-        peer.deliver(&app, "/inbox", &community, &announce).await,
+        peer.send(&app, "/inbox", &announce).await,
         202,
         "{name}: post"
     );
@@ -702,7 +722,7 @@ async fn member_of_a_community_elsewhere(h: Hosts) {
     // A comment on it, announced.
     let comment = peer.fixture("announce_create_note.json", &app, &[]);
     assert_eq!(
-        peer.deliver(&app, "/inbox", &community, &comment).await,
+        peer.send(&app, "/inbox", &comment).await,
         202,
         "{name}: comment"
     );
@@ -747,11 +767,7 @@ async fn member_of_a_community_elsewhere(h: Hosts) {
     // Locked by a moderator: no more replies here; unlocked again.
     if let Some((lock, unlock)) = h.lock {
         let a = peer.fixture(lock, &app, &[]);
-        assert_eq!(
-            peer.deliver(&app, "/inbox", &community, &a).await,
-            202,
-            "{name}: lock"
-        );
+        assert_eq!(peer.send(&app, "/inbox", &a).await, 202, "{name}: lock");
         assert_eq!(thread(&app, id(&post)).await["locked"], true, "{name}");
         let r = app
             .post(
@@ -762,20 +778,12 @@ async fn member_of_a_community_elsewhere(h: Hosts) {
             .await;
         assert_eq!(r.status, 409, "{name}: {}", r.text);
         let a = peer.fixture(unlock, &app, &[]);
-        assert_eq!(
-            peer.deliver(&app, "/inbox", &community, &a).await,
-            202,
-            "{name}: unlock"
-        );
+        assert_eq!(peer.send(&app, "/inbox", &a).await, 202, "{name}: unlock");
         assert_eq!(thread(&app, id(&post)).await["locked"], false, "{name}");
     }
     if let Some(feature) = h.feature {
         let a = peer.fixture(feature, &app, &[]);
-        assert_eq!(
-            peer.deliver(&app, "/inbox", &community, &a).await,
-            202,
-            "{name}: pin"
-        );
+        assert_eq!(peer.send(&app, "/inbox", &a).await, 202, "{name}: pin");
         assert_eq!(thread(&app, id(&post)).await["pinned"], true, "{name}");
     }
 
@@ -783,11 +791,7 @@ async fn member_of_a_community_elsewhere(h: Hosts) {
     if let Some(plain) = h.plain_announce {
         peer.publish(&page);
         let a = peer.fixture(plain, &app, &[]);
-        assert_eq!(
-            peer.deliver(&app, "/inbox", &community, &a).await,
-            202,
-            "{name}: {plain}"
-        );
+        assert_eq!(peer.send(&app, "/inbox", &a).await, 202, "{name}: {plain}");
         let listed = app
             .get(&format!("/api/v1/groups/{handle}/posts?limit=100"), None)
             .await;
@@ -799,10 +803,18 @@ async fn member_of_a_community_elsewhere(h: Hosts) {
         );
     }
 
+    if let Some(direct) = h.direct_post {
+        let a = peer.fixture(direct, &app, &[]);
+        assert_eq!(peer.send(&app, "/inbox", &a).await, 202, "{name}: {direct}");
+        let title = a["object"]["name"].as_str().unwrap();
+        let seen = federation_tests::wait_for_post(&app, &handle, title).await;
+        assert_eq!(seen["ap_id"], a["object"]["id"], "{name}");
+    }
+
     // Removed by a moderator, with a reason: gone here too.
     let removal = peer.fixture("announce_delete_page.json", &app, &[]);
     assert_eq!(
-        peer.deliver(&app, "/inbox", &community, &removal).await,
+        peer.send(&app, "/inbox", &removal).await,
         202,
         "{name}: removal"
     );
@@ -816,9 +828,12 @@ async fn cohort_members_take_part_in_a_lemmy_community() {
         software: Software::Lemmy,
         people: &["/u/tom", "/u/mia"],
         accept: "accept.json",
+        accept_subs: &[],
+        post: "announce_create_page.json",
         lock: Some(("announce_lock.json", "announce_undo_lock.json")),
         feature: Some("announce_add_featured.json"),
         plain_announce: Some("announce_page.json"),
+        direct_post: None,
     })
     .await;
 }
@@ -830,9 +845,112 @@ async fn cohort_members_take_part_in_a_piefed_community() {
         software: Software::PieFed,
         people: &["/u/ines", "/u/oskar"],
         accept: "accept.json",
+        accept_subs: &[],
+        post: "announce_create_page.json",
         lock: Some(("announce_lock.json", "announce_undo_lock.json")),
         feature: None,
         plain_announce: Some("announce_post_uri.json"),
+        direct_post: None,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn nodebb_users_follow_reply_like_edit_delete() {
+    cohort::install_crypto_provider();
+    member_of_a_cohort_group(Plays {
+        software: Software::NodeBB,
+        reply_inbox: "/inbox",
+        boosts: false,
+        dislikes: false,
+        updates: true,
+        deletes_accounts: false,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn misskey_users_follow_reply_react_renote_delete() {
+    cohort::install_crypto_provider();
+    member_of_a_cohort_group(Plays {
+        software: Software::Misskey,
+        reply_inbox: "/inbox",
+        boosts: true,
+        dislikes: false,
+        updates: false,
+        deletes_accounts: true,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn gotosocial_users_follow_reply_like_boost_edit_delete() {
+    cohort::install_crypto_provider();
+    // GoToSocial delivers to each actor's own inbox, never a shared one.
+    member_of_a_cohort_group(Plays {
+        software: Software::GoToSocial,
+        reply_inbox: "/u/bob/inbox",
+        boosts: true,
+        dislikes: false,
+        updates: true,
+        deletes_accounts: true,
+    })
+    .await;
+}
+
+/// GoToSocial reuses one activity id for every edit of a status; each edit still applies, and
+/// a replayed edit still changes nothing.
+#[tokio::test]
+async fn every_gotosocial_edit_applies_though_they_share_an_activity_id() {
+    cohort::install_crypto_provider();
+    let w = World::new(Software::GoToSocial).await;
+    let create = w.fixture("create_reply.json");
+    w.play_ok("create_reply.json", "/u/bob/inbox").await;
+    let first = w.fixture("update_reply.json");
+    w.play_ok("update_reply.json", "/u/bob/inbox").await;
+    let mut second = first.clone();
+    second["object"]["content"] = Value::String("<p>second edit</p>".into());
+    second["object"]["updated"] = Value::String("2026-11-14T11:00:00Z".into());
+    assert_eq!(first["id"], second["id"], "the same activity id");
+    let status = w
+        .peer
+        .deliver(&w.app, "/u/bob/inbox", &w.actor, &second)
+        .await;
+    assert_eq!(status, 202);
+    let t = w.thread().await;
+    let reply = find_reply(&t, &object_id(&create)).expect("reply");
+    assert_eq!(reply["body_html"], "<p>second edit</p>", "{reply}");
+    // The first edit replayed: older than what is stored, so nothing changes.
+    w.play_ok("update_reply.json", "/u/bob/inbox").await;
+    let t = w.thread().await;
+    let reply = find_reply(&t, &object_id(&create)).expect("reply");
+    assert_eq!(reply["body_html"], "<p>second edit</p>", "{reply}");
+}
+
+/// Mbin sends its own members' threads and its moderators' locks straight from them, not
+/// announced by the magazine.
+#[tokio::test]
+async fn cohort_members_take_part_in_an_mbin_magazine() {
+    cohort::install_crypto_provider();
+    member_of_a_community_elsewhere(Hosts {
+        software: Software::Mbin,
+        people: &["/u/kai", "/u/vera"],
+        accept: "accept.json",
+        accept_subs: &[
+            (
+                "https://mbin.example/m/rustaceans",
+                "https://mbin.example/m/rust",
+            ),
+            (
+                "https://cohort.example/u/alice",
+                "https://cohort.example/u/bob",
+            ),
+        ],
+        post: "announce_create_page.json",
+        lock: Some(("lock.json", "undo_lock.json")),
+        feature: None,
+        plain_announce: None,
+        direct_post: Some("create_page_in_magazine.json"),
     })
     .await;
 }

@@ -42,21 +42,21 @@ pub fn new_id(ctx: &Ctx, kind: &str) -> Result<Url> {
 /// it as handled only once `act` succeeded: an activity that failed half-way is acted on
 /// again when its sender retries, instead of being dropped as a duplicate. Everything an
 /// activity does is idempotent, so two copies racing in at once do no harm either.
-pub async fn once<F>(data: &Data<Ctx>, id: &Url, act: F) -> Result<()>
+pub async fn once<F>(data: &Data<Ctx>, id: &str, act: F) -> Result<()>
 where
     F: std::future::Future<Output = Result<()>>,
 {
-    if id.as_str().len() > MAX_ID_LEN {
+    if id.len() > MAX_ID_LEN {
         return Err(Error::rejected(
             "invalid_activity",
             "activity id is too long",
         ));
     }
-    if storage::received::exists(&data.db, id.as_str()).await? {
+    if storage::received::exists(&data.db, id).await? {
         return Ok(());
     }
     act.await?;
-    storage::received::insert_if_new(&data.db, id.as_str(), now()).await?;
+    storage::received::insert_if_new(&data.db, id, now()).await?;
     Ok(())
 }
 
@@ -297,8 +297,11 @@ impl Activity for InboxActivity {
         }
     }
     async fn receive(self, data: &Data<Ctx>) -> Result<()> {
-        let id = Activity::id(&self).clone();
-        once(data, &id, self.dispatch(data)).await
+        let key = match &self {
+            Self::Group(a) => a.dedupe_key(),
+            other => Activity::id(other).to_string(),
+        };
+        once(data, &key, self.dispatch(data)).await
     }
 }
 

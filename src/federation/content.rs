@@ -336,6 +336,21 @@ impl GroupActivity {
         }
     }
 
+    /// What identifies this activity for de-duplication: its id, and for an edit also the
+    /// edit's time, since GoToSocial reuses one `…/activity#Update` id for every edit of a
+    /// status.
+    pub fn dedupe_key(&self) -> String {
+        match self {
+            Self::CreateOrUpdate(a) if a.kind == CreateOrUpdateKind::Update => {
+                match a.object.updated {
+                    Some(t) => format!("{} {}", a.id, t.to_rfc3339()),
+                    None => a.id.to_string(),
+                }
+            }
+            other => other.id().to_string(),
+        }
+    }
+
     /// Whether this is an account deleting itself (`Delete` whose object is its actor).
     pub fn is_account_deletion(&self) -> bool {
         matches!(self, Self::Delete(d) if d.object.id() == d.actor.inner())
@@ -411,8 +426,17 @@ impl GroupActivity {
         let Some(group) = self.target_group(data).await? else {
             return Ok(());
         };
+        // A group's own server speaks for it: an activity sent straight to us by someone on
+        // the server that hosts the group (Mbin delivers its local members' posts and its
+        // moderators' locks to the magazine's followers that way, unannounced) counts as if
+        // the group had relayed it.
+        let from_groups_server = !group.local
+            && authority(self.actor()).ok()
+                == url::Url::parse(&group.ap_id)
+                    .ok()
+                    .and_then(|u| authority(&u).ok());
         match via {
-            Via::Direct if !group.local => {
+            Via::Direct if !group.local && !from_groups_server => {
                 return Err(Error::rejected(
                     "invalid_activity",
                     "send this to the group's own server",
@@ -426,7 +450,9 @@ impl GroupActivity {
             }
             _ => {}
         }
-        let direct = matches!(via, Via::Direct);
+        // Direct: a member's activity for a group hosted here, checked by us as the group's
+        // server would.
+        let direct = matches!(via, Via::Direct) && group.local;
         match self {
             Self::CreateOrUpdate(a) => {
                 let existing = Content::find(data, &a.object.id).await?;
@@ -768,8 +794,8 @@ impl Activity for Announce {
             // The inner activity is de-duplicated by its own id too: the same Create may
             // reach us directly and announced.
             Announced::Activity(inner) => {
-                let id = inner.id().clone();
-                super::activities::once(data, &id, inner.receive_via(data, Via::Announced(&group)))
+                let key = inner.dedupe_key();
+                super::activities::once(data, &key, inner.receive_via(data, Via::Announced(&group)))
                     .await
             }
             Announced::Object(obj) => {

@@ -194,7 +194,7 @@ async fn delete_account(
     let person_id = person.id;
     let actor = AnyActor::Person(super::actors::DbPerson::new(person)?);
     signature.check(data, &actor)?;
-    let id = activity.id().clone();
+    let id = activity.id().to_string();
     super::activities::once(data, &id, async {
         let erased = storage::persons::erase_remote(&data.db, person_id, now()).await?;
         tracing::info!(actor = %actor_id, posts = erased.posts, replies = erased.replies,

@@ -1,4 +1,4 @@
-//! Payloads shaped as Mastodon, Lemmy, Mbin, PieFed and NodeBB send them (`tests/fixtures/`)
+//! Payloads shaped as Mastodon, Lemmy, Mbin, PieFed, NodeBB, Misskey and GoToSocial send them (`tests/fixtures/`)
 //! parse into Cohort's wire types, and the fields Cohort relies on come through.
 
 use cohort::federation::{
@@ -34,6 +34,47 @@ fn group_activity(path: &str) -> GroupActivity {
         InboxActivity::Group(g) => *g,
         other => panic!("{path}: not a group activity: {other:?}"),
     }
+}
+
+/// Every fixture is read as what it is: an actor, an object, or an activity an inbox takes
+/// (and each activity as the kind it says it is, never as a look-alike).
+#[test]
+fn every_fixture_parses_as_its_wire_type() {
+    let root = format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR"));
+    let mut failures = vec![];
+    let mut count = 0;
+    for server in std::fs::read_dir(&root).unwrap() {
+        let server = server.unwrap().path();
+        if !server.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&server).unwrap() {
+            let path = file.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let v: Value = serde_json::from_str(&text).unwrap();
+            let kind = v["type"].as_str().unwrap_or_default().to_string();
+            let parsed = match kind.as_str() {
+                "Person" | "Group" | "Service" | "Application" | "Organization" => {
+                    serde_json::from_str::<Actor>(&text).map(|_| kind.clone())
+                }
+                "Page" | "Note" | "Article" => {
+                    serde_json::from_str::<Object>(&text).map(|_| kind.clone())
+                }
+                _ => serde_json::from_str::<InboxActivity>(&text).map(|a| {
+                    let json = serde_json::to_value(&a).unwrap();
+                    json["type"].as_str().unwrap_or_default().to_string()
+                }),
+            };
+            count += 1;
+            match parsed {
+                Ok(k) if k == kind => {}
+                Ok(k) => failures.push(format!("{}: {kind} read as {k}", path.display())),
+                Err(e) => failures.push(format!("{}: {e}", path.display())),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(count >= 100, "{count} fixtures");
 }
 
 #[test]
