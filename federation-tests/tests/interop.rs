@@ -168,8 +168,29 @@ async fn member_of_a_cohort_group(p: Plays) {
             b["type"] == "Announce" && b["object"]["type"] == "Create"
         })
         .await;
-    assert_eq!(wrapped.body["object"]["object"]["type"], "Page");
-    assert_eq!(wrapped.body["object"]["object"]["name"], "Ownership quiz");
+    // As the Lemmy family requires of a community's Announce: by the group, to Public, cc
+    // its followers; the Create and its Page name the group as audience and in `to`.
+    let group_id = format!("http://{}/g/rust", w.app.domain);
+    let (announce, create) = (&wrapped.body, &wrapped.body["object"]);
+    assert_eq!(announce["actor"], group_id.as_str());
+    assert_eq!(
+        announce["to"][0],
+        "https://www.w3.org/ns/activitystreams#Public"
+    );
+    assert_eq!(announce["cc"][0], format!("{group_id}/followers"));
+    assert_eq!(create["audience"], group_id.as_str());
+    assert_eq!(create["object"]["type"], "Page");
+    assert_eq!(create["object"]["name"], "Ownership quiz");
+    assert_eq!(create["object"]["audience"], group_id.as_str());
+    assert!(
+        create["object"]["to"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == group_id.as_str()),
+        "{create}"
+    );
+    assert!(wrapped.headers.contains_key("signature"), "{name}: signed");
 
     // A reply to the post, delivered where this server delivers it.
     let create = w.fixture("create_reply.json");
@@ -533,12 +554,22 @@ async fn mastodon_finds_a_group_by_handle() {
         .unwrap();
     assert_eq!(actor["type"], "Group");
     assert_eq!(actor["preferredUsername"], "rust");
-    for field in ["inbox", "outbox", "followers", "publicKey", "endpoints"] {
-        assert!(
-            actor.get(field).is_some(),
-            "Mastodon reads {field}: {actor}"
-        );
+    // What Mastodon reads, and what the Lemmy family requires of a community (moderators in
+    // attributedTo, the featured collection, a shared inbox).
+    for field in [
+        "inbox",
+        "outbox",
+        "followers",
+        "publicKey",
+        "endpoints",
+        "attributedTo",
+        "featured",
+        "name",
+    ] {
+        assert!(actor.get(field).is_some(), "{field}: {actor}");
     }
+    assert_eq!(actor["publicKey"]["owner"], actor["id"]);
+    assert!(actor["endpoints"]["sharedInbox"].is_string());
     // The URL form of the resource, as Mastodon uses when it has a URL in hand.
     let r = app
         .get(&format!("/.well-known/webfinger?resource={href}"), None)
@@ -764,6 +795,34 @@ async fn member_of_a_community_elsewhere(h: Hosts) {
     );
     assert!(sent.headers.contains_key("signature") && sent.headers.contains_key("digest"));
 
+    // Bob starts a thread there: a Create{Page} with its title, to the community.
+    let thread_start = app
+        .post_in(
+            &token,
+            &handle,
+            "Cohort says hello",
+            "From *another* server.",
+        )
+        .await;
+    let sent = peer
+        .wait_for(&format!("{name}: Bob's thread"), |b| {
+            b["type"] == "Create" && b["object"]["id"] == thread_start["ap_id"]
+        })
+        .await;
+    let created = &sent.body["object"];
+    assert_eq!(created["type"], "Page", "{name}");
+    assert_eq!(created["name"], "Cohort says hello", "{name}");
+    assert_eq!(created["audience"], community["id"], "{name}");
+    assert!(
+        created["to"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| *t == community["id"]),
+        "{name}: {created}"
+    );
+    assert_eq!(created["source"]["mediaType"], "text/markdown", "{name}");
+
     // Locked by a moderator: no more replies here; unlocked again.
     if let Some((lock, unlock)) = h.lock {
         let a = peer.fixture(lock, &app, &[]);
@@ -795,12 +854,13 @@ async fn member_of_a_community_elsewhere(h: Hosts) {
         let listed = app
             .get(&format!("/api/v1/groups/{handle}/posts?limit=100"), None)
             .await;
-        assert_eq!(
-            listed.json["items"].as_array().map(Vec::len),
-            Some(1),
-            "{name}: {}",
-            listed.text
-        );
+        let copies = listed.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["ap_id"] == page["id"])
+            .count();
+        assert_eq!(copies, 1, "{name}: {}", listed.text);
     }
 
     if let Some(direct) = h.direct_post {
