@@ -844,6 +844,18 @@ async fn member_of_a_community_elsewhere(h: Hosts) {
         let a = peer.fixture(feature, &app, &[]);
         assert_eq!(peer.send(&app, "/inbox", &a).await, 202, "{name}: pin");
         assert_eq!(thread(&app, id(&post)).await["pinned"], true, "{name}");
+        // The same, as a Remove: unpinned.
+        let mut remove = a.clone();
+        remove["object"]["type"] = Value::String("Remove".into());
+        remove["object"]["id"] =
+            Value::String(format!("{}-remove", a["object"]["id"].as_str().unwrap()));
+        remove["id"] = Value::String(format!("{}-remove", a["id"].as_str().unwrap()));
+        assert_eq!(
+            peer.send(&app, "/inbox", &remove).await,
+            202,
+            "{name}: unpin"
+        );
+        assert_eq!(thread(&app, id(&post)).await["pinned"], false, "{name}");
     }
 
     // The post announced again in its plain form (Mastodon compatibility): not a second post.
