@@ -1026,3 +1026,28 @@ async fn cohort_members_take_part_in_an_mbin_magazine() {
     })
     .await;
 }
+
+/// A public Mastodon status that mentions a member but no group is none of a group's
+/// business: accepted (so Mastodon does not count it as failed) and not stored.
+#[tokio::test]
+async fn a_mastodon_status_mentioning_only_a_member_is_accepted_and_ignored() {
+    cohort::install_crypto_provider();
+    let w = World::new(Software::Mastodon).await;
+    let mut status = w.fixture("create_post.json");
+    let bob = format!("http://{}/u/bob", w.app.domain);
+    status["object"]["cc"] = serde_json::json!([bob]);
+    status["object"]["tag"] = serde_json::json!([{"type": "Mention", "href": bob, "name": "@bob"}]);
+    status["cc"] = serde_json::json!([bob]);
+    let status_code = w
+        .peer
+        .deliver(&w.app, "/u/bob/inbox", &w.actor, &status)
+        .await;
+    assert_eq!(status_code, 202);
+    let listed = w.app.get("/api/v1/groups/rust/posts?limit=100", None).await;
+    assert_eq!(
+        listed.json["items"].as_array().map(Vec::len),
+        Some(1),
+        "only Bob's own post: {}",
+        listed.text
+    );
+}

@@ -399,6 +399,13 @@ impl GroupActivity {
         match self {
             Self::CreateOrUpdate(a) => match stored(a.object.id.clone()).await? {
                 Some(g) => Ok(Some(g)),
+                // A status that only mentions a member (Mastodon delivers it to them): no
+                // group of ours is involved, nothing to do.
+                None if a.object.in_reply_to.is_none()
+                    && !Content::names_known_group(&a.object, data).await? =>
+                {
+                    Ok(None)
+                }
                 None => Content::group_of_new(&a.object, data).await.map(Some),
             },
             Self::Delete(a) => stored(a.object.id().clone()).await,

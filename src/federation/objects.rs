@@ -529,6 +529,11 @@ impl Content {
         }
     }
 
+    /// Whether a new post names a group we know (see `claimed_group`).
+    pub async fn names_known_group(json: &Object, data: &Data<Ctx>) -> Result<bool> {
+        Ok(claimed_group(json, data).await?.is_some())
+    }
+
     /// The group a new object would join: its parent's group for a reply (fetching the parent
     /// if needed), the group in `audience` for a post. Nothing is stored for the object itself.
     pub async fn group_of_new(json: &Object, data: &Data<Ctx>) -> Result<groups::Model> {
