@@ -1051,3 +1051,100 @@ async fn a_mastodon_status_mentioning_only_a_member_is_accepted_and_ignored() {
         listed.text
     );
 }
+
+/// Maria (Mastodon) answers in a group on A, which B follows; her server tells only A that
+/// her account is gone. A erases her reply and relays the deletion; B asks her server, hears
+/// 410, and erases its copy too.
+#[tokio::test]
+async fn an_account_deletion_reaches_every_instance_following_the_group() {
+    cohort::install_crypto_provider();
+    let w = World::new(Software::Mastodon).await;
+    let b = TestApp::spawn().await;
+    let carol = b.user("carol").await;
+    let handle = format!("rust@{}", w.app.domain);
+    federation_tests::join(&b, &carol, &handle).await;
+
+    let create = w.fixture("create_reply.json");
+    let reply_id = object_id(&create);
+    w.play_ok("create_reply.json", "/inbox").await;
+    let on_b = federation_tests::wait_for_post(&b, &handle, "Borrowing").await;
+    let copy =
+        cohort::testing::eventually("Maria's reply on B", federation_tests::DEADLINE, || async {
+            find_reply(&thread(&b, id(&on_b)).await, &reply_id)
+        })
+        .await;
+    assert_eq!(copy["deleted"], false);
+
+    w.peer.gone(w.actor["id"].as_str().unwrap());
+    w.play_ok("delete_actor.json", "/inbox").await;
+    let t = w.thread().await;
+    assert_eq!(find_reply(&t, &reply_id).expect("on A")["deleted"], true);
+    cohort::testing::eventually("the deletion on B", federation_tests::DEADLINE, || async {
+        let t = thread(&b, id(&on_b)).await;
+        (find_reply(&t, &reply_id)?["deleted"] == true).then_some(())
+    })
+    .await;
+}
+
+/// A relayed account deletion is only a hint: while the account's server still serves the
+/// actor, nothing is erased.
+#[tokio::test]
+async fn a_relayed_account_deletion_of_a_living_account_changes_nothing() {
+    cohort::install_crypto_provider();
+    let w = World::new(Software::Mastodon).await;
+    let b = TestApp::spawn().await;
+    let carol = b.user("carol").await;
+    let handle = format!("rust@{}", w.app.domain);
+    federation_tests::join(&b, &carol, &handle).await;
+    let create = w.fixture("create_reply.json");
+    let reply_id = object_id(&create);
+    w.play_ok("create_reply.json", "/inbox").await;
+    let on_b = federation_tests::wait_for_post(&b, &handle, "Borrowing").await;
+    cohort::testing::eventually("Maria's reply on B", federation_tests::DEADLINE, || async {
+        find_reply(&thread(&b, id(&on_b)).await, &reply_id)
+    })
+    .await;
+    // A (the group's server) relays a deletion of Maria while her server still serves her:
+    // an Announce signed by A's group, delivered to B.
+    let group = storage::groups::find_by_name(&w.app.ctx.db, "rust", &w.app.domain)
+        .await
+        .unwrap()
+        .unwrap();
+    let announce = serde_json::json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "type": "Announce",
+        "id": format!("http://{}/activities/announce/relayed-delete", w.app.domain),
+        "actor": group.ap_id,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "cc": [format!("{}/followers", group.ap_id)],
+        "object": w.fixture("delete_actor.json"),
+    });
+    let body = serde_json::to_vec(&announce).unwrap();
+    let key =
+        cohort::federation::signing::PrivateKey::from_pem(group.private_key.as_deref().unwrap())
+            .unwrap();
+    let inbox = url::Url::parse(&format!("http://{}/inbox", b.domain)).unwrap();
+    let mut request = b
+        .client
+        .post(format!("{}/inbox", b.address))
+        .header("content-type", "application/activity+json");
+    for (k, v) in cohort::federation::signing::sign_post(
+        &key,
+        &format!("{}#main-key", group.ap_id),
+        &inbox,
+        &body,
+        std::time::SystemTime::now(),
+    )
+    .unwrap()
+    {
+        request = request.header(k, v);
+    }
+    let status = request.body(body).send().await.unwrap().status().as_u16();
+    assert_eq!(status, 400, "the account still exists");
+    let t = thread(&b, id(&on_b)).await;
+    assert_eq!(
+        find_reply(&t, &reply_id).expect("on B")["deleted"],
+        false,
+        "{t}"
+    );
+}

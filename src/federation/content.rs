@@ -424,6 +424,9 @@ impl GroupActivity {
 
     /// Acts on the activity after checking it may touch the group it concerns.
     pub async fn receive_via(self, data: &Data<Ctx>, via: Via<'_>) -> Result<()> {
+        if matches!(via, Via::Announced(_)) && self.is_account_deletion() {
+            return relayed_account_deletion(data, self.actor()).await;
+        }
         if matches!(via, Via::Announced(_)) && self.claims_local(data) {
             return Err(Error::rejected(
                 "invalid_activity",
@@ -620,6 +623,39 @@ async fn lock(
     };
     storage::posts::set_locked(&data.db, post.id, locked).await?;
     relay_if_local(data, &Content::Post(post, object.clone()), activity, false).await
+}
+
+/// A group relays an account's deletion. The relay carries no signature of the account, so
+/// the account's own server is asked: only when it answers that the actor is gone (410 or
+/// 404) is what the account wrote erased here.
+async fn relayed_account_deletion(data: &Data<Ctx>, actor: &Url) -> Result<()> {
+    let Some(person) = storage::persons::find_by_ap_id(&data.db, actor.as_str()).await? else {
+        return Ok(());
+    };
+    if person.local || person.deleted_at.is_some() {
+        return Ok(());
+    }
+    match ObjectId::<DbPerson>::from(actor.clone())
+        .dereference_forced(data)
+        .await
+    {
+        Err(Error::NotFound(_)) => {}
+        Err(Error::Rejected {
+            code: "object_deleted",
+            ..
+        }) => {}
+        Ok(_) => {
+            return Err(Error::rejected(
+                "invalid_activity",
+                "the account still exists on its server",
+            ));
+        }
+        Err(e) => return Err(e),
+    }
+    let erased = storage::persons::erase_remote(&data.db, person.id, now()).await?;
+    tracing::info!(actor = %actor, posts = erased.posts, replies = erased.replies,
+        "remote account deleted (relayed by its group)");
+    Ok(())
 }
 
 /// Records a boost of stored content; a boost of anything else is none of our business.

@@ -199,6 +199,17 @@ async fn delete_account(
         let erased = storage::persons::erase_remote(&data.db, person_id, now()).await?;
         tracing::info!(actor = %actor_id, posts = erased.posts, replies = erased.replies,
             "remote account deleted");
+        // The groups here that carried its content tell their followers, whose copies came
+        // from the group and who may never hear from the account's own server.
+        if let InboxActivity::Group(deletion) = activity {
+            for group_id in erased.groups {
+                if let Some(group) = storage::groups::find(&data.db, group_id).await?
+                    && group.local
+                {
+                    super::outbox::announce(data, &group, (**deletion).clone(), None).await?;
+                }
+            }
+        }
         Ok(())
     })
     .await

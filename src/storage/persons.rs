@@ -244,12 +244,14 @@ pub async fn upsert_remote<C: ConnectionTrait>(
 }
 
 /// What erasing an account removed.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Erased {
     /// Posts turned into tombstones.
     pub posts: usize,
     /// Replies turned into tombstones.
     pub replies: usize,
+    /// The groups (ids) the erased content was in, each once.
+    pub groups: Vec<i64>,
 }
 
 /// Erases a remote account that was deleted on its server: it is marked deleted and loses
@@ -284,9 +286,11 @@ pub async fn erase_remote(
         .filter(posts::Column::DeletedAt.is_null())
         .all(&txn)
         .await?;
+    let mut threads = vec![];
     for p in own_posts {
         super::posts::mark_deleted(&txn, p.id, now).await?;
         erased.posts += 1;
+        erased.groups.push(p.group_id);
     }
     let own_replies = replies::Entity::find()
         .filter(replies::Column::AuthorId.eq(person_id))
@@ -296,7 +300,17 @@ pub async fn erase_remote(
     for r in &own_replies {
         super::replies::mark_deleted(&txn, r, now).await?;
         erased.replies += 1;
+        threads.push(r.post_id);
     }
+    threads.sort_unstable();
+    threads.dedup();
+    for post in threads {
+        if let Some(p) = posts::Entity::find_by_id(post).one(&txn).await? {
+            erased.groups.push(p.group_id);
+        }
+    }
+    erased.groups.sort_unstable();
+    erased.groups.dedup();
     group_followers::Entity::delete_many()
         .filter(group_followers::Column::PersonId.eq(person_id))
         .exec(&txn)
