@@ -181,6 +181,21 @@ impl Error {
     }
 }
 
+/// Whether a request failed because our resolver refused an internal address (the error is
+/// the federation library's, boxed inside reqwest's).
+fn resolves_internal(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = e.source();
+    while let Some(s) = source {
+        if let Some(activitypub_federation::error::Error::ResolveInternalIpError(..)) =
+            s.downcast_ref::<activitypub_federation::error::Error>()
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
 impl From<activitypub_federation::error::Error> for Error {
     fn from(e: activitypub_federation::error::Error) -> Self {
         use activitypub_federation::error::Error as F;
@@ -191,6 +206,13 @@ impl From<activitypub_federation::error::Error> for Error {
             F::NotFound => Self::NotFound("object"),
             F::ParseReceivedActivity { .. } => Self::rejected("invalid_activity", e.to_string()),
             F::UrlVerificationError(_) | F::ResolveInternalIpError(..) => {
+                Self::rejected("url_refused", e.to_string())
+            }
+            // A name that resolves to an internal address: refused for good, not retried.
+            F::Reqwest(ref inner) if resolves_internal(inner) => {
+                Self::rejected("url_refused", e.to_string())
+            }
+            F::ReqwestMiddleware(ref inner) if resolves_internal(inner) => {
                 Self::rejected("url_refused", e.to_string())
             }
             // Transient: the sender should retry (a 4xx would make it drop the activity).

@@ -113,6 +113,19 @@ impl Software {
     }
 }
 
+/// Ways to spoil a signature, for tests of what Cohort refuses.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tamper {
+    /// Sign as if this many seconds ago (negative: in the future).
+    pub age: Option<i64>,
+    /// Cover these headers instead of the server's own list (draft-cavage).
+    pub covered: Option<&'static [&'static str]>,
+    /// Write this `algorithm` instead (draft-cavage).
+    pub algorithm: Option<&'static str>,
+    /// Send and sign this `Digest` instead of the body's.
+    pub digest: Option<&'static str>,
+}
+
 /// A request Cohort made to the peer.
 #[derive(Debug, Clone)]
 pub struct Received {
@@ -123,6 +136,9 @@ pub struct Received {
     /// Its body, parsed.
     pub body: Value,
 }
+
+/// Marks a document slot that answers with a redirect.
+const REDIRECT: &str = "__redirect_to";
 
 #[derive(Default)]
 struct Shared {
@@ -140,7 +156,9 @@ pub struct Peer {
     /// How it signs (defaults to [`Software::signing`]).
     pub signing: Signing,
     shared: Arc<Shared>,
-    private_pem: String,
+    /// The key it signs with (PKCS#8 PEM); replace it to sign with a key the actors do not
+    /// publish.
+    pub private_pem: String,
     public_pem: String,
     server: tokio::task::JoinHandle<()>,
 }
@@ -199,6 +217,11 @@ async fn serve_get(
     }
     match docs.get(&path) {
         Some(Value::Null) => StatusCode::GONE.into_response(),
+        Some(Value::Object(m)) if m.contains_key(REDIRECT) => (
+            StatusCode::FOUND,
+            [(header::LOCATION, m[REDIRECT].as_str().unwrap_or_default())],
+        )
+            .into_response(),
         Some(doc) => (
             [(header::CONTENT_TYPE, "application/activity+json")],
             doc.to_string(),
@@ -309,6 +332,15 @@ impl Peer {
         self.deliver(app, path, &actor, activity).await
     }
 
+    /// Answers `path` with `302 Found` to `location` from now on.
+    pub fn redirect(&self, path: &str, location: &str) {
+        self.shared
+            .documents
+            .lock()
+            .expect("lock")
+            .insert(path.to_string(), serde_json::json!({ REDIRECT: location }));
+    }
+
     /// Answers 410 Gone for `id` from now on (a deleted account or object).
     pub fn gone(&self, id: &str) {
         let path = Url::parse(id).expect("id URL").path().to_string();
@@ -348,21 +380,44 @@ impl Peer {
     /// `path` on `app`; returns the status Cohort answered.
     pub async fn deliver(&self, app: &TestApp, path: &str, actor: &Value, activity: &Value) -> u16 {
         let body = serde_json::to_vec(activity).expect("JSON");
-        let target = Url::parse(&format!("http://{}{path}", app.domain)).expect("URL");
         let key_id = actor["publicKey"]["id"].as_str().expect("a key id");
+        let headers = self.sign(app, path, key_id, &body, Tamper::default());
+        self.post_raw(app, path, headers, body).await
+    }
+
+    /// The headers that sign a POST of `body` to `path` on `app` with key `key_id`, as this
+    /// peer signs, changed as `tamper` says.
+    pub fn sign(
+        &self,
+        app: &TestApp,
+        path: &str,
+        key_id: &str,
+        body: &[u8],
+        tamper: Tamper,
+    ) -> Vec<(String, String)> {
         let key = signing::PrivateKey::from_pem(&self.private_pem).expect("key");
         let content_type = "application/activity+json";
-        let mut request = app
-            .client
-            .post(format!("{}{path}", app.address))
-            .header("content-type", content_type)
-            .header("host", &app.domain);
+        let mut headers = vec![("content-type".to_string(), content_type.to_string())];
+        let now = SystemTime::now();
+        let when = match tamper.age {
+            Some(age) if age >= 0 => now - Duration::from_secs(age.unsigned_abs()),
+            Some(age) => now + Duration::from_secs(age.unsigned_abs()),
+            None => now,
+        };
         match self.signing {
             Signing::Cavage(algorithm, covered) => {
-                let date = httpdate::fmt_http_date(SystemTime::now());
-                let digest = signing::digest_header(&body);
+                let covered: Vec<&str> = match tamper.covered {
+                    Some(c) => c.to_vec(),
+                    None => covered.to_vec(),
+                };
+                let algorithm = tamper.algorithm.or(algorithm);
+                let date = httpdate::fmt_http_date(when);
+                let digest = tamper
+                    .digest
+                    .map(str::to_string)
+                    .unwrap_or_else(|| signing::digest_header(body));
                 let mut lines = vec![];
-                for h in covered {
+                for h in &covered {
                     let value = match *h {
                         "(request-target)" => format!("post {path}"),
                         "host" => app.domain.clone(),
@@ -377,32 +432,43 @@ impl Peer {
                 let algorithm = algorithm
                     .map(|a| format!("algorithm=\"{a}\","))
                     .unwrap_or_default();
-                request = request
-                    .header("date", date)
-                    .header("digest", digest)
-                    .header(
-                        "signature",
-                        format!(
-                            "keyId=\"{key_id}\",{algorithm}headers=\"{}\",signature=\"{signature}\"",
-                            covered.join(" ")
-                        ),
-                    );
+                headers.push(("date".into(), date));
+                headers.push(("digest".into(), digest));
+                headers.push((
+                    "signature".into(),
+                    format!(
+                        "keyId=\"{key_id}\",{algorithm}headers=\"{}\",signature=\"{signature}\"",
+                        covered.join(" ")
+                    ),
+                ));
             }
             Signing::Rfc9421 => {
-                for (name, value) in rfc9421::sign(
-                    &key,
-                    key_id,
-                    "POST",
-                    &target,
-                    Some(&body),
-                    SystemTime::now(),
-                    true,
-                )
-                .expect("sign")
+                let target = Url::parse(&format!("http://{}{path}", app.domain)).expect("URL");
+                for (name, value) in
+                    rfc9421::sign(&key, key_id, "POST", &target, Some(body), when, true)
+                        .expect("sign")
                 {
-                    request = request.header(name, value);
+                    headers.push((name.to_string(), value));
                 }
             }
+        }
+        headers
+    }
+
+    /// Posts `body` with exactly `headers` (plus `Host`) to `path` on `app`.
+    pub async fn post_raw(
+        &self,
+        app: &TestApp,
+        path: &str,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) -> u16 {
+        let mut request = app
+            .client
+            .post(format!("{}{path}", app.address))
+            .header("host", &app.domain);
+        for (name, value) in headers {
+            request = request.header(name, value);
         }
         let response = request
             .body(body)

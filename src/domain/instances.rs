@@ -90,6 +90,52 @@ pub fn parse_host(input: &str) -> Result<String> {
 #[derive(Debug)]
 pub struct BlockedInstances(HostSnapshot);
 
+/// Whether `ip` is an address no federation request may reach outside debug mode: loopback,
+/// private, shared (CGNAT), link-local (cloud metadata), unspecified, broadcast, multicast,
+/// documentation and benchmarking ranges, IPv6 unique-local and link-local, and IPv4
+/// addresses embedded in IPv6.
+pub fn is_internal_ip(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, _, _] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (18..20).contains(&b))
+                || a >= 240
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_internal_ip(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || (first == 0x2001 && v6.segments()[1] == 0x0db8)
+        }
+    }
+}
+
+/// Whether `host` resolves to an internal address ([`is_internal_ip`]); false when it does
+/// not resolve at all.
+pub async fn resolves_internal(host: &str) -> bool {
+    let host = host.trim_end_matches('.');
+    match tokio::net::lookup_host((host, 443)).await {
+        Ok(addrs) => addrs.into_iter().any(|a| is_internal_ip(a.ip())),
+        Err(_) => false,
+    }
+}
+
 impl Default for BlockedInstances {
     fn default() -> Self {
         Self(HostSnapshot::new(storage::blocks::hosts))
@@ -165,6 +211,34 @@ pub async fn blocks(ctx: &Ctx) -> Result<Vec<instance_blocks::Model>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn internal_addresses() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "224.0.0.1",
+            "192.0.2.1",
+            "::1",
+            "fe80::1",
+            "fc00::1",
+            "fd12::1",
+            "::ffff:127.0.0.1",
+            "::",
+            "2001:db8::1",
+        ] {
+            assert!(is_internal_ip(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["93.184.216.34", "1.1.1.1", "2606:4700::1111", "100.128.0.1"] {
+            assert!(!is_internal_ip(ip.parse().unwrap()), "{ip}");
+        }
+    }
 
     #[test]
     fn a_host_blocks_its_subdomains_and_ports_an_authority_only_itself() {

@@ -31,6 +31,12 @@ pub fn title(field: &str, raw: &str, max: usize) -> Result<String> {
             "must be a single line without control characters",
         ));
     }
+    if t.chars().any(is_disguising) {
+        return Err(Error::invalid(
+            field,
+            "must not contain invisible direction or spacing characters",
+        ));
+    }
     Ok(t.to_string())
 }
 
@@ -49,6 +55,38 @@ pub fn body(field: &str, raw: &str, max: usize, required: bool) -> Result<String
         return Err(Error::invalid(field, "must not contain NUL characters"));
     }
     Ok(raw.to_string())
+}
+
+/// Whether `c` is invisible formatting that can disguise text: bidirectional embeddings,
+/// overrides and isolates (the "RLO" trick that shows `exe.txt` for `txt.exe`), directional
+/// marks, zero-width spaces, word joiners, the byte-order mark, and line/paragraph
+/// separators. The zero-width joiner and non-joiner stay: emoji sequences and Persian need
+/// them.
+pub fn is_disguising(c: char) -> bool {
+    matches!(c,
+        '\u{061C}'
+        | '\u{200B}'
+        | '\u{200E}'..='\u{200F}'
+        | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// One line of plain text from a remote name or title: control and disguising characters
+/// removed, at most `max` characters, trimmed.
+pub fn plain_line(s: &str, max: usize) -> String {
+    let kept: String = s
+        .chars()
+        .filter(|c| !c.is_control() && !is_disguising(*c))
+        .collect();
+    kept.trim()
+        .chars()
+        .take(max)
+        .collect::<String>()
+        .trim_end()
+        .to_string()
 }
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
@@ -98,6 +136,16 @@ mod tests {
             html.contains("rel=\"nofollow noopener noreferrer\""),
             "{html}"
         );
+    }
+
+    #[test]
+    fn direction_tricks_are_removed_from_names() {
+        assert_eq!(plain_line("evil\u{202E}txt.exe", 100), "eviltxt.exe");
+        assert_eq!(plain_line("\u{2066}a\u{2069}\u{200B}b\u{FEFF}", 100), "ab");
+        assert_eq!(plain_line("line\nbreak\u{2028}", 100), "linebreak");
+        // Emoji sequences keep their joiner.
+        assert_eq!(plain_line("👩\u{200D}💻", 100), "👩\u{200D}💻");
+        assert_eq!(plain_line("  spaced  ", 3), "spa");
     }
 
     #[test]

@@ -84,15 +84,25 @@ pub fn authority(u: &Url) -> Result<String> {
 
 /// A remote name, trimmed to what we show: no control characters, at most 100 characters.
 fn plain(s: &str, max: usize) -> String {
-    s.chars()
-        .filter(|c| !c.is_control())
-        .take(max)
-        .collect::<String>()
-        .trim()
-        .to_string()
+    text::plain_line(s, max)
 }
 
 fn check_key_owner(json: &Actor) -> Result<()> {
+    // A handle is shown as `name@host`: a name that could disguise itself or another handle
+    // (direction overrides, invisible characters, spaces, `@`, `/`) is refused. (`:` stays:
+    // an instance actor is named after its domain, port included.)
+    let name = &json.preferred_username;
+    if name.is_empty()
+        || name.chars().count() > 100
+        || name.chars().any(|c| {
+            c.is_control() || text::is_disguising(c) || c.is_whitespace() || "@/\\?#".contains(c)
+        })
+    {
+        return Err(Error::rejected(
+            "invalid_actor",
+            "preferredUsername is not a usable name",
+        ));
+    }
     if json.public_key.owner != json.id {
         return Err(Error::rejected(
             "invalid_actor",

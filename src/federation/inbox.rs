@@ -135,6 +135,26 @@ impl Signature {
         Ok(u)
     }
 
+    /// Whether the key id names a key of `actor`: the actor with a fragment (`#main-key`,
+    /// Mastodon and most others) or a path under it (`/main-key`, GoToSocial). A signature
+    /// whose key belongs to someone else never speaks for the activity's actor, whatever the
+    /// key.
+    pub fn key_of(&self, actor: &url::Url) -> Result<()> {
+        let owner = self.key_owner()?;
+        let actor = actor.as_str();
+        let owner = owner.as_str();
+        let under = owner
+            .strip_prefix(actor)
+            .is_some_and(|rest| rest.starts_with('/') && !rest.contains(".."));
+        if owner == actor || under {
+            Ok(())
+        } else {
+            Err(Error::Signature(
+                "the signing key is not the actor's (keyId names another owner)".into(),
+            ))
+        }
+    }
+
     fn check(&self, data: &Data<Ctx>, actor: &AnyActor) -> Result<()> {
         let key = data.keys.public(actor.public_key_pem())?;
         match self {
@@ -251,6 +271,7 @@ pub async fn receive(
             ));
         }
     }
+    signature.key_of(actor_id)?;
     // A blocked instance is refused before anything of it is fetched.
     data.blocked.refuse_authority(&data.db, &host).await?;
     if let InboxActivity::Group(g) = &activity
@@ -258,7 +279,21 @@ pub async fn receive(
     {
         return delete_account(data, &signature, &activity).await;
     }
-    signature.verify_by(data, actor_id).await?;
+    if let Err(e) = signature.verify_by(data, actor_id).await {
+        // The library reports a name that resolves to an internal address as a resolution
+        // failure (which a sender should retry); it is a refusal, for good.
+        if matches!(e, Error::Upstream(_))
+            && !debug
+            && let Some(name) = actor_id.host_str()
+            && crate::domain::instances::resolves_internal(name).await
+        {
+            return Err(Error::rejected(
+                "url_refused",
+                format!("{name} resolves to an internal address"),
+            ));
+        }
+        return Err(e);
+    }
     // A server we had given up on is back: deliver to it again.
     if data.unreachable.contains(&data.db, &host).await {
         match storage::queue::heard_from(&data.db, &host, now()).await {

@@ -97,12 +97,11 @@ impl Content {
 
 /// Plain text of at most `max` characters from a title-like field.
 fn plain_title(s: &str, max: usize) -> String {
-    s.chars()
+    let spaced: String = s
+        .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
-        .take(max)
-        .collect::<String>()
-        .trim()
-        .to_string()
+        .collect();
+    text::plain_line(&spaced, max)
 }
 
 /// A post's title: its `name`, or (for servers that send untitled posts, such as NodeBB topics

@@ -114,9 +114,12 @@ async fn metrics_count_requests_activities_and_deliveries_and_show_the_queue() {
         || async {
             let r = app.get("/metrics", None).await;
             assert_eq!(r.status, 200);
-            r.text
+            // The attempt is counted when it is made; the destination's state is recorded a
+            // moment later (outcomes are written in batches): wait for both.
+            (r.text
                 .contains("cohort_deliveries_total{outcome=\"failed\"} 1")
-                .then_some(r.text)
+                && r.text.contains("cohort_delivery_destinations_failing 1"))
+            .then_some(r.text)
         },
     )
     .await;
