@@ -141,9 +141,12 @@ impl Application {
             self.addr,
             self.ctx.instance.base_url()
         );
-        let result = axum::serve(self.listener, http::router(state))
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let result = axum::serve(
+            self.listener,
+            http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
         housekeeping.abort();
         // Let in-flight deliveries finish and be recorded, so a restart repeats none.
         let _ = stop.send(true);

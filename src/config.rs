@@ -30,6 +30,8 @@ pub struct Config {
     pub registration: RegistrationConfig,
     /// HTTP server limits.
     pub http: HttpConfig,
+    /// `[limits]`
+    pub limits: LimitsConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -95,6 +97,24 @@ pub struct HttpConfig {
     pub body_limit: usize,
 }
 
+/// `[limits]`: rate limits, counted in the database so every process shares them. 0 turns
+/// a limit off.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Sign-ups per hour from one client address.
+    pub signups_per_hour: u32,
+    /// Log-in attempts per minute from one client address.
+    pub logins_per_minute: u32,
+    /// Posts and replies per minute by one account.
+    pub posts_per_minute: u32,
+    /// Activities per minute received from one remote instance.
+    pub inbound_per_minute: u32,
+    /// The header a reverse proxy puts the client's address in (e.g. `x-forwarded-for`,
+    /// whose last entry is used); empty: the connection's own address.
+    pub client_address_header: String,
+}
+
 /// `[log]`
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -125,6 +145,7 @@ impl Default for Config {
             delivery: DeliveryConfig::default(),
             registration: RegistrationConfig::default(),
             http: HttpConfig::default(),
+            limits: LimitsConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -171,6 +192,18 @@ impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             body_limit: 1024 * 1024,
+        }
+    }
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            signups_per_hour: 10,
+            logins_per_minute: 20,
+            posts_per_minute: 30,
+            inbound_per_minute: 6000,
+            client_address_header: String::new(),
         }
     }
 }

@@ -71,6 +71,14 @@ pub enum Error {
         /// Why, for people.
         message: String,
     },
+    /// A rate limit was reached (429, with `Retry-After`).
+    #[error("too many requests: {what}; try again in {retry_after} s")]
+    TooManyRequests {
+        /// What was limited, for people.
+        what: &'static str,
+        /// Seconds until the limit's window ends.
+        retry_after: u64,
+    },
     /// Another server could not be reached or answered badly; worth retrying (502).
     #[error("upstream unavailable: {0}")]
     Upstream(String),
@@ -136,6 +144,7 @@ impl Error {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Upstream(_) => StatusCode::BAD_GATEWAY,
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -153,6 +162,7 @@ impl Error {
             | Self::Rejected { code, .. } => (*code, None),
             Self::Signature(_) => ("bad_signature", None),
             Self::Upstream(_) => ("upstream_unavailable", None),
+            Self::TooManyRequests { .. } => ("rate_limited", None),
             Self::NotFound(_) => ("not_found", None),
             Self::PayloadTooLarge { .. } => ("payload_too_large", None),
             Self::UnsupportedMediaType(_) => ("unsupported_media_type", None),
@@ -234,6 +244,13 @@ impl IntoResponse for Error {
             tracing::error!(error = %self, "request failed");
         }
         let mut response = (status, Json(self.body())).into_response();
+        if let Self::TooManyRequests { retry_after, .. } = &self
+            && let Ok(v) = axum::http::HeaderValue::from_str(&retry_after.to_string())
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

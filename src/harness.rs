@@ -302,6 +302,11 @@ impl Server {
             .env("COHORT_DATABASE_URL", database_url)
             .env("COHORT_FEDERATION_DEBUG", "true")
             .env("COHORT_LOG_FILTER", "warn")
+            // Scripted load from one address: no rate limits unless `settings` set them.
+            .env("COHORT_LIMITS_SIGNUPS_PER_HOUR", "0")
+            .env("COHORT_LIMITS_LOGINS_PER_MINUTE", "0")
+            .env("COHORT_LIMITS_POSTS_PER_MINUTE", "0")
+            .env("COHORT_LIMITS_INBOUND_PER_MINUTE", "0")
             .stdin(Stdio::null())
             .kill_on_drop(true);
         // HARNESS_SHOW_LOG=1 shows the server's log instead of collecting it.

@@ -43,14 +43,16 @@ pub struct Purged {
     pub sent: u64,
     /// Queue rows: delivered direct rows and activities past the queue's retention.
     pub queue: u64,
+    /// Rate-limit windows over a day old.
+    pub limits: u64,
 }
 
 impl std::fmt::Display for Purged {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} expired session(s), {} received activity id(s), {} sent activities, {} queue row(s)",
-            self.sessions, self.received, self.sent, self.queue
+            "{} expired session(s), {} received activity id(s), {} sent activities, {} queue row(s), {} rate-limit window(s)",
+            self.sessions, self.received, self.sent, self.queue, self.limits
         )
     }
 }
@@ -64,6 +66,7 @@ pub async fn purge(ctx: &Ctx, received_kept: Span, sent_kept: Span) -> Result<Pu
         received: storage::received::purge_before(&ctx.db, t - received_kept).await?,
         sent: storage::sent::purge_before(&ctx.db, t - sent_kept).await?,
         queue: storage::queue::purge(&ctx.db, t - QUEUE_KEPT).await?,
+        limits: storage::limits::purge(&ctx.db, (t - Span::days(1)).timestamp()).await?,
     })
 }
 

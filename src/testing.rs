@@ -159,6 +159,12 @@ impl TestApp {
         config.database.url = db.url.clone();
         config.database.max_connections = 5;
         config.federation.debug = true;
+        // Tests script many sign-ups and posts from one address: no rate limits unless a
+        // test sets them (tests/api/limits.rs).
+        config.limits.signups_per_hour = 0;
+        config.limits.logins_per_minute = 0;
+        config.limits.posts_per_minute = 0;
+        config.limits.inbound_per_minute = 0;
         adjust(&mut config);
         let app = Application::build_on(config, listener)
             .await

@@ -1148,3 +1148,32 @@ async fn a_relayed_account_deletion_of_a_living_account_changes_nothing() {
         "{t}"
     );
 }
+
+/// A remote instance that sends too much is told to slow down (429 with `Retry-After`), as
+/// Mastodon and the Lemmy family understand; its allowance is its own.
+#[tokio::test]
+async fn an_instance_sending_too_much_is_told_to_wait() {
+    cohort::install_crypto_provider();
+    let app = TestApp::spawn_with(|c| c.limits.inbound_per_minute = 2).await;
+    let token = app.user("bob").await;
+    app.group(&token, "rust").await;
+    let post = app.post_in(&token, "rust", "Borrowing", "How?").await;
+    let peer = Peer::start(Software::Mastodon).await;
+    let actor = peer.actor("person.json", &app);
+    let post_ap = post["ap_id"].as_str().unwrap().to_string();
+    let mut statuses = vec![];
+    for i in 0..3 {
+        let mut a = peer.fixture(
+            "create_reply.json",
+            &app,
+            &[("https://cohort.example/posts/7", &post_ap)],
+        );
+        let object = format!("{}/{i}", a["object"]["id"].as_str().unwrap());
+        a["id"] = Value::String(format!("{object}/activity"));
+        a["object"]["id"] = Value::String(object);
+        statuses.push(peer.deliver(&app, "/inbox", &actor, &a).await);
+    }
+    assert_eq!(statuses, [202, 202, 429]);
+    let t = thread(&app, id(&post)).await;
+    assert_eq!(replies(&t).len(), 2, "the third was not stored");
+}

@@ -13,6 +13,7 @@ mod m20261123_000005_create_destination_queue;
 mod m20261201_000006_create_instance_blocks;
 mod m20261201_000007_create_scheduled_jobs;
 mod m20261202_000008_add_interop_fields;
+mod m20261202_000009_create_rate_limits;
 
 /// Runs Cohort's migrations in order.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_create_instance_blocks::Migration),
             Box::new(m20261201_000007_create_scheduled_jobs::Migration),
             Box::new(m20261202_000008_add_interop_fields::Migration),
+            Box::new(m20261202_000009_create_rate_limits::Migration),
         ]
     }
 }

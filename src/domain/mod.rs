@@ -14,6 +14,7 @@ pub mod accounts;
 pub mod groups;
 pub mod instances;
 pub mod keys;
+pub mod limits;
 pub mod names;
 pub mod pagination;
 pub mod posts;
@@ -34,6 +35,8 @@ pub struct Instance {
     pub registration: RegistrationMode,
     /// Whether ActivityPub documents are served only to signed requests.
     pub require_signed_fetch: bool,
+    /// Rate limits.
+    pub limits: crate::config::LimitsConfig,
 }
 
 impl Instance {
@@ -44,6 +47,7 @@ impl Instance {
             scheme: config.scheme(),
             registration: config.registration.mode,
             require_signed_fetch: config.federation.require_signed_fetch,
+            limits: config.limits.clone(),
         }
     }
 

@@ -91,6 +91,7 @@ pub async fn create(
     let title = text::title("title", &input.title, text::MAX_TITLE_CHARS)?;
     let body = text::body("body", &input.body, text::MAX_BODY_CHARS, false)?;
     let group = find_by_handle(ctx, group_handle).await?;
+    super::limits::check(ctx, super::limits::Limit::Post, &user.person.id.to_string()).await?;
     let t = now();
     let txn = ctx.db.begin().await?;
     let post = storage::posts::insert_local(

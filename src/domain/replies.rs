@@ -68,6 +68,7 @@ pub async fn create(
 ) -> Result<ReplyView> {
     let body = text::body("body", &input.body, text::MAX_BODY_CHARS, true)?;
     let (post, _) = load(ctx, post_id).await?;
+    super::limits::check(ctx, super::limits::Limit::Post, &user.person.id.to_string()).await?;
     if post.deleted_at.is_some() {
         return Err(Error::conflict("deleted", "this post was deleted"));
     }

@@ -294,6 +294,9 @@ pub async fn receive(
         }
         return Err(e);
     }
+    // Per remote instance, once we know it really sent this: a flood of forgeries in its
+    // name cannot use up its allowance.
+    crate::domain::limits::check(data, crate::domain::limits::Limit::Inbound, &host).await?;
     // A server we had given up on is back: deliver to it again.
     if data.unreachable.contains(&data.db, &host).await {
         match storage::queue::heard_from(&data.db, &host, now()).await {

@@ -195,7 +195,7 @@ fn markdown_source(json: &Object) -> String {
 
 /// The body as Cohort shows it: the sanitised HTML, custom emoji as small images, then the
 /// attachments (images and links), all sanitised again as a whole.
-fn sanitized_content(json: &Object) -> Result<String> {
+pub fn sanitized_content(json: &Object) -> Result<String> {
     // NUL cannot be stored in PostgreSQL text; it never means anything in HTML.
     let mut html = json.body_html().unwrap_or_default().replace('\0', "");
     if html.chars().count() > text::MAX_BODY_CHARS * 2 {

@@ -162,6 +162,36 @@ impl FromRequestParts<AppState> for BearerToken {
     }
 }
 
+/// The client's address, for per-address rate limits: the last entry of the configured
+/// proxy header (`limits.client_address_header`) when set and present, else the
+/// connection's peer address.
+pub struct ClientAddress(pub String);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let name = &state.ctx.instance.limits.client_address_header;
+        if !name.is_empty()
+            && let Some(last) = parts
+                .headers
+                .get(name.as_str())
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        {
+            return Ok(Self(last.to_string()));
+        }
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".to_string());
+        Ok(Self(peer))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

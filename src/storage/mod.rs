@@ -19,6 +19,7 @@ pub mod followers;
 pub mod groups;
 pub mod instance;
 pub mod jobs;
+pub mod limits;
 pub mod memo;
 pub mod peers;
 pub mod persons;

@@ -11,6 +11,7 @@ mod deploy;
 mod federation;
 mod groups;
 mod health;
+mod limits;
 mod openapi;
 mod payloads;
 mod posts;

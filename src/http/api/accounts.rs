@@ -9,11 +9,15 @@ use axum::{
 use serde::Serialize;
 
 use crate::{
-    domain::{accounts, views::AccountView},
+    domain::{
+        accounts,
+        limits::{self, Limit},
+        views::AccountView,
+    },
     error::Result,
     http::{
         AppState,
-        extract::{ApiJson, Auth, BearerToken},
+        extract::{ApiJson, Auth, BearerToken, ClientAddress},
     },
 };
 
@@ -34,8 +38,10 @@ struct Created {
 
 async fn register(
     State(s): State<AppState>,
+    ClientAddress(from): ClientAddress,
     ApiJson(input): ApiJson<accounts::NewAccount>,
 ) -> Result<(StatusCode, Json<Created>)> {
+    limits::check(&s.ctx, Limit::Signup, &from).await?;
     let p = accounts::register(&s.ctx, input).await?;
     Ok((
         StatusCode::CREATED,
@@ -54,8 +60,10 @@ struct Token {
 
 async fn login(
     State(s): State<AppState>,
+    ClientAddress(from): ClientAddress,
     ApiJson(input): ApiJson<accounts::Credentials>,
 ) -> Result<Json<Token>> {
+    limits::check(&s.ctx, Limit::Login, &from).await?;
     let token = accounts::login(&s.ctx, input).await?;
     Ok(Json(Token { token }))
 }
