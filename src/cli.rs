@@ -113,6 +113,16 @@ pub async fn unblock_instance(config: &Config, host: &str) -> Result<String> {
     instances::unblock(&ctx_migrated(config).await?, host).await
 }
 
+/// `cohort admin allow-instance`: returns the host allowed and whether it was new.
+pub async fn allow_instance(config: &Config, host: &str) -> Result<(String, bool)> {
+    instances::allow(&ctx_migrated(config).await?, host).await
+}
+
+/// `cohort admin disallow-instance`: returns the host.
+pub async fn disallow_instance(config: &Config, host: &str) -> Result<String> {
+    instances::disallow(&ctx_migrated(config).await?, host).await
+}
+
 /// `cohort admin federation`: every known instance and its state.
 pub async fn federation_report(config: &Config) -> Result<storage::peers::Report> {
     let ctx = ctx_migrated(config).await?;

@@ -52,6 +52,9 @@ pub struct DatabaseConfig {
 pub struct FederationConfig {
     /// Test mode: ids use `http://` and loopback/private peers are allowed. Never in production.
     pub debug: bool,
+    /// Which instances to federate with: `open` (all), `blocklist` (all but the blocked
+    /// ones) or `allowlist` (only the allowed ones, and never a blocked one).
+    pub policy: FederationPolicy,
     /// Serve ActivityPub documents only to requests signed by a fetchable actor ("authorized
     /// fetch"); the instance actor stays public. HTML pages and discovery are not affected.
     pub require_signed_fetch: bool,
@@ -69,6 +72,18 @@ pub struct DeliveryConfig {
     pub lease_seconds: u64,
     /// Seconds to wait for a remote inbox to answer.
     pub timeout_seconds: u64,
+}
+
+/// Which instances this one federates with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FederationPolicy {
+    /// Every instance; instance blocks are kept but not applied.
+    Open,
+    /// Every instance except the blocked ones (`cohort admin block-instance`).
+    Blocklist,
+    /// Only the allowed instances (`cohort admin allow-instance`), minus any blocked.
+    Allowlist,
 }
 
 /// `[registration]`
@@ -165,6 +180,7 @@ impl Default for FederationConfig {
     fn default() -> Self {
         Self {
             debug: false,
+            policy: FederationPolicy::Blocklist,
             require_signed_fetch: false,
         }
     }

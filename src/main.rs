@@ -112,6 +112,17 @@ enum AdminCommand {
         /// The host as it was blocked.
         host: String,
     },
+    /// Federate with an instance under `federation.policy = "allowlist"` (a host allows its
+    /// subdomains too; host:port allows that port only).
+    AllowInstance {
+        /// The instance: example.org, example.org:8443, or a URL or handle on it.
+        host: String,
+    },
+    /// Take an instance off the allowlist.
+    DisallowInstance {
+        /// The host as it was allowed.
+        host: String,
+    },
     /// Every other instance known here: people, groups, followers, deliveries, blocks.
     Federation {
         /// Print JSON instead of text.
@@ -254,6 +265,25 @@ async fn main() -> ExitCode {
             cli::unblock_instance(&config, &host)
                 .await
                 .map(|host| println!("unblocked {host}"))
+        }
+        Command::Admin(AdminCommand::AllowInstance { host }) => cli::allow_instance(&config, &host)
+            .await
+            .map(|(host, new)| {
+                if new {
+                    println!("allowed {host}");
+                } else {
+                    println!("{host} was already allowed");
+                }
+                if config.federation.policy != cohort::config::FederationPolicy::Allowlist {
+                    println!(
+                        "note: federation.policy is not \"allowlist\"; the allowlist is not applied"
+                    );
+                }
+            }),
+        Command::Admin(AdminCommand::DisallowInstance { host }) => {
+            cli::disallow_instance(&config, &host)
+                .await
+                .map(|host| println!("{host} is no longer allowed"))
         }
         Command::Admin(AdminCommand::Federation { json }) => {
             cli::federation_report(&config).await.map(|r| {

@@ -87,3 +87,97 @@ async fn a_blocked_instance_is_refused_and_not_delivered_to() {
         "what was refused during the block is not sent afterwards"
     );
 }
+
+/// Content stored before a block is hidden once its instance is blocked: its posts leave the
+/// group's list, its replies keep their place in the thread without author or text.
+#[tokio::test]
+async fn a_blocked_instances_content_is_hidden() {
+    let cluster = Cluster::start(2).await;
+    let (a, b) = (&cluster.instances[0], &cluster.instances[1]);
+    let owner = b.user("owner").await;
+    b.group(&owner, "rust").await;
+    let alice = a.user("alice").await;
+    let handle = format!("rust@{}", b.domain);
+    join(a, &alice, &handle).await;
+    let own = b.post_in(&owner, "rust", "Owner's thread", "").await;
+    wait_for_post(a, &handle, "Owner's thread").await;
+    let on_a = find_post(a, &handle, "Owner's thread").await.unwrap();
+    a.reply_to(&alice, cohort::testing::id(&on_a), None, "alice answers")
+        .await;
+    a.post_in(&alice, &handle, "Alice's thread", "").await;
+    wait_for_post(b, "rust", "Alice's thread").await;
+    eventually("alice's reply on B", DEADLINE, || async {
+        let t = federation_tests::thread(b, cohort::testing::id(&own)).await;
+        (t["replies"].as_array()?.len() == 1).then_some(())
+    })
+    .await;
+
+    let admin = Ctx::new(b.ctx.db.clone(), b.ctx.instance.clone());
+    instances::block(&admin, &a.domain, None).await.unwrap();
+    tokio::time::sleep(REFRESH + Duration::from_millis(300)).await;
+    assert!(
+        find_post(b, "rust", "Alice's thread").await.is_none(),
+        "not listed"
+    );
+    let t = federation_tests::thread(b, cohort::testing::id(&own)).await;
+    let reply = &t["replies"][0];
+    assert_eq!(reply["hidden"], true, "{t}");
+    assert_eq!(reply["body_html"], "");
+    assert!(reply["author"].is_null());
+    // Lifted: shown again (nothing was deleted).
+    instances::unblock(&admin, &a.domain).await.unwrap();
+    tokio::time::sleep(REFRESH + Duration::from_millis(300)).await;
+    assert!(find_post(b, "rust", "Alice's thread").await.is_some());
+    let t = federation_tests::thread(b, cohort::testing::id(&own)).await;
+    assert_eq!(t["replies"][0]["body_html"], "<p>alice answers</p>\n");
+}
+
+/// Under the allowlist policy only allowed instances federate: C, not allowed, is refused
+/// like a blocked instance and not delivered to; A, allowed, takes part.
+#[tokio::test]
+async fn under_an_allowlist_only_allowed_instances_federate() {
+    let b = cohort::testing::TestApp::spawn_with(|c| {
+        c.federation.policy = cohort::config::FederationPolicy::Allowlist
+    })
+    .await;
+    let a = cohort::testing::TestApp::spawn().await;
+    let c = cohort::testing::TestApp::spawn().await;
+    let owner = b.user("owner").await;
+    b.group(&owner, "rust").await;
+    let admin = Ctx::new(b.ctx.db.clone(), b.ctx.instance.clone());
+    instances::allow(&admin, &format!("http://{}/", a.domain))
+        .await
+        .unwrap();
+    tokio::time::sleep(REFRESH + Duration::from_millis(300)).await;
+    let handle = format!("rust@{}", b.domain);
+
+    let alice = a.user("alice").await;
+    join(&a, &alice, &handle).await;
+    a.post_in(&alice, &handle, "Allowed", "").await;
+    wait_for_post(&b, "rust", "Allowed").await;
+
+    let carol = c.user("carol").await;
+    let r = c
+        .post(
+            &format!("/api/v1/groups/{handle}/join"),
+            Some(&carol),
+            json!({}),
+        )
+        .await;
+    assert!(r.status >= 400 || r.json["state"] != "joined", "{}", r.text);
+    let refused = "cohort_inbound_activities_total{type=\"Follow\",outcome=\"refused\"}";
+    eventually("B to refuse C's Follow", DEADLINE, || async {
+        (b.metric(refused).await > 0).then_some(())
+    })
+    .await;
+    let member = b.user("member").await;
+    let r = b
+        .post(
+            "/api/v1/resolve",
+            Some(&member),
+            json!({"query": format!("@carol@{}", c.domain)}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert_eq!(r.json["error"], "instance_not_allowed");
+}

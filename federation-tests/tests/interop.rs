@@ -1177,3 +1177,33 @@ async fn an_instance_sending_too_much_is_told_to_wait() {
     let t = thread(&app, id(&post)).await;
     assert_eq!(replies(&t).len(), 2, "the third was not stored");
 }
+
+/// An answer to someone whose server follows the group reaches that server once (in the
+/// group's Announce), not also as a direct copy, which Lemmy refuses as already received.
+#[tokio::test]
+async fn an_answer_reaches_a_following_server_once() {
+    cohort::install_crypto_provider();
+    let w = World::new(Software::Lemmy).await;
+    w.play_ok("follow.json", "/g/rust/inbox").await;
+    let create = w.fixture("create_reply.json");
+    w.play_ok("create_reply.json", "/g/rust/inbox").await;
+    let t = w.thread().await;
+    let theirs = find_reply(&t, &object_id(&create)).expect("their reply");
+    let answer = w
+        .app
+        .reply_to(&w.token, id(&w.post), Some(id(&theirs)), "Agreed.")
+        .await;
+    w.peer
+        .wait_for("the group's Announce of the answer", |b| {
+            b["type"] == "Announce" && b["object"]["object"]["id"] == answer["ap_id"]
+        })
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let direct = w
+        .peer
+        .received()
+        .iter()
+        .filter(|r| r.body["type"] == "Create" && r.body["object"]["id"] == answer["ap_id"])
+        .count();
+    assert_eq!(direct, 0, "no second, direct copy");
+}

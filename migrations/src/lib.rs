@@ -14,6 +14,7 @@ mod m20261201_000006_create_instance_blocks;
 mod m20261201_000007_create_scheduled_jobs;
 mod m20261202_000008_add_interop_fields;
 mod m20261202_000009_create_rate_limits;
+mod m20261202_000010_create_instance_allows;
 
 /// Runs Cohort's migrations in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_create_scheduled_jobs::Migration),
             Box::new(m20261202_000008_add_interop_fields::Migration),
             Box::new(m20261202_000009_create_rate_limits::Migration),
+            Box::new(m20261202_000010_create_instance_allows::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ use std::collections::HashSet;
 
 use super::{Ctx, now};
 use crate::{
+    config::FederationPolicy,
     error::{Error, Result},
     storage::{self, entities::instance_blocks, snapshot::HostSnapshot},
 };
@@ -85,10 +86,17 @@ pub fn parse_host(input: &str) -> Result<String> {
     })
 }
 
-/// The blocked instances, as of at most [`storage::snapshot::REFRESH`] ago, so that checking
-/// every inbound activity and every delivery costs no query.
+/// The instances this one does not federate with under its policy (blocked ones, or under
+/// the allowlist policy every one not allowed), as of at most
+/// [`storage::snapshot::REFRESH`] ago, so that checking every inbound activity and every
+/// delivery costs no query.
 #[derive(Debug)]
-pub struct BlockedInstances(HostSnapshot);
+pub struct BlockedInstances {
+    blocks: HostSnapshot,
+    allows: HostSnapshot,
+    policy: FederationPolicy,
+    own: String,
+}
 
 /// Whether `ip` is an address no federation request may reach outside debug mode: loopback,
 /// private, shared (CGNAT), link-local (cloud metadata), unspecified, broadcast, multicast,
@@ -136,20 +144,51 @@ pub async fn resolves_internal(host: &str) -> bool {
     }
 }
 
-impl Default for BlockedInstances {
-    fn default() -> Self {
-        Self(HostSnapshot::new(storage::blocks::hosts))
-    }
-}
-
 impl BlockedInstances {
-    /// Whether `authority` is blocked.
+    /// The policy `policy` for an instance at `own` (never refused itself).
+    pub fn new(policy: FederationPolicy, own: &str) -> Self {
+        Self {
+            blocks: HostSnapshot::new(storage::blocks::hosts),
+            allows: HostSnapshot::new(storage::blocks::allowed_hosts),
+            policy,
+            own: own.to_ascii_lowercase(),
+        }
+    }
+
+    /// Why `authority` is refused, if it is: `instance_blocked` or `instance_not_allowed`.
+    pub async fn refusal(
+        &self,
+        db: &sea_orm::DatabaseConnection,
+        authority: &str,
+    ) -> Result<Option<&'static str>> {
+        if authority == self.own {
+            return Ok(None);
+        }
+        match self.policy {
+            FederationPolicy::Open => Ok(None),
+            FederationPolicy::Blocklist => {
+                Ok(is_blocked(&*self.blocks.get(db).await?, authority)
+                    .then_some("instance_blocked"))
+            }
+            FederationPolicy::Allowlist => {
+                if is_blocked(&*self.blocks.get(db).await?, authority) {
+                    Ok(Some("instance_blocked"))
+                } else if !is_blocked(&*self.allows.get(db).await?, authority) {
+                    Ok(Some("instance_not_allowed"))
+                } else {
+                    Ok(None)
+                }
+            }
+        }
+    }
+
+    /// Whether `authority` is refused under the policy.
     pub async fn contains(
         &self,
         db: &sea_orm::DatabaseConnection,
         authority: &str,
     ) -> Result<bool> {
-        Ok(is_blocked(&*self.0.get(db).await?, authority))
+        Ok(self.refusal(db, authority).await?.is_some())
     }
 
     /// `Err(403 instance_blocked)` when the server of `url` is blocked.
@@ -166,18 +205,25 @@ impl BlockedInstances {
         db: &sea_orm::DatabaseConnection,
         authority: &str,
     ) -> Result<()> {
-        if self.contains(db, authority).await? {
-            return Err(Error::Forbidden {
+        match self.refusal(db, authority).await? {
+            Some("instance_blocked") => Err(Error::Forbidden {
                 code: "instance_blocked",
                 message: format!("{authority} is blocked by this instance"),
-            });
+            }),
+            Some(code) => Err(Error::Forbidden {
+                code,
+                message: format!(
+                    "this instance federates only with the instances it allows, not {authority}"
+                ),
+            }),
+            None => Ok(()),
         }
-        Ok(())
     }
 
-    /// Forgets the cached copy (this process changed the blocks).
+    /// Forgets the cached copies (this process changed the blocks or the allowlist).
     pub fn invalidate(&self) {
-        self.0.invalidate();
+        self.blocks.invalidate();
+        self.allows.invalidate();
     }
 }
 
@@ -198,6 +244,25 @@ pub async fn unblock(ctx: &Ctx, input: &str) -> Result<String> {
     let host = parse_host(input)?;
     if !storage::blocks::remove(&ctx.db, &host).await? {
         return Err(Error::NotFound("blocked instance"));
+    }
+    ctx.blocked.invalidate();
+    Ok(host)
+}
+
+/// Allows `input` (see [`parse_host`]) under the allowlist policy; returns the host and
+/// whether it was new.
+pub async fn allow(ctx: &Ctx, input: &str) -> Result<(String, bool)> {
+    let host = parse_host(input)?;
+    let new = storage::blocks::allow(&ctx.db, &host, now()).await?;
+    ctx.blocked.invalidate();
+    Ok((host, new))
+}
+
+/// Takes `input` off the allowlist; returns the host, or 404 when it was not on it.
+pub async fn disallow(ctx: &Ctx, input: &str) -> Result<String> {
+    let host = parse_host(input)?;
+    if !storage::blocks::disallow(&ctx.db, &host).await? {
+        return Err(Error::NotFound("allowed instance"));
     }
     ctx.blocked.invalidate();
     Ok(host)

@@ -37,6 +37,8 @@ pub struct Instance {
     pub require_signed_fetch: bool,
     /// Rate limits.
     pub limits: crate::config::LimitsConfig,
+    /// Which instances to federate with.
+    pub policy: crate::config::FederationPolicy,
 }
 
 impl Instance {
@@ -48,6 +50,7 @@ impl Instance {
             registration: config.registration.mode,
             require_signed_fetch: config.federation.require_signed_fetch,
             limits: config.limits.clone(),
+            policy: config.federation.policy,
         }
     }
 
@@ -101,12 +104,15 @@ impl Ctx {
     pub fn new(db: DatabaseConnection, instance: Instance) -> Self {
         Self {
             db,
-            instance,
             delivery_wake: Default::default(),
             keys: Default::default(),
             unreachable: Default::default(),
             metrics: Default::default(),
-            blocked: Default::default(),
+            blocked: std::sync::Arc::new(instances::BlockedInstances::new(
+                instance.policy,
+                &instance.domain,
+            )),
+            instance,
         }
     }
 }

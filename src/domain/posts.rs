@@ -132,6 +132,9 @@ pub async fn list(
         id: p.id,
     });
     let authors = storage::persons::by_ids(&ctx.db, rows.iter().map(|p| p.author_id)).await?;
+    // Content from an instance this one no longer federates with is not shown.
+    let refused = refused_authors(ctx, &authors).await?;
+    rows.retain(|p| !refused.contains(&p.author_id));
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let votes = match viewer {
         Some(u) => storage::votes::mine(&ctx.db, Target::Post, u.person.id, &ids).await?,
@@ -144,6 +147,33 @@ pub async fn list(
             .collect(),
         next_cursor: next,
     })
+}
+
+/// The authors among `authors` whose instance the federation policy now refuses (blocked,
+/// or not allowed): what they wrote stays stored but is not shown.
+pub async fn refused_authors(
+    ctx: &Ctx,
+    authors: &std::collections::HashMap<i64, crate::storage::entities::persons::Model>,
+) -> Result<std::collections::HashSet<i64>> {
+    let mut refused = std::collections::HashSet::new();
+    let mut seen: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
+    for (id, p) in authors {
+        if p.local {
+            continue;
+        }
+        let blocked = match seen.get(p.domain.as_str()) {
+            Some(b) => *b,
+            None => {
+                let b = ctx.blocked.contains(&ctx.db, &p.domain).await?;
+                seen.insert(p.domain.as_str(), b);
+                b
+            }
+        };
+        if blocked {
+            refused.insert(*id);
+        }
+    }
+    Ok(refused)
 }
 
 /// A post with its whole thread. A deleted post is shown as a tombstone with its replies.
@@ -168,9 +198,19 @@ pub async fn detail(ctx: &Ctx, viewer: Option<&CurrentUser>, id: i64) -> Result<
         }
         None => (None, Default::default()),
     };
+    let refused = refused_authors(ctx, &authors).await?;
+    if refused.contains(&post.author_id) {
+        return Err(Error::NotFound("post"));
+    }
     let views = replies
         .iter()
-        .map(|r| ReplyView::new(r, &authors, reply_votes.get(&r.id).copied()))
+        .map(|r| {
+            let mut v = ReplyView::new(r, &authors, reply_votes.get(&r.id).copied());
+            if refused.contains(&r.author_id) {
+                v.hide();
+            }
+            v
+        })
         .collect();
     let mut post_view = PostView::new(&post, &group, &authors, post_vote);
     // The post row and its replies are two reads; a reply committed between them would make

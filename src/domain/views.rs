@@ -235,6 +235,9 @@ pub struct ReplyView {
     pub local: bool,
     /// True for a tombstone: deleted, but its answers remain in the thread.
     pub deleted: bool,
+    /// True when its author's instance is one this instance no longer federates with: its
+    /// text is not shown, its answers remain.
+    pub hidden: bool,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Last edited, if ever.
@@ -242,6 +245,15 @@ pub struct ReplyView {
 }
 
 impl ReplyView {
+    /// Hides the reply's author and text (see [`ReplyView::hidden`]).
+    pub fn hide(&mut self) {
+        self.hidden = true;
+        self.author = None;
+        self.body.clear();
+        self.body_html.clear();
+        self.content_warning = None;
+    }
+
     /// Builds the view; `authors` must hold the author unless the reply is deleted.
     pub fn new(
         r: &replies::Model,
@@ -268,6 +280,7 @@ impl ReplyView {
             my_vote,
             local: r.local,
             deleted,
+            hidden: false,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -378,6 +391,7 @@ mod tests {
             my_vote: None,
             local: true,
             deleted: false,
+            hidden: false,
             created_at: DateTime::from_timestamp(1_800_000_000 + id, 0).unwrap(),
             updated_at: None,
         }

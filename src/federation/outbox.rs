@@ -148,12 +148,25 @@ async fn create_or_update(
         cc,
         audience: Some(audience),
     };
+    // An inbox that gets the activity anyway (the group's followers, or the remote group's
+    // own server) is not sent a second copy, which Lemmy would refuse as already received.
+    let covered: std::collections::HashSet<String> = if group.local {
+        storage::followers::inboxes(&data.db, group.id).await?
+    } else {
+        let g = DbGroup::new(group.clone())?;
+        [g.shared_inbox_or_inbox().to_string(), g.inbox().to_string()]
+            .into_iter()
+            .collect()
+    };
     let mut inboxes = vec![];
     for person in &mentioned {
         if let Some(p) = storage::persons::find_by_ap_id(&data.db, person.as_str()).await?
             && !p.local
         {
-            inboxes.push(DbPerson::new(p)?.shared_inbox_or_inbox());
+            let inbox = DbPerson::new(p)?.shared_inbox_or_inbox();
+            if !covered.contains(inbox.as_str()) && !inboxes.contains(&inbox) {
+                inboxes.push(inbox);
+            }
         }
     }
     if !inboxes.is_empty() {

@@ -79,7 +79,8 @@ fn html(status: StatusCode, page: String) -> Response {
     r
 }
 
-async fn instance_actor(State(s): State<AppState>) -> Result<Response> {
+/// `GET /actor` (and `/` for ActivityPub clients): the instance actor.
+pub async fn instance_actor(State(s): State<AppState>) -> Result<Response> {
     let keys = keys::instance(&s.ctx).await?;
     activity_json(
         StatusCode::OK,

@@ -52,12 +52,24 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             count_request,
         ))
+        .layer(axum::middleware::from_fn(refuse_nul))
         .layer(DefaultBodyLimit::max(limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-async fn home(axum::extract::State(s): axum::extract::State<AppState>) -> impl IntoResponse {
+async fn home(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    // Lemmy looks for an instance's actor at its root: give ActivityPub clients the
+    // instance actor (whose id, `/actor`, they then use).
+    if crate::federation::wants_activity_json(&headers) {
+        return match crate::federation::routes::instance_actor(axum::extract::State(s)).await {
+            Ok(r) => r,
+            Err(e) => e.into_response(),
+        };
+    }
     let domain = &s.ctx.instance.domain;
     let page = format!(
         "<!doctype html><html lang=en><meta charset=utf-8><title>Cohort · {domain}</title>\
@@ -65,7 +77,28 @@ async fn home(axum::extract::State(s): axum::extract::State<AppState>) -> impl I
          <p>The REST API is at <a href=\"/api/v1/openapi.json\">/api/v1</a> (OpenAPI document).</p></html>",
         env!("CARGO_PKG_VERSION")
     );
-    ([(header::CACHE_CONTROL, "no-cache")], Html(page))
+    (
+        [
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::VARY, "Accept"),
+        ],
+        Html(page),
+    )
+        .into_response()
+}
+
+/// A NUL anywhere in the path or query is never meaningful here, and PostgreSQL cannot
+/// even compare text containing one: 400 before any handler sees it.
+async fn refuse_nul(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let target = req.uri().path_and_query().map_or("", |p| p.as_str());
+    if target.contains("%00") || target.contains('\0') {
+        return crate::error::Error::BadRequest("the request URI contains a NUL character".into())
+            .into_response();
+    }
+    next.run(req).await
 }
 
 /// Counts every answered request by method, route template and status.

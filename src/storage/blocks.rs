@@ -64,3 +64,48 @@ pub fn hosts(
 ) -> futures::future::BoxFuture<'_, Result<HashSet<String>, DbErr>> {
     Box::pin(async move { Ok(list(conn).await?.into_iter().map(|b| b.host).collect()) })
 }
+
+/// Allows `host` under the allowlist policy; true when it was not allowed before.
+pub async fn allow<C: ConnectionTrait>(
+    conn: &C,
+    host: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    use super::entities::instance_allows;
+    let inserted = instance_allows::Entity::insert(instance_allows::ActiveModel {
+        host: Set(host.to_string()),
+        created_at: Set(now),
+    })
+    .on_conflict(OnConflict::new().do_nothing().to_owned())
+    .exec_without_returning(conn)
+    .await?;
+    Ok(inserted > 0)
+}
+
+/// Takes `host` off the allowlist; false when it was not on it.
+pub async fn disallow<C: ConnectionTrait>(conn: &C, host: &str) -> Result<bool, DbErr> {
+    use super::entities::instance_allows;
+    Ok(instance_allows::Entity::delete_by_id(host.to_string())
+        .exec(conn)
+        .await?
+        .rows_affected
+        > 0)
+}
+
+/// The allowlist, by host.
+pub async fn allowed<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<Vec<super::entities::instance_allows::Model>, DbErr> {
+    use super::entities::instance_allows;
+    instance_allows::Entity::find()
+        .order_by_asc(instance_allows::Column::Host)
+        .all(conn)
+        .await
+}
+
+/// The allowed hosts as a set (the allowlist's snapshot loader).
+pub fn allowed_hosts(
+    conn: &DatabaseConnection,
+) -> futures::future::BoxFuture<'_, Result<HashSet<String>, DbErr>> {
+    Box::pin(async move { Ok(allowed(conn).await?.into_iter().map(|b| b.host).collect()) })
+}

@@ -138,3 +138,29 @@ pub async fn of_person<C: ConnectionTrait>(
     out.sort_by(|a, b| (&a.0.name, &a.0.domain).cmp(&(&b.0.name, &b.0.domain)));
     Ok(out)
 }
+
+/// The inboxes a group's accepted remote followers are delivered at (each once).
+pub async fn inboxes<C: ConnectionTrait>(
+    conn: &C,
+    group_id: i64,
+) -> Result<std::collections::HashSet<String>, DbErr> {
+    use super::entities::destinations;
+    let ids: Vec<i64> = group_followers::Entity::find()
+        .filter(group_followers::Column::GroupId.eq(group_id))
+        .filter(group_followers::Column::Pending.eq(false))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|f| f.destination_id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(destinations::Entity::find()
+        .filter(destinations::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|d| d.inbox)
+        .collect())
+}

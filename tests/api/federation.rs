@@ -605,3 +605,15 @@ async fn authorized_fetch_serves_documents_only_to_signed_requests() {
         401
     );
 }
+
+/// Lemmy looks for an instance's actor at its root: ActivityPub clients get the instance
+/// actor there, browsers the page.
+#[tokio::test]
+async fn the_root_serves_the_instance_actor_to_activitypub_clients() {
+    let app = TestApp::spawn().await;
+    let actor = ap(&app, "/").await;
+    assert_eq!(actor["type"], "Application");
+    assert_eq!(actor["id"], format!("http://{}/actor", app.domain));
+    let page = app.get("/", None).await;
+    assert!(page.text.contains("<h1>Cohort</h1>"), "{}", page.text);
+}

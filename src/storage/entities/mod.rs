@@ -8,6 +8,7 @@ pub mod destinations;
 pub mod group_followers;
 pub mod group_moderators;
 pub mod groups;
+pub mod instance_allows;
 pub mod instance_blocks;
 pub mod instance_keys;
 pub mod local_users;
