@@ -891,6 +891,61 @@ async fn member_of_a_community_elsewhere(h: Hosts) {
         "{name}: removal"
     );
     assert_eq!(thread(&app, id(&post)).await["deleted"], true, "{name}");
+
+    // Restored by the moderator (Undo of the removal, announced): back, with its text.
+    let mut restore = removal.clone();
+    let inner = removal["object"].clone();
+    restore["id"] = Value::String(format!("{}-undo", removal["id"].as_str().unwrap()));
+    restore["object"] = serde_json::json!({
+        "type": "Undo",
+        "id": format!("{}-undo", inner["id"].as_str().unwrap()),
+        "actor": inner["actor"],
+        "object": inner,
+        "audience": community["id"],
+    });
+    assert_eq!(
+        peer.send(&app, "/inbox", &restore).await,
+        202,
+        "{name}: restore"
+    );
+    let t = thread(&app, id(&post)).await;
+    assert_eq!(t["deleted"], false, "{name}: restored {t}");
+    assert_eq!(t["title"], page["name"], "{name}: with its text");
+
+    // The same for Bob's own thread there: removed and restored by the community's
+    // moderator, its text kept here meanwhile (an author's own deletion would erase it).
+    let mut removal = removal.clone();
+    removal["id"] = Value::String(format!("{}-bob", removal["id"].as_str().unwrap()));
+    removal["object"]["id"] =
+        Value::String(format!("{}-bob", removal["object"]["id"].as_str().unwrap()));
+    removal["object"]["object"] = thread_start["ap_id"].clone();
+    assert_eq!(
+        peer.send(&app, "/inbox", &removal).await,
+        202,
+        "{name}: removal of Bob's"
+    );
+    let t = thread(&app, id(&thread_start)).await;
+    assert_eq!(
+        (t["deleted"].clone(), t["title"].clone()),
+        (Value::Bool(true), Value::String(String::new())),
+        "{name}"
+    );
+    let inner = removal["object"].clone();
+    let mut restore = removal.clone();
+    restore["id"] = Value::String(format!("{}-undo", removal["id"].as_str().unwrap()));
+    restore["object"] = serde_json::json!({
+        "type": "Undo",
+        "id": format!("{}-undo", inner["id"].as_str().unwrap()),
+        "actor": inner["actor"],
+        "object": inner,
+    });
+    assert_eq!(
+        peer.send(&app, "/inbox", &restore).await,
+        202,
+        "{name}: restore of Bob's"
+    );
+    let t = thread(&app, id(&thread_start)).await;
+    assert_eq!(t["title"], "Cohort says hello", "{name}: {t}");
 }
 
 #[tokio::test]

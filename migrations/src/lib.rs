@@ -15,6 +15,7 @@ mod m20261201_000007_create_scheduled_jobs;
 mod m20261202_000008_add_interop_fields;
 mod m20261202_000009_create_rate_limits;
 mod m20261202_000010_create_instance_allows;
+mod m20261202_000011_add_removals;
 
 /// Runs Cohort's migrations in order.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_add_interop_fields::Migration),
             Box::new(m20261202_000009_create_rate_limits::Migration),
             Box::new(m20261202_000010_create_instance_allows::Migration),
+            Box::new(m20261202_000011_add_removals::Migration),
         ]
     }
 }

@@ -184,10 +184,23 @@ impl PostView {
             } else {
                 authors.get(&p.author_id).map(PersonRef::from)
             },
-            title: p.title.clone(),
-            body: p.body.clone(),
-            body_html: p.body_html.clone(),
-            content_warning: p.content_warning.clone(),
+            // A removal keeps the text for a restore; it is not shown meanwhile.
+            title: if deleted {
+                String::new()
+            } else {
+                p.title.clone()
+            },
+            body: if deleted {
+                String::new()
+            } else {
+                p.body.clone()
+            },
+            body_html: if deleted {
+                String::new()
+            } else {
+                p.body_html.clone()
+            },
+            content_warning: p.content_warning.clone().filter(|_| !deleted),
             locked: p.locked,
             pinned: p.pinned,
             score: p.score,
@@ -271,9 +284,17 @@ impl ReplyView {
             } else {
                 authors.get(&r.author_id).map(PersonRef::from)
             },
-            body: r.body.clone(),
-            body_html: r.body_html.clone(),
-            content_warning: r.content_warning.clone(),
+            body: if deleted {
+                String::new()
+            } else {
+                r.body.clone()
+            },
+            body_html: if deleted {
+                String::new()
+            } else {
+                r.body_html.clone()
+            },
+            content_warning: r.content_warning.clone().filter(|_| !deleted),
             score: r.score,
             upvotes: r.upvotes,
             downvotes: r.downvotes,

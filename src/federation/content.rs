@@ -154,6 +154,25 @@ pub struct UndoVote {
     pub audience: Option<Url>,
 }
 
+/// `Undo` of a `Delete`: a moderator restores what they removed (Lemmy sends it announced by
+/// the community), or an author undeletes.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UndoDelete {
+    /// Who restores.
+    pub actor: ObjectId<DbPerson>,
+    /// The deletion undone.
+    pub object: Delete,
+    /// `Undo`.
+    #[serde(rename = "type")]
+    pub kind: UndoType,
+    /// The activity id.
+    pub id: Url,
+    /// The group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+}
+
 /// `Lock` (Lemmy: no new comments).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub enum LockType {
@@ -235,6 +254,8 @@ pub enum GroupActivity {
     UndoVote(UndoVote),
     /// A lock withdrawn.
     UndoLock(UndoLock),
+    /// A deletion or removal undone.
+    UndoDelete(UndoDelete),
     /// A thread locked.
     Lock(Lock),
     /// A thread pinned or unpinned.
@@ -319,6 +340,7 @@ impl GroupActivity {
             Self::UndoVote(a) => &a.id,
             Self::Lock(a) => &a.id,
             Self::UndoLock(a) => &a.id,
+            Self::UndoDelete(a) => &a.id,
             Self::Feature(a) => &a.id,
         }
     }
@@ -332,6 +354,7 @@ impl GroupActivity {
             Self::UndoVote(a) => a.actor.inner(),
             Self::Lock(a) => a.actor.inner(),
             Self::UndoLock(a) => a.actor.inner(),
+            Self::UndoDelete(a) => a.actor.inner(),
             Self::Feature(a) => a.actor.inner(),
         }
     }
@@ -369,6 +392,9 @@ impl GroupActivity {
                 verify_urls_match(a.actor.inner(), a.object.actor.inner()).map_err(Into::into)
             }
             Self::UndoLock(a) => {
+                verify_urls_match(a.actor.inner(), a.object.actor.inner()).map_err(Into::into)
+            }
+            Self::UndoDelete(a) => {
                 verify_urls_match(a.actor.inner(), a.object.actor.inner()).map_err(Into::into)
             }
             Self::Delete(_) | Self::Vote(_) | Self::Lock(_) | Self::Feature(_) => Ok(()),
@@ -412,6 +438,7 @@ impl GroupActivity {
             Self::UndoVote(a) => stored(a.object.object.id().clone()).await,
             Self::Lock(a) => stored(a.object.id().clone()).await,
             Self::UndoLock(a) => stored(a.object.object.id().clone()).await,
+            Self::UndoDelete(a) => stored(a.object.object.id().clone()).await,
             Self::Feature(a) => stored(a.object.id().clone()).await,
             Self::Vote(a) => {
                 let c = ObjectId::<Content>::from(a.object.id().clone())
@@ -508,17 +535,56 @@ impl GroupActivity {
                         "only the author or a moderator may delete",
                     ));
                 }
-                match &content {
-                    Content::Post(p, _) => {
+                // A removal keeps the text, so that it can be restored; an author's own
+                // deletion erases it.
+                let removal = content.author_id() != actor;
+                match (&content, removal) {
+                    (Content::Post(p, _), false) => {
                         storage::posts::mark_deleted(&data.db, p.id, now()).await?
                     }
-                    Content::Reply(r, _) => {
+                    (Content::Post(p, _), true) => {
+                        storage::posts::mark_removed(&data.db, p.id, now()).await?
+                    }
+                    (Content::Reply(r, _), removal) => {
                         let txn = data.db.begin().await?;
-                        storage::replies::mark_deleted(&txn, r, now()).await?;
+                        if removal {
+                            storage::replies::mark_removed(&txn, r, now()).await?;
+                        } else {
+                            storage::replies::mark_deleted(&txn, r, now()).await?;
+                        }
                         txn.commit().await?;
                     }
                 }
                 relay_if_local(data, &content, Self::Delete(a), false).await
+            }
+            Self::UndoDelete(a) => {
+                let Some(content) = Content::find(data, a.object.object.id()).await? else {
+                    return Ok(());
+                };
+                // Only a removal can be undone (an author's deletion erased the text), on the
+                // same terms as the removal itself.
+                let actor = person_id(data, &a.actor).await?;
+                if content.author_id() != actor
+                    && direct
+                    && !storage::groups::is_moderator(&data.db, group.id, actor).await?
+                {
+                    return Err(Error::forbidden(
+                        "only a moderator may restore what was removed",
+                    ));
+                }
+                let restored = match &content {
+                    Content::Post(p, _) => storage::posts::restore(&data.db, p.id).await?,
+                    Content::Reply(r, _) => {
+                        let txn = data.db.begin().await?;
+                        let restored = storage::replies::restore(&txn, r).await?;
+                        txn.commit().await?;
+                        restored
+                    }
+                };
+                if !restored {
+                    return Ok(());
+                }
+                relay_if_local(data, &content, Self::UndoDelete(a), false).await
             }
             Self::Vote(a) => {
                 let value = match a.kind {

@@ -238,6 +238,43 @@ pub async fn set_locked<C: ConnectionTrait>(conn: &C, id: i64, locked: bool) -> 
     Ok(())
 }
 
+/// A moderator's removal: the post is deleted for everyone but its text is kept, so it can
+/// be restored ([`restore`]).
+pub async fn mark_removed<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    super::memo::clear();
+    conn.execute(
+        Query::update()
+            .table(posts::Entity)
+            .value(posts::Column::DeletedAt, now)
+            .value(posts::Column::Removed, true)
+            .and_where(Expr::col(posts::Column::Id).eq(id))
+            .and_where(Expr::col(posts::Column::DeletedAt).is_null()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Undoes a removal; true when there was one (an author's deletion is not undone).
+pub async fn restore<C: ConnectionTrait>(conn: &C, id: i64) -> Result<bool, DbErr> {
+    super::memo::clear();
+    Ok(conn
+        .execute(
+            Query::update()
+                .table(posts::Entity)
+                .value(posts::Column::DeletedAt, Option::<DateTime<Utc>>::None)
+                .value(posts::Column::Removed, false)
+                .and_where(Expr::col(posts::Column::Id).eq(id))
+                .and_where(Expr::col(posts::Column::Removed).eq(true)),
+        )
+        .await?
+        .rows_affected()
+        > 0)
+}
+
 /// Number of live posts in a group.
 pub async fn count_in_group<C: ConnectionTrait>(conn: &C, group_id: i64) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;

@@ -224,6 +224,47 @@ pub async fn mark_deleted<C: ConnectionTrait>(
     recount(conn, reply.post_id, None).await
 }
 
+/// A moderator's removal of a reply: deleted for everyone, text kept for [`restore`]. Call
+/// inside a transaction.
+pub async fn mark_removed<C: ConnectionTrait>(
+    conn: &C,
+    reply: &replies::Model,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    super::memo::clear();
+    lock_thread(conn, reply.post_id).await?;
+    conn.execute(
+        Query::update()
+            .table(replies::Entity)
+            .value(replies::Column::DeletedAt, now)
+            .value(replies::Column::Removed, true)
+            .and_where(Expr::col(replies::Column::Id).eq(reply.id))
+            .and_where(Expr::col(replies::Column::DeletedAt).is_null()),
+    )
+    .await?;
+    recount(conn, reply.post_id, None).await
+}
+
+/// Undoes a removal of a reply; true when there was one. Call inside a transaction.
+pub async fn restore<C: ConnectionTrait>(conn: &C, reply: &replies::Model) -> Result<bool, DbErr> {
+    super::memo::clear();
+    lock_thread(conn, reply.post_id).await?;
+    let restored = conn
+        .execute(
+            Query::update()
+                .table(replies::Entity)
+                .value(replies::Column::DeletedAt, Option::<DateTime<Utc>>::None)
+                .value(replies::Column::Removed, false)
+                .and_where(Expr::col(replies::Column::Id).eq(reply.id))
+                .and_where(Expr::col(replies::Column::Removed).eq(true)),
+        )
+        .await?
+        .rows_affected()
+        > 0;
+    recount(conn, reply.post_id, None).await?;
+    Ok(restored)
+}
+
 /// Sets a live reply's content warning.
 pub async fn set_content_warning<C: ConnectionTrait>(
     conn: &C,

@@ -214,10 +214,11 @@ async fn control_characters_never_reach_the_database() {
         "{}",
         r.text
     );
+    // A NUL anywhere in the URI is refused before routing.
     let r = app.get("/api/v1/groups/a%00b", None).await;
     assert_eq!(
-        (r.status, r.json["field"].as_str()),
-        (400, Some("handle")),
+        (r.status, r.json["error"].as_str()),
+        (400, Some("bad_request")),
         "{}",
         r.text
     );

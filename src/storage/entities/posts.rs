@@ -31,6 +31,8 @@ pub struct Model {
     pub locked: bool,
     /// Shown first in its group (Lemmy `stickied`, the featured collection).
     pub pinned: bool,
+    /// Deleted by a moderator's removal: the text is kept so it can be restored.
+    pub removed: bool,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.

@@ -25,6 +25,8 @@ pub struct Model {
     pub deleted_at: Option<DateTimeUtc>,
     /// A content warning shown before the body.
     pub content_warning: Option<String>,
+    /// Deleted by a moderator's removal: the text is kept so it can be restored.
+    pub removed: bool,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.
