@@ -113,6 +113,21 @@ pub async fn unblock_instance(config: &Config, host: &str) -> Result<String> {
     instances::unblock(&ctx_migrated(config).await?, host).await
 }
 
+/// `cohort admin applications`: waiting sign-ups (name, e-mail, answer, when).
+pub async fn applications(config: &Config) -> Result<Vec<accounts::Application>> {
+    accounts::applications(&ctx_migrated(config).await?).await
+}
+
+/// `cohort admin approve` / `reject`.
+pub async fn decide(config: &Config, name: &str, approve: bool) -> Result<()> {
+    accounts::decide(&ctx_migrated(config).await?, name, approve).await
+}
+
+/// `cohort admin invite`: a new invitation's code.
+pub async fn invite(config: &Config, days: i64) -> Result<String> {
+    accounts::invite(&ctx_migrated(config).await?, days).await
+}
+
 /// `cohort admin allow-instance`: returns the host allowed and whether it was new.
 pub async fn allow_instance(config: &Config, host: &str) -> Result<(String, bool)> {
     instances::allow(&ctx_migrated(config).await?, host).await

@@ -90,8 +90,15 @@ pub enum FederationPolicy {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RegistrationConfig {
-    /// `open` (anyone may sign up) or `closed` (only `cohort admin create-user`).
+    /// `open` (anyone may sign up), `approval` (an administrator approves each sign-up),
+    /// `invite` (only with an invitation from `cohort admin invite`) or `closed` (only
+    /// `cohort admin create-user`).
     pub mode: RegistrationMode,
+    /// In `approval` mode, the question every applicant answers.
+    pub question: String,
+    /// When not empty, sign-up needs an e-mail address in one of these domains (or their
+    /// subdomains), e.g. the organisation's own.
+    pub email_domains: Vec<String>,
 }
 
 /// Whether the public sign-up call is allowed.
@@ -100,6 +107,10 @@ pub struct RegistrationConfig {
 pub enum RegistrationMode {
     /// Anyone may create an account.
     Open,
+    /// Anyone may apply; an administrator approves (`cohort admin approve`).
+    Approval,
+    /// Only with an invitation (`cohort admin invite`).
+    Invite,
     /// Accounts are created by an administrator only.
     Closed,
 }
@@ -200,6 +211,8 @@ impl Default for RegistrationConfig {
     fn default() -> Self {
         Self {
             mode: RegistrationMode::Open,
+            question: "Why do you want to join, and what would you like to learn?".into(),
+            email_domains: vec![],
         }
     }
 }
@@ -455,6 +468,15 @@ fn apply_env(tree: &mut toml::Table, var: &str, value: &str) -> Result<(), Confi
                     .map_err(|_| {
                         ConfigError(format!("{var}: expected a whole number, got {value:?}"))
                     })?,
+                // A list from the environment is comma-separated.
+                Some(toml::Value::Array(_)) => toml::Value::Array(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .map(|v| toml::Value::String(v.to_string()))
+                        .collect(),
+                ),
                 _ => toml::Value::String(value.to_string()),
             };
             slot.insert(part.to_string(), typed);
@@ -471,6 +493,22 @@ fn apply_env(tree: &mut toml::Table, var: &str, value: &str) -> Result<(), Confi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_come_from_the_environment_comma_separated() {
+        let mut tree = toml::Table::try_from(Config::default()).unwrap();
+        apply_env(
+            &mut tree,
+            "COHORT_REGISTRATION_EMAIL_DOMAINS",
+            "example.org, dept.example.net,",
+        )
+        .unwrap();
+        let c: Config = tree.try_into().unwrap();
+        assert_eq!(
+            c.registration.email_domains,
+            ["example.org", "dept.example.net"]
+        );
+    }
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

@@ -112,6 +112,24 @@ enum AdminCommand {
         /// The host as it was blocked.
         host: String,
     },
+    /// Sign-ups waiting for approval (registration.mode = "approval"), with their answers.
+    Applications,
+    /// Approve a waiting sign-up: the account can log in from now on.
+    Approve {
+        /// The account name.
+        name: String,
+    },
+    /// Reject a waiting sign-up: the account is removed.
+    Reject {
+        /// The account name.
+        name: String,
+    },
+    /// Make a single-use invitation (registration.mode = "invite"); prints its code.
+    Invite {
+        /// Days it stays valid.
+        #[arg(long, default_value_t = 7)]
+        days: i64,
+    },
     /// Federate with an instance under `federation.policy = "allowlist"` (a host allows its
     /// subdomains too; host:port allows that port only).
     AllowInstance {
@@ -265,6 +283,34 @@ async fn main() -> ExitCode {
             cli::unblock_instance(&config, &host)
                 .await
                 .map(|host| println!("unblocked {host}"))
+        }
+        Command::Admin(AdminCommand::Applications) => {
+            cli::applications(&config).await.map(|list| {
+                if list.is_empty() {
+                    println!("no sign-ups wait for approval");
+                }
+                for a in list {
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        a.username,
+                        a.email.unwrap_or_else(|| "-".into()),
+                        a.created_at.format("%Y-%m-%d %H:%M"),
+                        a.answer.unwrap_or_default().replace('\n', " ")
+                    );
+                }
+            })
+        }
+        Command::Admin(AdminCommand::Approve { name }) => cli::decide(&config, &name, true)
+            .await
+            .map(|()| println!("approved {name}")),
+        Command::Admin(AdminCommand::Reject { name }) => cli::decide(&config, &name, false)
+            .await
+            .map(|()| println!("rejected {name}; the account is removed")),
+        Command::Admin(AdminCommand::Invite { days }) => {
+            cli::invite(&config, days).await.map(|code| {
+                println!("{code}");
+                eprintln!("single use, valid {days} day(s): sign up with \"invite\": \"{code}\"");
+            })
         }
         Command::Admin(AdminCommand::AllowInstance { host }) => cli::allow_instance(&config, &host)
             .await

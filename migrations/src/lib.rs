@@ -16,6 +16,7 @@ mod m20261202_000008_add_interop_fields;
 mod m20261202_000009_create_rate_limits;
 mod m20261202_000010_create_instance_allows;
 mod m20261202_000011_add_removals;
+mod m20261202_000012_add_registration;
 
 /// Runs Cohort's migrations in order.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_create_rate_limits::Migration),
             Box::new(m20261202_000010_create_instance_allows::Migration),
             Box::new(m20261202_000011_add_removals::Migration),
+            Box::new(m20261202_000012_add_registration::Migration),
         ]
     }
 }

@@ -30,6 +30,51 @@ pub struct NewAccount {
     pub username: String,
     /// Wanted password.
     pub password: String,
+    /// E-mail address (needed when sign-up is restricted to e-mail domains).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The answer to the application question (approval mode).
+    #[serde(default)]
+    pub application: Option<String>,
+    /// The invitation code (invite mode).
+    #[serde(default)]
+    pub invite: Option<String>,
+}
+
+/// Longest answer to the application question, in characters.
+pub const MAX_APPLICATION_CHARS: usize = 2000;
+
+/// What a sign-up adds to an account beyond its name and password.
+#[derive(Debug, Default)]
+struct Extra {
+    email: Option<String>,
+    application: Option<String>,
+    approved: bool,
+    invite_hash: Option<String>,
+}
+
+/// An e-mail address: one `@`, a name, a domain with a dot; no spaces or control characters.
+fn check_email(raw: &str, domains: &[String]) -> Result<String> {
+    let bad = || Error::invalid("email", "must be an e-mail address such as ann@example.org");
+    let email = raw.trim().to_ascii_lowercase();
+    if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad());
+    }
+    let (name, domain) = email.rsplit_once('@').ok_or_else(bad)?;
+    if name.is_empty() || name.contains('@') || !domain.contains('.') || domain.starts_with('.') {
+        return Err(bad());
+    }
+    if !domains.is_empty()
+        && !domains
+            .iter()
+            .any(|d| domain == d || domain.ends_with(&format!(".{d}")))
+    {
+        return Err(Error::invalid(
+            "email",
+            format!("sign-up here needs an address at {}", domains.join(", ")),
+        ));
+    }
+    Ok(email)
 }
 
 /// The sign-in request.
@@ -141,15 +186,123 @@ fn name_taken(e: &DbErr) -> bool {
     matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
-/// Public sign-up, when registration is open.
-pub async fn register(ctx: &Ctx, input: NewAccount) -> Result<persons::Model> {
-    if ctx.instance.registration == RegistrationMode::Closed {
-        return Err(Error::Forbidden {
-            code: "registration_closed",
-            message: "this instance does not accept sign-ups".into(),
-        });
+/// Public sign-up, as the registration mode allows: returns the person and whether the
+/// account still waits for approval.
+pub async fn register(ctx: &Ctx, input: NewAccount) -> Result<(persons::Model, bool)> {
+    let mut extra = Extra {
+        approved: true,
+        ..Extra::default()
+    };
+    match ctx.instance.registration {
+        RegistrationMode::Closed => {
+            return Err(Error::Forbidden {
+                code: "registration_closed",
+                message: "this instance does not accept sign-ups".into(),
+            });
+        }
+        RegistrationMode::Open => {}
+        RegistrationMode::Approval => {
+            let answer = input.application.as_deref().unwrap_or_default().trim();
+            if answer.is_empty() {
+                return Err(Error::invalid(
+                    "application",
+                    format!(
+                        "answer the question: {}",
+                        ctx.instance.registration_question
+                    ),
+                ));
+            }
+            if answer.chars().count() > MAX_APPLICATION_CHARS || answer.contains('\0') {
+                return Err(Error::invalid(
+                    "application",
+                    format!("must be at most {MAX_APPLICATION_CHARS} characters"),
+                ));
+            }
+            extra.application = Some(answer.to_string());
+            extra.approved = false;
+        }
+        RegistrationMode::Invite => {
+            let code = input.invite.as_deref().unwrap_or_default().trim();
+            if code.is_empty() || code.len() > 128 {
+                return Err(Error::invalid("invite", "sign-up here needs an invitation"));
+            }
+            extra.invite_hash = Some(token_hash(code));
+        }
     }
-    create(ctx, &input.username, &input.password, false).await
+    match (&input.email, ctx.instance.email_domains.is_empty()) {
+        (Some(e), _) => extra.email = Some(check_email(e, &ctx.instance.email_domains)?),
+        (None, false) => {
+            return Err(Error::invalid(
+                "email",
+                format!(
+                    "sign-up here needs an address at {}",
+                    ctx.instance.email_domains.join(", ")
+                ),
+            ));
+        }
+        (None, true) => {}
+    }
+    let pending = !extra.approved;
+    let person = create_with(ctx, &input.username, &input.password, false, extra).await?;
+    Ok((person, pending))
+}
+
+/// A new invitation: its code, to give to the person invited (only its hash is kept), valid
+/// for `days` days.
+pub async fn invite(ctx: &Ctx, days: i64) -> Result<String> {
+    if !(1..=365).contains(&days) {
+        return Err(Error::invalid("days", "must be 1 to 365"));
+    }
+    let code = random_hex(16);
+    let t = now();
+    storage::persons::add_invite(&ctx.db, &token_hash(&code), t, t + Duration::days(days)).await?;
+    Ok(code)
+}
+
+/// A sign-up waiting for approval.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Application {
+    /// The account name.
+    pub username: String,
+    /// The e-mail address given.
+    pub email: Option<String>,
+    /// The answer to the application question.
+    pub answer: Option<String>,
+    /// When.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Sign-ups waiting for approval, oldest first.
+pub async fn applications(ctx: &Ctx) -> Result<Vec<Application>> {
+    Ok(storage::persons::pending_approval(&ctx.db)
+        .await?
+        .into_iter()
+        .map(|(p, u)| Application {
+            username: p.username,
+            email: u.email,
+            answer: u.application,
+            created_at: u.created_at,
+        })
+        .collect())
+}
+
+/// Approves (`true`) or rejects (and removes) the waiting account `name`.
+pub async fn decide(ctx: &Ctx, name: &str, approve: bool) -> Result<()> {
+    let username = Username::parse(name)?;
+    let (_, user) = storage::persons::find_local_account(&ctx.db, username.as_str())
+        .await?
+        .filter(|(_, u)| !u.approved)
+        .ok_or(Error::NotFound("application"))?;
+    let done = if approve {
+        storage::persons::approve(&ctx.db, user.id).await?
+    } else {
+        storage::persons::reject(&ctx.db, user.id).await?
+    };
+    if done {
+        Ok(())
+    } else {
+        Err(Error::NotFound("application"))
+    }
 }
 
 /// Creates a local account, whatever the registration mode (the admin command uses this).
@@ -158,6 +311,20 @@ pub async fn create(
     username: &str,
     password: &str,
     is_admin: bool,
+) -> Result<persons::Model> {
+    let extra = Extra {
+        approved: true,
+        ..Extra::default()
+    };
+    create_with(ctx, username, password, is_admin, extra).await
+}
+
+async fn create_with(
+    ctx: &Ctx,
+    username: &str,
+    password: &str,
+    is_admin: bool,
+    extra: Extra,
 ) -> Result<persons::Model> {
     let username = Username::parse(username)?;
     check_password(password)?;
@@ -186,11 +353,22 @@ pub async fn create(
             is_admin,
             keys,
             now: now(),
+            email: extra.email,
+            approved: extra.approved,
+            application: extra.application,
         },
     )
     .await;
     match created {
         Ok((person, _)) => {
+            if let Some(hash) = &extra.invite_hash
+                && !storage::persons::use_invite(&txn, hash, person.id, now()).await?
+            {
+                return Err(Error::invalid(
+                    "invite",
+                    "this invitation is unknown, used or expired",
+                ));
+            }
             txn.commit().await?;
             Ok(person)
         }
@@ -230,6 +408,12 @@ pub async fn login(ctx: &Ctx, input: Credentials) -> Result<String> {
     let Some((_, user)) = account else {
         return Err(Error::BadCredentials);
     };
+    if !user.approved {
+        return Err(Error::Forbidden {
+            code: "pending_approval",
+            message: "this account waits for an administrator's approval".into(),
+        });
+    }
     let token = random_hex(32);
     let t = now();
     storage::sessions::create(

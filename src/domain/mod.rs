@@ -31,8 +31,12 @@ pub struct Instance {
     pub domain: String,
     /// `https`, or `http` in federation debug mode.
     pub scheme: &'static str,
-    /// Whether public sign-up is open.
+    /// Who may sign up.
     pub registration: RegistrationMode,
+    /// The application question (approval mode).
+    pub registration_question: String,
+    /// E-mail domains sign-up is restricted to (empty: any, and no address needed).
+    pub email_domains: Vec<String>,
     /// Whether ActivityPub documents are served only to signed requests.
     pub require_signed_fetch: bool,
     /// Rate limits.
@@ -48,6 +52,14 @@ impl Instance {
             domain: config.domain.to_ascii_lowercase(),
             scheme: config.scheme(),
             registration: config.registration.mode,
+            registration_question: config.registration.question.clone(),
+            email_domains: config
+                .registration
+                .email_domains
+                .iter()
+                .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+                .filter(|d| !d.is_empty())
+                .collect(),
             require_signed_fetch: config.federation.require_signed_fetch,
             limits: config.limits.clone(),
             policy: config.federation.policy,

@@ -25,6 +25,12 @@ pub struct NewLocalAccount<'a> {
     pub keys: crate::domain::keys::KeyPair,
     /// Creation time.
     pub now: DateTime<Utc>,
+    /// E-mail address, if given.
+    pub email: Option<String>,
+    /// False: waits for an administrator's approval.
+    pub approved: bool,
+    /// The answer to the application question.
+    pub application: Option<String>,
 }
 
 /// Inserts the person and its credentials; call inside a transaction.
@@ -54,6 +60,9 @@ pub async fn insert_local_account<C: ConnectionTrait>(
         password_hash: Set(new.password_hash),
         is_admin: Set(new.is_admin),
         created_at: Set(new.now),
+        email: Set(new.email),
+        approved: Set(new.approved),
+        application: Set(new.application),
         ..Default::default()
     }
     .insert(conn)
@@ -321,4 +330,105 @@ pub async fn erase_remote(
         .await?;
     txn.commit().await?;
     Ok(erased)
+}
+
+/// Local accounts waiting for approval, oldest first, with their credentials rows.
+pub async fn pending_approval<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<Vec<(persons::Model, local_users::Model)>, DbErr> {
+    use sea_orm::QueryOrder;
+    let users = local_users::Entity::find()
+        .filter(local_users::Column::Approved.eq(false))
+        .order_by_asc(local_users::Column::CreatedAt)
+        .all(conn)
+        .await?;
+    let people = by_ids(conn, users.iter().map(|u| u.person_id)).await?;
+    Ok(users
+        .into_iter()
+        .filter_map(|u| people.get(&u.person_id).cloned().map(|p| (p, u)))
+        .collect())
+}
+
+/// Approves the waiting account `local_user_id`; false when it was not waiting.
+pub async fn approve<C: ConnectionTrait>(conn: &C, local_user_id: i64) -> Result<bool, DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    Ok(conn
+        .execute(
+            Query::update()
+                .table(local_users::Entity)
+                .value(local_users::Column::Approved, true)
+                .and_where(Expr::col(local_users::Column::Id).eq(local_user_id))
+                .and_where(Expr::col(local_users::Column::Approved).eq(false)),
+        )
+        .await?
+        .rows_affected()
+        > 0)
+}
+
+/// Removes a waiting (never approved) account and its person; false when there was none.
+pub async fn reject(db: &sea_orm::DatabaseConnection, local_user_id: i64) -> Result<bool, DbErr> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    let Some(user) = local_users::Entity::find_by_id(local_user_id)
+        .one(&txn)
+        .await?
+        .filter(|u| !u.approved)
+    else {
+        return Ok(false);
+    };
+    local_users::Entity::delete_by_id(user.id)
+        .exec(&txn)
+        .await?;
+    persons::Entity::delete_by_id(user.person_id)
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Stores a new invitation (the SHA-256 hex of its code).
+pub async fn add_invite<C: ConnectionTrait>(
+    conn: &C,
+    code_hash: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use super::entities::invites;
+    invites::Entity::insert(invites::ActiveModel {
+        code_hash: Set(code_hash.to_string()),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        used_by: Set(None),
+        used_at: Set(None),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// Uses the invitation `code_hash` for `person_id`, once: true when it was unused and
+/// unexpired (one conditional UPDATE, so two sign-ups cannot share it). Call inside the
+/// sign-up's transaction.
+pub async fn use_invite<C: ConnectionTrait>(
+    conn: &C,
+    code_hash: &str,
+    person_id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+
+    use super::entities::invites;
+    Ok(conn
+        .execute(
+            Query::update()
+                .table(invites::Entity)
+                .value(invites::Column::UsedBy, person_id)
+                .value(invites::Column::UsedAt, now)
+                .and_where(Expr::col(invites::Column::CodeHash).eq(code_hash))
+                .and_where(Expr::col(invites::Column::UsedBy).is_null())
+                .and_where(Expr::col(invites::Column::ExpiresAt).gt(now)),
+        )
+        .await?
+        .rows_affected()
+        > 0)
 }

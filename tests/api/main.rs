@@ -16,6 +16,7 @@ mod openapi;
 mod payloads;
 mod posts;
 mod processes;
+mod registration;
 mod replies;
 mod upgrade;
 mod votes;

@@ -34,6 +34,8 @@ struct Created {
     id: i64,
     username: String,
     ap_id: String,
+    /// True when the account waits for an administrator's approval before it can log in.
+    pending: bool,
 }
 
 async fn register(
@@ -42,13 +44,14 @@ async fn register(
     ApiJson(input): ApiJson<accounts::NewAccount>,
 ) -> Result<(StatusCode, Json<Created>)> {
     limits::check(&s.ctx, Limit::Signup, &from).await?;
-    let p = accounts::register(&s.ctx, input).await?;
+    let (p, pending) = accounts::register(&s.ctx, input).await?;
     Ok((
         StatusCode::CREATED,
         Json(Created {
             id: p.id,
             username: p.username,
             ap_id: p.ap_id,
+            pending,
         }),
     ))
 }

@@ -12,6 +12,12 @@ pub struct Model {
     pub password_hash: String,
     pub is_admin: bool,
     pub created_at: DateTimeUtc,
+    /// The e-mail address given at sign-up, if any.
+    pub email: Option<String>,
+    /// False while a sign-up waits for an administrator's approval.
+    pub approved: bool,
+    /// The answer to the application question (approval mode).
+    pub application: Option<String>,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.

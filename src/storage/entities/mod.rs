@@ -11,6 +11,7 @@ pub mod groups;
 pub mod instance_allows;
 pub mod instance_blocks;
 pub mod instance_keys;
+pub mod invites;
 pub mod local_users;
 pub mod outgoing;
 pub mod outgoing_direct;
