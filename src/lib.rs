@@ -14,6 +14,8 @@ pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod federation;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod harness;
 pub mod http;
 pub mod maintenance;

@@ -230,9 +230,30 @@ pub fn sanitized_content(json: &Object) -> Result<String> {
     Ok(text::sanitize_html(&out))
 }
 
-/// Replaces `:shortcode:` in the text (never inside a tag) by the emoji's image.
+/// Most custom emoji shown as images in one body; the shortcodes after that stay text.
+const MAX_EMOJI_IMAGES: usize = 500;
+/// Longest emoji image URL shown; an emoji with a longer one stays text.
+const MAX_EMOJI_URL: usize = 2048;
+
+/// Replaces `:shortcode:` in the text (never inside a tag) by the emoji's image, the first
+/// emoji of that shortcode. The text is read once, left to right, and an image put in is never
+/// searched again: each image's `alt` and `title` repeat the shortcode, so replacing emoji by
+/// emoji made every duplicate tag double the body (40 copies of one emoji in a 3 KB activity
+/// asked for terabytes). With the caps above the body grows by a few MB at most.
 fn with_emoji(html: &str, emoji: &[(String, Url)]) -> String {
+    let mut images: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+    for (code, icon) in emoji {
+        if icon.as_str().len() <= MAX_EMOJI_URL {
+            images.entry(code.as_str()).or_insert_with(|| {
+                format!(
+                    "<img src=\"{}\" alt=\":{code}:\" title=\":{code}:\" width=\"20\" height=\"20\">",
+                    crate::http::web::escape(icon.as_str())
+                )
+            });
+        }
+    }
     let mut out = String::with_capacity(html.len());
+    let mut shown = 0;
     let mut rest = html;
     while !rest.is_empty() {
         // Copy tags unchanged; only text between them is rewritten.
@@ -243,18 +264,29 @@ fn with_emoji(html: &str, emoji: &[(String, Url)]) -> String {
             continue;
         }
         let end = rest.find('<').unwrap_or(rest.len());
-        let mut text = rest[..end].to_string();
-        for (code, icon) in emoji {
-            let needle = format!(":{code}:");
-            if text.contains(&needle) {
-                let img = format!(
-                    "<img src=\"{}\" alt=\"{needle}\" title=\"{needle}\" width=\"20\" height=\"20\">",
-                    crate::http::web::escape(icon.as_str())
-                );
-                text = text.replace(&needle, &img);
+        let mut text = &rest[..end];
+        while let Some(at) = text.find(':') {
+            out.push_str(&text[..at]);
+            let after = &text[at + 1..];
+            let len = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                .unwrap_or(after.len());
+            let image = (shown < MAX_EMOJI_IMAGES && after[len..].starts_with(':'))
+                .then(|| images.get(&after[..len]))
+                .flatten();
+            match image {
+                Some(img) => {
+                    out.push_str(img);
+                    shown += 1;
+                    text = &after[len + 1..];
+                }
+                None => {
+                    out.push(':');
+                    text = after;
+                }
             }
         }
-        out.push_str(&text);
+        out.push_str(text);
         rest = &rest[end..];
     }
     out

@@ -287,6 +287,36 @@ fn signed_headers(headers: &axum::http::HeaderMap) -> Vec<String> {
         .collect()
 }
 
+/// Latest `created` or `expires` accepted, 9999-12-31T23:59:59Z. The signature library adds
+/// these to `UNIX_EPOCH` (and `created` to the date window) unchecked, which panics beyond the
+/// range of `SystemTime`: `created=18446744073709551615` would crash the request's task.
+const MAX_TIMESTAMP: u64 = 253_402_300_799;
+
+/// Refuses a `created` or `expires` parameter of a `Signature` header value that is beyond
+/// [`MAX_TIMESTAMP`]. Reads the value as the library does (`Signature` prefix dropped, split on
+/// `,` then `=`, quotes trimmed), a little more leniently, so that nothing it would parse
+/// gets past.
+fn check_timestamps(header: &str) -> Result<()> {
+    for part in header.trim_start_matches("Signature").trim().split(',') {
+        let Some((key, value)) = part.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        if matches!(key, "created" | "expires")
+            && value
+                .trim()
+                .trim_matches('"')
+                .parse::<u64>()
+                .is_ok_and(|t| t > MAX_TIMESTAMP)
+        {
+            return Err(Error::Signature(format!(
+                "the signature's {key} is out of range"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A signature header, parsed and checked for freshness, not yet verified.
 pub struct Unverified {
     inner: http_signature_normalization::verify::Unverified,
@@ -332,6 +362,11 @@ impl Unverified {
         // HTTP/2 and some proxies drop Host; the signature was made for this host.
         map.entry("host".to_string())
             .or_insert_with(|| local_host.to_string());
+        for header in ["authorization", "signature"] {
+            if let Some(value) = map.get(header) {
+                check_timestamps(value)?;
+            }
+        }
         let date = map.get("date").cloned();
         let mut config = http_signature_normalization::Config::new()
             .set_expiration(DATE_WINDOW)

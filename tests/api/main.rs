@@ -9,6 +9,7 @@ mod cli;
 mod delivery;
 mod deploy;
 mod federation;
+mod fuzz_corpus;
 mod groups;
 mod health;
 mod limits;
