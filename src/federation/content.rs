@@ -27,7 +27,7 @@ use super::{
 use crate::{
     domain::{Ctx, now, ranking},
     error::{Error, Result},
-    storage::{self, entities::groups, votes::Target},
+    storage::{self, entities::groups, posts::Flag, votes::Target},
 };
 
 /// `Create` or `Update`.
@@ -608,11 +608,31 @@ impl GroupActivity {
             }
             Self::Lock(ref l) => {
                 let (actor, object) = (l.actor.clone(), l.object.id().clone());
-                lock(data, &group, direct, &actor, &object, true, self).await
+                set_thread_flag(
+                    data,
+                    &group,
+                    direct,
+                    &actor,
+                    &object,
+                    Flag::Locked,
+                    true,
+                    self,
+                )
+                .await
             }
             Self::UndoLock(ref u) => {
                 let (actor, object) = (u.actor.clone(), u.object.object.id().clone());
-                lock(data, &group, direct, &actor, &object, false, self).await
+                set_thread_flag(
+                    data,
+                    &group,
+                    direct,
+                    &actor,
+                    &object,
+                    Flag::Locked,
+                    false,
+                    self,
+                )
+                .await
             }
             Self::Feature(ref f) => {
                 if f.target.path().ends_with("/moderators") {
@@ -620,27 +640,20 @@ impl GroupActivity {
                 }
                 let (actor, object) = (f.actor.clone(), f.object.id().clone());
                 let pinned = f.kind == FeatureKind::Add;
-                pin(data, &group, direct, &actor, &object, pinned, self).await
+                set_thread_flag(
+                    data,
+                    &group,
+                    direct,
+                    &actor,
+                    &object,
+                    Flag::Pinned,
+                    pinned,
+                    self,
+                )
+                .await
             }
         }
     }
-}
-
-/// Pins or unpins a thread, on the same terms as [`lock`].
-async fn pin(
-    data: &Data<Ctx>,
-    group: &groups::Model,
-    direct: bool,
-    actor: &ObjectId<DbPerson>,
-    object: &Url,
-    pinned: bool,
-    activity: GroupActivity,
-) -> Result<()> {
-    let Some(post) = moderated_post(data, group, direct, actor, object).await? else {
-        return Ok(());
-    };
-    storage::posts::set_pinned(&data.db, post.id, pinned).await?;
-    relay_if_local(data, &Content::Post(post, object.clone()), activity, false).await
 }
 
 /// The post a moderator's action is about, once the actor may act on it: `None` when we do
@@ -672,22 +685,24 @@ async fn moderated_post(
     Ok(Some(post))
 }
 
-/// Locks or unlocks a thread: a moderator's action. Sent straight to a group hosted here, the
-/// actor must moderate it; relayed by the thread's own group (already checked by the
-/// caller), the group vouches for it.
-async fn lock(
+/// Locks, unlocks, pins or unpins a thread: a moderator's action. Sent straight to a group
+/// hosted here, the actor must moderate it; relayed by the thread's own group (already
+/// checked by the caller), the group vouches for it.
+#[allow(clippy::too_many_arguments)]
+async fn set_thread_flag(
     data: &Data<Ctx>,
     group: &groups::Model,
     direct: bool,
     actor: &ObjectId<DbPerson>,
     object: &Url,
-    locked: bool,
+    flag: storage::posts::Flag,
+    value: bool,
     activity: GroupActivity,
 ) -> Result<()> {
     let Some(post) = moderated_post(data, group, direct, actor, object).await? else {
         return Ok(());
     };
-    storage::posts::set_locked(&data.db, post.id, locked).await?;
+    storage::posts::set_flag(&data.db, post.id, flag, value).await?;
     relay_if_local(data, &Content::Post(post, object.clone()), activity, false).await
 }
 

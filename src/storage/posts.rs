@@ -212,26 +212,31 @@ pub async fn set_extras<C: ConnectionTrait>(conn: &C, id: i64, x: Extras) -> Res
     Ok(())
 }
 
-/// Pins (`true`) or unpins a thread.
-pub async fn set_pinned<C: ConnectionTrait>(conn: &C, id: i64, pinned: bool) -> Result<(), DbErr> {
-    super::memo::clear();
-    conn.execute(
-        Query::update()
-            .table(posts::Entity)
-            .value(posts::Column::Pinned, pinned)
-            .and_where(Expr::col(posts::Column::Id).eq(id)),
-    )
-    .await?;
-    Ok(())
+/// A thread's moderation flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    /// No new replies.
+    Locked,
+    /// Shown first in its group.
+    Pinned,
 }
 
-/// Locks (`true`) or unlocks a thread.
-pub async fn set_locked<C: ConnectionTrait>(conn: &C, id: i64, locked: bool) -> Result<(), DbErr> {
+/// Sets (`true`) or clears one of a thread's [`Flag`]s.
+pub async fn set_flag<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    flag: Flag,
+    value: bool,
+) -> Result<(), DbErr> {
     super::memo::clear();
+    let column = match flag {
+        Flag::Locked => posts::Column::Locked,
+        Flag::Pinned => posts::Column::Pinned,
+    };
     conn.execute(
         Query::update()
             .table(posts::Entity)
-            .value(posts::Column::Locked, locked)
+            .value(column, value)
             .and_where(Expr::col(posts::Column::Id).eq(id)),
     )
     .await?;
