@@ -374,6 +374,28 @@ impl GroupActivity {
         }
     }
 
+    /// For a lock, unlock, pin or unpin: who acts, on which thread, which flag, set or
+    /// cleared. `None` for anything else (and for `Add`/`Remove` on the moderators
+    /// collection, which are moderator changes, not pins).
+    fn thread_flag(&self) -> Option<(ObjectId<DbPerson>, Url, Flag, bool)> {
+        match self {
+            Self::Lock(l) => Some((l.actor.clone(), l.object.id().clone(), Flag::Locked, true)),
+            Self::UndoLock(u) => Some((
+                u.actor.clone(),
+                u.object.object.id().clone(),
+                Flag::Locked,
+                false,
+            )),
+            Self::Feature(f) if !f.target.path().ends_with("/moderators") => Some((
+                f.actor.clone(),
+                f.object.id().clone(),
+                Flag::Pinned,
+                f.kind == FeatureKind::Add,
+            )),
+            _ => None,
+        }
+    }
+
     /// Whether this is an account deleting itself (`Delete` whose object is its actor).
     pub fn is_account_deletion(&self) -> bool {
         matches!(self, Self::Delete(d) if d.object.id() == d.actor.inner())
@@ -606,51 +628,11 @@ impl GroupActivity {
                 record_vote(data, &content, voter, 0, None).await?;
                 relay_if_local(data, &content, Self::UndoVote(a), false).await
             }
-            Self::Lock(ref l) => {
-                let (actor, object) = (l.actor.clone(), l.object.id().clone());
-                set_thread_flag(
-                    data,
-                    &group,
-                    direct,
-                    &actor,
-                    &object,
-                    Flag::Locked,
-                    true,
-                    self,
-                )
-                .await
-            }
-            Self::UndoLock(ref u) => {
-                let (actor, object) = (u.actor.clone(), u.object.object.id().clone());
-                set_thread_flag(
-                    data,
-                    &group,
-                    direct,
-                    &actor,
-                    &object,
-                    Flag::Locked,
-                    false,
-                    self,
-                )
-                .await
-            }
-            Self::Feature(ref f) => {
-                if f.target.path().ends_with("/moderators") {
+            Self::Lock(_) | Self::UndoLock(_) | Self::Feature(_) => {
+                let Some((actor, object, flag, value)) = self.thread_flag() else {
                     return Ok(());
-                }
-                let (actor, object) = (f.actor.clone(), f.object.id().clone());
-                let pinned = f.kind == FeatureKind::Add;
-                set_thread_flag(
-                    data,
-                    &group,
-                    direct,
-                    &actor,
-                    &object,
-                    Flag::Pinned,
-                    pinned,
-                    self,
-                )
-                .await
+                };
+                set_thread_flag(data, &group, direct, &actor, &object, flag, value, self).await
             }
         }
     }
