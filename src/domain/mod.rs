@@ -15,12 +15,14 @@ pub mod groups;
 pub mod instances;
 pub mod keys;
 pub mod limits;
+pub mod moderation;
 pub mod names;
 pub mod pagination;
 pub mod posts;
 pub mod ranking;
 pub mod replies;
 pub mod text;
+pub mod user_blocks;
 pub mod views;
 pub mod votes;
 

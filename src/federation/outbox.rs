@@ -30,7 +30,7 @@ use crate::{
 };
 
 /// Sends `activity` (by `actor`) on its way: announced here, or to the remote group.
-async fn to_group(
+pub(crate) async fn to_group(
     data: &Data<Ctx>,
     group: &groups::Model,
     actor: &Url,
@@ -221,8 +221,7 @@ pub async fn deleted(
 ) -> Result<()> {
     let content = content_by_id(data, post_id, reply_id).await?;
     let group = content.group(data).await?;
-    // Only the author's own deletion federates as Delete; moderators' removals come with the
-    // moderation work.
+    // Only the author's own deletion: a moderator's removal is sent by `moderation::publish`.
     if content.author_id() != user.person.id {
         return Ok(());
     }
@@ -236,6 +235,7 @@ pub async fn deleted(
         to: vec![url(PUBLIC)?],
         cc: vec![group_id.clone()],
         audience: Some(group_id),
+        summary: None,
     };
     to_group(data, &group, &actor, GroupActivity::Delete(activity), None).await
 }

@@ -21,6 +21,7 @@ pub mod instance;
 pub mod jobs;
 pub mod limits;
 pub mod memo;
+pub mod moderation;
 pub mod peers;
 pub mod persons;
 pub mod posts;
@@ -31,6 +32,7 @@ pub mod sent;
 pub mod sessions;
 pub mod shares;
 pub mod snapshot;
+pub mod user_blocks;
 pub mod votes;
 
 /// Opens the connection pool. SQLite runs in WAL mode (readers never wait for the writer)
