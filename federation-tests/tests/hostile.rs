@@ -565,6 +565,35 @@ async fn forged_malformed_and_misattributed_activities_are_refused() {
             &[403],
         ),
         (
+            "self-appointment to the group's moderators",
+            json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Add",
+                "id": format!("{actor}#m1"), "actor": actor, "object": actor,
+                "target": format!("{group}/moderators")}),
+            &[403],
+        ),
+        (
+            "Remove of the group's moderator by a non-moderator",
+            json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Remove",
+                "id": format!("{actor}#m2"), "actor": actor, "object": format!("http://{}/u/bob", w.app.domain),
+                "target": format!("{group}/moderators")}),
+            &[403],
+        ),
+        (
+            "ban of the group's moderator by a non-moderator",
+            json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Block",
+                "id": format!("{actor}#b1"), "actor": actor, "object": format!("http://{}/u/bob", w.app.domain),
+                "target": group, "removeData": true}),
+            &[403],
+        ),
+        (
+            "Undo of a ban by a non-moderator",
+            json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Undo",
+                "id": format!("{actor}#b2"), "actor": actor,
+                "object": {"type": "Block", "id": format!("{actor}#b3"), "actor": actor,
+                    "object": actor, "target": group}}),
+            &[403],
+        ),
+        (
             "Undo of someone else's Follow",
             json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Undo",
                 "id": format!("{actor}#x1"), "actor": actor,
@@ -605,6 +634,19 @@ async fn forged_malformed_and_misattributed_activities_are_refused() {
         s.status(name, expected, got);
     }
     let t = federation_tests::thread(&w.app, id(&w.post)).await;
+    let g = w.app.get("/api/v1/groups/rust", None).await.json;
+    s.check(
+        "the moderators unchanged",
+        g["moderators"].as_array().map(Vec::len) == Some(1)
+            && g["moderators"][0]["username"] == "bob",
+        &g,
+    );
+    let log = w.app.get("/api/v1/groups/rust/modlog", None).await.json;
+    s.check(
+        "nothing in the mod log",
+        log["items"].as_array().is_some_and(Vec::is_empty),
+        &log,
+    );
     s.check(
         "Bob's thread untouched",
         t["locked"] == false

@@ -136,6 +136,25 @@ pub async fn remove_moderator<C: ConnectionTrait>(
     )
 }
 
+/// Makes `person_ids` exactly the moderators of (remote) group `group_id`, keeping when each
+/// one that stays was added.
+pub async fn set_moderators<C: ConnectionTrait>(
+    conn: &C,
+    group_id: i64,
+    person_ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    group_moderators::Entity::delete_many()
+        .filter(group_moderators::Column::GroupId.eq(group_id))
+        .filter(group_moderators::Column::PersonId.is_not_in(person_ids.iter().copied()))
+        .exec(conn)
+        .await?;
+    for p in person_ids {
+        add_moderator(conn, group_id, *p, now).await?;
+    }
+    Ok(())
+}
+
 /// When `person_id` became a moderator of `group_id`.
 pub async fn moderator_since<C: ConnectionTrait>(
     conn: &C,
