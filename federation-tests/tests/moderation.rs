@@ -7,33 +7,21 @@
 
 use cohort::testing::{TestApp, eventually, id};
 use federation_tests::{
-    Cluster, DEADLINE, join,
+    DEADLINE, Trio,
     peer::{Peer, Software},
-    thread, wait_for_post,
+    thread, wait_for_post, wait_joined,
 };
 use serde_json::{Value, json};
 
-struct World {
-    cluster: Cluster,
-    handle: String,
-    alice: String,
-    bob: String,
-    carol: String,
+type World = Trio;
+
+/// Handles of the members, as other instances name them.
+trait Handles {
+    fn bob_handle(&self) -> String;
+    fn carol_handle(&self) -> String;
 }
 
-impl World {
-    fn a(&self) -> &TestApp {
-        &self.cluster.instances[0]
-    }
-    fn b(&self) -> &TestApp {
-        &self.cluster.instances[1]
-    }
-    fn c(&self) -> &TestApp {
-        &self.cluster.instances[2]
-    }
-    fn all(&self) -> [&TestApp; 3] {
-        [self.a(), self.b(), self.c()]
-    }
+impl Handles for World {
     fn bob_handle(&self) -> String {
         format!("bob@{}", self.b().domain)
     }
@@ -43,26 +31,7 @@ impl World {
 }
 
 async fn world() -> World {
-    let cluster = Cluster::start(3).await;
-    let (a, b, c) = (
-        &cluster.instances[0],
-        &cluster.instances[1],
-        &cluster.instances[2],
-    );
-    let alice = a.user("alice").await;
-    a.group(&alice, "learning").await;
-    let handle = format!("learning@{}", a.domain);
-    let bob = b.user("bob").await;
-    let carol = c.user("carol").await;
-    join(b, &bob, &handle).await;
-    join(c, &carol, &handle).await;
-    World {
-        cluster,
-        handle,
-        alice,
-        bob,
-        carol,
-    }
+    Trio::start().await
 }
 
 /// Waits until `check` holds of thread `post_id` as `app` shows it.
@@ -583,21 +552,6 @@ async fn a_member_blocks_a_remote_person_and_instance() {
     );
 }
 
-/// A second person of the peer's server, served at `path` (a copy of `actor`).
-fn another_actor(peer: &Peer, actor: &Value, path: &str) -> Value {
-    let id = actor["id"].as_str().unwrap();
-    let old_path = url::Url::parse(id).unwrap().path().to_string();
-    let old_name = actor["preferredUsername"].as_str().unwrap().to_string();
-    let new_name = path.rsplit('/').next().unwrap();
-    let text = actor
-        .to_string()
-        .replace(&old_path, path)
-        .replace(&format!("\"{old_name}\""), &format!("\"{new_name}\""));
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    peer.publish(&doc);
-    doc
-}
-
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
 #[tokio::test]
@@ -764,7 +718,7 @@ async fn a_lemmy_community_bans_and_appoints_a_cohort_member_who_then_moderates(
     let peer = Peer::start(Software::Lemmy).await;
     let community = peer.actor("group.json", &app);
     let lea = peer.actor("person.json", &app);
-    let mia = another_actor(&peer, &lea, "/u/mia");
+    let mia = peer.another_actor(&lea, "/u/mia");
     let community_id = community["id"].as_str().unwrap().to_string();
     // The community's moderators collection (its `attributedTo`), read when bob joins.
     peer.publish(&json!({"@context": "https://www.w3.org/ns/activitystreams",
@@ -794,7 +748,7 @@ async fn a_lemmy_community_bans_and_appoints_a_cohort_member_who_then_moderates(
             .await,
         202
     );
-    join_done(&app, &bob, &handle).await;
+    wait_joined(&app, &bob, &handle).await;
     eventually("the community's moderators read", DEADLINE, || async {
         let r = app.get(&format!("/api/v1/groups/{handle}"), None).await;
         (r.json["moderators"][0]["ap_id"] == mia["id"]).then_some(())
@@ -969,16 +923,4 @@ async fn a_lemmy_community_bans_and_appoints_a_cohort_member_who_then_moderates(
     assert_eq!(sent.body["to"][0], community_id.as_str());
     assert_eq!(sent.body["object"], leas_ap.as_str());
     assert_eq!(sent.body["summary"], "Off topic");
-}
-
-async fn join_done(app: &TestApp, token: &str, handle: &str) {
-    eventually("joined", DEADLINE, || async {
-        let r = app.get("/api/v1/me/groups", Some(token)).await;
-        r.json
-            .as_array()?
-            .iter()
-            .any(|m| m["group"]["handle"] == handle && m["state"] == "joined")
-            .then_some(())
-    })
-    .await;
 }

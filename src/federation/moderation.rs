@@ -285,30 +285,28 @@ impl Flag {
     }
 
     fn reason(&self) -> String {
-        let raw = self
-            .summary
-            .as_deref()
-            .or(self.content.as_deref())
-            .unwrap_or("");
-        // Remote text: one line, bounded.
-        let line: String = raw
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .filter(|c| !crate::domain::text::is_disguising(*c))
-            .take(moderation::MAX_REASON_CHARS)
-            .collect();
-        let line = line.trim();
-        if line.is_empty() {
-            "(no reason given)".into()
-        } else {
-            line.to_string()
-        }
+        remote_reason(self.summary.as_deref().or(self.content.as_deref()))
+            .unwrap_or_else(|| "(no reason given)".into())
     }
 
     /// The group it names: `to` or `audience`.
     fn named_groups(&self) -> impl Iterator<Item = &Url> {
         self.to.iter().chain(self.audience.iter())
     }
+}
+
+/// A moderator's reason or a report's, as another server wrote it: one line (control
+/// characters become spaces, invisible direction and spacing characters go), at most
+/// [`moderation::MAX_REASON_CHARS`]; `None` when nothing is left.
+fn remote_reason(raw: Option<&str>) -> Option<String> {
+    let line: String = raw?
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .filter(|c| !crate::domain::text::is_disguising(*c))
+        .take(moderation::MAX_REASON_CHARS)
+        .collect();
+    let line = line.trim();
+    (!line.is_empty()).then(|| line.to_string())
 }
 
 /// The group a collection URL (`…/moderators`, `…/featured`) belongs to.
@@ -396,7 +394,7 @@ async fn requested_act(data: &Data<Ctx>, activity: &GroupActivity) -> Result<Opt
                 .await?
                 .map(|target| Act::Remove {
                     target,
-                    reason: moderation::reason(d.summary.as_deref()).unwrap_or(None),
+                    reason: remote_reason(d.summary.as_deref()),
                 })
         }
         GroupActivity::UndoDelete(u) => {
@@ -412,7 +410,7 @@ async fn requested_act(data: &Data<Ctx>, activity: &GroupActivity) -> Result<Opt
             .map(|post| Act::Lock {
                 post,
                 locked: true,
-                reason: moderation::reason(l.summary.as_deref()).unwrap_or(None),
+                reason: remote_reason(l.summary.as_deref()),
             }),
         GroupActivity::UndoLock(u) => {
             stored_post(data, u.object.object.id())
@@ -438,7 +436,7 @@ async fn requested_act(data: &Data<Ctx>, activity: &GroupActivity) -> Result<Opt
             }),
         GroupActivity::Block(b) => Some(Act::Ban {
             person: person_at(data, b.object.id()).await?,
-            reason: moderation::reason(b.summary.as_deref()).unwrap_or(None),
+            reason: remote_reason(b.summary.as_deref()),
             expires_at: b.end_time.or(b.expires),
             remove_content: b.remove_data.unwrap_or(false),
         }),
@@ -840,4 +838,23 @@ pub async fn publish_resolve(
         vec![g.shared_inbox_or_inbox()],
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn remote_reasons_are_one_bounded_line() {
+        use super::remote_reason;
+        assert_eq!(remote_reason(None), None);
+        assert_eq!(remote_reason(Some("  \n\t ")), None);
+        assert_eq!(
+            remote_reason(Some("spam\nand\u{202E}more")).as_deref(),
+            Some("spam andmore")
+        );
+        let long = "x".repeat(5000);
+        assert_eq!(
+            remote_reason(Some(&long)).map(|r| r.chars().count()),
+            Some(1000)
+        );
+    }
 }
