@@ -445,6 +445,7 @@ pub async fn ban(
     person: persons::Model,
     input: NewBan,
 ) -> Result<Done> {
+    let reason = reason(input.reason.as_deref())?;
     let group = find_by_handle(ctx, group_handle).await?;
     authorize(ctx, user, &group).await?;
     if let Some(t) = input.expires_at
@@ -463,7 +464,7 @@ pub async fn ban(
     }
     let act = Act::Ban {
         person,
-        reason: reason(input.reason.as_deref())?,
+        reason,
         expires_at: input.expires_at,
         remove_content: input.remove_content,
     };
