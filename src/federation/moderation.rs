@@ -376,12 +376,10 @@ async fn stored_post(
     id: &Url,
 ) -> Result<Option<storage::entities::posts::Model>> {
     match stored_target(data, id).await? {
-        None => Ok(None),
         Some(Target::Post(p)) => Ok(Some(p)),
-        Some(Target::Reply(_)) => Err(Error::rejected(
-            "invalid_activity",
-            "only a thread is locked or pinned",
-        )),
+        // Lemmy 1.0 also locks a single comment; here only threads lock, so there is
+        // nothing to do.
+        Some(Target::Reply(_)) | None => Ok(None),
     }
 }
 
