@@ -11,11 +11,13 @@ use sea_orm::DatabaseConnection;
 use crate::config::{Config, RegistrationMode};
 
 pub mod accounts;
+pub mod feeds;
 pub mod groups;
 pub mod instances;
 pub mod keys;
 pub mod limits;
 pub mod names;
+pub mod notifications;
 pub mod pagination;
 pub mod posts;
 pub mod ranking;

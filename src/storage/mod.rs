@@ -15,6 +15,7 @@ use crate::config::DatabaseConfig;
 pub mod backup;
 pub mod blocks;
 pub mod entities;
+pub mod feeds;
 pub mod followers;
 pub mod groups;
 pub mod instance;

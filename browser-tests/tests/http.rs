@@ -1,0 +1,414 @@
+//! The web interface's security rules, checked over plain HTTP (no browser needed): CSRF
+//! tokens on every form, cookie attributes, the Content-Security-Policy, escaping, and
+//! HTML error pages for browsers.
+
+use cohort::testing::{TestApp, id};
+
+const PASSWORD: &str = "a long password";
+
+/// A browser without a browser: keeps cookies, reads the CSRF token off pages.
+struct Visitor<'a> {
+    app: &'a TestApp,
+    http: reqwest::Client,
+    cookies: std::collections::BTreeMap<String, String>,
+}
+
+struct Page {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+impl<'a> Visitor<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Self {
+            app,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: Default::default(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep_cookies(&mut self, headers: &reqwest::header::HeaderMap) {
+        for v in headers.get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (k, val) = pair.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), val.to_string());
+            }
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.app.address))
+            .header("accept", "text/html")
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        self.keep_cookies(&headers);
+        Page {
+            status,
+            headers,
+            body: r.text().await.unwrap(),
+        }
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body: String = url_encode(form);
+        let r = self
+            .http
+            .post(format!("{}{path}", self.app.address))
+            .header("accept", "text/html")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", self.cookie_header())
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        self.keep_cookies(&headers);
+        Page {
+            status,
+            headers,
+            body: r.text().await.unwrap(),
+        }
+    }
+
+    /// The CSRF token in the first form of `path`.
+    async fn token(&mut self, path: &str) -> String {
+        let page = self.get(path).await;
+        let marker = "name=\"csrf\" value=\"";
+        let start = page
+            .body
+            .find(marker)
+            .unwrap_or_else(|| panic!("no form on {path}"))
+            + marker.len();
+        page.body[start..start + 64].to_string()
+    }
+
+    async fn log_in(&mut self, name: &str) {
+        let csrf = self.token("/login").await;
+        let r = self
+            .post(
+                "/login",
+                &[("csrf", &csrf), ("username", name), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+}
+
+fn url_encode(form: &[(&str, &str)]) -> String {
+    form.iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                k,
+                v.bytes()
+                    .map(|b| if b.is_ascii_alphanumeric() {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    })
+                    .collect::<String>()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[tokio::test]
+async fn every_form_needs_the_token_of_its_session() {
+    let app = TestApp::spawn().await;
+    let mut v = Visitor::new(&app);
+
+    // No token, a wrong token, a token of another browser: refused, nothing created.
+    let form = [("username", "mallory"), ("password", PASSWORD)];
+    let r = v.post("/signup", &form).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(r.body.contains("this form has expired"));
+    let mut other = Visitor::new(&app);
+    let theirs = other.token("/signup").await;
+    let mine = v.token("/signup").await;
+    assert_ne!(theirs, mine, "each browser has its own token");
+    let r = v
+        .post(
+            "/signup",
+            &[
+                ("csrf", &theirs),
+                ("username", "mallory"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(app.get("/api/v1/groups", None).await.status, 200);
+    let r = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            serde_json::json!({"username": "mallory", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 401, "no account was made");
+
+    // With its own token: an account, and a session cookie that scripts cannot read.
+    let r = v
+        .post(
+            "/signup",
+            &[
+                ("csrf", &mine),
+                ("username", "mallory"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let set = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().to_string())
+        .collect::<Vec<_>>();
+    let session = set
+        .iter()
+        .find(|c| c.starts_with("cohort_session="))
+        .expect("a session cookie");
+    assert!(
+        session.contains("HttpOnly")
+            && session.contains("SameSite=Lax")
+            && session.contains("Path=/"),
+        "{session}"
+    );
+
+    // Signed in, the anonymous token no longer works; the session's does.
+    let r = v
+        .post(
+            "/groups/new",
+            &[("csrf", &mine), ("name", "club"), ("title", "Club")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let t = v.token("/groups/new").await;
+    let r = v
+        .post(
+            "/groups/new",
+            &[("csrf", &t), ("name", "club"), ("title", "Club")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.headers["location"], "/g/club");
+
+    // After logging out, the old token and cookie are dead.
+    let r = v.post("/logout", &[("csrf", &t)]).await;
+    assert_eq!(r.status, 303);
+    assert!(!v.cookies.contains_key("cohort_session"));
+    let r = v
+        .post(
+            "/groups/new",
+            &[("csrf", &t), ("name", "club2"), ("title", "Club")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+}
+
+#[tokio::test]
+async fn pages_carry_a_strict_policy_and_escape_what_people_wrote() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann").await;
+    app.group(&ann, "club").await;
+    let post = app
+        .post_in(
+            &ann,
+            "club",
+            "<script>alert('title')</script>",
+            "body <script>alert(2)</script> **ok**",
+        )
+        .await;
+    app.reply_to(&ann, id(&post), None, "<img src=x onerror=alert(3)> reply")
+        .await;
+    let mut v = Visitor::new(&app);
+    for path in [
+        "/",
+        "/groups",
+        "/g/club",
+        &format!("/posts/{}", id(&post)),
+        "/u/ann",
+        "/login",
+        "/signup",
+        "/search?q=script",
+    ] {
+        let p = v.get(path).await;
+        assert_eq!(p.status, 200, "{path}: {}", p.body);
+        let csp = p.headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+        assert_eq!(p.headers["x-content-type-options"], "nosniff");
+        assert!(
+            !p.body.contains("<script>alert"),
+            "{path} runs what someone wrote"
+        );
+        assert!(!p.body.contains("onerror"), "{path}");
+        assert!(!p.body.contains(" style=\""), "{path} has an inline style");
+    }
+    let thread = v.get(&format!("/posts/{}", id(&post))).await.body;
+    assert!(
+        thread.contains("&lt;script&gt;alert(&#x27;title&#x27;)&lt;&#x2f;script&gt;")
+            || thread.contains("&lt;script&gt;"),
+        "the title is text"
+    );
+    assert!(
+        thread.contains("<strong>ok</strong>"),
+        "sanitised markdown is rendered"
+    );
+    // The JSON API is not given a page policy, and is unchanged.
+    let r = app.get("/api/v1/groups", None).await;
+    assert_eq!(r.status, 200);
+}
+
+#[tokio::test]
+async fn browsers_get_pages_for_errors_and_are_sent_to_log_in() {
+    let app = TestApp::spawn().await;
+    let mut v = Visitor::new(&app);
+    let p = v.get("/no/such/page").await;
+    assert_eq!(p.status, 404);
+    assert!(
+        p.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(p.body.contains("<h1>Not found</h1>"));
+    let p = v.get("/posts/999").await;
+    assert_eq!(p.status, 404);
+    assert!(p.body.contains("post not found"));
+    let p = v.get("/g/nothing_here").await;
+    assert_eq!(p.status, 404);
+    // An API client still gets JSON.
+    let r = app.get("/no/such/page", None).await;
+    assert_eq!(r.json["error"], "no_route");
+
+    // Pages that need an account send a visitor to log in, and back afterwards.
+    let p = v.get("/notifications").await;
+    assert_eq!(p.status, 303);
+    assert_eq!(p.headers["location"], "/login?next=%2Fnotifications");
+    app.user("ann").await;
+    let csrf = v.token("/login?next=/notifications").await;
+    let r = v
+        .post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("username", "ann"),
+                ("password", PASSWORD),
+                ("next", "/notifications"),
+            ],
+        )
+        .await;
+    assert_eq!(r.headers["location"], "/notifications");
+    // …but never to another site.
+    let mut w = Visitor::new(&app);
+    let csrf = w.token("/login").await;
+    let r = w
+        .post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("username", "ann"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(r.headers["location"], "/");
+
+    // Bad input comes back on the form, with the field named.
+    let t = w.token("/groups/new").await;
+    let r = w
+        .post(
+            "/groups/new",
+            &[("csrf", &t), ("name", "No Spaces!"), ("title", "x")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body.contains("class=\"field-error\" id=\"name-error\""),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("value=\"No Spaces!\""),
+        "what was typed is kept"
+    );
+}
+
+#[tokio::test]
+async fn the_same_id_url_serves_activitypub_and_the_page() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann").await;
+    app.group(&ann, "club").await;
+    let post = app.post_in(&ann, "club", "A title", "A body").await;
+    let mut v = Visitor::new(&app);
+    v.log_in("ann").await;
+    for (path, needle) in [
+        ("/g/club".to_string(), "The club group"),
+        (format!("/posts/{}", id(&post)), "A title"),
+        ("/u/ann".to_string(), "A title"),
+    ] {
+        let page = v.get(&path).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains(needle), "{path}");
+        assert_eq!(page.headers["vary"], "Accept");
+        let doc = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .header("accept", "application/activity+json")
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            doc.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/activity+json"),
+            "{path}"
+        );
+    }
+    // Deleting from the page leaves a tombstone: 410 for ActivityPub, the thread for people.
+    let t = v.token(&format!("/posts/{}", id(&post))).await;
+    let r = v
+        .post(&format!("/posts/{}/delete", id(&post)), &[("csrf", &t)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let doc = app
+        .client
+        .get(format!("{}/posts/{}", app.address, id(&post)))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(doc.status(), 410);
+    let page = v.get(&format!("/posts/{}", id(&post))).await;
+    assert!(page.body.contains("[deleted]") && !page.body.contains("A body"));
+}
