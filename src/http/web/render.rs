@@ -107,8 +107,19 @@ fn build() -> Result<Environment<'static>, String> {
     let mut env = Environment::new();
     // `form.name` on a page shown without a form is empty, not an error.
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+    // Tags on lines of their own leave no blank lines or indentation behind (a thread of
+    // hundreds of replies is mostly template whitespace otherwise).
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
     for (name, source) in TEMPLATES {
-        env.add_template(name, source)
+        // Indentation is for people reading the templates, not for browsers: dropped
+        // (no template has text whose leading spaces matter, such as a literal <pre>).
+        let source: String = source
+            .lines()
+            .map(str::trim_start)
+            .collect::<Vec<_>>()
+            .join("\n");
+        env.add_template_owned(name.to_string(), source)
             .map_err(|e| format!("template {name}: {e}"))?;
     }
     env.add_filter("host", |h: &str| host(h));
@@ -290,6 +301,10 @@ mod tests {
                 assert!(expr.ends_with("_html"), "{name}: |safe on {expr:?}");
             }
             assert!(!source.contains("autoescape false"), "{name}");
+            assert!(
+                !source.contains("<pre"),
+                "{name}: indentation is stripped at load"
+            );
             assert!(!source.contains("<script>"), "{name}: inline script");
             assert!(!source.contains("style="), "{name}: inline style");
             let lower = source.to_ascii_lowercase();

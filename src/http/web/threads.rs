@@ -210,8 +210,16 @@ pub(super) async fn vote_reply(
         value,
     )
     .await?;
-    let next = data.next.as_deref().map(|n| local_path(Some(n)));
-    Ok(done(&next.unwrap_or_else(|| format!("/replies/{id}"))))
+    let next = match data.next.as_deref() {
+        Some(n) => local_path(Some(n)),
+        None => {
+            let post_id = storage::replies::find(&s.ctx.db, id)
+                .await?
+                .map_or(0, |r| r.post_id);
+            format!("/posts/{post_id}#r{id}")
+        }
+    };
+    Ok(done(&next))
 }
 
 pub(super) async fn edit_post_form(
