@@ -412,3 +412,53 @@ async fn the_same_id_url_serves_activitypub_and_the_page() {
     let page = v.get(&format!("/posts/{}", id(&post))).await;
     assert!(page.body.contains("[deleted]") && !page.body.contains("A body"));
 }
+
+#[tokio::test]
+async fn a_group_elsewhere_is_joined_by_its_address_and_found_by_search() {
+    let a = TestApp::spawn().await;
+    let here = TestApp::spawn().await;
+    let ann = a.user("ann").await;
+    a.group(&ann, "rust").await;
+    here.user("bob").await;
+    let mut v = Visitor::new(&here);
+    v.log_in("bob").await;
+
+    // By its address (its ActivityPub id, which is also its page).
+    let t = v.token("/groups").await;
+    let address = format!("http://{}/g/rust", a.domain);
+    let r = v
+        .post("/groups/join", &[("csrf", &t), ("handle", &address)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.headers["location"], format!("/g/rust@{}", a.domain));
+    let page = v.get(&format!("/g/rust@{}", a.domain)).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(&format!("on {}", a.domain)),
+        "marked as remote"
+    );
+
+    // A handle nobody answers for is a message on the form, not an error page.
+    let r = v
+        .post(
+            "/groups/join",
+            &[("csrf", &t), ("handle", &format!("!nothing@{}", a.domain))],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    assert!(r.body.contains("No group was found"), "{}", r.body);
+
+    // Search looks a handle up and goes to its page here; words search what is stored here.
+    let r = v.get(&format!("/search?q=@ann@{}", a.domain)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.headers["location"], format!("/u/ann@{}", a.domain));
+    let profile = v.get(&format!("/u/ann@{}", a.domain)).await;
+    assert_eq!(profile.status, 200);
+    assert!(profile.body.contains(&format!("on {}", a.domain)));
+    let r = v.get("/search?q=rust").await;
+    assert!(
+        r.body.contains(&format!("/g/rust@{}", a.domain)),
+        "{}",
+        r.body
+    );
+}
