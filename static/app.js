@@ -32,7 +32,6 @@
     var before = up.classList.contains("on") ? 1 : (down.classList.contains("on") ? -1 : 0);
     var n = parseInt(score.textContent, 10) - before + value;
     score.textContent = String(n);
-    score.setAttribute("aria-label", "score " + n);
     [[up, 1], [down, -1]].forEach(function (pair) {
       var b = pair[0], v = pair[1], on = value === v;
       b.classList.toggle("on", on);

@@ -3,7 +3,7 @@
 //!
 //! Each [`Browser`] starts its own `chromedriver` on a free port with a fresh profile
 //! directory, so tests run in parallel and share nothing. Chromium must be installed
-//! (`.ci/run` installs it); without it the tests fail, unless `COHORT_SKIP_BROWSER_TESTS=1`
+//! (`.ci/run` installs it); without it the tests fail, unless `SKIP_BROWSER_TESTS=1`
 //! is set (for a developer machine without Chromium; CI never sets it).
 
 use std::{
@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 /// Where screenshots are written (one PNG per name).
 pub fn screenshot_dir() -> PathBuf {
-    let dir = std::env::var_os("COHORT_SCREENSHOT_DIR")
+    let dir = std::env::var_os("SCREENSHOT_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots"));
     let _ = std::fs::create_dir_all(&dir);
@@ -31,15 +31,15 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// True when browser tests should be skipped: only when asked for, never silently.
 pub fn skip() -> bool {
-    let asked = std::env::var("COHORT_SKIP_BROWSER_TESTS").is_ok_and(|v| v == "1");
+    let asked = std::env::var("SKIP_BROWSER_TESTS").is_ok_and(|v| v == "1");
     if asked {
-        eprintln!("COHORT_SKIP_BROWSER_TESTS=1: skipping a browser test");
+        eprintln!("SKIP_BROWSER_TESTS=1: skipping a browser test");
         return true;
     }
     assert!(
         Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists(),
         "browser tests need {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver; \
-         .ci/run installs them); set COHORT_SKIP_BROWSER_TESTS=1 to skip them on this machine"
+         .ci/run installs them); set SKIP_BROWSER_TESTS=1 to skip them on this machine"
     );
     false
 }

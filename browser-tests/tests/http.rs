@@ -146,6 +146,19 @@ async fn every_form_needs_the_token_of_its_session() {
     let r = v.post("/signup", &form).await;
     assert_eq!(r.status, 403, "{}", r.body);
     assert!(r.body.contains("this form has expired"));
+    // A browser with no cookie at all has no token, not a guessable one.
+    let guess = cohort::http::web::session::csrf_token("");
+    let r = v
+        .post(
+            "/signup",
+            &[
+                ("csrf", &guess),
+                ("username", "mallory"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
     let mut other = Visitor::new(&app);
     let theirs = other.token("/signup").await;
     let mine = v.token("/signup").await;

@@ -106,7 +106,10 @@ pub async fn ensure_secret(
     next: axum::middleware::Next,
 ) -> Response {
     let headers = req.headers();
-    let fresh = (cookie(headers, SESSION_COOKIE).is_none()
+    // Only pages (GET) show forms; nothing is added to API calls or inbox deliveries.
+    let is_get = req.method() == axum::http::Method::GET;
+    let fresh = (is_get
+        && cookie(headers, SESSION_COOKIE).is_none()
         && cookie(headers, ANON_COOKIE).is_none())
     .then(|| random_hex(32));
     if let Some(v) = &fresh
@@ -162,13 +165,16 @@ impl Viewer {
             },
             None => None,
         };
-        let secret = session
+        // Without a secret there is no token: no form can be sent (a token of the empty
+        // secret would be the same for everyone, and forgeable).
+        let csrf = session
             .clone()
             .or_else(|| cookie(headers, ANON_COOKIE))
+            .map(|secret| csrf_token(&secret))
             .unwrap_or_default();
         Ok(Self {
             user,
-            csrf: csrf_token(&secret),
+            csrf,
             session_token: session,
             here: here.to_string(),
         })
@@ -245,7 +251,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for WebForm<T> {
             .find(|(k, _)| k == "csrf")
             .map(|(_, v)| v.into_owned())
             .unwrap_or_default();
-        if !same(&sent, &viewer.csrf) {
+        if viewer.csrf.is_empty() || !same(&sent, &viewer.csrf) {
             return Err(Error::Forbidden {
                 code: "csrf",
                 message: "this form has expired or did not come from this site; go back, reload the page and try again".into(),
