@@ -475,3 +475,53 @@ async fn a_group_elsewhere_is_joined_by_its_address_and_found_by_search() {
         r.body
     );
 }
+
+/// As the README's server command runs it (not in debug mode, on `localhost:PORT`): plain
+/// http on a loopback address, so cookies must work without `Secure`; on a real domain
+/// (served over https) every cookie is `Secure`.
+#[tokio::test]
+async fn the_default_server_lets_a_newcomer_sign_up_and_real_domains_get_secure_cookies() {
+    let app = TestApp::spawn_with(|c| c.federation.debug = false).await;
+    let mut v = Visitor::new(&app);
+    let csrf = v.token("/signup").await;
+    let r = v
+        .post(
+            "/signup",
+            &[
+                ("csrf", &csrf),
+                ("username", "newcomer"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    for c in r.headers.get_all("set-cookie") {
+        assert!(
+            !c.to_str().unwrap().contains("Secure"),
+            "plain http on loopback: {c:?}"
+        );
+    }
+    let home = v.get("/").await;
+    assert!(home.body.contains("@newcomer"), "signed in: {}", home.body);
+    let t = v.token("/groups/new").await;
+    let r = v
+        .post(
+            "/groups/new",
+            &[("csrf", &t), ("name", "first"), ("title", "First")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let public = TestApp::spawn_with(|c| {
+        c.federation.debug = false;
+        c.domain = "cohort.example.org".into();
+    })
+    .await;
+    let mut w = Visitor::new(&public);
+    let p = w.get("/signup").await;
+    let anon = p.headers["set-cookie"].to_str().unwrap();
+    assert!(
+        anon.contains("Secure") && anon.contains("HttpOnly"),
+        "{anon}"
+    );
+}
