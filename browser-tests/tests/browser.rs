@@ -29,6 +29,29 @@ async fn assert_clean_console(b: &Browser, page: &str) {
     );
 }
 
+/// The page's structure a screen reader and a keyboard rely on: a language, one main
+/// heading, a label for every field, a name for every button and link.
+async fn assert_accessible(b: &Browser, page: &str) {
+    let problems = b
+        .eval(
+            r#"
+            const p = [];
+            if (!document.documentElement.lang) p.push("no lang");
+            if (document.querySelectorAll("h1").length !== 1) p.push("h1 count " + document.querySelectorAll("h1").length);
+            if (!document.querySelector("main")) p.push("no main");
+            for (const f of document.querySelectorAll("input:not([type=hidden]), textarea, select")) {
+              if (f.labels.length === 0 && !f.getAttribute("aria-label")) p.push("unlabelled " + (f.name || f.id));
+            }
+            for (const e of document.querySelectorAll("button, a[href]")) {
+              if (!e.textContent.trim() && !e.getAttribute("aria-label")) p.push("nameless " + e.outerHTML.slice(0, 80));
+            }
+            return p;
+            "#,
+        )
+        .await;
+    assert_eq!(problems, serde_json::json!([]), "{page}");
+}
+
 async fn sign_up(b: &Browser, base: &str, name: &str) {
     b.goto(&format!("{base}/signup")).await;
     b.fill("#username", name).await;
@@ -61,12 +84,14 @@ async fn a_newcomer_signs_up_starts_a_group_posts_replies_and_votes() {
     assert_eq!(b.title().await, "Home · Cohort");
     b.screenshot("home-visitor").await;
     assert_clean_console(&b, "home").await;
+    assert_accessible(&b, "home").await;
 
     // Sign up from the header; signed in at once, sent to the groups.
     b.click("header.site a[href='/signup']").await;
     b.fill("#username", "ann").await;
     b.fill("#password", PASSWORD).await;
     b.screenshot("signup").await;
+    assert_accessible(&b, "signup").await;
     b.click("form[action='/signup'] button[type=submit]").await;
     b.wait_for_text("@ann", Duration::from_secs(10), false)
         .await;
@@ -104,6 +129,7 @@ async fn a_newcomer_signs_up_starts_a_group_posts_replies_and_votes() {
         0
     );
     b.screenshot("compose-preview").await;
+    assert_accessible(&b, "compose").await;
     b.click("button[value=save]").await;
     b.wait_for_text("Replies", Duration::from_secs(10), false)
         .await;
@@ -170,6 +196,7 @@ async fn a_newcomer_signs_up_starts_a_group_posts_replies_and_votes() {
     assert_eq!(b.text("li.reply .score").await, "1");
     b.screenshot("thread").await;
     assert_clean_console(&b, "thread").await;
+    assert_accessible(&b, "thread").await;
 
     // Collapse a reply: its answers are hidden.
     b.click("li.reply > details > summary .meta").await;
@@ -212,13 +239,22 @@ async fn a_newcomer_signs_up_starts_a_group_posts_replies_and_votes() {
             .contains("How do lifetimes work?")
     );
     b.screenshot("home-member").await;
-    b.goto(&format!("{base}/groups")).await;
-    b.screenshot("groups").await;
-    b.goto(&format!("{base}/g/learners")).await;
-    b.screenshot("group").await;
+    assert_accessible(&b, "home (member)").await;
+    for (path, name) in [
+        ("/groups", "groups"),
+        ("/g/learners", "group"),
+        ("/u/ann", "profile"),
+        ("/settings", "settings"),
+        ("/notifications", "notifications-empty"),
+        ("/groups/new", "group-new"),
+    ] {
+        b.goto(&format!("{base}{path}")).await;
+        b.screenshot(name).await;
+        assert_accessible(&b, path).await;
+        assert_clean_console(&b, path).await;
+    }
     b.goto(&format!("{base}/u/ann")).await;
     assert!(b.text("main").await.contains("How do lifetimes work?"));
-    b.screenshot("profile").await;
 
     // Search finds the post.
     b.goto(&format!("{base}/search")).await;
@@ -227,6 +263,7 @@ async fn a_newcomer_signs_up_starts_a_group_posts_replies_and_votes() {
     b.wait_for_text("How do lifetimes work?", Duration::from_secs(10), false)
         .await;
     b.screenshot("search").await;
+    assert_accessible(&b, "search").await;
 
     // Log out, fail to log in, log in.
     b.click("form[action='/logout'] button").await;
@@ -375,6 +412,7 @@ async fn a_member_joins_a_group_on_another_instance_and_takes_part() {
     b.wait_for_text("greetings from next door", Duration::from_secs(10), false)
         .await;
     b.screenshot("remote-thread").await;
+    assert_accessible(&b, "remote thread").await;
     assert_clean_console(&b, "remote thread").await;
 
     // The reply reaches the group's own instance, marked as from here.
