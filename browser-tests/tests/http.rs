@@ -525,3 +525,89 @@ async fn the_default_server_lets_a_newcomer_sign_up_and_real_domains_get_secure_
         "{anon}"
     );
 }
+
+#[tokio::test]
+async fn mentions_notify_and_settings_change_the_password() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann").await;
+    let bob = app.user("bob").await;
+    app.group(&ann, "club").await;
+    let post = app.post_in(&bob, "club", "Bob asks", "Anyone?").await;
+    app.reply_to(&bob, id(&post), None, "cc @ann, you know this")
+        .await;
+    app.reply_to(&bob, id(&post), None, "not @annabel though")
+        .await;
+    let mut v = Visitor::new(&app);
+    v.log_in("ann").await;
+    let n = v.get("/notifications").await;
+    assert_eq!(n.status, 200);
+    assert_eq!(n.body.matches("mentioned you").count(), 1, "{}", n.body);
+    assert!(n.body.contains("you know this") && !n.body.contains("annabel"));
+
+    // Sorts are links; a sort that does not exist is a clear error page.
+    assert_eq!(v.get("/g/club?sort=new").await.status, 200);
+    let bad = v.get("/g/club?sort=best").await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("must be one of new, active, hot, top"));
+
+    // Leave and join again from the group's page.
+    let t = v.token("/g/club").await;
+    assert_eq!(v.post("/g/club/join", &[("csrf", &t)]).await.status, 303);
+    assert!(v.get("/g/club").await.body.contains(">Leave</button>"));
+    assert_eq!(v.post("/g/club/leave", &[("csrf", &t)]).await.status, 303);
+    assert!(v.get("/g/club").await.body.contains(">Join</button>"));
+
+    // The password: the current one must be right; then other sessions end.
+    let t = v.token("/settings").await;
+    let r = v
+        .post(
+            "/settings/password",
+            &[
+                ("csrf", &t),
+                ("current", "wrong password"),
+                ("new_password", "a newer password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("the current password is not right"));
+    let r = v
+        .post(
+            "/settings/password",
+            &[
+                ("csrf", &t),
+                ("current", PASSWORD),
+                ("new_password", "a newer password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.headers["location"], "/settings?changed=1");
+    assert!(
+        v.get("/settings?changed=1")
+            .await
+            .body
+            .contains("Your password was changed")
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&ann)).await.status,
+        401,
+        "the old session ended"
+    );
+    let old = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            serde_json::json!({"username": "ann", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(old.status, 401);
+    let new = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            serde_json::json!({"username": "ann", "password": "a newer password"}),
+        )
+        .await;
+    assert_eq!(new.status, 200);
+}
