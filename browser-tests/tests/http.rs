@@ -318,6 +318,16 @@ async fn browsers_get_pages_for_errors_and_are_sent_to_log_in() {
     assert!(p.body.contains("post not found"));
     let p = v.get("/g/nothing_here").await;
     assert_eq!(p.status, 404);
+    let p = v.get("/posts/abc/edit").await;
+    assert_eq!(p.status, 404);
+    assert!(p.body.contains("<h1>Not found</h1>"));
+    let p = v.get("/groups?cursor=nonsense").await;
+    assert_eq!(p.status, 400);
+    assert!(
+        p.body.contains("is not a cursor this server issued"),
+        "{}",
+        p.body
+    );
     // An API client still gets JSON.
     let r = app.get("/no/such/page", None).await;
     assert_eq!(r.json["error"], "no_route");

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{
     render::{PageResult, page},
-    session::{Viewer, WebForm, clear_session_cookie, done, local_path, session_cookie},
+    session::{Viewer, WebForm, WebQuery, clear_session_cookie, done, local_path, session_cookie},
 };
 use crate::{
     config::RegistrationMode,
@@ -147,7 +147,7 @@ pub(super) struct NextQuery {
 pub(super) async fn login_form(
     State(s): State<AppState>,
     viewer: Viewer,
-    axum::extract::Query(q): axum::extract::Query<NextQuery>,
+    WebQuery(q): WebQuery<NextQuery>,
 ) -> PageResult {
     let next = local_path(q.next.as_deref());
     if viewer.user.is_some() {
@@ -247,7 +247,7 @@ pub(super) struct NoticeQuery {
 pub(super) async fn settings(
     State(s): State<AppState>,
     viewer: Viewer,
-    axum::extract::Query(q): axum::extract::Query<NoticeQuery>,
+    WebQuery(q): WebQuery<NoticeQuery>,
 ) -> PageResult {
     let notice = q
         .changed

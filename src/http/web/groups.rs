@@ -1,7 +1,7 @@
 //! The group directory, starting and joining groups, a group's page, and writing a post.
 
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     response::Response,
 };
@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::{
     accounts::{form_error, is_user_error},
     render::{PageError, PageResult, page, path_segment},
-    session::{Viewer, WebForm, done},
+    session::{Viewer, WebForm, WebPath, WebQuery, done},
 };
 use crate::{
     domain::{groups, pagination::PostSort, posts, text, views::GroupView},
@@ -39,7 +39,7 @@ pub(super) struct DirectoryQuery {
 pub(super) async fn directory(
     State(s): State<AppState>,
     viewer: Viewer,
-    Query(q): Query<DirectoryQuery>,
+    WebQuery(q): WebQuery<DirectoryQuery>,
 ) -> PageResult {
     directory_page(&s, &viewer, StatusCode::OK, q, None, None).await
 }
@@ -279,7 +279,7 @@ async fn render_group(s: &AppState, viewer: &Viewer, handle: &str, q: GroupQuery
 
 pub(super) async fn join(
     State(s): State<AppState>,
-    Path(handle): Path<String>,
+    WebPath(handle): WebPath<String>,
     WebForm { viewer, .. }: WebForm<super::accounts::Empty>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
@@ -289,7 +289,7 @@ pub(super) async fn join(
 
 pub(super) async fn leave(
     State(s): State<AppState>,
-    Path(handle): Path<String>,
+    WebPath(handle): WebPath<String>,
     WebForm { viewer, .. }: WebForm<super::accounts::Empty>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
@@ -344,7 +344,7 @@ pub(super) fn compose_page(
 pub(super) async fn compose(
     State(s): State<AppState>,
     viewer: Viewer,
-    Path(handle): Path<String>,
+    WebPath(handle): WebPath<String>,
 ) -> PageResult {
     viewer.require()?;
     let group = groups::view(&s.ctx, &handle).await?;
@@ -364,7 +364,7 @@ pub(super) async fn compose(
 
 pub(super) async fn submit(
     State(s): State<AppState>,
-    Path(handle): Path<String>,
+    WebPath(handle): WebPath<String>,
     WebForm { viewer, data }: WebForm<PostForm>,
 ) -> PageResult {
     let user = viewer.require()?.clone();

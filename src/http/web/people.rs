@@ -1,7 +1,7 @@
 //! Home, people's profiles, notifications and search.
 
 use axum::{
-    extract::{Query, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
@@ -12,7 +12,7 @@ use super::{
     accounts::is_user_error,
     groups::group_path,
     render::{PageResult, error_page, page, path_segment},
-    session::{Viewer, done},
+    session::{Viewer, WebQuery, done},
 };
 use crate::{
     domain::{feeds, names::Handle, notifications},
@@ -99,7 +99,7 @@ fn is_lookup(q: &str) -> bool {
 pub(super) async fn search(
     State(s): State<AppState>,
     viewer: Viewer,
-    Query(q): Query<SearchQuery>,
+    WebQuery(q): WebQuery<SearchQuery>,
 ) -> PageResult {
     let text = q.q.as_deref().map(str::trim).unwrap_or("");
     let show = |status, results: Option<feeds::SearchResults>, error: Option<String>| {

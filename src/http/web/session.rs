@@ -264,6 +264,33 @@ impl<T: DeserializeOwned> FromRequest<AppState> for WebForm<T> {
     }
 }
 
+/// Query parameters of a page; malformed ones are an HTML error page (400).
+pub struct WebQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for WebQuery<T> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, PageError> {
+        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+            .map(WebQuery)
+            .map_err(|_| Error::BadRequest("the address has a malformed query".into()).into())
+    }
+}
+
+/// A path parameter of a page; a malformed one (`/posts/abc/edit`) is an HTML 404.
+pub struct WebPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for WebPath<T> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| WebPath(v))
+            .map_err(|_| Error::NotFound("page").into())
+    }
+}
+
 /// After a form: go to `path` (303, so the browser follows with GET).
 pub fn done(path: &str) -> Response {
     see_other(path).into_response()

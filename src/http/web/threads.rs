@@ -2,7 +2,7 @@
 //! delete.
 
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
@@ -13,7 +13,7 @@ use super::{
     accounts::{Empty, form_error, is_user_error},
     groups::{PostForm, compose_page, group_path},
     render::{PageResult, error_page, page, path_segment},
-    session::{Viewer, WebForm, done, local_path},
+    session::{Viewer, WebForm, WebPath, done, local_path},
 };
 use crate::{
     domain::{
@@ -131,7 +131,7 @@ pub(super) struct ReplyForm {
 
 pub(super) async fn reply(
     State(s): State<AppState>,
-    Path(post_id): Path<i64>,
+    WebPath(post_id): WebPath<i64>,
     WebForm { viewer, data }: WebForm<ReplyForm>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
@@ -176,7 +176,7 @@ fn vote_value(raw: &str) -> Result<i64, Error> {
 
 pub(super) async fn vote_post(
     State(s): State<AppState>,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     WebForm { viewer, data }: WebForm<VoteForm>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
@@ -196,7 +196,7 @@ pub(super) async fn vote_post(
 
 pub(super) async fn vote_reply(
     State(s): State<AppState>,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     WebForm { viewer, data }: WebForm<VoteForm>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
@@ -225,7 +225,7 @@ pub(super) async fn vote_reply(
 pub(super) async fn edit_post_form(
     State(s): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
 ) -> PageResult {
     let user = viewer.require()?;
     let post = storage::posts::find(&s.ctx.db, id)
@@ -256,7 +256,7 @@ pub(super) async fn edit_post_form(
 
 pub(super) async fn edit_post(
     State(s): State<AppState>,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     WebForm { viewer, data }: WebForm<PostForm>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
@@ -300,7 +300,7 @@ pub(super) async fn edit_post(
 
 pub(super) async fn delete_post(
     State(s): State<AppState>,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     WebForm { viewer, .. }: WebForm<Empty>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
@@ -314,7 +314,7 @@ pub(super) async fn delete_post(
 pub(super) async fn edit_reply_form(
     State(s): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
 ) -> PageResult {
     let user = viewer.require()?;
     let reply = storage::replies::find(&s.ctx.db, id)
@@ -341,7 +341,7 @@ pub(super) struct ReplyEditForm {
 
 pub(super) async fn edit_reply(
     State(s): State<AppState>,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     WebForm { viewer, data }: WebForm<ReplyEditForm>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
@@ -377,7 +377,7 @@ pub(super) async fn edit_reply(
 
 pub(super) async fn delete_reply(
     State(s): State<AppState>,
-    Path(id): Path<i64>,
+    WebPath(id): WebPath<i64>,
     WebForm { viewer, .. }: WebForm<Empty>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
