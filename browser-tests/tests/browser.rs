@@ -182,7 +182,14 @@ async fn a_newcomer_signs_up_starts_a_group_posts_replies_and_votes() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     b.click("li.reply button.vote.up").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The page shows the new score once the server has taken the vote.
+    while b.text("li.reply .score").await != "1" {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "reply score did not change"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     b.goto(&post_url).await;
     assert_eq!(b.text("article.post .score").await, "1");
     assert_eq!(
