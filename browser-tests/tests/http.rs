@@ -567,6 +567,30 @@ async fn mentions_notify_and_settings_change_the_password() {
     assert_eq!(v.post("/g/club/leave", &[("csrf", &t)]).await.status, 303);
     assert!(v.get("/g/club").await.body.contains(">Join</button>"));
 
+    // A display name, shown as text wherever the person is.
+    let t = v.token("/settings").await;
+    let r = v
+        .post(
+            "/settings/profile",
+            &[("csrf", &t), ("display_name", "Ann <b>Example</b>")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let profile = v.get("/u/ann").await.body;
+    assert!(
+        profile.contains("<h1>Ann &lt;b&gt;Example&lt;&#x2f;b&gt;</h1>"),
+        "{profile}"
+    );
+    let long = "x".repeat(65);
+    let r = v
+        .post(
+            "/settings/profile",
+            &[("csrf", &t), ("display_name", &long)],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("must be at most 64 characters"));
+
     // The password: the current one must be right; then other sessions end.
     let t = v.token("/settings").await;
     let r = v

@@ -22,6 +22,7 @@ pub mod pagination;
 pub mod posts;
 pub mod ranking;
 pub mod replies;
+pub mod settings;
 pub mod text;
 pub mod views;
 pub mod votes;

@@ -30,6 +30,7 @@ pub mod received;
 pub mod replies;
 pub mod sent;
 pub mod sessions;
+pub mod settings;
 pub mod shares;
 pub mod snapshot;
 pub mod votes;

@@ -233,6 +233,7 @@ fn settings_page(
         "settings.html",
         context! {
             created_at => user.person.created_at.to_rfc3339(),
+            display_name => user.person.display_name,
             notice => notice,
             error => error.map(form_error),
         },
@@ -242,6 +243,7 @@ fn settings_page(
 #[derive(Debug, Deserialize)]
 pub(super) struct NoticeQuery {
     changed: Option<String>,
+    saved: Option<String>,
 }
 
 pub(super) async fn settings(
@@ -249,10 +251,13 @@ pub(super) async fn settings(
     viewer: Viewer,
     WebQuery(q): WebQuery<NoticeQuery>,
 ) -> PageResult {
-    let notice = q
-        .changed
-        .is_some()
-        .then_some("Your password was changed; other sessions were signed out.");
+    let notice = if q.changed.is_some() {
+        Some("Your password was changed; other sessions were signed out.")
+    } else if q.saved.is_some() {
+        Some("Saved.")
+    } else {
+        None
+    };
     settings_page(&s, &viewer, StatusCode::OK, notice, None)
 }
 
@@ -307,4 +312,22 @@ pub(super) async fn change_password(
     )
     .await?;
     Ok(signed_in(&s, &token, "/settings?changed=1").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ProfileForm {
+    #[serde(default)]
+    display_name: String,
+}
+
+pub(super) async fn save_profile(
+    State(s): State<AppState>,
+    WebForm { viewer, data }: WebForm<ProfileForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    match crate::domain::settings::set_display_name(&s.ctx, &user, &data.display_name).await {
+        Ok(_) => Ok(done("/settings?saved=1")),
+        Err(e) if is_user_error(&e) => settings_page(&s, &viewer, e.status(), None, Some(&e)),
+        Err(e) => Err(e.into()),
+    }
 }

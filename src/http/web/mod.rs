@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(accounts::logout))
         .route("/settings", get(accounts::settings))
         .route("/settings/password", post(accounts::change_password))
+        .route("/settings/profile", post(accounts::save_profile))
         .route("/groups", get(groups::directory))
         .route(
             "/groups/new",
