@@ -305,7 +305,10 @@ pub(super) async fn delete_post(
 ) -> PageResult {
     let user = viewer.require()?.clone();
     let (_, group) = crate::domain::posts::load(&s.ctx, id).await?;
-    posts::delete(&s.ctx, &user, id).await?;
+    // `let ()`: the domain's delete returns nothing here. Should it start returning what a
+    // moderator's removal did (to federate as such), this stops compiling instead of
+    // silently sending an author's Delete; then handle it as the API's delete does.
+    let () = posts::delete(&s.ctx, &user, id).await?;
     outbox::deleted(&s.federation.to_request_data(), &user, Some(id), None).await?;
     let g = groups::view(&s.ctx, &format!("{}@{}", group.name, group.domain)).await?;
     Ok(done(&format!("/g/{}", path_segment(&group_path(&g)))))
@@ -385,7 +388,8 @@ pub(super) async fn delete_reply(
         .await?
         .map(|r| r.post_id)
         .ok_or(Error::NotFound("reply"))?;
-    replies::delete(&s.ctx, &user, id).await?;
+    // `let ()`: see `delete_post`.
+    let () = replies::delete(&s.ctx, &user, id).await?;
     outbox::deleted(&s.federation.to_request_data(), &user, None, Some(id)).await?;
     Ok(done(&format!("/posts/{post_id}#r{id}")))
 }
