@@ -1,4 +1,4 @@
-//! `cohort bench federation`: measured figures for the federation hot paths, printed, never
+//! `cohort bench federation` (and `cohort bench thread`, in `bench/thread.rs`): measured figures for the federation hot paths, printed, never
 //! asserted (README "Performance" records them).
 //!
 //! 1. Signing backends: RSA-2048 sign and verify with `ring` (what Cohort uses) and the `rsa`
@@ -23,6 +23,8 @@ use axum::{Json, Router, extract::Path as UrlPath, extract::State, routing::get}
 use futures::StreamExt;
 use serde_json::json;
 use url::Url;
+
+pub mod thread;
 
 use crate::{
     error::{Error, Result},
@@ -49,7 +51,7 @@ pub struct Options {
     pub delivery_concurrency: Option<usize>,
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -57,7 +59,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 

@@ -72,6 +72,25 @@ enum BenchCommand {
         #[arg(long)]
         delivery_concurrency: Option<usize>,
     },
+    /// How long the page of a post with many replies takes to make: in process (read and
+    /// render) and as a whole request, on SQLite and PostgreSQL.
+    Thread {
+        /// PostgreSQL server to use (a database is created and dropped).
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
+        postgres: String,
+        /// Skip PostgreSQL.
+        #[arg(long)]
+        no_postgres: bool,
+        /// Skip SQLite.
+        #[arg(long)]
+        no_sqlite: bool,
+        /// Replies in the thread.
+        #[arg(long, default_value_t = 500)]
+        replies: usize,
+        /// Measured renders.
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -256,6 +275,21 @@ async fn main() -> ExitCode {
                 actors,
                 concurrency: concurrency.max(1),
                 delivery_concurrency,
+            })
+            .await
+        }
+        Command::Bench(BenchCommand::Thread {
+            postgres,
+            no_postgres,
+            no_sqlite,
+            replies,
+            runs,
+        }) => {
+            cohort::bench::thread::run(cohort::bench::thread::Options {
+                sqlite: !no_sqlite,
+                postgres: (!no_postgres).then_some(postgres),
+                replies,
+                runs: runs.max(1),
             })
             .await
         }

@@ -212,6 +212,21 @@ pub async fn edited(data: &Data<Ctx>, post_id: Option<i64>, reply_id: Option<i64
     .await
 }
 
+/// Sends on what a local delete did (`posts::delete`, `replies::delete`): the author's own
+/// deletion as `Delete`, or, when `removal` says a moderator removed someone else's, that.
+pub async fn delete_done(
+    data: &Data<Ctx>,
+    user: &CurrentUser,
+    post_id: Option<i64>,
+    reply_id: Option<i64>,
+    removal: Option<crate::domain::moderation::Done>,
+) -> Result<()> {
+    match removal {
+        None => deleted(data, user, post_id, reply_id).await,
+        Some(done) => super::moderation::publish(data, &user.person, &done).await,
+    }
+}
+
 /// A local post or reply was deleted by `user`.
 pub async fn deleted(
     data: &Data<Ctx>,

@@ -4,8 +4,8 @@
 use axum::{
     Router,
     extract::State,
-    http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    http::{HeaderMap, HeaderValue, StatusCode, Uri, header},
+    response::{IntoResponse, Response},
     routing::{self, get},
 };
 use serde::Serialize;
@@ -72,13 +72,6 @@ pub fn activity_json<T: Serialize>(status: StatusCode, doc: T) -> Result<Respons
     Ok(r)
 }
 
-fn html(status: StatusCode, page: String) -> Response {
-    let mut r = (status, Html(page)).into_response();
-    r.headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("Accept"));
-    r
-}
-
 /// `GET /actor` (and `/` for ActivityPub clients): the instance actor.
 pub async fn instance_actor(State(s): State<AppState>) -> Result<Response> {
     let keys = keys::instance(&s.ctx).await?;
@@ -95,19 +88,33 @@ async fn local_group(s: &AppState, name: &str) -> Result<groups::Model> {
         .ok_or(Error::NotFound("group"))
 }
 
+/// The path and query a browser asked for (where its log-in should return to).
+fn here(uri: &Uri) -> String {
+    uri.path_and_query()
+        .map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string())
+}
+
+/// A web page at an id URL: it varies by `Accept` like the document does.
+fn page(mut r: Response) -> Result<Response> {
+    r.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(r)
+}
+
 async fn person(
     State(s): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     ApiPath(name): ApiPath<String>,
 ) -> Result<Response> {
+    if !wants_activity_json(&headers) {
+        // Browsers get the profile, of a local person or (`name@host`) of a remote one.
+        return page(web::person_page(&s, &headers, &here(&uri), &name).await);
+    }
     let p = storage::persons::find_local(&s.ctx.db, &name)
         .await?
         .ok_or(Error::NotFound("person"))?;
-    if wants_activity_json(&headers) {
-        activity_json(StatusCode::OK, documents::person(&s.ctx.instance, &p)?)
-    } else {
-        Ok(html(StatusCode::OK, web::person(&p)))
-    }
+    activity_json(StatusCode::OK, documents::person(&s.ctx.instance, &p)?)
 }
 
 async fn person_outbox(
@@ -127,14 +134,15 @@ async fn person_outbox(
 async fn group(
     State(s): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     ApiPath(name): ApiPath<String>,
 ) -> Result<Response> {
-    let g = local_group(&s, &name).await?;
-    if wants_activity_json(&headers) {
-        activity_json(StatusCode::OK, documents::group(&s.ctx.instance, &g)?)
-    } else {
-        Ok(html(StatusCode::OK, web::group(&g)))
+    if !wants_activity_json(&headers) {
+        // Browsers get the group's page, of a local group or (`name@host`) a remote one.
+        return page(web::group_page(&s, &headers, &here(&uri), &name, uri.query()).await);
     }
+    let g = local_group(&s, &name).await?;
+    activity_json(StatusCode::OK, documents::group(&s.ctx.instance, &g)?)
 }
 
 /// Posts per outbox page.
@@ -282,22 +290,20 @@ async fn load_post(
 async fn post(
     State(s): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response> {
-    let (p, g) = load_post(&s, id).await?;
-    let json = wants_activity_json(&headers);
-    if p.deleted_at.is_some() {
-        return if json {
-            activity_json(
-                StatusCode::GONE,
-                documents::tombstone(&p.ap_id, ObjectKind::Page, p.deleted_at)?,
-            )
-        } else {
-            Ok(html(StatusCode::GONE, web::gone()))
-        };
+    if !wants_activity_json(&headers) {
+        // Browsers get the thread of any post known here; a deleted one is a tombstone
+        // whose replies stay readable.
+        return page(web::post_page(&s, &headers, &here(&uri), id).await);
     }
-    if !json {
-        return Ok(html(StatusCode::OK, web::post(&p)));
+    let (p, g) = load_post(&s, id).await?;
+    if p.deleted_at.is_some() {
+        return activity_json(
+            StatusCode::GONE,
+            documents::tombstone(&p.ap_id, ObjectKind::Page, p.deleted_at)?,
+        );
     }
     let author = storage::persons::find(&s.ctx.db, p.author_id)
         .await?
@@ -322,25 +328,22 @@ async fn post_activity(State(s): State<AppState>, ApiPath(id): ApiPath<i64>) -> 
 async fn reply(
     State(s): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response> {
+    if !wants_activity_json(&headers) {
+        // Browsers get the reply's permalink: its thread, narrowed to it.
+        return page(web::reply_page(&s, &headers, &here(&uri), id).await);
+    }
     let r = storage::replies::find(&s.ctx.db, id)
         .await?
         .filter(|r| r.local)
         .ok_or(Error::NotFound("reply"))?;
-    let json = wants_activity_json(&headers);
     if r.deleted_at.is_some() {
-        return if json {
-            activity_json(
-                StatusCode::GONE,
-                documents::tombstone(&r.ap_id, ObjectKind::Note, r.deleted_at)?,
-            )
-        } else {
-            Ok(html(StatusCode::GONE, web::gone()))
-        };
-    }
-    if !json {
-        return Ok(html(StatusCode::OK, web::reply(&r)));
+        return activity_json(
+            StatusCode::GONE,
+            documents::tombstone(&r.ap_id, ObjectKind::Note, r.deleted_at)?,
+        );
     }
     let id = url(&r.ap_id)?;
     let data = s.federation.to_request_data();

@@ -7,7 +7,7 @@ use axum::{
     Router,
     extract::DefaultBodyLimit,
     http::{StatusCode, header},
-    response::{Html, IntoResponse},
+    response::IntoResponse,
     routing::get,
 };
 use tower_http::trace::TraceLayer;
@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .nest("/api/v1", api::router())
+        .merge(web::router())
         .merge(crate::federation::routes::router().route_layer(
             axum::middleware::from_fn_with_state(
                 state.clone(),
@@ -51,6 +52,14 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             count_request,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::session::ensure_secret,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::security_headers,
         ))
         .layer(axum::middleware::from_fn(refuse_nul))
         .layer(DefaultBodyLimit::max(limit))
@@ -70,21 +79,10 @@ async fn home(
             Err(e) => e.into_response(),
         };
     }
-    let domain = &s.ctx.instance.domain;
-    let page = format!(
-        "<!doctype html><html lang=en><meta charset=utf-8><title>Cohort · {domain}</title>\
-         <h1>Cohort</h1><p>This is the Cohort instance <strong>{domain}</strong>, version {}.</p>\
-         <p>The REST API is at <a href=\"/api/v1/openapi.json\">/api/v1</a> (OpenAPI document).</p></html>",
-        env!("CARGO_PKG_VERSION")
-    );
-    (
-        [
-            (header::CACHE_CONTROL, "no-cache"),
-            (header::VARY, "Accept"),
-        ],
-        Html(page),
-    )
-        .into_response()
+    let mut r = web::home(&s, &headers).await;
+    r.headers_mut()
+        .insert(header::VARY, axum::http::HeaderValue::from_static("Accept"));
+    r
 }
 
 /// A NUL anywhere in the path or query is never meaningful here, and PostgreSQL cannot
@@ -172,7 +170,18 @@ async fn readyz(axum::extract::State(s): axum::extract::State<AppState>) -> impl
     )
 }
 
-async fn not_found() -> impl IntoResponse {
+/// Whether a request comes from a browser wanting a page (not an API or ActivityPub client).
+fn wants_page(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+async fn not_found(headers: axum::http::HeaderMap) -> axum::response::Response {
+    if wants_page(&headers) {
+        return web::not_found_page();
+    }
     (
         StatusCode::NOT_FOUND,
         axum::Json(crate::error::ErrorBody {
@@ -181,6 +190,7 @@ async fn not_found() -> impl IntoResponse {
             field: None,
         }),
     )
+        .into_response()
 }
 
 async fn method_not_allowed() -> impl IntoResponse {

@@ -615,5 +615,10 @@ async fn the_root_serves_the_instance_actor_to_activitypub_clients() {
     assert_eq!(actor["type"], "Application");
     assert_eq!(actor["id"], format!("http://{}/actor", app.domain));
     let page = app.get("/", None).await;
-    assert!(page.text.contains("<h1>Cohort</h1>"), "{}", page.text);
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text.contains("<title>Home · Cohort</title>"),
+        "{}",
+        page.text
+    );
 }

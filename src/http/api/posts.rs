@@ -52,12 +52,16 @@ async fn remove(
     Auth(user): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode> {
-    let data = s.federation.to_request_data();
     // Someone else's is removed by a moderator, and federates as that.
-    match posts::delete(&s.ctx, &user, id).await? {
-        None => outbox::deleted(&data, &user, Some(id), None).await?,
-        Some(done) => crate::federation::moderation::publish(&data, &user.person, &done).await?,
-    }
+    let removal = posts::delete(&s.ctx, &user, id).await?;
+    outbox::delete_done(
+        &s.federation.to_request_data(),
+        &user,
+        Some(id),
+        None,
+        removal,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -51,12 +51,16 @@ async fn remove(
     Auth(user): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode> {
-    let data = s.federation.to_request_data();
     // Someone else's is removed by a moderator, and federates as that.
-    match replies::delete(&s.ctx, &user, id).await? {
-        None => outbox::deleted(&data, &user, None, Some(id)).await?,
-        Some(done) => crate::federation::moderation::publish(&data, &user.person, &done).await?,
-    }
+    let removal = replies::delete(&s.ctx, &user, id).await?;
+    outbox::delete_done(
+        &s.federation.to_request_data(),
+        &user,
+        None,
+        Some(id),
+        removal,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,10 +1,153 @@
-//! Server-rendered pages. For now, the plain pages a browser gets at the URL of a person,
-//! group, post or reply (which is also its ActivityPub id); the full interface comes with the
-//! web-interface issue.
+//! The web interface: server-rendered HTML pages over the same domain calls as the JSON API.
+//!
+//! - `render`: the templates (compiled in from `templates/`, auto-escaped) and error pages;
+//! - `session`: cookie sessions, the anonymous secret, CSRF tokens, the form extractor;
+//! - `accounts`, `groups`, `threads`, `people`: the pages, a few lines each.
+//!
+//! The pages at ActivityPub ids (`/u/…`, `/g/…`, `/posts/…`, `/replies/…`) are served from
+//! `federation/routes.rs`, which negotiates by `Accept` and calls [`person_page`],
+//! [`group_page`], [`post_page`] and [`reply_page`] for browsers. Works without JavaScript;
+//! `static/app.js` only adds conveniences. Every HTML response gets a Content-Security-Policy
+//! that allows no inline script or style ([`security_headers`]).
 
-use crate::storage::entities::{groups, persons, posts, replies};
+use axum::{
+    Router,
+    extract::State,
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
 
-/// Escapes text for HTML element content and attribute values.
+use super::AppState;
+
+mod accounts;
+mod groups;
+mod people;
+pub mod render;
+pub mod session;
+mod threads;
+
+pub use groups::group_page;
+pub use people::{home, person_page};
+pub use threads::{post_page, render_thread, reply_page};
+
+/// The stylesheet, compiled in.
+const STYLE: &str = include_str!("../../../static/style.css");
+/// The optional script, compiled in.
+const SCRIPT: &str = include_str!("../../../static/app.js");
+
+/// The routes of pages that are not ActivityPub ids.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/signup", get(accounts::signup_form).post(accounts::signup))
+        .route("/login", get(accounts::login_form).post(accounts::login))
+        .route("/logout", post(accounts::logout))
+        .route("/settings", get(accounts::settings))
+        .route("/settings/password", post(accounts::change_password))
+        .route("/settings/profile", post(accounts::save_profile))
+        .route("/groups", get(groups::directory))
+        .route(
+            "/groups/new",
+            get(groups::new_group_form).post(groups::create_group),
+        )
+        .route("/groups/join", post(groups::join_by_handle))
+        .route("/g/{handle}/join", post(groups::join))
+        .route("/g/{handle}/leave", post(groups::leave))
+        .route(
+            "/g/{handle}/submit",
+            get(groups::compose).post(groups::submit),
+        )
+        .route("/posts/{id}/reply", post(threads::reply))
+        .route("/posts/{id}/vote", post(threads::vote_post))
+        .route(
+            "/posts/{id}/edit",
+            get(threads::edit_post_form).post(threads::edit_post),
+        )
+        .route("/posts/{id}/delete", post(threads::delete_post))
+        .route("/replies/{id}/vote", post(threads::vote_reply))
+        .route(
+            "/replies/{id}/edit",
+            get(threads::edit_reply_form).post(threads::edit_reply),
+        )
+        .route("/replies/{id}/delete", post(threads::delete_reply))
+        .route("/notifications", get(people::notifications_page))
+        .route("/search", get(people::search))
+        .route("/static/style.css", get(style))
+        .route("/static/app.js", get(script))
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            // The URL carries the version, so a new release is fetched anew.
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn style() -> Response {
+    asset("text/css; charset=utf-8", STYLE)
+}
+
+async fn script() -> Response {
+    asset("text/javascript; charset=utf-8", SCRIPT)
+}
+
+/// The Content-Security-Policy of every page: scripts, styles and forms only from this
+/// site, no inline script or style, no framing; images also from other https sites (remote
+/// posts show their emoji and attachments), and plain http ones in federation debug mode.
+pub fn content_security_policy(scheme: &str) -> String {
+    let img = if scheme == "https" {
+        "'self' https: data:"
+    } else {
+        "'self' https: http: data:"
+    };
+    format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src {img}; \
+         connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+}
+
+/// Adds the security headers to every HTML response.
+pub async fn security_headers(
+    State(s): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut response = next.run(req).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let h = response.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if is_html {
+        if let Ok(v) = HeaderValue::from_str(&content_security_policy(s.ctx.instance.scheme)) {
+            h.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        );
+    }
+    response
+}
+
+/// The HTML page for "nothing here" (browsers asking for an unknown address).
+pub fn not_found_page() -> Response {
+    render::error_page(&crate::error::Error::NotFound("page"))
+}
+
+/// Escapes text for HTML element content and attribute values (for HTML built outside the
+/// templates, such as remote content assembled before sanitising).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -20,57 +163,6 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} · Cohort</title></head><body><main>{body}</main></body></html>",
-        escape(title)
-    )
-}
-
-/// A person's page.
-pub fn person(p: &persons::Model) -> String {
-    let handle = format!("@{}@{}", p.username, p.domain);
-    page(&handle, &format!("<h1>{}</h1>", escape(&handle)))
-}
-
-/// A group's page. `description_html` is already sanitised.
-pub fn group(g: &groups::Model) -> String {
-    page(
-        &g.title,
-        &format!(
-            "<h1>{}</h1><p>!{}@{}</p><div>{}</div>",
-            escape(&g.title),
-            escape(&g.name),
-            escape(&g.domain),
-            g.description_html
-        ),
-    )
-}
-
-/// A post's page. `body_html` is already sanitised.
-pub fn post(p: &posts::Model) -> String {
-    page(
-        &p.title,
-        &format!(
-            "<article><h1>{}</h1>{}</article>",
-            escape(&p.title),
-            p.body_html
-        ),
-    )
-}
-
-/// A reply's page. `body_html` is already sanitised.
-pub fn reply(r: &replies::Model) -> String {
-    page("Reply", &format!("<article>{}</article>", r.body_html))
-}
-
-/// What stands at the address of deleted content.
-pub fn gone() -> String {
-    page("Deleted", "<p>This was deleted.</p>")
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -79,5 +171,13 @@ mod tests {
             super::escape("<a href=\"x\">'&'</a>"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
+    }
+
+    #[test]
+    fn the_policy_allows_no_inline_code() {
+        let p = super::content_security_policy("https");
+        assert!(p.contains("script-src 'self';") && p.contains("style-src 'self';"));
+        assert!(!p.contains("unsafe-inline") && !p.contains("http:"));
+        assert!(p.contains("frame-ancestors 'none'") && p.contains("form-action 'self'"));
     }
 }

@@ -1,0 +1,467 @@
+//! A small WebDriver (W3C) client over `reqwest`, driving Debian's `chromium` through
+//! `chromedriver`, for testing the web interface as a person uses it.
+//!
+//! Each [`Browser`] starts its own `chromedriver` on a free port with a fresh profile
+//! directory, so tests run in parallel and share nothing. Chromium must be installed
+//! (`.ci/run` installs it); without it the tests fail, unless `SKIP_BROWSER_TESTS=1`
+//! is set (for a developer machine without Chromium; CI never sets it).
+
+use std::{
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+/// Where screenshots are written (one PNG per name).
+pub fn screenshot_dir() -> PathBuf {
+    let dir = std::env::var_os("SCREENSHOT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots"));
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// The Chromium binary and its driver.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// The WebDriver server for it.
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// True when browser tests should be skipped: only when asked for, never silently.
+pub fn skip() -> bool {
+    let asked = std::env::var("SKIP_BROWSER_TESTS").is_ok_and(|v| v == "1");
+    if asked {
+        eprintln!("SKIP_BROWSER_TESTS=1: skipping a browser test");
+        return true;
+    }
+    assert!(
+        Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists(),
+        "browser tests need {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver; \
+         .ci/run installs them); set SKIP_BROWSER_TESTS=1 to skip them on this machine"
+    );
+    false
+}
+
+/// The key code WebDriver uses for Tab.
+pub const TAB: &str = "\u{E004}";
+/// The key code WebDriver uses for Enter.
+pub const ENTER: &str = "\u{E007}";
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// One headless Chromium, driven over WebDriver.
+pub struct Browser {
+    driver: tokio::process::Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+    _profile: tempfile::TempDir,
+}
+
+/// An element on the current page.
+#[derive(Clone)]
+pub struct Element<'a> {
+    browser: &'a Browser,
+    id: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Browser {
+    /// Starts chromedriver and a Chromium session with a `width`×`height` window;
+    /// `javascript` false turns scripts off (to check pages work without them).
+    pub async fn start(width: u32, height: u32, javascript: bool) -> Self {
+        let port = free_port();
+        let driver = tokio::process::Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start chromedriver");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("HTTP client");
+        let started = Instant::now();
+        loop {
+            let ready = http.get(format!("{base}/status")).send().await;
+            if let Ok(r) = ready
+                && let Ok(v) = r.json::<Value>().await
+                && v["value"]["ready"] == true
+            {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = tempfile::tempdir().expect("profile directory");
+        let mut args = vec![
+            "--headless".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-dev-shm-usage".into(),
+            "--hide-scrollbars".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+            format!("--window-size={width},{height}"),
+        ];
+        if !javascript {
+            args.push("--blink-settings=scriptEnabled=false".into());
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": CHROMIUM, "args": args},
+            "goog:loggingPrefs": {"browser": "ALL"},
+        }}});
+        let r: Value = http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .expect("new session")
+            .json()
+            .await
+            .expect("session JSON");
+        let session = r["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {r}"))
+            .to_string();
+        let b = Self {
+            driver,
+            base,
+            session,
+            http,
+            _profile: profile,
+        };
+        b.call(
+            "POST",
+            "window/rect",
+            json!({"width": width, "height": height}),
+        )
+        .await;
+        b
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        self.try_call(method, path, body)
+            .await
+            .unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"))
+    }
+
+    async fn try_call(&self, method: &str, path: &str, body: Value) -> Result<Value, String> {
+        let url = format!("{}/session/{}/{path}", self.base, self.session);
+        let req = match method {
+            "GET" => self.http.get(url),
+            "DELETE" => self.http.delete(url),
+            _ => self.http.post(url).json(&body),
+        };
+        let r = req.send().await.map_err(|e| e.to_string())?;
+        let ok = r.status().is_success();
+        let v: Value = r.json().await.map_err(|e| e.to_string())?;
+        if ok {
+            Ok(v["value"].clone())
+        } else {
+            Err(v["value"].to_string())
+        }
+    }
+
+    /// Opens `url` and waits for it to load.
+    pub async fn goto(&self, url: &str) {
+        self.call("POST", "url", json!({"url": url})).await;
+    }
+
+    /// The address of the current page.
+    pub async fn url(&self) -> String {
+        self.call("GET", "url", json!({}))
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The page's title.
+    pub async fn title(&self) -> String {
+        self.call("GET", "title", json!({}))
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The first element matching `css`, waiting up to 10 s for it to appear.
+    pub async fn find(&self, css: &str) -> Element<'_> {
+        let started = Instant::now();
+        loop {
+            if let Ok(v) = self
+                .try_call(
+                    "POST",
+                    "element",
+                    json!({"using": "css selector", "value": css}),
+                )
+                .await
+                && let Some(id) = v[ELEMENT].as_str()
+            {
+                return Element {
+                    browser: self,
+                    id: id.to_string(),
+                };
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                let page = self.text("body").await;
+                panic!(
+                    "no element {css:?} on {} ({}): {page}",
+                    self.url().await,
+                    self.title().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Every element matching `css` now.
+    pub async fn find_all(&self, css: &str) -> Vec<Element<'_>> {
+        let v = self
+            .call(
+                "POST",
+                "elements",
+                json!({"using": "css selector", "value": css}),
+            )
+            .await;
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e[ELEMENT].as_str())
+                    .map(|id| Element {
+                        browser: self,
+                        id: id.to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The visible text of the first element matching `css`.
+    pub async fn text(&self, css: &str) -> String {
+        match self
+            .try_call(
+                "POST",
+                "element",
+                json!({"using": "css selector", "value": css}),
+            )
+            .await
+        {
+            // The page may change between finding and reading (a navigation): then nothing.
+            Ok(v) => match v[ELEMENT].as_str() {
+                Some(id) => self
+                    .try_call("GET", &format!("element/{id}/text"), json!({}))
+                    .await
+                    .ok()
+                    .and_then(|t| t.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                None => String::new(),
+            },
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Waits until the page's body text contains `needle` (reloading every `reload` if
+    /// given, for content arriving from elsewhere), or panics after `deadline`.
+    pub async fn wait_for_text(&self, needle: &str, deadline: Duration, reload: bool) {
+        let started = Instant::now();
+        loop {
+            if self.text("body").await.contains(needle) {
+                return;
+            }
+            if started.elapsed() > deadline {
+                panic!(
+                    "{needle:?} did not appear on {}: {}",
+                    self.url().await,
+                    self.text("body").await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            if reload {
+                self.call("POST", "refresh", json!({})).await;
+            }
+        }
+    }
+
+    /// The element that has the keyboard focus.
+    pub async fn active(&self) -> Element<'_> {
+        let v = self.call("GET", "element/active", json!({})).await;
+        Element {
+            browser: self,
+            id: v[ELEMENT].as_str().unwrap_or_default().to_string(),
+        }
+    }
+
+    /// Types keys into whatever has the focus.
+    pub async fn press(&self, keys: &str) {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|c| {
+                [
+                    json!({"type": "keyDown", "value": c.to_string()}),
+                    json!({"type": "keyUp", "value": c.to_string()}),
+                ]
+            })
+            .collect();
+        self.call(
+            "POST",
+            "actions",
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}),
+        )
+        .await;
+        self.call("DELETE", "actions", json!({})).await;
+    }
+
+    /// Runs `script` in the page and returns its result.
+    pub async fn eval(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            "execute/sync",
+            json!({"script": script, "args": []}),
+        )
+        .await
+    }
+
+    /// Saves a PNG of the viewport as `<screenshot_dir>/<name>.png`; returns the path.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let v = self.call("GET", "screenshot", json!({})).await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .expect("a base64 screenshot");
+        let path = screenshot_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        eprintln!("screenshot: {}", path.display());
+        path
+    }
+
+    /// Resizes the window.
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.call(
+            "POST",
+            "window/rect",
+            json!({"width": width, "height": height}),
+        )
+        .await;
+    }
+
+    /// The browser console's messages since the last call (Chromium reports Content
+    /// Security Policy violations and script errors there).
+    pub async fn console(&self) -> Vec<String> {
+        self.try_call("POST", "se/log", json!({"type": "browser"}))
+            .await
+            .ok()
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["level"].as_str().unwrap_or(""),
+                    e["message"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
+    }
+
+    /// Fills the field `css` with `text` (replacing what is there).
+    pub async fn fill(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        e.clear().await;
+        e.type_text(text).await;
+    }
+
+    /// Clicks the first element matching `css`.
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await;
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.start_kill();
+    }
+}
+
+impl Element<'_> {
+    /// Its WebDriver id (equal ids: the same element).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Clicks it (scrolling it into view).
+    pub async fn click(&self) {
+        self.browser
+            .call("POST", &format!("element/{}/click", self.id), json!({}))
+            .await;
+    }
+
+    /// Types into it.
+    pub async fn type_text(&self, text: &str) {
+        self.browser
+            .call(
+                "POST",
+                &format!("element/{}/value", self.id),
+                json!({"text": text}),
+            )
+            .await;
+    }
+
+    /// Empties a field.
+    pub async fn clear(&self) {
+        self.browser
+            .call("POST", &format!("element/{}/clear", self.id), json!({}))
+            .await;
+    }
+
+    /// Its visible text.
+    pub async fn text(&self) -> String {
+        self.browser
+            .call("GET", &format!("element/{}/text", self.id), json!({}))
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// An attribute's value.
+    pub async fn attr(&self, name: &str) -> Option<String> {
+        self.browser
+            .call(
+                "GET",
+                &format!("element/{}/attribute/{name}", self.id),
+                json!({}),
+            )
+            .await
+            .as_str()
+            .map(str::to_string)
+    }
+
+    /// A computed CSS property.
+    pub async fn css(&self, name: &str) -> String {
+        self.browser
+            .call("GET", &format!("element/{}/css/{name}", self.id), json!({}))
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+}

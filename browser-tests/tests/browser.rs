@@ -1,0 +1,435 @@
+//! The web interface in a real headless Chromium: what a newcomer does, start to finish, and
+//! two instances federating. Screenshots of the main pages go to `target/screenshots/`.
+
+use std::time::Duration;
+
+use browser_tests::{Browser, TAB, skip};
+use cohort::testing::{TestApp, id};
+
+const PASSWORD: &str = "a long password";
+
+/// Nothing the browser reported is a Content-Security-Policy violation or a script error.
+async fn assert_clean_console(b: &Browser, page: &str) {
+    let bad: Vec<String> = b
+        .console()
+        .await
+        .into_iter()
+        .filter(|m| {
+            m.starts_with("SEVERE")
+                || m.contains("Content Security Policy")
+                || m.contains("Refused")
+        })
+        .filter(|m| !m.contains("favicon.ico"))
+        // The test post's own `<img src=x>` (kept by the sanitiser, a harmless broken image).
+        .filter(|m| !(m.contains("Failed to load resource") && m.contains("/x ")))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{page}: the browser console reports {bad:#?}"
+    );
+}
+
+/// The page's structure a screen reader and a keyboard rely on: a language, one main
+/// heading, a label for every field, a name for every button and link.
+async fn assert_accessible(b: &Browser, page: &str) {
+    let problems = b
+        .eval(
+            r#"
+            const p = [];
+            if (!document.documentElement.lang) p.push("no lang");
+            if (document.querySelectorAll("h1").length !== 1) p.push("h1 count " + document.querySelectorAll("h1").length);
+            if (!document.querySelector("main")) p.push("no main");
+            for (const f of document.querySelectorAll("input:not([type=hidden]), textarea, select")) {
+              if (f.labels.length === 0 && !f.getAttribute("aria-label")) p.push("unlabelled " + (f.name || f.id));
+            }
+            for (const e of document.querySelectorAll("button, a[href]")) {
+              if (!e.textContent.trim() && !e.getAttribute("aria-label")) p.push("nameless " + e.outerHTML.slice(0, 80));
+            }
+            return p;
+            "#,
+        )
+        .await;
+    assert_eq!(problems, serde_json::json!([]), "{page}");
+}
+
+async fn sign_up(b: &Browser, base: &str, name: &str) {
+    b.goto(&format!("{base}/signup")).await;
+    b.fill("#username", name).await;
+    b.fill("#password", PASSWORD).await;
+    b.click("form[action='/signup'] button[type=submit]").await;
+    b.wait_for_text(&format!("@{name}"), Duration::from_secs(10), false)
+        .await;
+}
+
+async fn log_in(b: &Browser, base: &str, name: &str) {
+    b.goto(&format!("{base}/login")).await;
+    b.fill("#username", name).await;
+    b.fill("#password", PASSWORD).await;
+    b.click("form[action='/login'] button[type=submit]").await;
+    b.wait_for_text(&format!("@{name}"), Duration::from_secs(10), false)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_signs_up_starts_a_group_posts_replies_and_votes() {
+    if skip() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let base = app.address.clone();
+    let b = Browser::start(1280, 900, true).await;
+
+    // A visitor sees what this is and how to join.
+    b.goto(&format!("{base}/")).await;
+    assert_eq!(b.title().await, "Home · Cohort");
+    b.screenshot("home-visitor").await;
+    assert_clean_console(&b, "home").await;
+    assert_accessible(&b, "home").await;
+
+    // Sign up from the header; signed in at once, sent to the groups.
+    b.click("header.site a[href='/signup']").await;
+    b.fill("#username", "ann").await;
+    b.fill("#password", PASSWORD).await;
+    b.screenshot("signup").await;
+    assert_accessible(&b, "signup").await;
+    b.click("form[action='/signup'] button[type=submit]").await;
+    b.wait_for_text("@ann", Duration::from_secs(10), false)
+        .await;
+    assert!(b.url().await.ends_with("/groups"), "{}", b.url().await);
+
+    // Start a group.
+    b.click("a[href='/groups/new']").await;
+    b.fill("#name", "learners").await;
+    b.fill("#title", "Rust learners").await;
+    b.fill("#description", "Ask *anything* about Rust.").await;
+    b.click("form[action='/groups/new'] button[type=submit]")
+        .await;
+    b.wait_for_text("Ask anything about Rust.", Duration::from_secs(10), false)
+        .await;
+    assert!(b.url().await.ends_with("/g/learners"));
+    assert_eq!(
+        b.text(".group-actions button").await,
+        "Leave",
+        "the creator is a member"
+    );
+
+    // Write a post, previewing it first; markup in it is shown sanitised.
+    b.click("a[href='/g/learners/submit']").await;
+    b.fill("#title", "How do lifetimes work?").await;
+    b.fill(
+        "#body",
+        "Why **does** this fail?\n\n<script>alert(1)</script><img src=x onerror=alert(2)>",
+    )
+    .await;
+    b.click("button[value=preview]").await;
+    assert_eq!(b.text(".preview strong").await, "does");
+    assert_eq!(
+        b.eval("return document.querySelectorAll('main script, [onerror]').length")
+            .await,
+        0
+    );
+    b.screenshot("compose-preview").await;
+    assert_accessible(&b, "compose").await;
+    b.click("button[value=save]").await;
+    b.wait_for_text("Replies", Duration::from_secs(10), false)
+        .await;
+    assert_eq!(b.text("article.post h1").await, "How do lifetimes work?");
+    let post_url = b.url().await;
+
+    // Reply to the post, then answer that reply inline.
+    b.fill("#reply-body", "A lifetime names a region of code.")
+        .await;
+    b.click(".reply-top button[type=submit]").await;
+    b.wait_for_text(
+        "A lifetime names a region of code.",
+        Duration::from_secs(10),
+        false,
+    )
+    .await;
+    assert!(b.url().await.contains("#r"), "lands on the new reply");
+    b.click("details.reply-inline > summary").await;
+    let focused = b.active().await;
+    assert_eq!(
+        focused.attr("name").await.as_deref(),
+        Some("body"),
+        "opening Reply focuses the box"
+    );
+    focused
+        .type_text("And the borrow checker checks them.")
+        .await;
+    b.click("details.reply-inline[open] button[type=submit]")
+        .await;
+    b.wait_for_text(
+        "And the borrow checker checks them.",
+        Duration::from_secs(10),
+        false,
+    )
+    .await;
+    assert_eq!(
+        b.find_all("ul.replies ul.replies li.reply").await.len(),
+        1,
+        "nested under the first"
+    );
+
+    // Vote on the post (in the background) and on a reply; both survive a reload.
+    b.click("article.post button.vote.up").await;
+    let started = std::time::Instant::now();
+    while b.text("article.post .score").await != "1" {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "score did not change"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.click("li.reply button.vote.up").await;
+    // The page shows the new score once the server has taken the vote.
+    while b.text("li.reply .score").await != "1" {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "reply score did not change"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.goto(&post_url).await;
+    assert_eq!(b.text("article.post .score").await, "1");
+    assert_eq!(
+        b.find("article.post button.vote.up")
+            .await
+            .attr("aria-pressed")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(b.text("li.reply .score").await, "1");
+    b.screenshot("thread").await;
+    assert_clean_console(&b, "thread").await;
+    assert_accessible(&b, "thread").await;
+
+    // Collapse a reply: its answers are hidden.
+    b.click("li.reply > details > summary .meta").await;
+    assert_eq!(
+        b.eval("return document.querySelector('li.reply > details').open")
+            .await,
+        false
+    );
+    assert_eq!(
+        b.eval("return document.querySelector('ul.replies ul.replies').checkVisibility()")
+            .await,
+        false
+    );
+
+    // Keyboard: the first Tab reaches the skip link, and focus is visible.
+    b.goto(&post_url).await;
+    b.press(TAB).await;
+    let first = b.active().await;
+    assert_eq!(first.attr("class").await.as_deref(), Some("skip"));
+    assert_ne!(first.css("outline-style").await, "none", "focus is visible");
+
+    // A phone-sized screen: nothing wider than the screen.
+    b.resize(390, 844).await;
+    b.goto(&post_url).await;
+    assert_eq!(
+        b.eval("return document.documentElement.scrollWidth <= window.innerWidth")
+            .await,
+        true,
+        "no sideways scrolling on a phone"
+    );
+    b.screenshot("thread-phone").await;
+    b.resize(1280, 900).await;
+
+    // Home now shows the group and its activity.
+    b.goto(&format!("{base}/")).await;
+    assert!(b.text("aside.side").await.contains("!learners"));
+    assert!(
+        b.text("section.feed")
+            .await
+            .contains("How do lifetimes work?")
+    );
+    b.screenshot("home-member").await;
+    assert_accessible(&b, "home (member)").await;
+    for (path, name) in [
+        ("/groups", "groups"),
+        ("/g/learners", "group"),
+        ("/u/ann", "profile"),
+        ("/settings", "settings"),
+        ("/notifications", "notifications-empty"),
+        ("/groups/new", "group-new"),
+    ] {
+        b.goto(&format!("{base}{path}")).await;
+        b.screenshot(name).await;
+        assert_accessible(&b, path).await;
+        assert_clean_console(&b, path).await;
+    }
+    b.goto(&format!("{base}/u/ann")).await;
+    assert!(b.text("main").await.contains("How do lifetimes work?"));
+
+    // Search finds the post.
+    b.goto(&format!("{base}/search")).await;
+    b.fill("#q", "lifetimes").await;
+    b.click("form[role=search] button").await;
+    b.wait_for_text("How do lifetimes work?", Duration::from_secs(10), false)
+        .await;
+    b.screenshot("search").await;
+    assert_accessible(&b, "search").await;
+
+    // Log out, fail to log in, log in.
+    b.click("form[action='/logout'] button").await;
+    b.wait_for_text("Learn together", Duration::from_secs(10), false)
+        .await;
+    b.goto(&format!("{base}/login")).await;
+    b.fill("#username", "ann").await;
+    b.fill("#password", "not the password").await;
+    b.click("form[action='/login'] button[type=submit]").await;
+    b.wait_for_text(
+        "invalid username or password",
+        Duration::from_secs(10),
+        false,
+    )
+    .await;
+    b.console().await; // the 401 of that page is reported there, as it should be
+    log_in(&b, &base, "ann").await;
+    assert_clean_console(&b, "log-in").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_notify_and_own_content_can_be_edited_and_deleted_without_javascript() {
+    if skip() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let base = app.address.clone();
+    let ann = app.user("ann").await;
+    app.user("bob").await;
+    app.group(&ann, "lounge").await;
+    let post = app
+        .post_in(&ann, "lounge", "Welcome, everyone", "Say hello.")
+        .await;
+    let post_id = id(&post);
+
+    // Scripts off: every form still works.
+    let b = Browser::start(1280, 900, false).await;
+    log_in(&b, &base, "bob").await;
+    b.goto(&format!("{base}/posts/{post_id}")).await;
+    b.fill("#reply-body", "Hello @ann, glad to be here.").await;
+    b.click(".reply-top button[type=submit]").await;
+    b.wait_for_text("glad to be here", Duration::from_secs(10), false)
+        .await;
+    b.click("article.post button.vote.up").await;
+    b.wait_for_text("Replies", Duration::from_secs(10), false)
+        .await;
+    assert_eq!(
+        b.text("article.post .score").await,
+        "1",
+        "a vote without JavaScript"
+    );
+
+    // Edit the reply, then delete it: a tombstone stays.
+    b.click("li.reply a[href$='/edit']").await;
+    b.fill("#body", "Hello @ann, glad to be here (edited).")
+        .await;
+    b.click("form[action$='/edit'] button[type=submit]").await;
+    b.wait_for_text("(edited)", Duration::from_secs(10), false)
+        .await;
+
+    // Ann is notified of the answer (and the mention).
+    let a = Browser::start(1280, 900, true).await;
+    log_in(&a, &base, "ann").await;
+    a.click("a[href='/notifications']").await;
+    a.wait_for_text("replied on", Duration::from_secs(10), false)
+        .await;
+    assert!(a.text("main").await.contains("glad to be here (edited)"));
+    a.screenshot("notifications").await;
+    assert_clean_console(&a, "notifications").await;
+
+    b.click("li.reply form[action$='/delete'] button").await;
+    b.wait_for_text("[deleted]", Duration::from_secs(10), false)
+        .await;
+    assert!(!b.text("main").await.contains("glad to be here"));
+
+    // Bob may not edit Ann's post: no link, and the address refuses.
+    assert!(b.find_all("article.post a[href$='/edit']").await.is_empty());
+    b.goto(&format!("{base}/posts/{post_id}/edit")).await;
+    assert!(b.text("main").await.contains("only the author may edit"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_joins_a_group_on_another_instance_and_takes_part() {
+    if skip() {
+        return;
+    }
+    let a = TestApp::spawn().await;
+    let here = TestApp::spawn().await;
+    let ann = a.user("ann").await;
+    a.group(&ann, "rust").await;
+    let post = a
+        .post_in(&ann, "rust", "Hello from the other instance", "Welcome.")
+        .await;
+    a.reply_to(&ann, id(&post), None, "The first answer, from over there.")
+        .await;
+
+    let b = Browser::start(1280, 900, true).await;
+    sign_up(&b, &here.address, "bob").await;
+    b.goto(&format!("{}/groups", here.address)).await;
+    b.fill("#handle", &format!("!rust@{}", a.domain)).await;
+    b.click("form[action='/groups/join'] button[type=submit]")
+        .await;
+    b.wait_for_text("The rust group", Duration::from_secs(20), false)
+        .await;
+    assert!(
+        b.url().await.contains(&format!("/g/rust@{}", a.domain)),
+        "{}",
+        b.url().await
+    );
+    assert!(
+        b.text(".group-head")
+            .await
+            .contains(&format!("on {}", a.domain)),
+        "marked remote"
+    );
+
+    // Its history arrives (backfill); the page is reloaded until it shows.
+    b.wait_for_text(
+        "Hello from the other instance",
+        Duration::from_secs(30),
+        true,
+    )
+    .await;
+    assert_eq!(
+        b.text(".group-actions button").await,
+        "Leave",
+        "the join was accepted"
+    );
+    b.screenshot("remote-group").await;
+    b.click("article.post-summary h3 a").await;
+    b.wait_for_text(
+        "The first answer, from over there.",
+        Duration::from_secs(30),
+        true,
+    )
+    .await;
+    assert!(
+        b.text("article.post")
+            .await
+            .contains(&format!("@{}", a.domain)),
+        "author marked"
+    );
+    b.fill("#reply-body", "Thanks, greetings from next door.")
+        .await;
+    b.click(".reply-top button[type=submit]").await;
+    b.wait_for_text("greetings from next door", Duration::from_secs(10), false)
+        .await;
+    b.screenshot("remote-thread").await;
+    assert_accessible(&b, "remote thread").await;
+    assert_clean_console(&b, "remote thread").await;
+
+    // The reply reaches the group's own instance, marked as from here.
+    b.goto(&format!("{}/posts/{}", a.address, id(&post))).await;
+    b.wait_for_text("greetings from next door", Duration::from_secs(30), true)
+        .await;
+    assert!(
+        b.text("ul.replies")
+            .await
+            .contains(&format!("@{}", here.domain))
+    );
+    b.screenshot("thread-at-origin").await;
+}

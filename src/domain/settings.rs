@@ -1,0 +1,19 @@
+//! Account settings a person changes themselves (the password is in `accounts`).
+
+use super::{Ctx, accounts::CurrentUser, now, text};
+use crate::{error::Result, storage};
+
+/// Longest display name, in characters.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 64;
+
+/// Sets the name shown instead of the username; blank clears it. One line, no control or
+/// disguising characters. Other instances see it the next time they fetch the actor.
+pub async fn set_display_name(ctx: &Ctx, user: &CurrentUser, raw: &str) -> Result<Option<String>> {
+    let name = if raw.trim().is_empty() {
+        None
+    } else {
+        Some(text::title("display_name", raw, MAX_DISPLAY_NAME_CHARS)?)
+    };
+    storage::settings::set_display_name(&ctx.db, user.person.id, name.clone(), now()).await?;
+    Ok(name)
+}

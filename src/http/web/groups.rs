@@ -1,0 +1,409 @@
+//! The group directory, starting and joining groups, a group's page, and writing a post.
+
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::{
+    accounts::{form_error, is_user_error},
+    render::{PageError, PageResult, page, path_segment},
+    session::{Viewer, WebForm, WebPath, WebQuery, done},
+};
+use crate::{
+    domain::{groups, pagination::PostSort, posts, text, views::GroupView},
+    error::Error,
+    federation::{follow, outbox},
+    http::AppState,
+    storage,
+};
+
+/// The path segment of a group's page: `name` here, `name@host` for a remote group.
+pub fn group_path(g: &GroupView) -> String {
+    if g.local {
+        g.name.clone()
+    } else {
+        g.handle.clone()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct DirectoryQuery {
+    q: Option<String>,
+    cursor: Option<String>,
+}
+
+pub(super) async fn directory(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    WebQuery(q): WebQuery<DirectoryQuery>,
+) -> PageResult {
+    directory_page(&s, &viewer, StatusCode::OK, q, None, None).await
+}
+
+async fn directory_page(
+    s: &AppState,
+    viewer: &Viewer,
+    status: StatusCode,
+    q: DirectoryQuery,
+    join_error: Option<String>,
+    handle: Option<String>,
+) -> PageResult {
+    let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let (list, next) = match text {
+        Some(t) => (
+            crate::domain::feeds::search(&s.ctx, viewer.user.as_ref(), t)
+                .await?
+                .groups,
+            None,
+        ),
+        None => {
+            let page = groups::list(&s.ctx, q.cursor.as_deref(), Some(50)).await?;
+            (page.items, page.next_cursor)
+        }
+    };
+    page(
+        &s.ctx.instance.domain,
+        viewer,
+        status,
+        "groups.html",
+        context! { groups => list, next_cursor => next, q => text, join_error => join_error, handle => handle },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct JoinForm {
+    #[serde(default)]
+    handle: String,
+}
+
+/// Joins a group by handle or address, here or on another instance, then shows it.
+pub(super) async fn join_by_handle(
+    State(s): State<AppState>,
+    WebForm { viewer, data }: WebForm<JoinForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let raw = data.handle.trim();
+    let data_ = s.federation.to_request_data();
+    // A group's address (its ActivityPub id or page) is looked up first.
+    let handle = if raw.starts_with("https://") || raw.starts_with("http://") {
+        match crate::federation::resolve::resolve(&data_, raw).await {
+            Ok(crate::federation::resolve::Resolved::Group { group }) => group.handle.clone(),
+            Ok(_) => {
+                let e = "That address is not a group.".to_string();
+                return directory_page(
+                    &s,
+                    &viewer,
+                    StatusCode::BAD_REQUEST,
+                    empty(),
+                    Some(e),
+                    Some(raw.into()),
+                )
+                .await;
+            }
+            Err(e) if is_user_error(&e) => {
+                return directory_page(
+                    &s,
+                    &viewer,
+                    e.status(),
+                    empty(),
+                    Some(join_message(&e)),
+                    Some(raw.into()),
+                )
+                .await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        raw.trim_start_matches('!').to_string()
+    };
+    match follow::join(&data_, &user, &handle).await {
+        Ok(_) => {
+            let g = groups::view(&s.ctx, &handle).await?;
+            Ok(done(&format!("/g/{}", path_segment(&group_path(&g)))))
+        }
+        Err(e) if is_user_error(&e) || matches!(e, Error::Upstream(_)) => {
+            directory_page(
+                &s,
+                &viewer,
+                e.status(),
+                empty(),
+                Some(join_message(&e)),
+                Some(raw.into()),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn empty() -> DirectoryQuery {
+    DirectoryQuery {
+        q: None,
+        cursor: None,
+    }
+}
+
+fn join_message(e: &Error) -> String {
+    match e {
+        Error::NotFound(_) => "No group was found at that handle or address.".into(),
+        Error::Upstream(_) => "That instance did not answer; try again later.".into(),
+        other => other.body().message,
+    }
+}
+
+pub(super) async fn new_group_form(State(s): State<AppState>, viewer: Viewer) -> PageResult {
+    viewer.require()?;
+    page(
+        &s.ctx.instance.domain,
+        &viewer,
+        StatusCode::OK,
+        "group_new.html",
+        context! {},
+    )
+}
+
+#[derive(Debug, Deserialize, serde::Serialize)]
+pub(super) struct NewGroupForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+}
+
+pub(super) async fn create_group(
+    State(s): State<AppState>,
+    WebForm { viewer, data }: WebForm<NewGroupForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let input = groups::NewGroup {
+        name: data.name.trim().to_string(),
+        title: data.title.clone(),
+        description: data.description.clone(),
+    };
+    match groups::create(&s.ctx, &user, input).await {
+        Ok(g) => {
+            // The creator is a member of their group.
+            follow::join(&s.federation.to_request_data(), &user, &g.name).await?;
+            Ok(done(&format!("/g/{}", path_segment(&g.name))))
+        }
+        Err(e) if is_user_error(&e) => page(
+            &s.ctx.instance.domain,
+            &viewer,
+            e.status(),
+            "group_new.html",
+            context! { form => data, error => form_error(&e) },
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct GroupQuery {
+    sort: Option<String>,
+    cursor: Option<String>,
+}
+
+/// A group's page (`/g/{name}` here, `/g/{name@host}` for a remote group).
+pub async fn group_page(
+    s: &AppState,
+    headers: &HeaderMap,
+    here: &str,
+    handle: &str,
+    query: Option<&str>,
+) -> Response {
+    let viewer = match Viewer::from_headers(s, headers, here).await {
+        Ok(v) => v,
+        Err(e) => return super::render::error_page(&e),
+    };
+    let q: GroupQuery = match serde_urlencoded::from_str(query.unwrap_or("")) {
+        Ok(q) => q,
+        Err(_) => {
+            return super::render::error_page(&Error::BadRequest(
+                "the address has a malformed query".into(),
+            ));
+        }
+    };
+    match render_group(s, &viewer, handle, q).await {
+        Ok(r) => r,
+        Err(e) => axum::response::IntoResponse::into_response(e),
+    }
+}
+
+async fn render_group(s: &AppState, viewer: &Viewer, handle: &str, q: GroupQuery) -> PageResult {
+    let group = groups::view(&s.ctx, handle).await?;
+    let sort = PostSort::parse(q.sort.as_deref())?;
+    let posts = posts::list(
+        &s.ctx,
+        viewer.user.as_ref(),
+        handle,
+        sort,
+        q.cursor.as_deref(),
+        Some(25),
+    )
+    .await?;
+    let membership = match &viewer.user {
+        Some(u) => storage::followers::find(&s.ctx.db, group.id, u.person.id)
+            .await?
+            .map(|f| if f.pending { "pending" } else { "joined" }),
+        None => None,
+    };
+    let members = storage::followers::count_accepted(&s.ctx.db, group.id).await?;
+    let sort_name = match sort {
+        PostSort::New => "new",
+        PostSort::Active => "active",
+        PostSort::Hot => "hot",
+        PostSort::Top => "top",
+    };
+    page(
+        &s.ctx.instance.domain,
+        viewer,
+        StatusCode::OK,
+        "group.html",
+        context! {
+            path => group_path(&group),
+            group => group,
+            posts => posts.items,
+            next_cursor => posts.next_cursor,
+            sort => sort_name,
+            membership => membership,
+            members => members,
+        },
+    )
+}
+
+pub(super) async fn join(
+    State(s): State<AppState>,
+    WebPath(handle): WebPath<String>,
+    WebForm { viewer, .. }: WebForm<super::accounts::Empty>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    follow::join(&s.federation.to_request_data(), &user, &handle).await?;
+    Ok(done(&format!("/g/{}", path_segment(&handle))))
+}
+
+pub(super) async fn leave(
+    State(s): State<AppState>,
+    WebPath(handle): WebPath<String>,
+    WebForm { viewer, .. }: WebForm<super::accounts::Empty>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    follow::leave(&s.federation.to_request_data(), &user, &handle).await?;
+    Ok(done(&format!("/g/{}", path_segment(&handle))))
+}
+
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+pub(super) struct PostForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default, skip_serializing)]
+    pub action: String,
+}
+
+/// The compose page (new post, or editing one), with an optional preview.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn compose_page(
+    s: &AppState,
+    viewer: &Viewer,
+    status: StatusCode,
+    group: Option<&GroupView>,
+    action: &str,
+    cancel: &str,
+    form: &PostForm,
+    preview: bool,
+    error: Option<&Error>,
+) -> PageResult {
+    let editing = group.is_none();
+    page(
+        &s.ctx.instance.domain,
+        viewer,
+        status,
+        "compose.html",
+        context! {
+            heading => if editing { "Edit post" } else { "New post" },
+            group => group.map(|g| crate::domain::views::GroupRef { id: g.id, name: g.name.clone(), handle: g.handle.clone(), ap_id: g.ap_id.clone() }),
+            action => action,
+            cancel => cancel,
+            with_title => true,
+            body_label => "Body (markdown, optional)",
+            submit_label => if editing { "Save" } else { "Post" },
+            form => form,
+            preview_html => preview.then(|| text::render_markdown(&form.body)),
+            error => error.map(form_error),
+        },
+    )
+}
+
+pub(super) async fn compose(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    WebPath(handle): WebPath<String>,
+) -> PageResult {
+    viewer.require()?;
+    let group = groups::view(&s.ctx, &handle).await?;
+    let path = path_segment(&group_path(&group));
+    compose_page(
+        &s,
+        &viewer,
+        StatusCode::OK,
+        Some(&group),
+        &format!("/g/{path}/submit"),
+        &format!("/g/{path}"),
+        &PostForm::default(),
+        false,
+        None,
+    )
+}
+
+pub(super) async fn submit(
+    State(s): State<AppState>,
+    WebPath(handle): WebPath<String>,
+    WebForm { viewer, data }: WebForm<PostForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let group = groups::view(&s.ctx, &handle).await?;
+    let path = path_segment(&group_path(&group));
+    let (action, cancel) = (format!("/g/{path}/submit"), format!("/g/{path}"));
+    if data.action == "preview" {
+        return compose_page(
+            &s,
+            &viewer,
+            StatusCode::OK,
+            Some(&group),
+            &action,
+            &cancel,
+            &data,
+            true,
+            None,
+        );
+    }
+    let input = posts::NewPost {
+        title: data.title.clone(),
+        body: data.body.clone(),
+    };
+    match posts::create(&s.ctx, &user, &handle, input).await {
+        Ok(view) => {
+            outbox::post_created(&s.federation.to_request_data(), view.id).await?;
+            Ok(done(&format!("/posts/{}", view.id)))
+        }
+        Err(e) if is_user_error(&e) => compose_page(
+            &s,
+            &viewer,
+            e.status(),
+            Some(&group),
+            &action,
+            &cancel,
+            &data,
+            false,
+            Some(&e),
+        ),
+        Err(e) => Err(PageError::from(e)),
+    }
+}

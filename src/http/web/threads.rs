@@ -1,0 +1,406 @@
+//! A post's page with its threaded replies, and what can be done there: reply, vote, edit,
+//! delete.
+
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::{
+    accounts::{Empty, form_error, is_user_error},
+    groups::{PostForm, compose_page, group_path},
+    render::{PageResult, error_page, page, path_segment},
+    session::{Viewer, WebForm, WebPath, done, local_path},
+};
+use crate::{
+    domain::{
+        accounts::CurrentUser,
+        groups, posts, replies,
+        views::{PostDetail, ReplyNode},
+        votes,
+    },
+    error::Error,
+    federation::outbox,
+    http::AppState,
+    storage,
+};
+
+/// Whether the viewer may remove others' content in the post's group (moderator or admin).
+async fn may_moderate(
+    s: &AppState,
+    user: Option<&CurrentUser>,
+    group_id: i64,
+) -> Result<bool, Error> {
+    Ok(match user {
+        Some(u) => {
+            u.is_admin || storage::groups::is_moderator(&s.ctx.db, group_id, u.person.id).await?
+        }
+        None => false,
+    })
+}
+
+/// Takes the subtree of reply `id` out of a thread (iteratively; threads may be deep).
+fn subtree(nodes: Vec<ReplyNode>, id: i64) -> Option<ReplyNode> {
+    let mut stack = nodes;
+    while let Some(n) = stack.pop() {
+        if n.reply.id == id {
+            return Some(n);
+        }
+        stack.extend(n.children);
+    }
+    None
+}
+
+/// Renders a thread. With `focus`, only that reply and its answers.
+pub fn render_thread(
+    domain: &str,
+    viewer: &Viewer,
+    mut detail: PostDetail,
+    focus: Option<i64>,
+    may_moderate: bool,
+) -> PageResult {
+    if let Some(id) = focus {
+        let node =
+            subtree(std::mem::take(&mut detail.replies), id).ok_or(Error::NotFound("reply"))?;
+        detail.replies = vec![node];
+    }
+    page(
+        domain,
+        viewer,
+        StatusCode::OK,
+        "post.html",
+        context! {
+            post => &detail.post,
+            shares => detail.shares,
+            replies => &detail.replies,
+            focus => focus,
+            may_moderate => may_moderate,
+        },
+    )
+}
+
+async fn thread(s: &AppState, viewer: &Viewer, post_id: i64, focus: Option<i64>) -> PageResult {
+    let detail = posts::detail(&s.ctx, viewer.user.as_ref(), post_id).await?;
+    let group = storage::posts::find(&s.ctx.db, post_id)
+        .await?
+        .map(|p| p.group_id)
+        .ok_or(Error::NotFound("post"))?;
+    let moderate = may_moderate(s, viewer.user.as_ref(), group).await?;
+    render_thread(&s.ctx.instance.domain, viewer, detail, focus, moderate)
+}
+
+async fn viewer_of(s: &AppState, headers: &HeaderMap, here: &str) -> Result<Viewer, Response> {
+    Viewer::from_headers(s, headers, here)
+        .await
+        .map_err(|e| error_page(&e))
+}
+
+/// The page at `/posts/{id}`: any post this instance knows, local or remote.
+pub async fn post_page(s: &AppState, headers: &HeaderMap, here: &str, id: i64) -> Response {
+    let viewer = match viewer_of(s, headers, here).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    thread(s, &viewer, id, None).await.into_response()
+}
+
+/// The page at `/replies/{id}`: the reply's permalink, its thread narrowed to it.
+pub async fn reply_page(s: &AppState, headers: &HeaderMap, here: &str, id: i64) -> Response {
+    let viewer = match viewer_of(s, headers, here).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let post_id = match storage::replies::find(&s.ctx.db, id).await {
+        Ok(Some(r)) => r.post_id,
+        Ok(None) => return error_page(&Error::NotFound("reply")),
+        Err(e) => return error_page(&e.into()),
+    };
+    thread(s, &viewer, post_id, Some(id)).await.into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ReplyForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    parent_id: Option<String>,
+}
+
+pub(super) async fn reply(
+    State(s): State<AppState>,
+    WebPath(post_id): WebPath<i64>,
+    WebForm { viewer, data }: WebForm<ReplyForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let parent_id = match data
+        .parent_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        None => None,
+        Some(p) => Some(
+            p.parse::<i64>()
+                .map_err(|_| Error::invalid("parent_id", "is not a reply"))?,
+        ),
+    };
+    let view = replies::create(
+        &s.ctx,
+        &user,
+        post_id,
+        replies::NewReply {
+            body: data.body,
+            parent_id,
+        },
+    )
+    .await?;
+    outbox::reply_created(&s.federation.to_request_data(), view.id).await?;
+    Ok(done(&format!("/posts/{post_id}#r{}", view.id)))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct VoteForm {
+    #[serde(default)]
+    value: String,
+    next: Option<String>,
+}
+
+fn vote_value(raw: &str) -> Result<i64, Error> {
+    raw.trim()
+        .parse::<i64>()
+        .map_err(|_| Error::invalid("value", "must be 1, -1 or 0"))
+}
+
+pub(super) async fn vote_post(
+    State(s): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WebForm { viewer, data }: WebForm<VoteForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let value = vote_value(&data.value)?;
+    votes::on_post(&s.ctx, &user, id, votes::VoteInput { value }).await?;
+    outbox::voted(
+        &s.federation.to_request_data(),
+        &user,
+        Some(id),
+        None,
+        value,
+    )
+    .await?;
+    let next = data.next.as_deref().map(|n| local_path(Some(n)));
+    Ok(done(&next.unwrap_or_else(|| format!("/posts/{id}"))))
+}
+
+pub(super) async fn vote_reply(
+    State(s): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WebForm { viewer, data }: WebForm<VoteForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let value = vote_value(&data.value)?;
+    votes::on_reply(&s.ctx, &user, id, votes::VoteInput { value }).await?;
+    outbox::voted(
+        &s.federation.to_request_data(),
+        &user,
+        None,
+        Some(id),
+        value,
+    )
+    .await?;
+    let next = match data.next.as_deref() {
+        Some(n) => local_path(Some(n)),
+        None => {
+            let post_id = storage::replies::find(&s.ctx.db, id)
+                .await?
+                .map_or(0, |r| r.post_id);
+            format!("/posts/{post_id}#r{id}")
+        }
+    };
+    Ok(done(&next))
+}
+
+pub(super) async fn edit_post_form(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    WebPath(id): WebPath<i64>,
+) -> PageResult {
+    let user = viewer.require()?;
+    let post = storage::posts::find(&s.ctx.db, id)
+        .await?
+        .filter(|p| p.deleted_at.is_none())
+        .ok_or(Error::NotFound("post"))?;
+    if post.author_id != user.person.id {
+        return Err(Error::forbidden("only the author may edit a post").into());
+    }
+    let form = PostForm {
+        title: post.title,
+        body: post.body,
+        action: String::new(),
+    };
+    let (action, cancel) = (format!("/posts/{id}/edit"), format!("/posts/{id}"));
+    compose_page(
+        &s,
+        &viewer,
+        StatusCode::OK,
+        None,
+        &action,
+        &cancel,
+        &form,
+        false,
+        None,
+    )
+}
+
+pub(super) async fn edit_post(
+    State(s): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WebForm { viewer, data }: WebForm<PostForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let (action, cancel) = (format!("/posts/{id}/edit"), format!("/posts/{id}"));
+    if data.action == "preview" {
+        return compose_page(
+            &s,
+            &viewer,
+            StatusCode::OK,
+            None,
+            &action,
+            &cancel,
+            &data,
+            true,
+            None,
+        );
+    }
+    let input = posts::PostEdit {
+        title: Some(data.title.clone()),
+        body: Some(data.body.clone()),
+    };
+    match posts::edit(&s.ctx, &user, id, input).await {
+        Ok(_) => {
+            outbox::edited(&s.federation.to_request_data(), Some(id), None).await?;
+            Ok(done(&format!("/posts/{id}")))
+        }
+        Err(e) if matches!(e, Error::Invalid { .. }) => compose_page(
+            &s,
+            &viewer,
+            e.status(),
+            None,
+            &action,
+            &cancel,
+            &data,
+            false,
+            Some(&e),
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) async fn delete_post(
+    State(s): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WebForm { viewer, .. }: WebForm<Empty>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let (_, group) = crate::domain::posts::load(&s.ctx, id).await?;
+    // Someone else's post is a moderator's removal, and federates as that.
+    let removal = posts::delete(&s.ctx, &user, id).await?;
+    outbox::delete_done(
+        &s.federation.to_request_data(),
+        &user,
+        Some(id),
+        None,
+        removal,
+    )
+    .await?;
+    let g = groups::view(&s.ctx, &format!("{}@{}", group.name, group.domain)).await?;
+    Ok(done(&format!("/g/{}", path_segment(&group_path(&g)))))
+}
+
+pub(super) async fn edit_reply_form(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    WebPath(id): WebPath<i64>,
+) -> PageResult {
+    let user = viewer.require()?;
+    let reply = storage::replies::find(&s.ctx.db, id)
+        .await?
+        .filter(|r| r.deleted_at.is_none())
+        .ok_or(Error::NotFound("reply"))?;
+    if reply.author_id != user.person.id {
+        return Err(Error::forbidden("only the author may edit a reply").into());
+    }
+    page(
+        &s.ctx.instance.domain,
+        &viewer,
+        StatusCode::OK,
+        "reply_edit.html",
+        context! { id => reply.id, post_id => reply.post_id, body => reply.body },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ReplyEditForm {
+    #[serde(default)]
+    body: String,
+}
+
+pub(super) async fn edit_reply(
+    State(s): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WebForm { viewer, data }: WebForm<ReplyEditForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    match replies::edit(
+        &s.ctx,
+        &user,
+        id,
+        replies::ReplyEdit {
+            body: data.body.clone(),
+        },
+    )
+    .await
+    {
+        Ok(view) => {
+            outbox::edited(&s.federation.to_request_data(), None, Some(id)).await?;
+            Ok(done(&format!("/posts/{}#r{id}", view.post_id)))
+        }
+        Err(e) if is_user_error(&e) && matches!(e, Error::Invalid { .. }) => {
+            let post_id = storage::replies::find(&s.ctx.db, id)
+                .await?
+                .map_or(0, |r| r.post_id);
+            page(
+                &s.ctx.instance.domain,
+                &viewer,
+                e.status(),
+                "reply_edit.html",
+                context! { id => id, post_id => post_id, body => data.body, error => form_error(&e) },
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) async fn delete_reply(
+    State(s): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WebForm { viewer, .. }: WebForm<Empty>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let post_id = storage::replies::find(&s.ctx.db, id)
+        .await?
+        .map(|r| r.post_id)
+        .ok_or(Error::NotFound("reply"))?;
+    let removal = replies::delete(&s.ctx, &user, id).await?;
+    outbox::delete_done(
+        &s.federation.to_request_data(),
+        &user,
+        None,
+        Some(id),
+        removal,
+    )
+    .await?;
+    Ok(done(&format!("/posts/{post_id}#r{id}")))
+}

@@ -1,0 +1,50 @@
+// Optional conveniences; every page works without this file.
+// - votes are sent in the background, so the page keeps its place;
+// - forms marked data-confirm ask first (deleting);
+// - opening "Reply" puts the cursor in the answer box.
+(function () {
+  "use strict";
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute("data-confirm") && !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      return;
+    }
+    if (!form.hasAttribute("data-vote") || !window.fetch) { return; }
+    var button = event.submitter;
+    if (!button || button.name !== "value") { return; }
+    event.preventDefault();
+    var body = new URLSearchParams(new FormData(form, button));
+    window.fetch(form.action, {
+      method: "POST", body: body, credentials: "same-origin", redirect: "manual",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" }
+    }).then(function (r) {
+      if (r.type !== "opaqueredirect" && !r.ok) { throw new Error(String(r.status)); }
+      update(form, parseInt(button.value, 10));
+    }).catch(function () { form.submit(); });
+  });
+
+  // Shows the vote now in effect: `value` is what was sent (1, -1 or 0).
+  function update(form, value) {
+    var up = form.querySelector("button.up"), down = form.querySelector("button.down");
+    var score = form.querySelector(".score");
+    var before = up.classList.contains("on") ? 1 : (down.classList.contains("on") ? -1 : 0);
+    var n = parseInt(score.textContent, 10) - before + value;
+    score.textContent = String(n);
+    [[up, 1], [down, -1]].forEach(function (pair) {
+      var b = pair[0], v = pair[1], on = value === v;
+      b.classList.toggle("on", on);
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+      b.value = on ? "0" : String(v);
+    });
+  }
+
+  document.addEventListener("toggle", function (event) {
+    var d = event.target;
+    if (d.classList && d.classList.contains("reply-inline") && d.open) {
+      var t = d.querySelector("textarea");
+      if (t) { t.focus(); }
+    }
+  }, true);
+})();
