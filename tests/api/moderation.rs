@@ -728,3 +728,44 @@ async fn a_member_blocks_people_and_instances() {
     assert_eq!(titles(Some(alice.clone())).await.len(), 2);
     assert_eq!(app.get("/api/v1/me/blocks", None).await.status, 401);
 }
+
+#[tokio::test]
+async fn the_mod_log_is_a_public_page_too() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    app.group(&alice, "rust").await;
+    let pid = id(&app.post_in(&bob, "rust", "Q", "").await);
+    let r = app.get("/g/rust/modlog", None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("No moderator actions yet."), "{}", r.text);
+    app.post(
+        &format!("/api/v1/posts/{pid}/lock"),
+        Some(&alice),
+        json!({"reason": "<script>alert(1)</script> done"}),
+    )
+    .await;
+    app.post(
+        "/api/v1/groups/rust/bans",
+        Some(&alice),
+        json!({"person": "bob", "expires_at": "2099-01-01T00:00:00Z"}),
+    )
+    .await;
+    let r = app.get("/g/rust/modlog", None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text.contains("locked a thread"), "{}", r.text);
+    assert!(r.text.contains("banned"), "{}", r.text);
+    assert!(r.text.contains(&format!("/posts/{pid}")), "{}", r.text);
+    assert!(
+        r.text
+            .contains("Reason: &lt;script&gt;alert(1)&lt;&#x2f;script&gt; done"),
+        "the reason is escaped: {}",
+        r.text
+    );
+    assert!(!r.text.contains("<script>alert"));
+    assert!(r.text.contains("until 2099-01-01"), "{}", r.text);
+    // The group page links to it.
+    let r = app.get("/g/rust", None).await;
+    assert!(r.text.contains("/g/rust/modlog"), "{}", r.text);
+    assert_eq!(app.get("/g/nosuch/modlog", None).await.status, 404);
+}

@@ -22,6 +22,7 @@ use super::AppState;
 
 mod accounts;
 mod groups;
+mod moderation;
 mod people;
 pub mod render;
 pub mod session;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route("/groups/join", post(groups::join_by_handle))
         .route("/g/{handle}/join", post(groups::join))
         .route("/g/{handle}/leave", post(groups::leave))
+        .route("/g/{handle}/modlog", get(moderation::modlog))
         .route(
             "/g/{handle}/submit",
             get(groups::compose).post(groups::submit),

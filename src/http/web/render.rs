@@ -63,6 +63,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "search.html",
         include_str!("../../../templates/search.html"),
     ),
+    (
+        "modlog.html",
+        include_str!("../../../templates/modlog.html"),
+    ),
 ];
 
 /// The part of a handle after `@` (`name@host` → `host`).
