@@ -203,10 +203,27 @@ async fn mentions_notify_and_settings_change_the_password() {
         .await;
     let mut v = Visitor::new(&app);
     v.log_in("ann").await;
+    let home = v.get("/").await;
+    assert!(
+        home.body.contains("1 new notification</a>"),
+        "{}",
+        home.body
+    );
     let n = v.get("/notifications").await;
     assert_eq!(n.status, 200);
     assert_eq!(n.body.matches("mentioned you").count(), 1, "{}", n.body);
     assert!(n.body.contains("you know this") && !n.body.contains("annabel"));
+    assert_eq!(
+        n.body.matches("class=\"tag new-tag\"").count(),
+        1,
+        "shown as new once"
+    );
+    // Read now: no longer new, until something else arrives.
+    assert!(!v.get("/").await.body.contains("new notification"));
+    assert!(!v.get("/notifications").await.body.contains("new-tag"));
+    app.reply_to(&bob, id(&post), None, "@ann one more thing")
+        .await;
+    assert!(v.get("/").await.body.contains("1 new notification</a>"));
 
     // Sorts are links; a sort that does not exist is a clear error page.
     assert_eq!(v.get("/g/club?sort=new").await.status, 200);

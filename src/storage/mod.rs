@@ -22,6 +22,7 @@ pub mod instance;
 pub mod jobs;
 pub mod limits;
 pub mod memo;
+pub mod notifications;
 pub mod peers;
 pub mod persons;
 pub mod posts;

@@ -13,6 +13,7 @@ pub mod instance_blocks;
 pub mod instance_keys;
 pub mod invites;
 pub mod local_users;
+pub mod notification_reads;
 pub mod outgoing;
 pub mod outgoing_direct;
 pub mod persons;
