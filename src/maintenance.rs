@@ -45,14 +45,16 @@ pub struct Purged {
     pub queue: u64,
     /// Rate-limit windows over a day old.
     pub limits: u64,
+    /// Group bans that have ended.
+    pub bans: u64,
 }
 
 impl std::fmt::Display for Purged {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} expired session(s), {} received activity id(s), {} sent activities, {} queue row(s), {} rate-limit window(s)",
-            self.sessions, self.received, self.sent, self.queue, self.limits
+            "{} expired session(s), {} received activity id(s), {} sent activities, {} queue row(s), {} rate-limit window(s), {} ended ban(s)",
+            self.sessions, self.received, self.sent, self.queue, self.limits, self.bans
         )
     }
 }
@@ -67,6 +69,7 @@ pub async fn purge(ctx: &Ctx, received_kept: Span, sent_kept: Span) -> Result<Pu
         sent: storage::sent::purge_before(&ctx.db, t - sent_kept).await?,
         queue: storage::queue::purge(&ctx.db, t - QUEUE_KEPT).await?,
         limits: storage::limits::purge(&ctx.db, (t - Span::days(1)).timestamp()).await?,
+        bans: storage::moderation::purge_expired_bans(&ctx.db, t).await?,
     })
 }
 

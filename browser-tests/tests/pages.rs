@@ -316,3 +316,47 @@ async fn mentions_notify_and_settings_change_the_password() {
         .await;
     assert_eq!(new.status, 200);
 }
+
+/// What a person blocked stays out of every list the web pages show them, not only threads.
+#[tokio::test]
+async fn blocked_people_are_left_out_of_the_feed_search_and_notifications() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann").await;
+    let bob = app.user("bob").await;
+    app.group(&ann, "club").await;
+    let r = app
+        .post(
+            "/api/v1/groups/club/join",
+            Some(&ann),
+            serde_json::json!({}),
+        )
+        .await;
+    assert!(r.status == 200 || r.status == 202, "{}", r.text);
+    let mine = app.post_in(&ann, "club", "Ann's question", "Help?").await;
+    app.post_in(&bob, "club", "Bob's unwanted advert", "Buy now")
+        .await;
+    app.reply_to(&bob, id(&mine), None, "Buy my course @ann")
+        .await;
+    let mut v = Visitor::new(&app);
+    v.log_in("ann").await;
+    assert!(v.get("/").await.body.contains("Bob&#x27;s unwanted advert"));
+    assert!(v.get("/notifications").await.body.contains("Buy my course"));
+
+    let r = app
+        .request(
+            "PUT",
+            &format!("/api/v1/me/blocks/people/bob@{}", app.domain),
+            Some(&ann),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    for path in ["/", "/search?q=advert", "/u/bob", "/notifications"] {
+        let body = v.get(path).await.body;
+        assert!(
+            !body.contains("unwanted advert") && !body.contains("Buy my course"),
+            "{path}: {body}"
+        );
+    }
+    assert!(v.get("/").await.body.contains("Ann&#x27;s question"));
+}

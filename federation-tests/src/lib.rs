@@ -31,6 +31,67 @@ impl Cluster {
     }
 }
 
+/// Three instances and a group: A hosts `learning` (alice created it and moderates it); bob
+/// on B and carol on C have joined it.
+pub struct Trio {
+    /// A, B and C.
+    pub cluster: Cluster,
+    /// The group's handle, `learning@<A>`.
+    pub handle: String,
+    /// Alice's token on A.
+    pub alice: String,
+    /// Bob's token on B.
+    pub bob: String,
+    /// Carol's token on C.
+    pub carol: String,
+}
+
+impl Trio {
+    /// Starts the three instances, makes the group and has bob and carol join it.
+    pub async fn start() -> Self {
+        let cluster = Cluster::start(3).await;
+        let (a, b, c) = (
+            &cluster.instances[0],
+            &cluster.instances[1],
+            &cluster.instances[2],
+        );
+        let alice = a.user("alice").await;
+        a.group(&alice, "learning").await;
+        let handle = format!("learning@{}", a.domain);
+        let bob = b.user("bob").await;
+        let carol = c.user("carol").await;
+        join(b, &bob, &handle).await;
+        join(c, &carol, &handle).await;
+        Self {
+            cluster,
+            handle,
+            alice,
+            bob,
+            carol,
+        }
+    }
+
+    /// A, the group's instance.
+    pub fn a(&self) -> &TestApp {
+        &self.cluster.instances[0]
+    }
+
+    /// B, bob's.
+    pub fn b(&self) -> &TestApp {
+        &self.cluster.instances[1]
+    }
+
+    /// C, carol's.
+    pub fn c(&self) -> &TestApp {
+        &self.cluster.instances[2]
+    }
+
+    /// A, B and C.
+    pub fn all(&self) -> [&TestApp; 3] {
+        [self.a(), self.b(), self.c()]
+    }
+}
+
 /// Joins group `handle` from `app` as the holder of `token`, and waits until it is accepted.
 pub async fn join(app: &TestApp, token: &str, handle: &str) {
     let r = app
@@ -45,6 +106,11 @@ pub async fn join(app: &TestApp, token: &str, handle: &str) {
         "join {handle}: {}",
         r.text
     );
+    wait_joined(app, token, handle).await;
+}
+
+/// Waits until the holder of `token` on `app` has joined group `handle` (its Accept came).
+pub async fn wait_joined(app: &TestApp, token: &str, handle: &str) {
     eventually(
         &format!("membership of {handle} on {}", app.domain),
         DEADLINE,

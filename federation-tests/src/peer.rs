@@ -299,6 +299,25 @@ impl Peer {
         doc
     }
 
+    /// Another person on this peer, shaped like `actor` (a server writes every actor alike):
+    /// `path` replaces the path of `actor`'s id, its last segment the name. Served at once.
+    pub fn another_actor(&self, actor: &Value, path: &str) -> Value {
+        let id = actor["id"].as_str().expect("an actor id");
+        let old_path = Url::parse(id).expect("id URL").path().to_string();
+        let old_name = actor["preferredUsername"]
+            .as_str()
+            .expect("a preferredUsername")
+            .to_string();
+        let new_name = path.rsplit('/').next().unwrap_or(path);
+        let text = actor
+            .to_string()
+            .replace(&old_path, path)
+            .replace(&format!("\"{old_name}\""), &format!("\"{new_name}\""));
+        let doc: Value = serde_json::from_str(&text).expect("JSON");
+        self.publish(&doc);
+        doc
+    }
+
     /// Serves `doc` at the path of its `id` (an actor, an object).
     pub fn publish(&self, doc: &Value) {
         let id = doc["id"].as_str().expect("a document with an id");

@@ -2,51 +2,13 @@
 //! group hosted on A; everything reaches everyone, through the group.
 
 use cohort::testing::{TestApp, eventually, id};
-use federation_tests::{Cluster, DEADLINE, find_post, join, thread, wait_for_post};
+use federation_tests::{DEADLINE, Trio, find_post, thread, wait_for_post};
 use serde_json::{Value, json};
 
-struct World {
-    cluster: Cluster,
-    handle: String,
-    alice: String,
-    bob: String,
-    carol: String,
-}
+type World = Trio;
 
-impl World {
-    fn a(&self) -> &TestApp {
-        &self.cluster.instances[0]
-    }
-    fn b(&self) -> &TestApp {
-        &self.cluster.instances[1]
-    }
-    fn c(&self) -> &TestApp {
-        &self.cluster.instances[2]
-    }
-}
-
-/// A hosts the group `learning` (alice moderates); bob on B and carol on C have joined it.
 async fn world() -> World {
-    let cluster = Cluster::start(3).await;
-    let (a, b, c) = (
-        &cluster.instances[0],
-        &cluster.instances[1],
-        &cluster.instances[2],
-    );
-    let alice = a.user("alice").await;
-    a.group(&alice, "learning").await;
-    let handle = format!("learning@{}", a.domain);
-    let bob = b.user("bob").await;
-    let carol = c.user("carol").await;
-    join(b, &bob, &handle).await;
-    join(c, &carol, &handle).await;
-    World {
-        cluster,
-        handle,
-        alice,
-        bob,
-        carol,
-    }
+    Trio::start().await
 }
 
 #[tokio::test]

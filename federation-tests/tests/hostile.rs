@@ -565,6 +565,35 @@ async fn forged_malformed_and_misattributed_activities_are_refused() {
             &[403],
         ),
         (
+            "self-appointment to the group's moderators",
+            json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Add",
+                "id": format!("{actor}#m1"), "actor": actor, "object": actor,
+                "target": format!("{group}/moderators")}),
+            &[403],
+        ),
+        (
+            "Remove of the group's moderator by a non-moderator",
+            json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Remove",
+                "id": format!("{actor}#m2"), "actor": actor, "object": format!("http://{}/u/bob", w.app.domain),
+                "target": format!("{group}/moderators")}),
+            &[403],
+        ),
+        (
+            "ban of the group's moderator by a non-moderator",
+            json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Block",
+                "id": format!("{actor}#b1"), "actor": actor, "object": format!("http://{}/u/bob", w.app.domain),
+                "target": group, "removeData": true}),
+            &[403],
+        ),
+        (
+            "Undo of a ban by a non-moderator",
+            json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Undo",
+                "id": format!("{actor}#b2"), "actor": actor,
+                "object": {"type": "Block", "id": format!("{actor}#b3"), "actor": actor,
+                    "object": actor, "target": group}}),
+            &[403],
+        ),
+        (
             "Undo of someone else's Follow",
             json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Undo",
                 "id": format!("{actor}#x1"), "actor": actor,
@@ -605,6 +634,19 @@ async fn forged_malformed_and_misattributed_activities_are_refused() {
         s.status(name, expected, got);
     }
     let t = federation_tests::thread(&w.app, id(&w.post)).await;
+    let g = w.app.get("/api/v1/groups/rust", None).await.json;
+    s.check(
+        "the moderators unchanged",
+        g["moderators"].as_array().map(Vec::len) == Some(1)
+            && g["moderators"][0]["username"] == "bob",
+        &g,
+    );
+    let log = w.app.get("/api/v1/groups/rust/modlog", None).await.json;
+    s.check(
+        "nothing in the mod log",
+        log["items"].as_array().is_some_and(Vec::is_empty),
+        &log,
+    );
     s.check(
         "Bob's thread untouched",
         t["locked"] == false
@@ -1301,10 +1343,79 @@ async fn hostile_api_requests_are_refused() {
             json!({"query": "a".repeat(10_000)}),
             &[400, 404],
         ),
+        (
+            "a ban of someone at the cloud-metadata address",
+            "/api/v1/groups/rust/bans".into(),
+            json!({"person": "http://169.254.169.254/latest/meta-data/"}),
+            &[400, 404],
+        ),
+        (
+            "a ban of someone on loopback",
+            "/api/v1/groups/rust/bans".into(),
+            json!({"person": "root@127.0.0.1"}),
+            &[400, 404],
+        ),
+        (
+            "a ban with a reason of 10,000 characters",
+            "/api/v1/groups/rust/bans".into(),
+            json!({"person": "bob", "reason": "r".repeat(10_000)}),
+            &[400],
+        ),
+        (
+            "a ban ending in the year 0",
+            "/api/v1/groups/rust/bans".into(),
+            json!({"person": "nobody", "expires_at": "0000-01-01T00:00:00Z"}),
+            &[400, 404],
+        ),
+        (
+            "a moderator named javascript:",
+            "/api/v1/groups/rust/moderators".into(),
+            json!({"person": "javascript:alert(1)"}),
+            &[400, 404],
+        ),
+        (
+            "a report with an override in its reason",
+            "/api/v1/reports".into(),
+            json!({"post_id": post, "reason": "a\u{202E}b"}),
+            &[400],
+        ),
+        (
+            "a report naming a post and a reply",
+            "/api/v1/reports".into(),
+            json!({"post_id": post, "reply_id": 1, "reason": "x"}),
+            &[400],
+        ),
+        (
+            "a lock with a reason holding a newline",
+            format!("/api/v1/posts/{post}/lock"),
+            json!({"reason": "a\nb"}),
+            &[400],
+        ),
     ];
     for (name, path, body, expected) in authed {
         let r = app.post(&path, token, body).await;
         s.status(name, expected, r.status);
+    }
+    let r = app.get("/api/v1/groups/rust/modlog", None).await;
+    s.check(
+        "no moderator action came of them",
+        r.json["items"].as_array().is_some_and(Vec::is_empty),
+        &r.text,
+    );
+    for (name, host) in [
+        ("blocking one's own instance", w.app.domain.clone()),
+        ("blocking a host of 10,000 characters", "a".repeat(10_000)),
+        ("blocking a host with a space", "a b.example".into()),
+    ] {
+        let r = app
+            .request(
+                "PUT",
+                &format!("/api/v1/me/blocks/instances/{host}"),
+                token,
+                None,
+            )
+            .await;
+        s.status(name, &[400, 414], r.status);
     }
     let gets: Vec<(&str, String, Option<&str>, &[u16])> = vec![
         (

@@ -627,22 +627,6 @@ async fn piefed_users_follow_post_comment_vote_edit_delete() {
     .await;
 }
 
-/// Another person on the peer, shaped like `actor` (the same server writes every actor
-/// alike): `path` replaces the path of `actor`'s id.
-fn another_actor(peer: &Peer, actor: &Value, path: &str) -> Value {
-    let id = actor["id"].as_str().unwrap();
-    let old_path = url::Url::parse(id).unwrap().path().to_string();
-    let old_name = actor["preferredUsername"].as_str().unwrap().to_string();
-    let new_name = path.rsplit('/').next().unwrap();
-    let text = actor
-        .to_string()
-        .replace(&old_path, path)
-        .replace(&format!("\"{old_name}\""), &format!("\"{new_name}\""));
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    peer.publish(&doc);
-    doc
-}
-
 /// Fixture names a Lemmy-family server uses for its side of hosting a community.
 struct Hosts {
     software: Software,
@@ -671,7 +655,7 @@ async fn member_of_a_community_elsewhere(h: Hosts) {
     let community = peer.actor("group.json", &app);
     let person = peer.actor("person.json", &app);
     for path in h.people {
-        another_actor(&peer, &person, path);
+        peer.another_actor(&person, path);
     }
     let handle = format!(
         "{}@{}",

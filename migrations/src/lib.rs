@@ -17,6 +17,7 @@ mod m20261202_000009_create_rate_limits;
 mod m20261202_000010_create_instance_allows;
 mod m20261202_000011_add_removals;
 mod m20261202_000012_add_registration;
+mod m20261202_000013_add_moderation;
 mod m20261203_000030_create_notification_reads;
 
 /// Runs Cohort's migrations in order.
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_create_instance_allows::Migration),
             Box::new(m20261202_000011_add_removals::Migration),
             Box::new(m20261202_000012_add_registration::Migration),
+            Box::new(m20261202_000013_add_moderation::Migration),
             Box::new(m20261203_000030_create_notification_reads::Migration),
         ]
     }

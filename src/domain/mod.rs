@@ -16,6 +16,7 @@ pub mod groups;
 pub mod instances;
 pub mod keys;
 pub mod limits;
+pub mod moderation;
 pub mod names;
 pub mod notifications;
 pub mod pagination;
@@ -24,6 +25,7 @@ pub mod ranking;
 pub mod replies;
 pub mod settings;
 pub mod text;
+pub mod user_blocks;
 pub mod views;
 pub mod votes;
 

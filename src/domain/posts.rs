@@ -41,18 +41,6 @@ pub struct PostEdit {
     pub body: Option<String>,
 }
 
-/// Who may delete a post or reply: its author, a moderator of its group, an admin.
-pub(crate) async fn may_remove(
-    ctx: &Ctx,
-    user: &CurrentUser,
-    author_id: i64,
-    group_id: i64,
-) -> Result<bool> {
-    Ok(user.person.id == author_id
-        || user.is_admin
-        || storage::groups::is_moderator(&ctx.db, group_id, user.person.id).await?)
-}
-
 /// A post and its group, or 404.
 pub(crate) async fn load(ctx: &Ctx, id: i64) -> Result<(posts::Model, groups::Model)> {
     let post = storage::posts::find(&ctx.db, id)
@@ -91,6 +79,7 @@ pub async fn create(
     let title = text::title("title", &input.title, text::MAX_TITLE_CHARS)?;
     let body = text::body("body", &input.body, text::MAX_BODY_CHARS, false)?;
     let group = find_by_handle(ctx, group_handle).await?;
+    super::moderation::ensure_not_banned(ctx, group.id, user.person.id).await?;
     super::limits::check(ctx, super::limits::Limit::Post, &user.person.id.to_string()).await?;
     let t = now();
     let txn = ctx.db.begin().await?;
@@ -133,8 +122,15 @@ pub async fn list(
     });
     let authors = storage::persons::by_ids(&ctx.db, rows.iter().map(|p| p.author_id)).await?;
     // Content from an instance this one no longer federates with is not shown.
+    // So is what the viewer blocked.
     let refused = refused_authors(ctx, &authors).await?;
-    rows.retain(|p| !refused.contains(&p.author_id));
+    let blocked = super::user_blocks::of_viewer(ctx, viewer).await?;
+    rows.retain(|p| {
+        !refused.contains(&p.author_id)
+            && !authors
+                .get(&p.author_id)
+                .is_some_and(|a| blocked.hides(a.id, &a.domain))
+    });
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let votes = match viewer {
         Some(u) => storage::votes::mine(&ctx.db, Target::Post, u.person.id, &ids).await?,
@@ -202,11 +198,16 @@ pub async fn detail(ctx: &Ctx, viewer: Option<&CurrentUser>, id: i64) -> Result<
     if refused.contains(&post.author_id) {
         return Err(Error::NotFound("post"));
     }
+    let blocked = super::user_blocks::of_viewer(ctx, viewer).await?;
     let views = replies
         .iter()
         .map(|r| {
             let mut v = ReplyView::new(r, &authors, reply_votes.get(&r.id).copied());
-            if refused.contains(&r.author_id) {
+            if refused.contains(&r.author_id)
+                || authors
+                    .get(&r.author_id)
+                    .is_some_and(|a| blocked.hides(a.id, &a.domain))
+            {
                 v.hide();
             }
             v
@@ -256,13 +257,25 @@ pub async fn edit(ctx: &Ctx, user: &CurrentUser, id: i64, input: PostEdit) -> Re
 }
 
 /// Deletes a post, leaving a tombstone so its replies stay readable. Deleting twice is fine.
-pub async fn delete(ctx: &Ctx, user: &CurrentUser, id: i64) -> Result<()> {
+/// Someone else's post is removed instead, by a moderator ([`super::moderation::remove`]):
+/// what that did is returned, to be sent on.
+pub async fn delete(
+    ctx: &Ctx,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<Option<super::moderation::Done>> {
     let (post, _) = load(ctx, id).await?;
-    if !may_remove(ctx, user, post.author_id, post.group_id).await? {
-        return Err(Error::forbidden(
-            "only the author, a moderator or an admin may delete a post",
-        ));
+    if post.author_id != user.person.id {
+        return super::moderation::remove(
+            ctx,
+            user,
+            super::moderation::ContentId::Post(id),
+            true,
+            None,
+        )
+        .await
+        .map(Some);
     }
     storage::posts::mark_deleted(&ctx.db, post.id, now()).await?;
-    Ok(())
+    Ok(None)
 }

@@ -3,14 +3,7 @@
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
-use super::{
-    Ctx,
-    accounts::CurrentUser,
-    now,
-    posts::{load, may_remove},
-    text,
-    views::ReplyView,
-};
+use super::{Ctx, accounts::CurrentUser, now, posts::load, text, views::ReplyView};
 use crate::{
     error::{Error, Result},
     storage::{self, entities::replies, replies::NewLocalReply, votes::Target},
@@ -68,6 +61,7 @@ pub async fn create(
 ) -> Result<ReplyView> {
     let body = text::body("body", &input.body, text::MAX_BODY_CHARS, true)?;
     let (post, _) = load(ctx, post_id).await?;
+    super::moderation::ensure_not_banned(ctx, post.group_id, user.person.id).await?;
     super::limits::check(ctx, super::limits::Limit::Post, &user.person.id.to_string()).await?;
     if post.deleted_at.is_some() {
         return Err(Error::conflict("deleted", "this post was deleted"));
@@ -142,17 +136,27 @@ pub async fn edit(ctx: &Ctx, user: &CurrentUser, id: i64, input: ReplyEdit) -> R
     view_one(ctx, Some(user), &reply).await
 }
 
-/// Deletes a reply, leaving a tombstone so the answers to it stay in place.
-pub async fn delete(ctx: &Ctx, user: &CurrentUser, id: i64) -> Result<()> {
+/// Deletes a reply, leaving a tombstone so the answers to it stay in place. Someone else's
+/// reply is removed instead, by a moderator: what that did is returned, to be sent on.
+pub async fn delete(
+    ctx: &Ctx,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<Option<super::moderation::Done>> {
     let reply = load_reply(ctx, id).await?;
-    let (post, _) = load(ctx, reply.post_id).await?;
-    if !may_remove(ctx, user, reply.author_id, post.group_id).await? {
-        return Err(Error::forbidden(
-            "only the author, a moderator or an admin may delete a reply",
-        ));
+    if reply.author_id != user.person.id {
+        return super::moderation::remove(
+            ctx,
+            user,
+            super::moderation::ContentId::Reply(id),
+            true,
+            None,
+        )
+        .await
+        .map(Some);
     }
     let txn = ctx.db.begin().await?;
     storage::replies::mark_deleted(&txn, &reply, now()).await?;
     txn.commit().await?;
-    Ok(())
+    Ok(None)
 }

@@ -158,6 +158,8 @@ pub struct PostView {
     pub local: bool,
     /// True for a tombstone: the post was deleted, its replies remain.
     pub deleted: bool,
+    /// True when the deletion was a moderator's removal (which can be restored).
+    pub removed: bool,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Last edited, if ever.
@@ -210,6 +212,7 @@ impl PostView {
             my_vote,
             local: p.local,
             deleted,
+            removed: p.removed,
             created_at: p.created_at,
             updated_at: p.updated_at,
             last_activity_at: p.last_activity_at,
@@ -248,8 +251,11 @@ pub struct ReplyView {
     pub local: bool,
     /// True for a tombstone: deleted, but its answers remain in the thread.
     pub deleted: bool,
-    /// True when its author's instance is one this instance no longer federates with: its
-    /// text is not shown, its answers remain.
+    /// True when the deletion was a moderator's removal (which can be restored).
+    pub removed: bool,
+    /// True when its author's instance is one this instance no longer federates with, or
+    /// the viewer blocked its author or their instance: its text is not shown, its answers
+    /// remain.
     pub hidden: bool,
     /// Created.
     pub created_at: DateTime<Utc>,
@@ -301,6 +307,7 @@ impl ReplyView {
             my_vote,
             local: r.local,
             deleted,
+            removed: r.removed,
             hidden: false,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -412,6 +419,7 @@ mod tests {
             my_vote: None,
             local: true,
             deleted: false,
+            removed: false,
             hidden: false,
             created_at: DateTime::from_timestamp(1_800_000_000 + id, 0).unwrap(),
             updated_at: None,

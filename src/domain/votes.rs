@@ -66,6 +66,7 @@ pub async fn on_post(
     if post.deleted_at.is_some() {
         return Err(Error::conflict("deleted", "this post was deleted"));
     }
+    super::moderation::ensure_not_banned(ctx, post.group_id, user.person.id).await?;
     record(
         ctx,
         user,
@@ -90,6 +91,9 @@ pub async fn on_reply(
         .ok_or(Error::NotFound("reply"))?;
     if reply.deleted_at.is_some() {
         return Err(Error::conflict("deleted", "this reply was deleted"));
+    }
+    if let Some(post) = storage::posts::find(&ctx.db, reply.post_id).await? {
+        super::moderation::ensure_not_banned(ctx, post.group_id, user.person.id).await?;
     }
     record(ctx, user, Target::Reply, reply.id, value, None).await
 }

@@ -14,7 +14,7 @@ use super::{
 use crate::{
     domain::Ctx,
     error::{Error, Result},
-    storage::entities::groups,
+    storage::{self, entities::groups},
 };
 
 /// Most posts taken from the outbox.
@@ -57,12 +57,57 @@ async fn store(obj: Object, group: &groups::Model, data: &Data<Ctx>) -> Result<C
     Content::store(obj, data, false).await
 }
 
+/// Most moderators read from a group's moderators collection.
+const MAX_MODERATORS: usize = 50;
+
+/// Reads a remote group's moderators collection (its `attributedTo`, on its own server) and
+/// records who moderates it here; later changes arrive as relayed `Add`/`Remove`.
+async fn moderators(data: &Data<Ctx>, group: &groups::Model, collection: &Url) -> Result<()> {
+    let group_id = super::documents::url(&group.ap_id)?;
+    activitypub_federation::protocol::verification::verify_domains_match(collection, &group_id)?;
+    let doc = fetch_json(collection, data).await?;
+    let items = doc
+        .get("orderedItems")
+        .or_else(|| doc.get("items"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut people = vec![];
+    for item in items.iter().take(MAX_MODERATORS) {
+        let id = match item {
+            Value::String(s) => s.as_str(),
+            other => match other.get("id").and_then(Value::as_str) {
+                Some(s) => s,
+                None => continue,
+            },
+        };
+        let Ok(id) = Url::parse(id) else { continue };
+        let data = data.reset_request_count();
+        match activitypub_federation::fetch::object_id::ObjectId::<super::actors::DbPerson>::from(
+            id,
+        )
+        .dereference(&data)
+        .await
+        {
+            Ok(p) => people.push(p.model.id),
+            Err(e) => tracing::info!(error = %e, "a listed moderator could not be fetched"),
+        }
+    }
+    storage::moderation::set_moderators(&data.db, group.id, &people, crate::domain::now()).await?;
+    Ok(())
+}
+
 /// Backfills `group` (a remote group) from its outbox.
 pub async fn group(data: &Data<Ctx>, group: &groups::Model) -> Result<usize> {
     let data = data.reset_request_count();
     let actor: Actor =
         serde_json::from_value(fetch_json(&super::documents::url(&group.ap_id)?, &data).await?)
             .map_err(|e| Error::rejected("invalid_actor", e.to_string()))?;
+    if let Some(moderators) = &actor.attributed_to
+        && let Err(e) = self::moderators(&data, group, moderators).await
+    {
+        tracing::info!(error = %e, "backfill could not read the group's moderators");
+    }
     let Some(outbox) = actor.outbox else {
         return Ok(0);
     };

@@ -20,6 +20,7 @@ use url::Url;
 
 use super::{
     actors::{AnyActor, DbGroup, DbPerson, authority},
+    moderation::{Block, Feature, Flag, Lock, Resolve, UndoBlock, UndoLock},
     objects::{Content, apply_update},
     outbox,
     protocol::Object,
@@ -27,7 +28,7 @@ use super::{
 use crate::{
     domain::{Ctx, now, ranking},
     error::{Error, Result},
-    storage::{self, entities::groups, posts::Flag, votes::Target},
+    storage::{self, entities::groups, votes::Target},
 };
 
 /// `Create` or `Update`.
@@ -116,6 +117,9 @@ pub struct Delete {
     /// The group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<Url>,
+    /// A moderator's reason for a removal (Lemmy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
 }
 
 /// `Like` or `Dislike` of a post or reply.
@@ -168,79 +172,12 @@ pub struct UndoDelete {
     pub kind: UndoType,
     /// The activity id.
     pub id: Url,
-    /// The group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<Url>,
-}
-
-/// `Lock` (Lemmy: no new comments).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-pub enum LockType {
-    /// `Lock`.
-    Lock,
-}
-
-/// A moderator locks a thread (Lemmy's `Lock` of a `Page`).
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Lock {
-    /// The moderator.
-    pub actor: ObjectId<DbPerson>,
-    /// The post.
-    pub object: ObjectRef,
-    /// `Lock`.
-    #[serde(rename = "type")]
-    pub kind: LockType,
-    /// The activity id.
-    pub id: Url,
-    /// The group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<Url>,
-}
-
-/// A moderator unlocks a thread.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UndoLock {
-    /// The moderator.
-    pub actor: ObjectId<DbPerson>,
-    /// The lock undone.
-    pub object: Lock,
-    /// `Undo`.
-    #[serde(rename = "type")]
-    pub kind: UndoType,
-    /// The activity id.
-    pub id: Url,
-    /// The group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<Url>,
-}
-
-/// `Add` or `Remove`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-pub enum FeatureKind {
-    /// Into a collection.
-    Add,
-    /// Out of it.
-    Remove,
-}
-
-/// A moderator pins (`Add` to the group's featured collection) or unpins a thread. The same
-/// activities on the moderators collection are moderator changes, which come with moderation.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Feature {
-    /// The moderator.
-    pub actor: ObjectId<DbPerson>,
-    /// The post.
-    pub object: ObjectRef,
-    /// The collection.
-    pub target: Url,
-    /// Add or Remove.
-    #[serde(rename = "type")]
-    pub kind: FeatureKind,
-    /// The activity id.
-    pub id: Url,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<Url>,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub cc: Vec<Url>,
     /// The group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<Url>,
@@ -254,12 +191,20 @@ pub enum GroupActivity {
     UndoVote(UndoVote),
     /// A lock withdrawn.
     UndoLock(UndoLock),
+    /// A ban lifted.
+    UndoBlock(UndoBlock),
     /// A deletion or removal undone.
     UndoDelete(UndoDelete),
     /// A thread locked.
     Lock(Lock),
-    /// A thread pinned or unpinned.
+    /// A thread pinned or unpinned, or a moderator added or removed.
     Feature(Feature),
+    /// A person banned from the group.
+    Block(Block),
+    /// A report.
+    Flag(Flag),
+    /// A report resolved.
+    Resolve(Resolve),
     /// A new or edited post or reply.
     CreateOrUpdate(Box<CreateOrUpdate>),
     /// A deletion.
@@ -342,6 +287,10 @@ impl GroupActivity {
             Self::UndoLock(a) => &a.id,
             Self::UndoDelete(a) => &a.id,
             Self::Feature(a) => &a.id,
+            Self::Block(a) => &a.id,
+            Self::UndoBlock(a) => &a.id,
+            Self::Flag(a) => &a.id,
+            Self::Resolve(a) => &a.id,
         }
     }
 
@@ -356,6 +305,10 @@ impl GroupActivity {
             Self::UndoLock(a) => a.actor.inner(),
             Self::UndoDelete(a) => a.actor.inner(),
             Self::Feature(a) => a.actor.inner(),
+            Self::Block(a) => a.actor.inner(),
+            Self::UndoBlock(a) => a.actor.inner(),
+            Self::Flag(a) => a.actor.inner(),
+            Self::Resolve(a) => a.actor.inner(),
         }
     }
 
@@ -371,28 +324,6 @@ impl GroupActivity {
                 }
             }
             other => other.id().to_string(),
-        }
-    }
-
-    /// For a lock, unlock, pin or unpin: who acts, on which thread, which flag, set or
-    /// cleared. `None` for anything else (and for `Add`/`Remove` on the moderators
-    /// collection, which are moderator changes, not pins).
-    fn thread_flag(&self) -> Option<(ObjectId<DbPerson>, Url, Flag, bool)> {
-        match self {
-            Self::Lock(l) => Some((l.actor.clone(), l.object.id().clone(), Flag::Locked, true)),
-            Self::UndoLock(u) => Some((
-                u.actor.clone(),
-                u.object.object.id().clone(),
-                Flag::Locked,
-                false,
-            )),
-            Self::Feature(f) if !f.target.path().ends_with("/moderators") => Some((
-                f.actor.clone(),
-                f.object.id().clone(),
-                Flag::Pinned,
-                f.kind == FeatureKind::Add,
-            )),
-            _ => None,
         }
     }
 
@@ -419,7 +350,16 @@ impl GroupActivity {
             Self::UndoDelete(a) => {
                 verify_urls_match(a.actor.inner(), a.object.actor.inner()).map_err(Into::into)
             }
-            Self::Delete(_) | Self::Vote(_) | Self::Lock(_) | Self::Feature(_) => Ok(()),
+            Self::UndoBlock(a) => {
+                verify_urls_match(a.actor.inner(), a.object.actor.inner()).map_err(Into::into)
+            }
+            Self::Delete(_)
+            | Self::Vote(_)
+            | Self::Lock(_)
+            | Self::Feature(_)
+            | Self::Block(_)
+            | Self::Flag(_)
+            | Self::Resolve(_) => Ok(()),
         }
     }
 
@@ -461,7 +401,12 @@ impl GroupActivity {
             Self::Lock(a) => stored(a.object.id().clone()).await,
             Self::UndoLock(a) => stored(a.object.object.id().clone()).await,
             Self::UndoDelete(a) => stored(a.object.object.id().clone()).await,
-            Self::Feature(a) => stored(a.object.id().clone()).await,
+            Self::Feature(a) if !a.is_moderator_change() => stored(a.object.id().clone()).await,
+            Self::Feature(_)
+            | Self::Block(_)
+            | Self::UndoBlock(_)
+            | Self::Flag(_)
+            | Self::Resolve(_) => super::moderation::target_group(data, self).await,
             Self::Vote(a) => {
                 let c = ObjectId::<Content>::from(a.object.id().clone())
                     .dereference(data)
@@ -477,6 +422,11 @@ impl GroupActivity {
             return relayed_account_deletion(data, self.actor()).await;
         }
         if matches!(via, Via::Announced(_)) && self.claims_local(data) {
+            // A group relays to every follower, so what a member or moderator here sent to a
+            // remote group comes back: it was applied here when it was sent.
+            if authority(self.actor()).is_ok_and(|a| a == data.instance.domain) {
+                return Ok(());
+            }
             return Err(Error::rejected(
                 "invalid_activity",
                 "a relayed activity speaking for this instance",
@@ -512,6 +462,13 @@ impl GroupActivity {
         // Direct: a member's activity for a group hosted here, checked by us as the group's
         // server would.
         let direct = matches!(via, Via::Direct) && group.local;
+        if direct
+            && matches!(self, Self::CreateOrUpdate(_) | Self::Vote(_))
+            && let Some(p) =
+                storage::persons::find_by_ap_id(&data.db, self.actor().as_str()).await?
+        {
+            crate::domain::moderation::ensure_not_banned(data, group.id, p.id).await?;
+        }
         match self {
             Self::CreateOrUpdate(a) => {
                 let existing = Content::find(data, &a.object.id).await?;
@@ -546,67 +503,22 @@ impl GroupActivity {
                     return Ok(());
                 };
                 // The author deletes; a moderator removes (Lemmy sends both as Delete, a removal
-                // with a `summary` reason). A removal relayed by the thread's own group is the
-                // group's word; one sent here directly needs a moderator of the group here.
-                let actor = person_id(data, &a.actor).await?;
-                if content.author_id() != actor
-                    && (direct || group.local)
-                    && !storage::groups::is_moderator(&data.db, group.id, actor).await?
-                {
-                    return Err(Error::forbidden(
-                        "only the author or a moderator may delete",
-                    ));
+                // with a `summary` reason), which `moderation` checks and logs.
+                if content.author_id() != person_id(data, &a.actor).await? {
+                    return super::moderation::receive(data, &group, direct, Self::Delete(a)).await;
                 }
-                // A removal keeps the text, so that it can be restored; an author's own
-                // deletion erases it.
-                let removal = content.author_id() != actor;
-                match (&content, removal) {
-                    (Content::Post(p, _), false) => {
+                // An author's own deletion erases the text.
+                match &content {
+                    Content::Post(p, _) => {
                         storage::posts::mark_deleted(&data.db, p.id, now()).await?
                     }
-                    (Content::Post(p, _), true) => {
-                        storage::posts::mark_removed(&data.db, p.id, now()).await?
-                    }
-                    (Content::Reply(r, _), removal) => {
+                    Content::Reply(r, _) => {
                         let txn = data.db.begin().await?;
-                        if removal {
-                            storage::replies::mark_removed(&txn, r, now()).await?;
-                        } else {
-                            storage::replies::mark_deleted(&txn, r, now()).await?;
-                        }
+                        storage::replies::mark_deleted(&txn, r, now()).await?;
                         txn.commit().await?;
                     }
                 }
                 relay_if_local(data, &content, Self::Delete(a), false).await
-            }
-            Self::UndoDelete(a) => {
-                let Some(content) = Content::find(data, a.object.object.id()).await? else {
-                    return Ok(());
-                };
-                // Only a removal can be undone (an author's deletion erased the text), on the
-                // same terms as the removal itself.
-                let actor = person_id(data, &a.actor).await?;
-                if content.author_id() != actor
-                    && direct
-                    && !storage::groups::is_moderator(&data.db, group.id, actor).await?
-                {
-                    return Err(Error::forbidden(
-                        "only a moderator may restore what was removed",
-                    ));
-                }
-                let restored = match &content {
-                    Content::Post(p, _) => storage::posts::restore(&data.db, p.id).await?,
-                    Content::Reply(r, _) => {
-                        let txn = data.db.begin().await?;
-                        let restored = storage::replies::restore(&txn, r).await?;
-                        txn.commit().await?;
-                        restored
-                    }
-                };
-                if !restored {
-                    return Ok(());
-                }
-                relay_if_local(data, &content, Self::UndoDelete(a), false).await
             }
             Self::Vote(a) => {
                 let value = match a.kind {
@@ -628,64 +540,16 @@ impl GroupActivity {
                 record_vote(data, &content, voter, 0, None).await?;
                 relay_if_local(data, &content, Self::UndoVote(a), false).await
             }
-            Self::Lock(_) | Self::UndoLock(_) | Self::Feature(_) => {
-                let Some((actor, object, flag, value)) = self.thread_flag() else {
-                    return Ok(());
-                };
-                set_thread_flag(data, &group, direct, &actor, &object, flag, value, self).await
-            }
+            Self::UndoDelete(_)
+            | Self::Lock(_)
+            | Self::UndoLock(_)
+            | Self::Feature(_)
+            | Self::Block(_)
+            | Self::UndoBlock(_)
+            | Self::Flag(_)
+            | Self::Resolve(_) => super::moderation::receive(data, &group, direct, self).await,
         }
     }
-}
-
-/// The post a moderator's action is about, once the actor may act on it: `None` when we do
-/// not hold it.
-async fn moderated_post(
-    data: &Data<Ctx>,
-    group: &groups::Model,
-    direct: bool,
-    actor: &ObjectId<DbPerson>,
-    object: &Url,
-) -> Result<Option<storage::entities::posts::Model>> {
-    let Some(content) = Content::find(data, object).await? else {
-        return Ok(None);
-    };
-    let Content::Post(post, _) = content else {
-        return Err(Error::rejected(
-            "invalid_activity",
-            "only a thread is locked or pinned",
-        ));
-    };
-    if direct {
-        let moderator = person_id(data, actor).await?;
-        if !storage::groups::is_moderator(&data.db, group.id, moderator).await? {
-            return Err(Error::forbidden(
-                "only the group's moderators may lock or pin a thread",
-            ));
-        }
-    }
-    Ok(Some(post))
-}
-
-/// Locks, unlocks, pins or unpins a thread: a moderator's action. Sent straight to a group
-/// hosted here, the actor must moderate it; relayed by the thread's own group (already
-/// checked by the caller), the group vouches for it.
-#[allow(clippy::too_many_arguments)]
-async fn set_thread_flag(
-    data: &Data<Ctx>,
-    group: &groups::Model,
-    direct: bool,
-    actor: &ObjectId<DbPerson>,
-    object: &Url,
-    flag: storage::posts::Flag,
-    value: bool,
-    activity: GroupActivity,
-) -> Result<()> {
-    let Some(post) = moderated_post(data, group, direct, actor, object).await? else {
-        return Ok(());
-    };
-    storage::posts::set_flag(&data.db, post.id, flag, value).await?;
-    relay_if_local(data, &Content::Post(post, object.clone()), activity, false).await
 }
 
 /// A group relays an account's deletion. The relay carries no signature of the account, so

@@ -17,6 +17,7 @@ pub mod discovery;
 pub mod documents;
 pub mod follow;
 pub mod inbox;
+pub mod moderation;
 pub mod objects;
 pub mod outbox;
 pub mod protocol;

@@ -30,7 +30,7 @@ use crate::{
 };
 
 /// Sends `activity` (by `actor`) on its way: announced here, or to the remote group.
-async fn to_group(
+pub(crate) async fn to_group(
     data: &Data<Ctx>,
     group: &groups::Model,
     actor: &Url,
@@ -212,6 +212,21 @@ pub async fn edited(data: &Data<Ctx>, post_id: Option<i64>, reply_id: Option<i64
     .await
 }
 
+/// Sends on what a local delete did (`posts::delete`, `replies::delete`): the author's own
+/// deletion as `Delete`, or, when `removal` says a moderator removed someone else's, that.
+pub async fn delete_done(
+    data: &Data<Ctx>,
+    user: &CurrentUser,
+    post_id: Option<i64>,
+    reply_id: Option<i64>,
+    removal: Option<crate::domain::moderation::Done>,
+) -> Result<()> {
+    match removal {
+        None => deleted(data, user, post_id, reply_id).await,
+        Some(done) => super::moderation::publish(data, &user.person, &done).await,
+    }
+}
+
 /// A local post or reply was deleted by `user`.
 pub async fn deleted(
     data: &Data<Ctx>,
@@ -221,8 +236,7 @@ pub async fn deleted(
 ) -> Result<()> {
     let content = content_by_id(data, post_id, reply_id).await?;
     let group = content.group(data).await?;
-    // Only the author's own deletion federates as Delete; moderators' removals come with the
-    // moderation work.
+    // Only the author's own deletion: a moderator's removal is sent by `moderation::publish`.
     if content.author_id() != user.person.id {
         return Ok(());
     }
@@ -236,6 +250,7 @@ pub async fn deleted(
         to: vec![url(PUBLIC)?],
         cc: vec![group_id.clone()],
         audience: Some(group_id),
+        summary: None,
     };
     to_group(data, &group, &actor, GroupActivity::Delete(activity), None).await
 }

@@ -120,7 +120,8 @@ pub async fn resolve(data: &Data<Ctx>, query: &str) -> Result<Resolved> {
     }
 }
 
-async fn person_by_handle(
+/// A person by `user@host` handle (a local one by name), fetched by WebFinger when not known.
+pub async fn person_by_handle(
     data: &Data<Ctx>,
     handle: &str,
 ) -> Result<storage::entities::persons::Model> {
@@ -187,4 +188,38 @@ async fn resolve_url(data: &Data<Ctx>, url: Url) -> Result<Resolved> {
             format!("cannot use an object of type {kind:?}"),
         )),
     }
+}
+
+/// A person named by `@user@host`, `user@host`, a local account name, or an actor URL;
+/// fetched from their server when not known yet.
+pub async fn person(data: &Data<Ctx>, raw: &str) -> Result<storage::entities::persons::Model> {
+    let q = raw.trim();
+    let q = q.strip_prefix('@').unwrap_or(q);
+    if q.is_empty() || q.len() > 2048 {
+        return Err(Error::invalid(
+            "person",
+            "give a handle (user@host) or an actor URL",
+        ));
+    }
+    if q.starts_with("https://") || q.starts_with("http://") {
+        let url = Url::parse(q).map_err(|_| Error::invalid("person", "is not a valid URL"))?;
+        data.blocked.refuse(&data.db, &url).await?;
+        if let Some(p) = storage::persons::find_by_ap_id(&data.db, url.as_str()).await? {
+            return Ok(p);
+        }
+        let p: DbPerson = ObjectId::<DbPerson>::from(url)
+            .dereference(data)
+            .await
+            .map_err(|_| Error::NotFound("person"))?;
+        return Ok(p.model);
+    }
+    if !q.contains('@') {
+        return storage::persons::find_local(&data.db, &q.to_ascii_lowercase())
+            .await?
+            .ok_or(Error::NotFound("person"));
+    }
+    if let Ok(host) = crate::domain::instances::parse_host(q) {
+        data.blocked.refuse_authority(&data.db, &host).await?;
+    }
+    person_by_handle(data, q).await
 }

@@ -22,6 +22,7 @@ pub mod instance;
 pub mod jobs;
 pub mod limits;
 pub mod memo;
+pub mod moderation;
 pub mod notifications;
 pub mod peers;
 pub mod persons;
@@ -34,6 +35,7 @@ pub mod sessions;
 pub mod settings;
 pub mod shares;
 pub mod snapshot;
+pub mod user_blocks;
 pub mod votes;
 
 /// Opens the connection pool. SQLite runs in WAL mode (readers never wait for the writer)

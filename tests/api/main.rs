@@ -13,6 +13,7 @@ mod fuzz_corpus;
 mod groups;
 mod health;
 mod limits;
+mod moderation;
 mod openapi;
 mod payloads;
 mod posts;

@@ -24,6 +24,29 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/replies/{id}"),
     ("delete", "/replies/{id}"),
     ("post", "/replies/{id}/vote"),
+    ("post", "/posts/{id}/remove"),
+    ("post", "/posts/{id}/restore"),
+    ("post", "/replies/{id}/remove"),
+    ("post", "/replies/{id}/restore"),
+    ("post", "/posts/{id}/lock"),
+    ("delete", "/posts/{id}/lock"),
+    ("post", "/posts/{id}/pin"),
+    ("delete", "/posts/{id}/pin"),
+    ("get", "/groups/{handle}/bans"),
+    ("post", "/groups/{handle}/bans"),
+    ("delete", "/groups/{handle}/bans/{person}"),
+    ("post", "/groups/{handle}/moderators"),
+    ("delete", "/groups/{handle}/moderators/{person}"),
+    ("get", "/groups/{handle}/modlog"),
+    ("get", "/groups/{handle}/reports"),
+    ("get", "/reports"),
+    ("post", "/reports"),
+    ("post", "/reports/{id}/resolve"),
+    ("get", "/me/blocks"),
+    ("put", "/me/blocks/people/{person}"),
+    ("delete", "/me/blocks/people/{person}"),
+    ("put", "/me/blocks/instances/{host}"),
+    ("delete", "/me/blocks/instances/{host}"),
     ("get", "/openapi.json"),
 ];
 
@@ -57,7 +80,9 @@ async fn document_matches_the_router() {
     for (method, path) in &documented {
         let concrete = path
             .replace("{id}", "424242")
-            .replace("{handle}", "nosuchgroup");
+            .replace("{handle}", "nosuchgroup")
+            .replace("{person}", "nobody")
+            .replace("{host}", "example.org");
         let r = app
             .request(
                 &method.to_uppercase(),

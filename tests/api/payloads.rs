@@ -4,6 +4,7 @@
 use cohort::federation::{
     activities::InboxActivity,
     content::{Announced, CreateOrUpdateKind, GroupActivity, VoteKind},
+    moderation::FeatureKind,
     objects::title_of,
     protocol::{Actor, ActorKind, Object, ObjectKind},
 };
@@ -259,4 +260,63 @@ fn nodebb() {
         note.replies.as_ref().unwrap().as_str(),
         "https://forum.example/post/3456/replies"
     );
+}
+
+#[test]
+fn lemmy_moderation() {
+    let inner = |path: &str| match activity(path) {
+        InboxActivity::Announce(a) => match a.object {
+            Announced::Activity(inner) => *inner,
+            other => panic!("{path}: {other:?}"),
+        },
+        other => panic!("{path}: {other:?}"),
+    };
+    match inner("lemmy/announce_block_user.json") {
+        GroupActivity::Block(b) => {
+            assert_eq!(b.target.as_str(), "https://lemmy.example/c/rust");
+            assert_eq!(b.object.id().as_str(), "https://cohort.example/u/bob");
+            assert_eq!(b.remove_data, Some(true));
+            assert_eq!(b.summary.as_deref(), Some("spam"));
+            assert_eq!(
+                b.end_time.map(|t| t.to_rfc3339()).as_deref(),
+                Some("2031-05-01T10:00:00+00:00")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    match inner("lemmy/announce_undo_block_user.json") {
+        GroupActivity::UndoBlock(u) => {
+            assert_eq!(u.restore_data, Some(true));
+            assert_eq!(
+                u.object.object.id().as_str(),
+                "https://cohort.example/u/bob"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    match inner("lemmy/announce_add_mod.json") {
+        GroupActivity::Feature(f) => {
+            assert!(f.is_moderator_change());
+            assert_eq!(f.kind, FeatureKind::Add);
+        }
+        other => panic!("{other:?}"),
+    }
+    match inner("lemmy/announce_add_featured.json") {
+        GroupActivity::Feature(f) => assert!(!f.is_moderator_change()),
+        other => panic!("{other:?}"),
+    }
+    match group_activity("lemmy/flag.json") {
+        GroupActivity::Flag(f) => {
+            assert_eq!(f.summary.as_deref(), Some("not about rust"));
+            assert_eq!(f.to[0].as_str(), "https://cohort.example/g/rust");
+        }
+        other => panic!("{other:?}"),
+    }
+    match group_activity("lemmy/resolve_flag.json") {
+        GroupActivity::Resolve(r) => assert_eq!(
+            r.object.id.as_str(),
+            "https://lemmy.example/activities/flag/3a9d5e27-6c1b-4f84-9e02-8b7c4a1d5f63"
+        ),
+        other => panic!("{other:?}"),
+    }
 }

@@ -8,6 +8,7 @@ use super::AppState;
 mod accounts;
 mod groups;
 mod membership;
+mod moderation;
 mod openapi;
 mod posts;
 mod replies;
@@ -18,6 +19,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(groups::router())
         .merge(membership::router())
+        .merge(moderation::router())
         .merge(posts::router())
         .merge(replies::router())
         .merge(openapi::router())

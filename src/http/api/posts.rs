@@ -52,8 +52,16 @@ async fn remove(
     Auth(user): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode> {
-    posts::delete(&s.ctx, &user, id).await?;
-    outbox::deleted(&s.federation.to_request_data(), &user, Some(id), None).await?;
+    // Someone else's is removed by a moderator, and federates as that.
+    let removal = posts::delete(&s.ctx, &user, id).await?;
+    outbox::delete_done(
+        &s.federation.to_request_data(),
+        &user,
+        Some(id),
+        None,
+        removal,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -51,8 +51,16 @@ async fn remove(
     Auth(user): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode> {
-    replies::delete(&s.ctx, &user, id).await?;
-    outbox::deleted(&s.federation.to_request_data(), &user, None, Some(id)).await?;
+    // Someone else's is removed by a moderator, and federates as that.
+    let removal = replies::delete(&s.ctx, &user, id).await?;
+    outbox::delete_done(
+        &s.federation.to_request_data(),
+        &user,
+        None,
+        Some(id),
+        removal,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -305,11 +305,16 @@ pub(super) async fn delete_post(
 ) -> PageResult {
     let user = viewer.require()?.clone();
     let (_, group) = crate::domain::posts::load(&s.ctx, id).await?;
-    // `let ()`: the domain's delete returns nothing here. Should it start returning what a
-    // moderator's removal did (to federate as such), this stops compiling instead of
-    // silently sending an author's Delete; then handle it as the API's delete does.
-    let () = posts::delete(&s.ctx, &user, id).await?;
-    outbox::deleted(&s.federation.to_request_data(), &user, Some(id), None).await?;
+    // Someone else's post is a moderator's removal, and federates as that.
+    let removal = posts::delete(&s.ctx, &user, id).await?;
+    outbox::delete_done(
+        &s.federation.to_request_data(),
+        &user,
+        Some(id),
+        None,
+        removal,
+    )
+    .await?;
     let g = groups::view(&s.ctx, &format!("{}@{}", group.name, group.domain)).await?;
     Ok(done(&format!("/g/{}", path_segment(&group_path(&g)))))
 }
@@ -388,8 +393,14 @@ pub(super) async fn delete_reply(
         .await?
         .map(|r| r.post_id)
         .ok_or(Error::NotFound("reply"))?;
-    // `let ()`: see `delete_post`.
-    let () = replies::delete(&s.ctx, &user, id).await?;
-    outbox::deleted(&s.federation.to_request_data(), &user, None, Some(id)).await?;
+    let removal = replies::delete(&s.ctx, &user, id).await?;
+    outbox::delete_done(
+        &s.federation.to_request_data(),
+        &user,
+        None,
+        Some(id),
+        removal,
+    )
+    .await?;
     Ok(done(&format!("/posts/{post_id}#r{id}")))
 }

@@ -5,6 +5,7 @@
 #![allow(missing_docs)]
 
 pub mod destinations;
+pub mod group_bans;
 pub mod group_followers;
 pub mod group_moderators;
 pub mod groups;
@@ -13,15 +14,19 @@ pub mod instance_blocks;
 pub mod instance_keys;
 pub mod invites;
 pub mod local_users;
+pub mod mod_log;
 pub mod notification_reads;
 pub mod outgoing;
 pub mod outgoing_direct;
+pub mod person_blocks;
+pub mod person_instance_blocks;
 pub mod persons;
 pub mod post_votes;
 pub mod posts;
 pub mod received_activities;
 pub mod replies;
 pub mod reply_votes;
+pub mod reports;
 pub mod scheduled_jobs;
 pub mod sent_activities;
 pub mod sessions;

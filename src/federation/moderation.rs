@@ -1,0 +1,858 @@
+//! Moderators' actions over ActivityPub, in the shapes Lemmy-family servers send and expect:
+//! removal and restore (`Delete` with a `summary` reason, `Undo`; in `content`), `Lock` and
+//! `Undo{Lock}`, pins (`Add`/`Remove` on the featured collection), moderator changes
+//! (`Add`/`Remove` on the moderators collection), bans (`Block`/`Undo{Block}` targeting the
+//! group, with `removeData` and an end time), reports (`Flag`) and their resolution
+//! (`Resolve`).
+//!
+//! An action for a group hosted here arrives from its actor, who must be one of the group's
+//! moderators; it is applied and relayed by the group to its followers. An action relayed by
+//! a remote group is that group's word, for that group's own content. A moderator here acting
+//! on a remote group sends the action to the group, which relays it. Every applied action is
+//! written to the group's mod log (`domain::moderation::apply`).
+
+use activitypub_federation::{
+    config::Data,
+    fetch::object_id::ObjectId,
+    kinds::activity::{AnnounceType, BlockType, DeleteType, FlagType, UndoType},
+    protocol::helpers::deserialize_one_or_many,
+    traits::{Actor as _, Object as _},
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::{
+    activities::new_id,
+    actors::{DbGroup, DbPerson},
+    content::{Announce, Announced, Delete, GroupActivity, ObjectRef, UndoDelete},
+    documents::url,
+    objects::Content,
+    outbox,
+    protocol::PUBLIC,
+};
+use crate::{
+    delivery,
+    domain::{
+        Ctx,
+        moderation::{self, Act, Done, Reported, Target},
+        now,
+    },
+    error::{Error, Result},
+    storage::{
+        self,
+        entities::{groups, persons, reports},
+    },
+};
+
+/// `Lock` (Lemmy: no new comments).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub enum LockType {
+    /// `Lock`.
+    Lock,
+}
+
+/// A moderator locks a thread (Lemmy's `Lock` of a `Page`).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Lock {
+    /// The moderator.
+    pub actor: ObjectId<DbPerson>,
+    /// The post.
+    pub object: ObjectRef,
+    /// `Lock`.
+    #[serde(rename = "type")]
+    pub kind: LockType,
+    /// The activity id.
+    pub id: Url,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<Url>,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub cc: Vec<Url>,
+    /// The moderator's reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// The group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+}
+
+/// A moderator unlocks a thread.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UndoLock {
+    /// The moderator.
+    pub actor: ObjectId<DbPerson>,
+    /// The lock undone.
+    pub object: Lock,
+    /// `Undo`.
+    #[serde(rename = "type")]
+    pub kind: UndoType,
+    /// The activity id.
+    pub id: Url,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<Url>,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub cc: Vec<Url>,
+    /// The group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+}
+
+/// `Add` or `Remove`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub enum FeatureKind {
+    /// Into a collection.
+    Add,
+    /// Out of it.
+    Remove,
+}
+
+/// `Add` to or `Remove` from one of a group's collections: a thread pinned or unpinned (the
+/// featured collection), or a moderator added or removed (the moderators collection).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Feature {
+    /// The moderator.
+    pub actor: ObjectId<DbPerson>,
+    /// The post, or the person.
+    pub object: ObjectRef,
+    /// The collection.
+    pub target: Url,
+    /// Add or Remove.
+    #[serde(rename = "type")]
+    pub kind: FeatureKind,
+    /// The activity id.
+    pub id: Url,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<Url>,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub cc: Vec<Url>,
+    /// The group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+}
+
+impl Feature {
+    /// Whether this changes the moderators (else it pins or unpins).
+    pub fn is_moderator_change(&self) -> bool {
+        self.target.path().ends_with("/moderators")
+    }
+}
+
+/// A moderator bans a person from a group (Lemmy's `Block` with the community as target).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Block {
+    /// The moderator.
+    pub actor: ObjectId<DbPerson>,
+    /// The person banned.
+    pub object: ObjectRef,
+    /// The group (a Lemmy site ban names the instance here, and is not ours to act on).
+    pub target: Url,
+    /// `Block`.
+    #[serde(rename = "type")]
+    pub kind: BlockType,
+    /// The activity id.
+    pub id: Url,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<Url>,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub cc: Vec<Url>,
+    /// Remove everything they wrote in the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remove_data: Option<bool>,
+    /// The reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// When the ban ends (Lemmy 0.19.4 and later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<DateTime<Utc>>,
+    /// When the ban ends (the older name, still read by Lemmy 0.19).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<DateTime<Utc>>,
+    /// The group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+}
+
+/// A moderator lifts a ban.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UndoBlock {
+    /// The moderator.
+    pub actor: ObjectId<DbPerson>,
+    /// The ban lifted.
+    pub object: Block,
+    /// `Undo`.
+    #[serde(rename = "type")]
+    pub kind: UndoType,
+    /// The activity id.
+    pub id: Url,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<Url>,
+    /// Addressing.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub cc: Vec<Url>,
+    /// Restore what the ban removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore_data: Option<bool>,
+    /// The group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+}
+
+/// What a report names: one object (Lemmy), or a list (Mastodon: the account, then posts).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Reportable {
+    /// One object.
+    One(Url),
+    /// Several; the first we hold is the one reported.
+    Many(Vec<Url>),
+}
+
+/// A member reports a post, a reply or a person to a group's moderators.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Flag {
+    /// The reporter.
+    pub actor: ObjectId<DbPerson>,
+    /// The group.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<Url>,
+    /// What is reported.
+    pub object: Reportable,
+    /// The reason (Lemmy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// The reason (Mastodon).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// `Flag`.
+    #[serde(rename = "type")]
+    pub kind: FlagType,
+    /// The activity id: the report's identity everywhere it goes.
+    pub id: Url,
+    /// The group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+}
+
+/// `Resolve`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub enum ResolveType {
+    /// `Resolve`.
+    Resolve,
+}
+
+/// A moderator resolves a report (Lemmy 0.20's `Resolve` of a `Flag`).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resolve {
+    /// The moderator.
+    pub actor: ObjectId<DbPerson>,
+    /// The group.
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<Url>,
+    /// The report.
+    pub object: Flag,
+    /// `Resolve`.
+    #[serde(rename = "type")]
+    pub kind: ResolveType,
+    /// The activity id.
+    pub id: Url,
+    /// The group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+}
+
+impl Flag {
+    fn objects(&self) -> Vec<&Url> {
+        match &self.object {
+            Reportable::One(u) => vec![u],
+            Reportable::Many(v) => v.iter().collect(),
+        }
+    }
+
+    fn reason(&self) -> String {
+        remote_reason(self.summary.as_deref().or(self.content.as_deref()))
+            .unwrap_or_else(|| "(no reason given)".into())
+    }
+
+    /// The group it names: `to` or `audience`.
+    fn named_groups(&self) -> impl Iterator<Item = &Url> {
+        self.to.iter().chain(self.audience.iter())
+    }
+}
+
+/// A moderator's reason or a report's, as another server wrote it: one line (control
+/// characters become spaces, invisible direction and spacing characters go), at most
+/// [`moderation::MAX_REASON_CHARS`]; `None` when nothing is left.
+fn remote_reason(raw: Option<&str>) -> Option<String> {
+    let line: String = raw?
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .filter(|c| !crate::domain::text::is_disguising(*c))
+        .take(moderation::MAX_REASON_CHARS)
+        .collect();
+    let line = line.trim();
+    (!line.is_empty()).then(|| line.to_string())
+}
+
+/// The group a collection URL (`…/moderators`, `…/featured`) belongs to.
+async fn group_of_collection(ctx: &Ctx, collection: &Url) -> Result<Option<groups::Model>> {
+    let s = collection.as_str();
+    let Some((group, _)) = s.rsplit_once('/') else {
+        return Ok(None);
+    };
+    Ok(storage::groups::find_by_ap_id(&ctx.db, group).await?)
+}
+
+async fn group_by_id(ctx: &Ctx, id: &Url) -> Result<Option<groups::Model>> {
+    Ok(storage::groups::find_by_ap_id(&ctx.db, id.as_str()).await?)
+}
+
+/// The group a moderation activity that is not about a stored post or reply concerns: the
+/// moderators collection's group, the ban's target, the report's group. `None`: not ours.
+pub(super) async fn target_group(
+    data: &Data<Ctx>,
+    activity: &GroupActivity,
+) -> Result<Option<groups::Model>> {
+    match activity {
+        GroupActivity::Feature(f) if f.is_moderator_change() => {
+            group_of_collection(data, &f.target).await
+        }
+        GroupActivity::Block(b) => group_by_id(data, &b.target).await,
+        GroupActivity::UndoBlock(u) => group_by_id(data, &u.object.target).await,
+        GroupActivity::Flag(f) => flag_group(data, f).await,
+        GroupActivity::Resolve(r) => flag_group(data, &r.object).await,
+        _ => Ok(None),
+    }
+}
+
+async fn flag_group(data: &Data<Ctx>, f: &Flag) -> Result<Option<groups::Model>> {
+    for g in f.named_groups() {
+        if let Some(g) = group_by_id(data, g).await? {
+            return Ok(Some(g));
+        }
+    }
+    // Mastodon names no group: the group of the first reported thing we hold.
+    for o in f.objects() {
+        if let Some(c) = Content::find(data, o).await? {
+            return Ok(Some(c.group(data).await?));
+        }
+    }
+    Ok(None)
+}
+
+async fn person(data: &Data<Ctx>, id: &ObjectId<DbPerson>) -> Result<persons::Model> {
+    Ok(id.dereference(data).await?.model)
+}
+
+async fn person_at(data: &Data<Ctx>, id: &Url) -> Result<persons::Model> {
+    person(data, &ObjectId::from(id.clone())).await
+}
+
+/// The stored post or reply at `id`, as a moderation target.
+async fn stored_target(data: &Data<Ctx>, id: &Url) -> Result<Option<Target>> {
+    Ok(Content::find(data, id).await?.map(|c| match c {
+        Content::Post(p, _) => Target::Post(p),
+        Content::Reply(r, _) => Target::Reply(r),
+    }))
+}
+
+async fn stored_post(
+    data: &Data<Ctx>,
+    id: &Url,
+) -> Result<Option<storage::entities::posts::Model>> {
+    match stored_target(data, id).await? {
+        Some(Target::Post(p)) => Ok(Some(p)),
+        // Lemmy 1.0 also locks a single comment; here only threads lock, so there is
+        // nothing to do.
+        Some(Target::Reply(_)) | None => Ok(None),
+    }
+}
+
+/// What a moderator's activity asks for, read against what is stored. `None`: it concerns
+/// something we do not hold, so there is nothing to do.
+async fn requested_act(data: &Data<Ctx>, activity: &GroupActivity) -> Result<Option<Act>> {
+    Ok(match activity {
+        GroupActivity::Delete(d) => {
+            stored_target(data, d.object.id())
+                .await?
+                .map(|target| Act::Remove {
+                    target,
+                    reason: remote_reason(d.summary.as_deref()),
+                })
+        }
+        GroupActivity::UndoDelete(u) => {
+            stored_target(data, u.object.object.id())
+                .await?
+                .map(|target| Act::Restore {
+                    target,
+                    reason: None,
+                })
+        }
+        GroupActivity::Lock(l) => stored_post(data, l.object.id())
+            .await?
+            .map(|post| Act::Lock {
+                post,
+                locked: true,
+                reason: remote_reason(l.summary.as_deref()),
+            }),
+        GroupActivity::UndoLock(u) => {
+            stored_post(data, u.object.object.id())
+                .await?
+                .map(|post| Act::Lock {
+                    post,
+                    locked: false,
+                    reason: None,
+                })
+        }
+        GroupActivity::Feature(f) if f.is_moderator_change() => {
+            let p = person_at(data, f.object.id()).await?;
+            Some(match f.kind {
+                FeatureKind::Add => Act::AddModerator(p),
+                FeatureKind::Remove => Act::RemoveModerator(p),
+            })
+        }
+        GroupActivity::Feature(f) => stored_post(data, f.object.id())
+            .await?
+            .map(|post| Act::Pin {
+                post,
+                pinned: f.kind == FeatureKind::Add,
+            }),
+        GroupActivity::Block(b) => Some(Act::Ban {
+            person: person_at(data, b.object.id()).await?,
+            reason: remote_reason(b.summary.as_deref()),
+            expires_at: b.end_time.or(b.expires),
+            remove_content: b.remove_data.unwrap_or(false),
+        }),
+        GroupActivity::UndoBlock(u) => Some(Act::Unban {
+            person: person_at(data, u.object.object.id()).await?,
+            restore_content: u.restore_data.unwrap_or(false),
+        }),
+        _ => None,
+    })
+}
+
+/// Acts on a moderator's activity (everything but the author's own deletion, which `content`
+/// handles). `direct`: sent to a group hosted here by its actor, who must moderate it;
+/// otherwise relayed by the group it concerns (already checked), whose word it is.
+pub(super) async fn receive(
+    data: &Data<Ctx>,
+    group: &groups::Model,
+    direct: bool,
+    activity: GroupActivity,
+) -> Result<()> {
+    match &activity {
+        GroupActivity::Flag(f) => return receive_flag(data, group, direct, f.clone()).await,
+        GroupActivity::Resolve(r) => return receive_resolve(data, group, direct, r.clone()).await,
+        _ => {}
+    }
+    let moderator = person(data, &ObjectId::from(activity.actor().clone())).await?;
+    if direct && !storage::groups::is_moderator(&data.db, group.id, moderator.id).await? {
+        return Err(Error::forbidden("only the group's moderators may do that"));
+    }
+    let Some(act) = requested_act(data, &activity).await? else {
+        return Ok(());
+    };
+    if let Act::Ban { person, .. } = &act
+        && direct
+        && storage::groups::is_moderator(&data.db, group.id, person.id).await?
+    {
+        return Err(Error::rejected(
+            "invalid_activity",
+            "a moderator cannot be banned; remove them from the moderators first",
+        ));
+    }
+    if moderation::apply(data, group, Some(moderator.id), &act).await? && group.local {
+        outbox::announce(data, group, activity, None).await?;
+    }
+    Ok(())
+}
+
+async fn reported(data: &Data<Ctx>, f: &Flag) -> Result<Option<Reported>> {
+    for o in f.objects() {
+        if let Some(t) = stored_target(data, o).await? {
+            return Ok(Some(Reported::Content(t)));
+        }
+    }
+    // A person: the first object that names one we know (Mastodon lists the account first).
+    for o in f.objects() {
+        if let Some(p) = storage::persons::find_by_ap_id(&data.db, o.as_str()).await? {
+            return Ok(Some(Reported::Person(p)));
+        }
+    }
+    Ok(None)
+}
+
+async fn receive_flag(
+    data: &Data<Ctx>,
+    group: &groups::Model,
+    direct: bool,
+    flag: Flag,
+) -> Result<()> {
+    let Some(what) = reported(data, &flag).await? else {
+        return Ok(());
+    };
+    if let Reported::Content(t) = &what
+        && stored_group_id(data, t).await? != group.id
+    {
+        return Err(Error::rejected(
+            "invalid_activity",
+            "the report names another group's content",
+        ));
+    }
+    let reporter = person(data, &flag.actor).await?;
+    let report = moderation::store_report(
+        data,
+        flag.id.as_str(),
+        group,
+        reporter.id,
+        &what,
+        flag.reason(),
+    )
+    .await?;
+    if direct && group.local {
+        forward_to_moderators(data, group, &report, GroupActivity::Flag(flag)).await?;
+    }
+    Ok(())
+}
+
+async fn stored_group_id(data: &Data<Ctx>, t: &Target) -> Result<i64> {
+    Ok(match t {
+        Target::Post(p) => p.group_id,
+        Target::Reply(r) => {
+            storage::posts::find(&data.db, r.post_id)
+                .await?
+                .ok_or(Error::NotFound("post"))?
+                .group_id
+        }
+    })
+}
+
+async fn receive_resolve(
+    data: &Data<Ctx>,
+    group: &groups::Model,
+    direct: bool,
+    resolve: Resolve,
+) -> Result<()> {
+    let Some(report) =
+        storage::moderation::find_report_by_ap_id(&data.db, resolve.object.id.as_str()).await?
+    else {
+        return Ok(());
+    };
+    if report.group_id != group.id {
+        return Err(Error::rejected(
+            "invalid_activity",
+            "the resolution names another group's report",
+        ));
+    }
+    let moderator = person(data, &resolve.actor).await?;
+    if direct && !storage::groups::is_moderator(&data.db, group.id, moderator.id).await? {
+        return Err(Error::forbidden(
+            "only the group's moderators may resolve a report",
+        ));
+    }
+    let changed =
+        storage::moderation::resolve_report(&data.db, report.id, moderator.id, now()).await?;
+    if changed && direct && group.local {
+        forward_to_moderators(data, group, &report, GroupActivity::Resolve(resolve)).await?;
+    }
+    Ok(())
+}
+
+/// A group hosted here passes a report (or its resolution) on, announced, to the servers of
+/// its remote moderators and of the reporter, so that it reaches the moderators wherever they
+/// are and the reporter's instance keeps it current.
+async fn forward_to_moderators(
+    data: &Data<Ctx>,
+    group: &groups::Model,
+    report: &reports::Model,
+    activity: GroupActivity,
+) -> Result<()> {
+    let mods = storage::groups::moderators(&data.db, &[group.id]).await?;
+    let mut people: Vec<persons::Model> = mods.get(&group.id).cloned().unwrap_or_default();
+    if let Some(r) = storage::persons::find(&data.db, report.reporter_id).await? {
+        people.push(r);
+    }
+    let mut inboxes: Vec<Url> = vec![];
+    let mut addressed: Vec<Url> = vec![];
+    for p in people.into_iter().filter(|p| !p.local) {
+        addressed.push(url(&p.ap_id)?);
+        let inbox = DbPerson::new(p)?.shared_inbox_or_inbox();
+        if !inboxes.contains(&inbox) {
+            inboxes.push(inbox);
+        }
+    }
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let g = DbGroup::new(group.clone())?;
+    let wrapped = Announce {
+        actor: ObjectId::from(g.id().clone()),
+        object: Announced::Activity(Box::new(activity)),
+        kind: AnnounceType::Announce,
+        id: new_id(data, "announce")?,
+        // Not public: addressed to the moderators and the reporter it is delivered to.
+        to: addressed,
+        cc: vec![],
+    };
+    delivery::send(data, &wrapped, &wrapped.id, g.id(), inboxes).await
+}
+
+/// The activity a local moderator's action federates as.
+fn activity_for(
+    data: &Data<Ctx>,
+    moderator: &Url,
+    group: &groups::Model,
+    act: &Act,
+) -> Result<GroupActivity> {
+    let group_id = url(&group.ap_id)?;
+    let to = vec![url(PUBLIC)?];
+    let cc = vec![group_id.clone()];
+    let audience = Some(group_id.clone());
+    let actor = ObjectId::<DbPerson>::from(moderator.clone());
+    let collection = |name: &str| url(&format!("{}/{name}", group.ap_id));
+    let delete = |target: &Target, reason: &Option<String>| -> Result<Delete> {
+        Ok(Delete {
+            actor: actor.clone(),
+            object: ObjectRef::Id(url(target.ap_id())?),
+            kind: DeleteType::Delete,
+            id: new_id(data, "delete")?,
+            to: to.clone(),
+            cc: cc.clone(),
+            audience: audience.clone(),
+            summary: reason.clone(),
+        })
+    };
+    let lock = |post: &storage::entities::posts::Model, reason: &Option<String>| -> Result<Lock> {
+        Ok(Lock {
+            actor: actor.clone(),
+            object: ObjectRef::Id(url(&post.ap_id)?),
+            kind: LockType::Lock,
+            id: new_id(data, "lock")?,
+            to: to.clone(),
+            cc: cc.clone(),
+            summary: reason.clone(),
+            audience: audience.clone(),
+        })
+    };
+    let feature = |object: &str, target: Url, add: bool| -> Result<Feature> {
+        Ok(Feature {
+            actor: actor.clone(),
+            object: ObjectRef::Id(url(object)?),
+            target,
+            kind: if add {
+                FeatureKind::Add
+            } else {
+                FeatureKind::Remove
+            },
+            id: new_id(data, if add { "add" } else { "remove" })?,
+            to: to.clone(),
+            cc: cc.clone(),
+            audience: audience.clone(),
+        })
+    };
+    let block = |person: &persons::Model,
+                 reason: &Option<String>,
+                 expires_at: Option<DateTime<Utc>>,
+                 remove: bool|
+     -> Result<Block> {
+        Ok(Block {
+            actor: actor.clone(),
+            object: ObjectRef::Id(url(&person.ap_id)?),
+            target: group_id.clone(),
+            kind: BlockType::Block,
+            id: new_id(data, "block")?,
+            to: to.clone(),
+            cc: cc.clone(),
+            remove_data: Some(remove),
+            summary: reason.clone(),
+            end_time: expires_at,
+            expires: expires_at,
+            audience: audience.clone(),
+        })
+    };
+    Ok(match act {
+        Act::Remove { target, reason } => GroupActivity::Delete(delete(target, reason)?),
+        Act::Restore { target, reason } => GroupActivity::UndoDelete(UndoDelete {
+            actor: actor.clone(),
+            object: delete(target, reason)?,
+            kind: UndoType::Undo,
+            id: new_id(data, "undo")?,
+            to: to.clone(),
+            cc: cc.clone(),
+            audience: audience.clone(),
+        }),
+        Act::Lock {
+            post,
+            locked: true,
+            reason,
+        } => GroupActivity::Lock(lock(post, reason)?),
+        Act::Lock { post, reason, .. } => GroupActivity::UndoLock(UndoLock {
+            actor: actor.clone(),
+            object: lock(post, reason)?,
+            kind: UndoType::Undo,
+            id: new_id(data, "undo")?,
+            to: to.clone(),
+            cc: cc.clone(),
+            audience: audience.clone(),
+        }),
+        Act::Pin { post, pinned } => {
+            GroupActivity::Feature(feature(&post.ap_id, collection("featured")?, *pinned)?)
+        }
+        Act::AddModerator(p) => {
+            GroupActivity::Feature(feature(&p.ap_id, collection("moderators")?, true)?)
+        }
+        Act::RemoveModerator(p) => {
+            GroupActivity::Feature(feature(&p.ap_id, collection("moderators")?, false)?)
+        }
+        Act::Ban {
+            person,
+            reason,
+            expires_at,
+            remove_content,
+        } => GroupActivity::Block(block(person, reason, *expires_at, *remove_content)?),
+        Act::Unban {
+            person,
+            restore_content,
+        } => GroupActivity::UndoBlock(UndoBlock {
+            actor: actor.clone(),
+            object: block(person, &None, None, false)?,
+            kind: UndoType::Undo,
+            id: new_id(data, "undo")?,
+            to: to.clone(),
+            cc: cc.clone(),
+            restore_data: Some(*restore_content),
+            audience: audience.clone(),
+        }),
+    })
+}
+
+/// Sends a local moderator's action on: relayed by the group when it is hosted here, else to
+/// the group's own server (which checks the moderator and relays it). Nothing is sent for an
+/// action that changed nothing.
+pub async fn publish(data: &Data<Ctx>, moderator: &persons::Model, done: &Done) -> Result<()> {
+    if !done.changed {
+        return Ok(());
+    }
+    let actor = url(&moderator.ap_id)?;
+    let activity = activity_for(data, &actor, &done.group, &done.act)?;
+    outbox::to_group(data, &done.group, &actor, activity, None).await
+}
+
+fn flag_for(
+    reporter: &Url,
+    group: &groups::Model,
+    report: &reports::Model,
+    reported: &str,
+) -> Result<Flag> {
+    let group_id = url(&group.ap_id)?;
+    Ok(Flag {
+        actor: ObjectId::from(reporter.clone()),
+        to: vec![group_id.clone()],
+        object: Reportable::One(url(reported)?),
+        summary: Some(report.reason.clone()),
+        content: None,
+        kind: FlagType::Flag,
+        id: url(&report.ap_id)?,
+        audience: Some(group_id),
+    })
+}
+
+/// Sends a local member's report to the group's moderators: to the group's server when it is
+/// remote, else straight to the servers of its remote moderators.
+pub async fn publish_report(
+    data: &Data<Ctx>,
+    reporter: &persons::Model,
+    report: &reports::Model,
+    group: &groups::Model,
+    what: &Reported,
+) -> Result<()> {
+    let actor = url(&reporter.ap_id)?;
+    let flag = flag_for(&actor, group, report, what.ap_id())?;
+    if group.local {
+        return forward_to_moderators(data, group, report, GroupActivity::Flag(flag)).await;
+    }
+    let g = DbGroup::new(group.clone())?;
+    delivery::send(
+        data,
+        &flag,
+        &flag.id,
+        &actor,
+        vec![g.shared_inbox_or_inbox()],
+    )
+    .await
+}
+
+/// Sends a local moderator's resolution of a report on, as [`publish_report`] does.
+pub async fn publish_resolve(
+    data: &Data<Ctx>,
+    moderator: &persons::Model,
+    report: &reports::Model,
+    group: &groups::Model,
+) -> Result<()> {
+    let reporter = storage::persons::find(&data.db, report.reporter_id)
+        .await?
+        .ok_or(Error::NotFound("reporter"))?;
+    let reported = match (report.reply_id, report.post_id, report.person_id) {
+        (Some(id), _, _) => storage::replies::find(&data.db, id).await?.map(|r| r.ap_id),
+        (None, Some(id), _) => storage::posts::find(&data.db, id).await?.map(|p| p.ap_id),
+        (None, None, Some(id)) => storage::persons::find(&data.db, id).await?.map(|p| p.ap_id),
+        _ => None,
+    }
+    .ok_or(Error::NotFound("reported object"))?;
+    let actor = url(&moderator.ap_id)?;
+    let group_id = url(&group.ap_id)?;
+    let resolve = Resolve {
+        actor: ObjectId::from(actor.clone()),
+        to: vec![group_id.clone()],
+        object: flag_for(&url(&reporter.ap_id)?, group, report, &reported)?,
+        kind: ResolveType::Resolve,
+        id: new_id(data, "resolve")?,
+        audience: Some(group_id),
+    };
+    if group.local {
+        return forward_to_moderators(data, group, report, GroupActivity::Resolve(resolve)).await;
+    }
+    let g = DbGroup::new(group.clone())?;
+    delivery::send(
+        data,
+        &resolve,
+        &resolve.id,
+        &actor,
+        vec![g.shared_inbox_or_inbox()],
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn remote_reasons_are_one_bounded_line() {
+        use super::remote_reason;
+        assert_eq!(remote_reason(None), None);
+        assert_eq!(remote_reason(Some("  \n\t ")), None);
+        assert_eq!(
+            remote_reason(Some("spam\nand\u{202E}more")).as_deref(),
+            Some("spam andmore")
+        );
+        let long = "x".repeat(5000);
+        assert_eq!(
+            remote_reason(Some(&long)).map(|r| r.chars().count()),
+            Some(1000)
+        );
+    }
+}
