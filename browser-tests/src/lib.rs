@@ -12,6 +12,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+pub mod visitor;
+
 use base64::Engine;
 use serde_json::{Value, json};
 

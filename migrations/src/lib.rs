@@ -18,6 +18,7 @@ mod m20261202_000010_create_instance_allows;
 mod m20261202_000011_add_removals;
 mod m20261202_000012_add_registration;
 mod m20261202_000013_add_moderation;
+mod m20261203_000030_create_notification_reads;
 
 /// Runs Cohort's migrations in order.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_add_removals::Migration),
             Box::new(m20261202_000012_add_registration::Migration),
             Box::new(m20261202_000013_add_moderation::Migration),
+            Box::new(m20261203_000030_create_notification_reads::Migration),
         ]
     }
 }

@@ -72,6 +72,14 @@ pub(crate) async fn post_views(
     let groups = storage::feeds::groups_by_ids(&ctx.db, rows.iter().map(|p| p.group_id)).await?;
     let authors = storage::persons::by_ids(&ctx.db, rows.iter().map(|p| p.author_id)).await?;
     let refused = refused_authors(ctx, &authors).await?;
+    // Nor what the viewer blocked.
+    let blocked = super::user_blocks::of_viewer(ctx, viewer).await?;
+    let hidden = |id: &i64| {
+        refused.contains(id)
+            || authors
+                .get(id)
+                .is_some_and(|a| blocked.hides(a.id, &a.domain))
+    };
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let votes = match viewer {
         Some(u) => storage::votes::mine(&ctx.db, Target::Post, u.person.id, &ids).await?,
@@ -79,7 +87,7 @@ pub(crate) async fn post_views(
     };
     Ok(rows
         .iter()
-        .filter(|p| !refused.contains(&p.author_id))
+        .filter(|p| !hidden(&p.author_id))
         .filter_map(|p| {
             let g = groups.get(&p.group_id)?;
             Some(PostView::new(p, g, &authors, votes.get(&p.id).copied()))
@@ -104,6 +112,14 @@ pub(crate) async fn reply_views(
     )
     .await?;
     let refused = refused_authors(ctx, &authors).await?;
+    // Nor what the viewer blocked.
+    let blocked = super::user_blocks::of_viewer(ctx, viewer).await?;
+    let hidden = |id: &i64| {
+        refused.contains(id)
+            || authors
+                .get(id)
+                .is_some_and(|a| blocked.hides(a.id, &a.domain))
+    };
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let votes = match viewer {
         Some(u) => storage::votes::mine(&ctx.db, Target::Reply, u.person.id, &ids).await?,
@@ -111,10 +127,10 @@ pub(crate) async fn reply_views(
     };
     Ok(rows
         .iter()
-        .filter(|r| !refused.contains(&r.author_id))
+        .filter(|r| !hidden(&r.author_id))
         .filter_map(|r| {
             let post = posts.get(&r.post_id).filter(|p| p.deleted_at.is_none())?;
-            if refused.contains(&post.author_id) {
+            if hidden(&post.author_id) {
                 return None;
             }
             let group = groups.get(&post.group_id)?;

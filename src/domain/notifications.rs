@@ -134,6 +134,33 @@ pub async fn list(ctx: &Ctx, user: &CurrentUser) -> Result<Vec<Notification>> {
     Ok(out)
 }
 
+/// The person's notifications, with which are new (newer than the newest they were shown
+/// before); records that they have now been shown these.
+pub async fn read(
+    ctx: &Ctx,
+    user: &CurrentUser,
+) -> Result<(Vec<Notification>, Option<DateTime<Utc>>)> {
+    let seen = storage::notifications::seen_at(&ctx.db, user.person.id).await?;
+    let list = list(ctx, user).await?;
+    // Marked up to the newest shown, not "now": one arriving meanwhile stays new.
+    if let Some(newest) = list.first().map(|n| n.at)
+        && seen.is_none_or(|s| newest > s)
+    {
+        storage::notifications::mark_seen(&ctx.db, user.person.id, newest).await?;
+    }
+    Ok((list, seen))
+}
+
+/// How many notifications are newer than the newest the person was shown.
+pub async fn unread(ctx: &Ctx, user: &CurrentUser) -> Result<usize> {
+    let seen = storage::notifications::seen_at(&ctx.db, user.person.id).await?;
+    Ok(list(ctx, user)
+        .await?
+        .iter()
+        .filter(|n| seen.is_none_or(|s| n.at > s))
+        .count())
+}
+
 #[cfg(test)]
 mod tests {
     use super::mentions;

@@ -23,6 +23,7 @@ pub mod jobs;
 pub mod limits;
 pub mod memo;
 pub mod moderation;
+pub mod notifications;
 pub mod peers;
 pub mod persons;
 pub mod posts;

@@ -32,16 +32,19 @@ pub async fn home(s: &AppState, headers: &HeaderMap) -> Response {
 
 async fn render_home(s: &AppState, viewer: &Viewer) -> PageResult {
     let posts = feeds::home(&s.ctx, viewer.user.as_ref()).await?;
-    let memberships = match &viewer.user {
-        Some(u) => follow::memberships(&s.ctx, u).await?,
-        None => Vec::new(),
+    let (memberships, unread) = match &viewer.user {
+        Some(u) => (
+            follow::memberships(&s.ctx, u).await?,
+            notifications::unread(&s.ctx, u).await?,
+        ),
+        None => (Vec::new(), 0),
     };
     page(
         &s.ctx.instance.domain,
         viewer,
         StatusCode::OK,
         "home.html",
-        context! { posts => posts, memberships => memberships },
+        context! { posts => posts, memberships => memberships, unread => unread },
     )
 }
 
@@ -71,13 +74,14 @@ pub async fn person_page(s: &AppState, headers: &HeaderMap, here: &str, raw: &st
 
 pub(super) async fn notifications_page(State(s): State<AppState>, viewer: Viewer) -> PageResult {
     let user = viewer.require()?;
-    let list = notifications::list(&s.ctx, user).await?;
+    let (list, seen) = notifications::read(&s.ctx, user).await?;
+    let new: Vec<bool> = list.iter().map(|n| seen.is_none_or(|t| n.at > t)).collect();
     page(
         &s.ctx.instance.domain,
         &viewer,
         StatusCode::OK,
         "notifications.html",
-        context! { notifications => list },
+        context! { notifications => list, new => new },
     )
 }
 

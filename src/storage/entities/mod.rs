@@ -15,6 +15,7 @@ pub mod instance_keys;
 pub mod invites;
 pub mod local_users;
 pub mod mod_log;
+pub mod notification_reads;
 pub mod outgoing;
 pub mod outgoing_direct;
 pub mod person_blocks;
