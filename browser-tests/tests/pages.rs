@@ -360,3 +360,57 @@ async fn blocked_people_are_left_out_of_the_feed_search_and_notifications() {
     }
     assert!(v.get("/").await.body.contains("Ann&#x27;s question"));
 }
+
+#[tokio::test]
+async fn moderators_edit_the_group_and_everyone_reads_its_rules_and_mod_log() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann").await;
+    app.user("bob").await;
+    app.group(&ann, "club").await;
+    let mut v = Visitor::new(&app);
+    v.log_in("ann").await;
+    let group = v.get("/g/club").await;
+    assert!(group.body.contains("/g/club/edit"), "{}", group.body);
+    assert!(group.body.contains("/g/club/modlog"));
+    let csrf = v.token("/g/club/edit").await;
+    let r = v
+        .post(
+            "/g/club/edit",
+            &[
+                ("csrf", &csrf),
+                ("title", "The Club"),
+                ("description", "We *learn*."),
+                ("rules", "Be **kind**."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let group = v.get("/g/club").await;
+    assert!(
+        group.body.contains("Be <strong>kind</strong>."),
+        "{}",
+        group.body
+    );
+    assert!(group.body.contains("The Club"));
+    // A bad title comes back as the form with the field marked.
+    let r = v
+        .post(
+            "/g/club/edit",
+            &[("csrf", &csrf), ("title", ""), ("rules", "x")],
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("form-error"), "{}", r.body);
+    // Without the token: refused.
+    let r = v.post("/g/club/edit", &[("title", "Hijacked")]).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+
+    // Someone who does not moderate sees neither the link nor the form.
+    let mut b = Visitor::new(&app);
+    b.log_in("bob").await;
+    assert!(!b.get("/g/club").await.body.contains("/g/club/edit"));
+    assert_eq!(b.get("/g/club/edit").await.status, 403);
+    let log = b.get("/g/club/modlog").await;
+    assert_eq!(log.status, 200);
+    assert!(log.body.contains("No moderator actions yet."));
+}

@@ -106,6 +106,7 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
             name: "bench".into(),
             title: "Benchmark".into(),
             description: "A busy group.".into(),
+            rules: String::new(),
         },
     )
     .await?;

@@ -27,6 +27,21 @@ pub struct NewGroup {
     /// Markdown description.
     #[serde(default)]
     pub description: String,
+    /// Markdown rules.
+    #[serde(default)]
+    pub rules: String,
+}
+
+/// The edit-group request (moderators): absent fields stay as they are.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupEdit {
+    /// New title.
+    pub title: Option<String>,
+    /// New markdown description.
+    pub description: Option<String>,
+    /// New markdown rules.
+    pub rules: Option<String>,
 }
 
 /// Creates a local group; its creator becomes its first moderator.
@@ -39,6 +54,7 @@ pub async fn create(ctx: &Ctx, user: &CurrentUser, input: NewGroup) -> Result<Gr
         text::MAX_DESCRIPTION_CHARS,
         false,
     )?;
+    let rules = text::body("rules", &input.rules, text::MAX_DESCRIPTION_CHARS, false)?;
     let taken = || {
         Error::conflict(
             "name_taken",
@@ -62,6 +78,8 @@ pub async fn create(ctx: &Ctx, user: &CurrentUser, input: NewGroup) -> Result<Gr
             title,
             description_html: text::render_markdown(&description),
             description,
+            rules_html: text::render_markdown(&rules),
+            rules,
             creator_id: user.person.id,
             keys,
             now: now(),
@@ -77,6 +95,49 @@ pub async fn create(ctx: &Ctx, user: &CurrentUser, input: NewGroup) -> Result<Gr
     };
     txn.commit().await?;
     Ok(GroupView::new(&group, std::slice::from_ref(&user.person)))
+}
+
+/// A moderator (or, for a group here, an admin) edits a group hosted here: its title,
+/// description and rules. Followers see the change when they next fetch the group.
+pub async fn edit(
+    ctx: &Ctx,
+    user: &CurrentUser,
+    raw_handle: &str,
+    input: GroupEdit,
+) -> Result<GroupView> {
+    let group = find_by_handle(ctx, raw_handle).await?;
+    if !group.local {
+        return Err(Error::forbidden(
+            "a group on another instance is edited there",
+        ));
+    }
+    super::moderation::authorize(ctx, user, &group).await?;
+    let title = match input.title {
+        Some(t) => text::title("title", &t, text::MAX_GROUP_TITLE_CHARS)?,
+        None => group.title.clone(),
+    };
+    let description = match input.description {
+        Some(d) => text::body("description", &d, text::MAX_DESCRIPTION_CHARS, false)?,
+        None => group.description.clone(),
+    };
+    let rules = match input.rules {
+        Some(r) => text::body("rules", &r, text::MAX_DESCRIPTION_CHARS, false)?,
+        None => group.rules.clone(),
+    };
+    storage::groups::update_about(
+        &ctx.db,
+        group.id,
+        storage::groups::About {
+            description_html: text::render_markdown(&description),
+            rules_html: text::render_markdown(&rules),
+            title,
+            description,
+            rules,
+        },
+        now(),
+    )
+    .await?;
+    view(ctx, raw_handle).await
 }
 
 /// The group a handle names (`name` or `name@host`), if this instance knows it.

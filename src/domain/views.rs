@@ -97,6 +97,10 @@ pub struct GroupView {
     pub description: String,
     /// The description as sanitised HTML.
     pub description_html: String,
+    /// Markdown source of the rules (empty: none written).
+    pub rules: String,
+    /// The rules as sanitised HTML.
+    pub rules_html: String,
     /// Its moderators.
     pub moderators: Vec<PersonRef>,
     /// When it was created.
@@ -115,6 +119,8 @@ impl GroupView {
             title: g.title.clone(),
             description: g.description.clone(),
             description_html: g.description_html.clone(),
+            rules: g.rules.clone(),
+            rules_html: g.rules_html.clone(),
             moderators: moderators.iter().map(PersonRef::from).collect(),
             created_at: g.created_at,
         }

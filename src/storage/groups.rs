@@ -24,6 +24,10 @@ pub struct NewLocalGroup<'a> {
     pub description: String,
     /// Rendered, sanitised description.
     pub description_html: String,
+    /// Markdown rules.
+    pub rules: String,
+    /// Rendered, sanitised rules.
+    pub rules_html: String,
     /// The creating person, who becomes its first moderator.
     pub creator_id: i64,
     /// The group's actor keys.
@@ -46,6 +50,8 @@ pub async fn insert_local<C: ConnectionTrait>(
         title: Set(new.title),
         description: Set(new.description),
         description_html: Set(new.description_html),
+        rules: Set(new.rules),
+        rules_html: Set(new.rules_html),
         inbox_url: Set(None),
         shared_inbox_url: Set(None),
         followers_url: Set(None),
@@ -171,6 +177,43 @@ pub async fn upsert_remote<C: ConnectionTrait>(
     find_by_ap_id(conn, &g.ap_id)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(g.ap_id))
+}
+
+/// What a group's moderators write about it.
+pub struct About {
+    /// Display title.
+    pub title: String,
+    /// Markdown description.
+    pub description: String,
+    /// Its sanitised HTML.
+    pub description_html: String,
+    /// Markdown rules.
+    pub rules: String,
+    /// Their sanitised HTML.
+    pub rules_html: String,
+}
+
+/// Replaces a local group's title, description and rules.
+pub async fn update_about<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    about: About,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    super::memo::clear();
+    groups::ActiveModel {
+        id: Set(id),
+        title: Set(about.title),
+        description: Set(about.description),
+        description_html: Set(about.description_html),
+        rules: Set(about.rules),
+        rules_html: Set(about.rules_html),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .update(conn)
+    .await?;
+    Ok(())
 }
 
 /// The moderators of each of `group_ids`, in the order they were added.

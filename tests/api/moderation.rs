@@ -769,3 +769,57 @@ async fn the_mod_log_is_a_public_page_too() {
     assert!(r.text.contains("/g/rust/modlog"), "{}", r.text);
     assert_eq!(app.get("/g/nosuch/modlog", None).await.status, 404);
 }
+
+#[tokio::test]
+async fn moderators_write_a_groups_rules_shown_on_its_page() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let r = app
+        .post(
+            "/api/v1/groups",
+            Some(&alice),
+            json!({"name": "rust", "title": "Rust", "rules": "1. Be *kind*\n2. <script>x</script>"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["rules"], "1. Be *kind*\n2. <script>x</script>");
+    let html = r.json["rules_html"].as_str().unwrap();
+    assert!(
+        html.contains("<em>kind</em>") && !html.contains("<script"),
+        "{html}"
+    );
+
+    let edit = |token: &str, body: Value| {
+        let token = token.to_string();
+        let app = &app;
+        async move {
+            app.request("PATCH", "/api/v1/groups/rust", Some(&token), Some(&body))
+                .await
+        }
+    };
+    assert_eq!(edit(&bob, json!({"rules": "mine"})).await.status, 403);
+    assert_eq!(edit(&alice, json!({"colour": "red"})).await.status, 400);
+    let r = edit(&alice, json!({"title": "", "rules": "x"})).await;
+    assert_eq!((r.status, r.json["field"].as_str()), (400, Some("title")));
+    let r = edit(&alice, json!({"rules": "Ask **one** thing at a time."})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["title"], "Rust", "absent fields stay");
+    let page = app.get("/g/rust", None).await.text;
+    assert!(page.contains("<h2 id=\"rules-h\">Rules</h2>"), "{page}");
+    assert!(
+        page.contains("Ask <strong>one</strong> thing at a time."),
+        "{page}"
+    );
+    // The moderators' web form: only for them.
+    let r = app.get("/g/rust/edit", None).await;
+    assert!(
+        r.text.contains("action=\"/login") && !r.text.contains("action=\"/g/rust/edit\""),
+        "visitors are sent to log in: {}",
+        r.text
+    );
+    assert_eq!(
+        app.get("/api/v1/groups/rust", None).await.json["rules"],
+        "Ask **one** thing at a time."
+    );
+}

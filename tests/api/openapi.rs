@@ -9,6 +9,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/groups"),
     ("post", "/groups"),
     ("get", "/groups/{handle}"),
+    ("patch", "/groups/{handle}"),
     ("get", "/groups/{handle}/posts"),
     ("post", "/groups/{handle}/posts"),
     ("post", "/groups/{handle}/join"),

@@ -21,7 +21,7 @@ use crate::{
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/groups", get(list).post(create))
-        .route("/groups/{handle}", get(show))
+        .route("/groups/{handle}", get(show).patch(edit))
         .route("/groups/{handle}/posts", get(list_posts).post(create_post))
 }
 
@@ -63,6 +63,15 @@ async fn show(
     ApiPath(handle): ApiPath<String>,
 ) -> Result<Json<GroupView>> {
     Ok(Json(groups::view(&s.ctx, &handle).await?))
+}
+
+async fn edit(
+    State(s): State<AppState>,
+    Auth(user): Auth,
+    ApiPath(handle): ApiPath<String>,
+    ApiJson(input): ApiJson<groups::GroupEdit>,
+) -> Result<Json<GroupView>> {
+    Ok(Json(groups::edit(&s.ctx, &user, &handle, input).await?))
 }
 
 async fn list_posts(

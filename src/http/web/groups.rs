@@ -174,6 +174,8 @@ pub(super) struct NewGroupForm {
     title: String,
     #[serde(default)]
     description: String,
+    #[serde(default)]
+    rules: String,
 }
 
 pub(super) async fn create_group(
@@ -185,6 +187,7 @@ pub(super) async fn create_group(
         name: data.name.trim().to_string(),
         title: data.title.clone(),
         description: data.description.clone(),
+        rules: data.rules.clone(),
     };
     match groups::create(&s.ctx, &user, input).await {
         Ok(g) => {

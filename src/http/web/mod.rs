@@ -56,6 +56,10 @@ pub fn router() -> Router<AppState> {
         .route("/g/{handle}/leave", post(groups::leave))
         .route("/g/{handle}/modlog", get(moderation::modlog))
         .route(
+            "/g/{handle}/edit",
+            get(moderation::edit_form).post(moderation::edit),
+        )
+        .route(
             "/g/{handle}/submit",
             get(groups::compose).post(groups::submit),
         )

@@ -67,6 +67,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "modlog.html",
         include_str!("../../../templates/modlog.html"),
     ),
+    (
+        "group_edit.html",
+        include_str!("../../../templates/group_edit.html"),
+    ),
 ];
 
 /// The part of a handle after `@` (`name@host` → `host`).

@@ -23,6 +23,10 @@ pub struct Model {
     pub creator_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Markdown rules (local groups).
+    pub rules: String,
+    /// The rules as sanitised HTML.
+    pub rules_html: String,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.
