@@ -414,3 +414,103 @@ async fn moderators_edit_the_group_and_everyone_reads_its_rules_and_mod_log() {
     assert_eq!(log.status, 200);
     assert!(log.body.contains("No moderator actions yet."));
 }
+
+#[tokio::test]
+async fn moderators_lock_pin_and_restore_and_members_report_from_the_thread() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann").await;
+    let bob = app.user("bob").await;
+    app.group(&ann, "club").await;
+    let post = id(&app.post_in(&bob, "club", "Bob asks", "Anyone?").await);
+    let reply = id(&app.reply_to(&bob, post, None, "Me again").await);
+    let path = format!("/posts/{post}");
+
+    // Ann moderates: lock, pin, remove and restore, all from the thread page.
+    let mut a = Visitor::new(&app);
+    a.log_in("ann").await;
+    let page = a.get(&path).await;
+    assert!(page.body.contains("Moderator tools"), "{}", page.body);
+    let csrf = a.token(&path).await;
+    for (action, on) in [("lock", "true"), ("pin", "true")] {
+        let r = a
+            .post(&format!("{path}/{action}"), &[("csrf", &csrf), ("on", on)])
+            .await;
+        assert_eq!(r.status, 303, "{action}: {}", r.body);
+    }
+    let t = app.get(&format!("/api/v1{path}"), None).await.json;
+    assert_eq!((&t["locked"], &t["pinned"]), (&true.into(), &true.into()));
+    let page = a.get(&path).await.body;
+    assert!(
+        page.contains(">Unlock<") && page.contains(">Unpin<"),
+        "{page}"
+    );
+    let r = a
+        .post(&format!("{path}/lock"), &[("csrf", &csrf), ("on", "false")])
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        app.get(&format!("/api/v1{path}"), None).await.json["locked"],
+        false
+    );
+    let r = a
+        .post(&format!("/replies/{reply}/delete"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 303, "a moderator's delete is a removal");
+    let page = a.get(&path).await.body;
+    assert!(page.contains("[removed by a moderator]"), "{page}");
+    let r = a
+        .post(&format!("/replies/{reply}/restore"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(a.get(&path).await.body.contains("Me again"));
+    let log = a.get("/g/club/modlog").await.body;
+    for words in [
+        "locked a thread",
+        "pinned a thread",
+        "unlocked a thread",
+        "removed a reply",
+        "restored a reply",
+    ] {
+        assert!(log.contains(words), "{words}: {log}");
+    }
+
+    // Bob does not moderate: no tools, and the actions are refused.
+    let mut b = Visitor::new(&app);
+    b.log_in("bob").await;
+    let page = b.get(&path).await.body;
+    assert!(!page.contains("Moderator tools"), "{page}");
+    let csrf_b = b.token(&path).await;
+    let r = b
+        .post(
+            &format!("{path}/lock"),
+            &[("csrf", &csrf_b), ("on", "true")],
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+
+    // Ann reports nothing of her own; bob's post she may report, and the report reaches her
+    // as a moderator.
+    let r = a
+        .post(
+            &format!("{path}/report"),
+            &[("csrf", &csrf), ("reason", "Off topic")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let after = a.get(&format!("{path}?reported=1")).await.body;
+    assert!(after.contains("your report went to the group"), "{after}");
+    let reports = app
+        .get("/api/v1/groups/club/reports", Some(&ann))
+        .await
+        .json;
+    assert_eq!(reports[0]["reason"], "Off topic");
+    assert_eq!(reports[0]["post_id"], post);
+    let r = b
+        .post(
+            &format!("/replies/{reply}/report"),
+            &[("csrf", &csrf_b), ("reason", "mine")],
+        )
+        .await;
+    assert_eq!(r.status, 400, "one's own reply: {}", r.body);
+    let _ = bob;
+}

@@ -70,6 +70,12 @@ pub fn router() -> Router<AppState> {
             get(threads::edit_post_form).post(threads::edit_post),
         )
         .route("/posts/{id}/delete", post(threads::delete_post))
+        .route("/posts/{id}/lock", post(moderation::lock))
+        .route("/posts/{id}/pin", post(moderation::pin))
+        .route("/posts/{id}/restore", post(moderation::restore_post))
+        .route("/posts/{id}/report", post(moderation::report_post))
+        .route("/replies/{id}/restore", post(moderation::restore_reply))
+        .route("/replies/{id}/report", post(moderation::report_reply))
         .route("/replies/{id}/vote", post(threads::vote_reply))
         .route(
             "/replies/{id}/edit",

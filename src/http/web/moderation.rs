@@ -11,7 +11,11 @@ use super::{
     session::{Viewer, WebForm, WebPath, WebQuery, done},
 };
 use crate::{
-    domain::{groups, moderation},
+    domain::{
+        accounts::CurrentUser,
+        groups,
+        moderation::{self, ContentId},
+    },
     error::Error,
     http::AppState,
 };
@@ -98,4 +102,133 @@ pub(super) async fn edit(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// What a moderator's button sends: whether to set or clear, and an optional reason.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ActForm {
+    #[serde(default)]
+    on: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+impl ActForm {
+    fn on(&self) -> bool {
+        self.on.as_deref() != Some("false")
+    }
+}
+
+async fn publish(s: &AppState, user: &CurrentUser, done: moderation::Done) -> Result<(), Error> {
+    crate::federation::moderation::publish(&s.federation.to_request_data(), &user.person, &done)
+        .await
+}
+
+/// `POST /posts/{id}/lock` (`on=false`: unlock).
+pub(super) async fn lock(
+    State(s): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WebForm { viewer, data }: WebForm<ActForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let reason = moderation::reason(data.reason.as_deref())?;
+    let done = moderation::lock(&s.ctx, &user, id, data.on(), reason).await?;
+    publish(&s, &user, done).await?;
+    Ok(super::session::done(&format!("/posts/{id}")))
+}
+
+/// `POST /posts/{id}/pin` (`on=false`: unpin).
+pub(super) async fn pin(
+    State(s): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WebForm { viewer, data }: WebForm<ActForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let done = moderation::pin(&s.ctx, &user, id, data.on()).await?;
+    publish(&s, &user, done).await?;
+    Ok(super::session::done(&format!("/posts/{id}")))
+}
+
+/// `POST /posts/{id}/restore`: a moderator undoes a removal.
+pub(super) async fn restore_post(
+    State(s): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WebForm { viewer, .. }: WebForm<ActForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let done = moderation::remove(&s.ctx, &user, ContentId::Post(id), false, None).await?;
+    publish(&s, &user, done).await?;
+    Ok(super::session::done(&format!("/posts/{id}")))
+}
+
+/// `POST /replies/{id}/restore`.
+pub(super) async fn restore_reply(
+    State(s): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WebForm { viewer, .. }: WebForm<ActForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let done = moderation::remove(&s.ctx, &user, ContentId::Reply(id), false, None).await?;
+    let post = match &done.act {
+        moderation::Act::Restore {
+            target: moderation::Target::Reply(r),
+            ..
+        } => r.post_id,
+        _ => return Err(Error::NotFound("reply").into()),
+    };
+    publish(&s, &user, done).await?;
+    Ok(super::session::done(&format!("/posts/{post}#r{id}")))
+}
+
+async fn report(
+    s: &AppState,
+    user: &CurrentUser,
+    post_id: Option<i64>,
+    reply_id: Option<i64>,
+    reason: String,
+) -> Result<(), Error> {
+    let input = moderation::NewReport {
+        post_id,
+        reply_id,
+        person: None,
+        group: None,
+        reason,
+    };
+    let (row, group, reported) = moderation::report(&s.ctx, user, input, None).await?;
+    crate::federation::moderation::publish_report(
+        &s.federation.to_request_data(),
+        &user.person,
+        &row,
+        &group,
+        &reported,
+    )
+    .await
+}
+
+/// `POST /posts/{id}/report`: to the group's moderators.
+pub(super) async fn report_post(
+    State(s): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WebForm { viewer, data }: WebForm<ActForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    report(&s, &user, Some(id), None, data.reason.unwrap_or_default()).await?;
+    Ok(super::session::done(&format!("/posts/{id}?reported=1")))
+}
+
+/// `POST /replies/{id}/report`.
+pub(super) async fn report_reply(
+    State(s): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WebForm { viewer, data }: WebForm<ActForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let post = crate::storage::replies::find(&s.ctx.db, id)
+        .await?
+        .ok_or(Error::NotFound("reply"))?
+        .post_id;
+    report(&s, &user, None, Some(id), data.reason.unwrap_or_default()).await?;
+    Ok(super::session::done(&format!(
+        "/posts/{post}?reported=1#r{id}"
+    )))
 }
