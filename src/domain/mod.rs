@@ -23,6 +23,7 @@ pub mod pagination;
 pub mod posts;
 pub mod ranking;
 pub mod replies;
+pub mod reports;
 pub mod settings;
 pub mod text;
 pub mod user_blocks;

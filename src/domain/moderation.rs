@@ -1,5 +1,5 @@
 //! Moderation: who may act on a group, what each moderator action does here, the public mod
-//! log, bans and their checks, and reports.
+//! log, bans and their checks. Reports are in `reports`.
 //!
 //! Every action, whether taken here through the API or received from another instance, goes
 //! through [`apply`], which changes what is stored and writes the mod log entry. Who may act
@@ -10,19 +10,13 @@ use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 
-use super::{
-    Ctx,
-    accounts::CurrentUser,
-    groups::find_by_handle,
-    now, text,
-    views::{GroupRef, PersonRef},
-};
+use super::{Ctx, accounts::CurrentUser, groups::find_by_handle, now, text, views::PersonRef};
 use crate::{
     error::{Error, Result},
     storage::{
         self,
-        entities::{group_bans, groups, persons, posts, replies, reports},
-        moderation::{LogEntry, ReportScope},
+        entities::{group_bans, groups, persons, posts, replies},
+        moderation::LogEntry,
         posts::Flag,
     },
 };
@@ -343,7 +337,7 @@ pub enum ContentId {
     Reply(i64),
 }
 
-async fn target(ctx: &Ctx, id: ContentId) -> Result<(Target, groups::Model)> {
+pub(super) async fn target(ctx: &Ctx, id: ContentId) -> Result<(Target, groups::Model)> {
     Ok(match id {
         ContentId::Post(id) => {
             let (p, g) = post_and_group(ctx, id).await?;
@@ -670,241 +664,4 @@ pub async fn bans(ctx: &Ctx, user: &CurrentUser, group_handle: &str) -> Result<V
             })
         })
         .collect())
-}
-
-/// The report request: a post, a reply, or a person in a group.
-#[derive(Debug, Deserialize)]
-pub struct NewReport {
-    /// A post.
-    #[serde(default)]
-    pub post_id: Option<i64>,
-    /// A reply.
-    #[serde(default)]
-    pub reply_id: Option<i64>,
-    /// A person (`user@host`), reported to the moderators of `group`.
-    #[serde(default)]
-    pub person: Option<String>,
-    /// The group whose moderators get a report of a person.
-    #[serde(default)]
-    pub group: Option<String>,
-    /// Why.
-    pub reason: String,
-}
-
-/// What a report is about, resolved.
-#[derive(Debug, Clone)]
-pub enum Reported {
-    /// Content.
-    Content(Target),
-    /// A person.
-    Person(persons::Model),
-}
-
-impl Reported {
-    /// The ActivityPub id of what is reported.
-    pub fn ap_id(&self) -> &str {
-        match self {
-            Self::Content(t) => t.ap_id(),
-            Self::Person(p) => &p.ap_id,
-        }
-    }
-}
-
-/// A report as moderators and the reporter see it.
-#[derive(Debug, Serialize)]
-pub struct ReportView {
-    /// Local id.
-    pub id: i64,
-    /// The `Flag` activity's id (the same on every instance it reached).
-    pub ap_id: String,
-    /// The group whose moderators it is for.
-    pub group: GroupRef,
-    /// Who reported.
-    pub reporter: Option<PersonRef>,
-    /// The reported post (or the thread of the reported reply).
-    pub post_id: Option<i64>,
-    /// The reported reply.
-    pub reply_id: Option<i64>,
-    /// The reported person (or the author of the reported content).
-    pub person: Option<PersonRef>,
-    /// Why.
-    pub reason: String,
-    /// When.
-    pub created_at: DateTime<Utc>,
-    /// When a moderator resolved it.
-    pub resolved_at: Option<DateTime<Utc>>,
-    /// Who resolved it.
-    pub resolved_by: Option<PersonRef>,
-}
-
-/// Stores a report (a local member's, or one received): once per `ap_id`.
-pub async fn store_report(
-    ctx: &Ctx,
-    ap_id: &str,
-    group: &groups::Model,
-    reporter_id: i64,
-    reported: &Reported,
-    reason: String,
-) -> Result<reports::Model> {
-    let (post_id, reply_id, person_id) = match reported {
-        Reported::Content(Target::Post(p)) => (Some(p.id), None, Some(p.author_id)),
-        Reported::Content(Target::Reply(r)) => (Some(r.post_id), Some(r.id), Some(r.author_id)),
-        Reported::Person(p) => (None, None, Some(p.id)),
-    };
-    Ok(storage::moderation::add_report(
-        &ctx.db,
-        reports::Model {
-            id: 0,
-            ap_id: ap_id.to_string(),
-            group_id: group.id,
-            reporter_id,
-            post_id,
-            reply_id,
-            person_id,
-            reason,
-            created_at: now(),
-            resolved_at: None,
-            resolved_by: None,
-        },
-    )
-    .await?)
-}
-
-/// A member reports a post, a reply, or a person (to a group's moderators). Returns the
-/// stored report, the group, and what was reported, for sending on.
-pub async fn report(
-    ctx: &Ctx,
-    user: &CurrentUser,
-    input: NewReport,
-    person: Option<persons::Model>,
-) -> Result<(reports::Model, groups::Model, Reported)> {
-    let reason = reason(Some(&input.reason))?
-        .ok_or_else(|| Error::invalid("reason", "say why you report this"))?;
-    let (reported, group) = match (input.post_id, input.reply_id, person) {
-        (Some(id), None, None) => {
-            let (t, g) = target(ctx, ContentId::Post(id)).await?;
-            (Reported::Content(t), g)
-        }
-        (None, Some(id), None) => {
-            let (t, g) = target(ctx, ContentId::Reply(id)).await?;
-            (Reported::Content(t), g)
-        }
-        (None, None, Some(p)) => {
-            let handle = input
-                .group
-                .as_deref()
-                .ok_or_else(|| Error::invalid("group", "name the group whose moderators get it"))?;
-            (Reported::Person(p), find_by_handle(ctx, handle).await?)
-        }
-        _ => {
-            return Err(Error::invalid(
-                "post_id",
-                "report exactly one of post_id, reply_id or person",
-            ));
-        }
-    };
-    if let Reported::Content(t) = &reported
-        && t.author_id() == user.person.id
-    {
-        return Err(Error::invalid(
-            "post_id",
-            "you cannot report what you wrote",
-        ));
-    }
-    let ap_id = format!(
-        "{}/activities/flag/{}",
-        ctx.instance.base_url(),
-        super::random_hex(16)
-    );
-    let row = store_report(ctx, &ap_id, &group, user.person.id, &reported, reason).await?;
-    Ok((row, group, reported))
-}
-
-/// Views of report rows.
-pub async fn report_views(ctx: &Ctx, rows: Vec<reports::Model>) -> Result<Vec<ReportView>> {
-    let ids: Vec<i64> = rows
-        .iter()
-        .flat_map(|r| [Some(r.reporter_id), r.person_id, r.resolved_by])
-        .flatten()
-        .collect();
-    let people = storage::persons::by_ids(&ctx.db, ids).await?;
-    let mut groups = std::collections::HashMap::new();
-    for r in &rows {
-        if let std::collections::hash_map::Entry::Vacant(e) = groups.entry(r.group_id)
-            && let Some(g) = storage::groups::find(&ctx.db, r.group_id).await?
-        {
-            e.insert(g);
-        }
-    }
-    let person = |id: Option<i64>| id.and_then(|i| people.get(&i)).map(PersonRef::from);
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(ReportView {
-                id: r.id,
-                group: GroupRef::from(groups.get(&r.group_id)?),
-                reporter: person(Some(r.reporter_id)),
-                person: person(r.person_id),
-                resolved_by: person(r.resolved_by),
-                ap_id: r.ap_id,
-                post_id: r.post_id,
-                reply_id: r.reply_id,
-                reason: r.reason,
-                created_at: r.created_at,
-                resolved_at: r.resolved_at,
-            })
-        })
-        .collect())
-}
-
-/// Most reports one listing shows.
-const REPORTS_LIMIT: u64 = 200;
-
-/// A group's reports, for its moderators; unresolved ones unless `include_resolved`.
-pub async fn group_reports(
-    ctx: &Ctx,
-    user: &CurrentUser,
-    group_handle: &str,
-    include_resolved: bool,
-) -> Result<Vec<ReportView>> {
-    let group = find_by_handle(ctx, group_handle).await?;
-    authorize(ctx, user, &group).await?;
-    let rows = storage::moderation::reports(
-        &ctx.db,
-        ReportScope::Group(group.id),
-        include_resolved,
-        REPORTS_LIMIT,
-    )
-    .await?;
-    report_views(ctx, rows).await
-}
-
-/// The reports a member made; for an administrator, every report stored here.
-pub async fn my_reports(ctx: &Ctx, user: &CurrentUser) -> Result<Vec<ReportView>> {
-    let scope = if user.is_admin {
-        ReportScope::All
-    } else {
-        ReportScope::Reporter(user.person.id)
-    };
-    let rows = storage::moderation::reports(&ctx.db, scope, true, REPORTS_LIMIT).await?;
-    report_views(ctx, rows).await
-}
-
-/// A moderator resolves a report. Returns the report and its group, and whether it was
-/// open until now.
-pub async fn resolve(
-    ctx: &Ctx,
-    user: &CurrentUser,
-    id: i64,
-) -> Result<(reports::Model, groups::Model, bool)> {
-    let report = storage::moderation::find_report(&ctx.db, id)
-        .await?
-        .ok_or(Error::NotFound("report"))?;
-    let group = storage::groups::find(&ctx.db, report.group_id)
-        .await?
-        .ok_or(Error::NotFound("report"))?;
-    authorize(ctx, user, &group).await?;
-    let changed =
-        storage::moderation::resolve_report(&ctx.db, report.id, user.person.id, now()).await?;
-    Ok((report, group, changed))
 }

@@ -20,10 +20,11 @@ use url::Url;
 
 use super::{
     actors::{AnyActor, DbGroup, DbPerson, authority},
-    moderation::{Block, Feature, Flag, Lock, Resolve, UndoBlock, UndoLock},
+    moderation::{Block, Feature, Lock, UndoBlock, UndoLock},
     objects::{Content, apply_update},
     outbox,
     protocol::Object,
+    reports::{Flag, Resolve},
 };
 use crate::{
     domain::{Ctx, now, ranking},

@@ -21,6 +21,7 @@ pub mod moderation;
 pub mod objects;
 pub mod outbox;
 pub mod protocol;
+pub mod reports;
 pub mod resolve;
 pub mod rfc9421;
 pub mod routes;

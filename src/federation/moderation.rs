@@ -3,7 +3,7 @@
 //! `Undo{Lock}`, pins (`Add`/`Remove` on the featured collection), moderator changes
 //! (`Add`/`Remove` on the moderators collection), bans (`Block`/`Undo{Block}` targeting the
 //! group, with `removeData` and an end time), reports (`Flag`) and their resolution
-//! (`Resolve`).
+//! (`Resolve`), which are in `reports`.
 //!
 //! An action for a group hosted here arrives from its actor, who must be one of the group's
 //! moderators; it is applied and relayed by the group to its followers. An action relayed by
@@ -14,9 +14,8 @@
 use activitypub_federation::{
     config::Data,
     fetch::object_id::ObjectId,
-    kinds::activity::{AnnounceType, BlockType, DeleteType, FlagType, UndoType},
+    kinds::activity::{BlockType, DeleteType, UndoType},
     protocol::helpers::deserialize_one_or_many,
-    traits::{Actor as _, Object as _},
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -24,24 +23,22 @@ use url::Url;
 
 use super::{
     activities::new_id,
-    actors::{DbGroup, DbPerson},
-    content::{Announce, Announced, Delete, GroupActivity, ObjectRef, UndoDelete},
+    actors::DbPerson,
+    content::{Delete, GroupActivity, ObjectRef, UndoDelete},
     documents::url,
     objects::Content,
     outbox,
     protocol::PUBLIC,
 };
 use crate::{
-    delivery,
     domain::{
         Ctx,
-        moderation::{self, Act, Done, Reported, Target},
-        now,
+        moderation::{self, Act, Done, Target},
     },
     error::{Error, Result},
     storage::{
         self,
-        entities::{groups, persons, reports},
+        entities::{groups, persons},
     },
 };
 
@@ -211,94 +208,10 @@ pub struct UndoBlock {
     pub audience: Option<Url>,
 }
 
-/// What a report names: one object (Lemmy), or a list (Mastodon: the account, then posts).
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(untagged)]
-pub enum Reportable {
-    /// One object.
-    One(Url),
-    /// Several; the first we hold is the one reported.
-    Many(Vec<Url>),
-}
-
-/// A member reports a post, a reply or a person to a group's moderators.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Flag {
-    /// The reporter.
-    pub actor: ObjectId<DbPerson>,
-    /// The group.
-    #[serde(default, deserialize_with = "deserialize_one_or_many")]
-    pub to: Vec<Url>,
-    /// What is reported.
-    pub object: Reportable,
-    /// The reason (Lemmy).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
-    /// The reason (Mastodon).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// `Flag`.
-    #[serde(rename = "type")]
-    pub kind: FlagType,
-    /// The activity id: the report's identity everywhere it goes.
-    pub id: Url,
-    /// The group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<Url>,
-}
-
-/// `Resolve`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-pub enum ResolveType {
-    /// `Resolve`.
-    Resolve,
-}
-
-/// A moderator resolves a report (Lemmy 0.20's `Resolve` of a `Flag`).
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Resolve {
-    /// The moderator.
-    pub actor: ObjectId<DbPerson>,
-    /// The group.
-    #[serde(default, deserialize_with = "deserialize_one_or_many")]
-    pub to: Vec<Url>,
-    /// The report.
-    pub object: Flag,
-    /// `Resolve`.
-    #[serde(rename = "type")]
-    pub kind: ResolveType,
-    /// The activity id.
-    pub id: Url,
-    /// The group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<Url>,
-}
-
-impl Flag {
-    fn objects(&self) -> Vec<&Url> {
-        match &self.object {
-            Reportable::One(u) => vec![u],
-            Reportable::Many(v) => v.iter().collect(),
-        }
-    }
-
-    fn reason(&self) -> String {
-        remote_reason(self.summary.as_deref().or(self.content.as_deref()))
-            .unwrap_or_else(|| "(no reason given)".into())
-    }
-
-    /// The group it names: `to` or `audience`.
-    fn named_groups(&self) -> impl Iterator<Item = &Url> {
-        self.to.iter().chain(self.audience.iter())
-    }
-}
-
 /// A moderator's reason or a report's, as another server wrote it: one line (control
 /// characters become spaces, invisible direction and spacing characters go), at most
 /// [`moderation::MAX_REASON_CHARS`]; `None` when nothing is left.
-fn remote_reason(raw: Option<&str>) -> Option<String> {
+pub(super) fn remote_reason(raw: Option<&str>) -> Option<String> {
     let line: String = raw?
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -318,7 +231,7 @@ async fn group_of_collection(ctx: &Ctx, collection: &Url) -> Result<Option<group
     Ok(storage::groups::find_by_ap_id(&ctx.db, group).await?)
 }
 
-async fn group_by_id(ctx: &Ctx, id: &Url) -> Result<Option<groups::Model>> {
+pub(super) async fn group_by_id(ctx: &Ctx, id: &Url) -> Result<Option<groups::Model>> {
     Ok(storage::groups::find_by_ap_id(&ctx.db, id.as_str()).await?)
 }
 
@@ -334,28 +247,13 @@ pub(super) async fn target_group(
         }
         GroupActivity::Block(b) => group_by_id(data, &b.target).await,
         GroupActivity::UndoBlock(u) => group_by_id(data, &u.object.target).await,
-        GroupActivity::Flag(f) => flag_group(data, f).await,
-        GroupActivity::Resolve(r) => flag_group(data, &r.object).await,
+        GroupActivity::Flag(f) => super::reports::flag_group(data, f).await,
+        GroupActivity::Resolve(r) => super::reports::flag_group(data, &r.object).await,
         _ => Ok(None),
     }
 }
 
-async fn flag_group(data: &Data<Ctx>, f: &Flag) -> Result<Option<groups::Model>> {
-    for g in f.named_groups() {
-        if let Some(g) = group_by_id(data, g).await? {
-            return Ok(Some(g));
-        }
-    }
-    // Mastodon names no group: the group of the first reported thing we hold.
-    for o in f.objects() {
-        if let Some(c) = Content::find(data, o).await? {
-            return Ok(Some(c.group(data).await?));
-        }
-    }
-    Ok(None)
-}
-
-async fn person(data: &Data<Ctx>, id: &ObjectId<DbPerson>) -> Result<persons::Model> {
+pub(super) async fn person(data: &Data<Ctx>, id: &ObjectId<DbPerson>) -> Result<persons::Model> {
     Ok(id.dereference(data).await?.model)
 }
 
@@ -364,7 +262,7 @@ async fn person_at(data: &Data<Ctx>, id: &Url) -> Result<persons::Model> {
 }
 
 /// The stored post or reply at `id`, as a moderation target.
-async fn stored_target(data: &Data<Ctx>, id: &Url) -> Result<Option<Target>> {
+pub(super) async fn stored_target(data: &Data<Ctx>, id: &Url) -> Result<Option<Target>> {
     Ok(Content::find(data, id).await?.map(|c| match c {
         Content::Post(p, _) => Target::Post(p),
         Content::Reply(r, _) => Target::Reply(r),
@@ -456,8 +354,12 @@ pub(super) async fn receive(
     activity: GroupActivity,
 ) -> Result<()> {
     match &activity {
-        GroupActivity::Flag(f) => return receive_flag(data, group, direct, f.clone()).await,
-        GroupActivity::Resolve(r) => return receive_resolve(data, group, direct, r.clone()).await,
+        GroupActivity::Flag(f) => {
+            return super::reports::receive_flag(data, group, direct, f.clone()).await;
+        }
+        GroupActivity::Resolve(r) => {
+            return super::reports::receive_resolve(data, group, direct, r.clone()).await;
+        }
         _ => {}
     }
     let moderator = person(data, &ObjectId::from(activity.actor().clone())).await?;
@@ -480,136 +382,6 @@ pub(super) async fn receive(
         outbox::announce(data, group, activity, None).await?;
     }
     Ok(())
-}
-
-async fn reported(data: &Data<Ctx>, f: &Flag) -> Result<Option<Reported>> {
-    for o in f.objects() {
-        if let Some(t) = stored_target(data, o).await? {
-            return Ok(Some(Reported::Content(t)));
-        }
-    }
-    // A person: the first object that names one we know (Mastodon lists the account first).
-    for o in f.objects() {
-        if let Some(p) = storage::persons::find_by_ap_id(&data.db, o.as_str()).await? {
-            return Ok(Some(Reported::Person(p)));
-        }
-    }
-    Ok(None)
-}
-
-async fn receive_flag(
-    data: &Data<Ctx>,
-    group: &groups::Model,
-    direct: bool,
-    flag: Flag,
-) -> Result<()> {
-    let Some(what) = reported(data, &flag).await? else {
-        return Ok(());
-    };
-    if let Reported::Content(t) = &what
-        && stored_group_id(data, t).await? != group.id
-    {
-        return Err(Error::rejected(
-            "invalid_activity",
-            "the report names another group's content",
-        ));
-    }
-    let reporter = person(data, &flag.actor).await?;
-    let report = moderation::store_report(
-        data,
-        flag.id.as_str(),
-        group,
-        reporter.id,
-        &what,
-        flag.reason(),
-    )
-    .await?;
-    if direct && group.local {
-        forward_to_moderators(data, group, &report, GroupActivity::Flag(flag)).await?;
-    }
-    Ok(())
-}
-
-async fn stored_group_id(data: &Data<Ctx>, t: &Target) -> Result<i64> {
-    Ok(match t {
-        Target::Post(p) => p.group_id,
-        Target::Reply(r) => {
-            storage::posts::find(&data.db, r.post_id)
-                .await?
-                .ok_or(Error::NotFound("post"))?
-                .group_id
-        }
-    })
-}
-
-async fn receive_resolve(
-    data: &Data<Ctx>,
-    group: &groups::Model,
-    direct: bool,
-    resolve: Resolve,
-) -> Result<()> {
-    let Some(report) =
-        storage::moderation::find_report_by_ap_id(&data.db, resolve.object.id.as_str()).await?
-    else {
-        return Ok(());
-    };
-    if report.group_id != group.id {
-        return Err(Error::rejected(
-            "invalid_activity",
-            "the resolution names another group's report",
-        ));
-    }
-    let moderator = person(data, &resolve.actor).await?;
-    if direct && !storage::groups::is_moderator(&data.db, group.id, moderator.id).await? {
-        return Err(Error::forbidden(
-            "only the group's moderators may resolve a report",
-        ));
-    }
-    let changed =
-        storage::moderation::resolve_report(&data.db, report.id, moderator.id, now()).await?;
-    if changed && direct && group.local {
-        forward_to_moderators(data, group, &report, GroupActivity::Resolve(resolve)).await?;
-    }
-    Ok(())
-}
-
-/// A group hosted here passes a report (or its resolution) on, announced, to the servers of
-/// its remote moderators and of the reporter, so that it reaches the moderators wherever they
-/// are and the reporter's instance keeps it current.
-async fn forward_to_moderators(
-    data: &Data<Ctx>,
-    group: &groups::Model,
-    report: &reports::Model,
-    activity: GroupActivity,
-) -> Result<()> {
-    let mods = storage::groups::moderators(&data.db, &[group.id]).await?;
-    let mut people: Vec<persons::Model> = mods.get(&group.id).cloned().unwrap_or_default();
-    if let Some(r) = storage::persons::find(&data.db, report.reporter_id).await? {
-        people.push(r);
-    }
-    let mut inboxes: Vec<Url> = vec![];
-    let mut addressed: Vec<Url> = vec![];
-    for p in people.into_iter().filter(|p| !p.local) {
-        addressed.push(url(&p.ap_id)?);
-        let inbox = DbPerson::new(p)?.shared_inbox_or_inbox();
-        if !inboxes.contains(&inbox) {
-            inboxes.push(inbox);
-        }
-    }
-    if inboxes.is_empty() {
-        return Ok(());
-    }
-    let g = DbGroup::new(group.clone())?;
-    let wrapped = Announce {
-        actor: ObjectId::from(g.id().clone()),
-        object: Announced::Activity(Box::new(activity)),
-        kind: AnnounceType::Announce,
-        id: new_id(data, "announce")?,
-        // Not public: addressed to the moderators and the reporter it is delivered to.
-        to: addressed,
-        cc: vec![],
-    };
-    delivery::send(data, &wrapped, &wrapped.id, g.id(), inboxes).await
 }
 
 /// The activity a local moderator's action federates as.
@@ -751,91 +523,6 @@ pub async fn publish(data: &Data<Ctx>, moderator: &persons::Model, done: &Done) 
     let actor = url(&moderator.ap_id)?;
     let activity = activity_for(data, &actor, &done.group, &done.act)?;
     outbox::to_group(data, &done.group, &actor, activity, None).await
-}
-
-fn flag_for(
-    reporter: &Url,
-    group: &groups::Model,
-    report: &reports::Model,
-    reported: &str,
-) -> Result<Flag> {
-    let group_id = url(&group.ap_id)?;
-    Ok(Flag {
-        actor: ObjectId::from(reporter.clone()),
-        to: vec![group_id.clone()],
-        object: Reportable::One(url(reported)?),
-        summary: Some(report.reason.clone()),
-        content: None,
-        kind: FlagType::Flag,
-        id: url(&report.ap_id)?,
-        audience: Some(group_id),
-    })
-}
-
-/// Sends a local member's report to the group's moderators: to the group's server when it is
-/// remote, else straight to the servers of its remote moderators.
-pub async fn publish_report(
-    data: &Data<Ctx>,
-    reporter: &persons::Model,
-    report: &reports::Model,
-    group: &groups::Model,
-    what: &Reported,
-) -> Result<()> {
-    let actor = url(&reporter.ap_id)?;
-    let flag = flag_for(&actor, group, report, what.ap_id())?;
-    if group.local {
-        return forward_to_moderators(data, group, report, GroupActivity::Flag(flag)).await;
-    }
-    let g = DbGroup::new(group.clone())?;
-    delivery::send(
-        data,
-        &flag,
-        &flag.id,
-        &actor,
-        vec![g.shared_inbox_or_inbox()],
-    )
-    .await
-}
-
-/// Sends a local moderator's resolution of a report on, as [`publish_report`] does.
-pub async fn publish_resolve(
-    data: &Data<Ctx>,
-    moderator: &persons::Model,
-    report: &reports::Model,
-    group: &groups::Model,
-) -> Result<()> {
-    let reporter = storage::persons::find(&data.db, report.reporter_id)
-        .await?
-        .ok_or(Error::NotFound("reporter"))?;
-    let reported = match (report.reply_id, report.post_id, report.person_id) {
-        (Some(id), _, _) => storage::replies::find(&data.db, id).await?.map(|r| r.ap_id),
-        (None, Some(id), _) => storage::posts::find(&data.db, id).await?.map(|p| p.ap_id),
-        (None, None, Some(id)) => storage::persons::find(&data.db, id).await?.map(|p| p.ap_id),
-        _ => None,
-    }
-    .ok_or(Error::NotFound("reported object"))?;
-    let actor = url(&moderator.ap_id)?;
-    let group_id = url(&group.ap_id)?;
-    let resolve = Resolve {
-        actor: ObjectId::from(actor.clone()),
-        to: vec![group_id.clone()],
-        object: flag_for(&url(&reporter.ap_id)?, group, report, &reported)?,
-        kind: ResolveType::Resolve,
-        id: new_id(data, "resolve")?,
-        audience: Some(group_id),
-    };
-    if group.local {
-        return forward_to_moderators(data, group, report, GroupActivity::Resolve(resolve)).await;
-    }
-    let g = DbGroup::new(group.clone())?;
-    delivery::send(
-        data,
-        &resolve,
-        &resolve.id,
-        &actor,
-        vec![g.shared_inbox_or_inbox()],
-    )
-    .await
 }
 
 #[cfg(test)]

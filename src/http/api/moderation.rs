@@ -11,7 +11,8 @@ use serde::Deserialize;
 
 use crate::{
     domain::{
-        moderation::{self, BanView, ContentId, Done, ModLogPage, ReportView},
+        moderation::{self, BanView, ContentId, Done, ModLogPage},
+        reports::{self, ReportView},
         user_blocks::{self, BlocksView},
     },
     error::Result,
@@ -292,27 +293,28 @@ async fn group_reports(
     ApiQuery(q): ApiQuery<ReportsQuery>,
 ) -> Result<Json<Vec<ReportView>>> {
     Ok(Json(
-        moderation::group_reports(&s.ctx, &user, &handle, q.resolved).await?,
+        reports::group_reports(&s.ctx, &user, &handle, q.resolved).await?,
     ))
 }
 
 async fn my_reports(State(s): State<AppState>, Auth(user): Auth) -> Result<Json<Vec<ReportView>>> {
-    Ok(Json(moderation::my_reports(&s.ctx, &user).await?))
+    Ok(Json(reports::my_reports(&s.ctx, &user).await?))
 }
 
 async fn report(
     State(s): State<AppState>,
     Auth(user): Auth,
-    ApiJson(input): ApiJson<moderation::NewReport>,
+    ApiJson(input): ApiJson<reports::NewReport>,
 ) -> Result<(StatusCode, Json<ReportView>)> {
     let data = s.federation.to_request_data();
     let person = match &input.person {
         Some(p) => Some(resolve::person(&data, p).await?),
         None => None,
     };
-    let (row, group, reported) = moderation::report(&s.ctx, &user, input, person).await?;
-    fed::publish_report(&data, &user.person, &row, &group, &reported).await?;
-    let mut views = moderation::report_views(&s.ctx, vec![row]).await?;
+    let (row, group, reported) = reports::report(&s.ctx, &user, input, person).await?;
+    crate::federation::reports::publish_report(&data, &user.person, &row, &group, &reported)
+        .await?;
+    let mut views = reports::report_views(&s.ctx, vec![row]).await?;
     let view = views
         .pop()
         .ok_or_else(|| crate::error::Error::Internal("a stored report has no group".into()))?;
@@ -324,9 +326,9 @@ async fn resolve_report(
     Auth(user): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode> {
-    let (report, group, changed) = moderation::resolve(&s.ctx, &user, id).await?;
+    let (report, group, changed) = reports::resolve(&s.ctx, &user, id).await?;
     if changed {
-        fed::publish_resolve(
+        crate::federation::reports::publish_resolve(
             &s.federation.to_request_data(),
             &user.person,
             &report,

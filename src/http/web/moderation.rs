@@ -15,6 +15,7 @@ use crate::{
         accounts::CurrentUser,
         groups,
         moderation::{self, ContentId},
+        reports,
     },
     error::Error,
     http::AppState,
@@ -187,15 +188,15 @@ async fn report(
     reply_id: Option<i64>,
     reason: String,
 ) -> Result<(), Error> {
-    let input = moderation::NewReport {
+    let input = reports::NewReport {
         post_id,
         reply_id,
         person: None,
         group: None,
         reason,
     };
-    let (row, group, reported) = moderation::report(&s.ctx, user, input, None).await?;
-    crate::federation::moderation::publish_report(
+    let (row, group, reported) = reports::report(&s.ctx, user, input, None).await?;
+    crate::federation::reports::publish_report(
         &s.federation.to_request_data(),
         &user.person,
         &row,
