@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::{
     Ctx,
     accounts::CurrentUser,
-    posts::refused_authors,
+    posts::hidden_authors,
     views::{GroupRef, GroupView, PersonRef, PostView, ReplyView},
 };
 use crate::{
@@ -71,15 +71,8 @@ pub(crate) async fn post_views(
 ) -> Result<Vec<PostView>> {
     let groups = storage::feeds::groups_by_ids(&ctx.db, rows.iter().map(|p| p.group_id)).await?;
     let authors = storage::persons::by_ids(&ctx.db, rows.iter().map(|p| p.author_id)).await?;
-    let refused = refused_authors(ctx, &authors).await?;
-    // Nor what the viewer blocked.
-    let blocked = super::user_blocks::of_viewer(ctx, viewer).await?;
-    let hidden = |id: &i64| {
-        refused.contains(id)
-            || authors
-                .get(id)
-                .is_some_and(|a| blocked.hides(a.id, &a.domain))
-    };
+    let hidden_ids = hidden_authors(ctx, viewer, &authors).await?;
+    let hidden = |id: &i64| hidden_ids.contains(id);
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let votes = match viewer {
         Some(u) => storage::votes::mine(&ctx.db, Target::Post, u.person.id, &ids).await?,
@@ -111,15 +104,8 @@ pub(crate) async fn reply_views(
             .chain(posts.values().map(|p| p.author_id)),
     )
     .await?;
-    let refused = refused_authors(ctx, &authors).await?;
-    // Nor what the viewer blocked.
-    let blocked = super::user_blocks::of_viewer(ctx, viewer).await?;
-    let hidden = |id: &i64| {
-        refused.contains(id)
-            || authors
-                .get(id)
-                .is_some_and(|a| blocked.hides(a.id, &a.domain))
-    };
+    let hidden_ids = hidden_authors(ctx, viewer, &authors).await?;
+    let hidden = |id: &i64| hidden_ids.contains(id);
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let votes = match viewer {
         Some(u) => storage::votes::mine(&ctx.db, Target::Reply, u.person.id, &ids).await?,

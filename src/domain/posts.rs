@@ -123,14 +123,8 @@ pub async fn list(
     let authors = storage::persons::by_ids(&ctx.db, rows.iter().map(|p| p.author_id)).await?;
     // Content from an instance this one no longer federates with is not shown.
     // So is what the viewer blocked.
-    let refused = refused_authors(ctx, &authors).await?;
-    let blocked = super::user_blocks::of_viewer(ctx, viewer).await?;
-    rows.retain(|p| {
-        !refused.contains(&p.author_id)
-            && !authors
-                .get(&p.author_id)
-                .is_some_and(|a| blocked.hides(a.id, &a.domain))
-    });
+    let hidden = hidden_authors(ctx, viewer, &authors).await?;
+    rows.retain(|p| !hidden.contains(&p.author_id));
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let votes = match viewer {
         Some(u) => storage::votes::mine(&ctx.db, Target::Post, u.person.id, &ids).await?,
@@ -172,6 +166,24 @@ pub async fn refused_authors(
     Ok(refused)
 }
 
+/// The authors among `authors` whose content `viewer` is not shown: those of an instance the
+/// federation policy refuses, and those the viewer blocked (the person or their instance).
+pub async fn hidden_authors(
+    ctx: &Ctx,
+    viewer: Option<&CurrentUser>,
+    authors: &std::collections::HashMap<i64, crate::storage::entities::persons::Model>,
+) -> Result<std::collections::HashSet<i64>> {
+    let mut hidden = refused_authors(ctx, authors).await?;
+    let blocked = super::user_blocks::of_viewer(ctx, viewer).await?;
+    hidden.extend(
+        authors
+            .values()
+            .filter(|a| blocked.hides(a.id, &a.domain))
+            .map(|a| a.id),
+    );
+    Ok(hidden)
+}
+
 /// A post with its whole thread. A deleted post is shown as a tombstone with its replies.
 pub async fn detail(ctx: &Ctx, viewer: Option<&CurrentUser>, id: i64) -> Result<PostDetail> {
     let (post, group) = load(ctx, id).await?;
@@ -198,16 +210,12 @@ pub async fn detail(ctx: &Ctx, viewer: Option<&CurrentUser>, id: i64) -> Result<
     if refused.contains(&post.author_id) {
         return Err(Error::NotFound("post"));
     }
-    let blocked = super::user_blocks::of_viewer(ctx, viewer).await?;
+    let hidden = hidden_authors(ctx, viewer, &authors).await?;
     let views = replies
         .iter()
         .map(|r| {
             let mut v = ReplyView::new(r, &authors, reply_votes.get(&r.id).copied());
-            if refused.contains(&r.author_id)
-                || authors
-                    .get(&r.author_id)
-                    .is_some_and(|a| blocked.hides(a.id, &a.domain))
-            {
+            if hidden.contains(&r.author_id) {
                 v.hide();
             }
             v
