@@ -490,7 +490,7 @@ pub async fn seed_followers(
 /// Makes a member of the server at `host` (shared inbox `inbox`) follow group `group_id`,
 /// straight in the database, as an accepted Follow would.
 pub async fn add_remote_follower(
-    db: &sea_orm::DatabaseConnection,
+    db: &impl sea_orm::ConnectionTrait,
     group_id: i64,
     host: &str,
     inbox: &str,

@@ -22,6 +22,7 @@ pub mod maintenance;
 pub mod metrics;
 pub mod storage;
 pub mod testing;
+pub mod usecases;
 
 pub use app::Application;
 pub use config::Config;

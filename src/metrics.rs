@@ -14,8 +14,6 @@ use std::{
     },
 };
 
-use sea_orm::DatabaseConnection;
-
 /// Activity types counted by name; anything else counts as `other`.
 const KNOWN_TYPES: &[&str] = &[
     "Create", "Update", "Delete", "Like", "Dislike", "Undo", "Announce", "Follow", "Accept",
@@ -73,7 +71,7 @@ impl Metrics {
     }
 
     /// The exposition text: this process's counters and the instance's queue gauges.
-    pub async fn render(&self, db: &DatabaseConnection) -> String {
+    pub async fn render(&self, db: &crate::storage::Db) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,

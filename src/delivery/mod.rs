@@ -98,7 +98,10 @@ async fn enqueue<A: Serialize>(
         now(),
     )
     .await?;
-    ctx.delivery_wake.notify_waiters();
+    // Inside a use case the rows become visible at its commit, which wakes the workers then.
+    if !ctx.db.in_transaction() {
+        ctx.delivery_wake.notify_waiters();
+    }
     Ok(())
 }
 
@@ -138,10 +141,13 @@ async fn recorder(ctx: Ctx, mut rx: mpsc::UnboundedReceiver<Outcome>) {
 /// HTTP server starts at once rather than at the next idle poll. SQLite needs none: a
 /// single-process database, and the poll covers the rest.
 pub async fn listen_for_work(ctx: Ctx) {
-    if ctx.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+    let Some(pool) = ctx.db.pool() else {
+        return;
+    };
+    if pool.get_database_backend() != sea_orm::DbBackend::Postgres {
         return;
     }
-    let pool = ctx.db.get_postgres_connection_pool().clone();
+    let pool = pool.get_postgres_connection_pool().clone();
     loop {
         match sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await {
             Ok(mut listener) => match listener.listen(storage::queue::WORK_CHANNEL).await {

@@ -18,7 +18,7 @@ impl Default for UnreachableHosts {
 
 impl UnreachableHosts {
     /// Whether `host` has an unreachable destination (on a database error: assume it may).
-    pub async fn contains(&self, db: &sea_orm::DatabaseConnection, host: &str) -> bool {
+    pub async fn contains(&self, db: &crate::storage::Db, host: &str) -> bool {
         self.0.get(db).await.map_or(true, |s| s.contains(host))
     }
 

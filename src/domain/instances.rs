@@ -158,7 +158,7 @@ impl BlockedInstances {
     /// Why `authority` is refused, if it is: `instance_blocked` or `instance_not_allowed`.
     pub async fn refusal(
         &self,
-        db: &sea_orm::DatabaseConnection,
+        db: &crate::storage::Db,
         authority: &str,
     ) -> Result<Option<&'static str>> {
         if authority == self.own {
@@ -183,16 +183,12 @@ impl BlockedInstances {
     }
 
     /// Whether `authority` is refused under the policy.
-    pub async fn contains(
-        &self,
-        db: &sea_orm::DatabaseConnection,
-        authority: &str,
-    ) -> Result<bool> {
+    pub async fn contains(&self, db: &crate::storage::Db, authority: &str) -> Result<bool> {
         Ok(self.refusal(db, authority).await?.is_some())
     }
 
     /// `Err(403 instance_blocked)` when the server of `url` is blocked.
-    pub async fn refuse(&self, db: &sea_orm::DatabaseConnection, url: &url::Url) -> Result<()> {
+    pub async fn refuse(&self, db: &crate::storage::Db, url: &url::Url) -> Result<()> {
         match authority(url) {
             Some(a) => self.refuse_authority(db, &a).await,
             None => Ok(()),
@@ -200,11 +196,7 @@ impl BlockedInstances {
     }
 
     /// `Err(403 instance_blocked)` when `authority` is blocked.
-    pub async fn refuse_authority(
-        &self,
-        db: &sea_orm::DatabaseConnection,
-        authority: &str,
-    ) -> Result<()> {
+    pub async fn refuse_authority(&self, db: &crate::storage::Db, authority: &str) -> Result<()> {
         match self.refusal(db, authority).await? {
             Some("instance_blocked") => Err(Error::Forbidden {
                 code: "instance_blocked",

@@ -6,7 +6,6 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 use rand::RngCore;
-use sea_orm::DatabaseConnection;
 
 use crate::config::{Config, RegistrationMode};
 
@@ -101,8 +100,8 @@ impl Instance {
 /// What every domain operation needs: the database and the instance facts.
 #[derive(Debug, Clone)]
 pub struct Ctx {
-    /// The connection pool.
-    pub db: DatabaseConnection,
+    /// The database: the pool, or inside a use case the transaction it shares.
+    pub db: crate::storage::Db,
     /// This instance.
     pub instance: Instance,
     /// Wakes this process's delivery workers when something is queued.
@@ -119,9 +118,9 @@ pub struct Ctx {
 
 impl Ctx {
     /// A context over `db` for `instance`.
-    pub fn new(db: DatabaseConnection, instance: Instance) -> Self {
+    pub fn new(db: impl Into<crate::storage::Db>, instance: Instance) -> Self {
         Self {
-            db,
+            db: db.into(),
             delivery_wake: Default::default(),
             keys: Default::default(),
             unreachable: Default::default(),

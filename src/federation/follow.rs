@@ -63,9 +63,10 @@ pub async fn resolve_group(data: &Data<Ctx>, raw: &str) -> Result<groups::Model>
     Ok(group.model)
 }
 
-/// Joins a group; returns the resulting state.
-pub async fn join(data: &Data<Ctx>, user: &CurrentUser, raw: &str) -> Result<Membership> {
-    let group = resolve_group(data, raw).await?;
+/// Joins a resolved group (see [`resolve_group`]); returns the resulting state. For a
+/// remote group, the pending membership and the `Follow` are written through `data`, which
+/// inside a use case is one transaction.
+pub async fn join(data: &Ctx, user: &CurrentUser, group: groups::Model) -> Result<Membership> {
     if group.local {
         storage::followers::upsert(&data.db, group.id, user.person.id, false, None, None, now())
             .await?;
@@ -105,9 +106,8 @@ pub async fn join(data: &Data<Ctx>, user: &CurrentUser, raw: &str) -> Result<Mem
     Ok(Membership::Pending)
 }
 
-/// Leaves a group (idempotent); for a remote group, tells it with `Undo{Follow}`.
-pub async fn leave(data: &Data<Ctx>, user: &CurrentUser, raw: &str) -> Result<()> {
-    let group = resolve_group(data, raw).await?;
+/// Leaves a resolved group (idempotent); for a remote group, tells it with `Undo{Follow}`.
+pub async fn leave(data: &Ctx, user: &CurrentUser, group: groups::Model) -> Result<()> {
     let Some(follow) = storage::followers::find(&data.db, group.id, user.person.id).await? else {
         return Ok(());
     };

@@ -386,7 +386,7 @@ pub(super) async fn receive(
 
 /// The activity a local moderator's action federates as.
 fn activity_for(
-    data: &Data<Ctx>,
+    data: &Ctx,
     moderator: &Url,
     group: &groups::Model,
     act: &Act,
@@ -516,7 +516,7 @@ fn activity_for(
 /// Sends a local moderator's action on: relayed by the group when it is hosted here, else to
 /// the group's own server (which checks the moderator and relays it). Nothing is sent for an
 /// action that changed nothing.
-pub async fn publish(data: &Data<Ctx>, moderator: &persons::Model, done: &Done) -> Result<()> {
+pub async fn publish(data: &Ctx, moderator: &persons::Model, done: &Done) -> Result<()> {
     if !done.changed {
         return Ok(());
     }

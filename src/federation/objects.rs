@@ -55,6 +55,37 @@ impl Content {
             .ok_or(Error::NotFound("group"))
     }
 
+    /// The document served at this content's id, read through `ctx` (inside a use case,
+    /// its transaction sees the change being made).
+    pub async fn to_document(&self, data: &Ctx) -> Result<Object> {
+        match self {
+            Self::Post(p, _) => {
+                let group = self.group(data).await?;
+                let author = storage::persons::find(&data.db, p.author_id)
+                    .await?
+                    .ok_or(Error::NotFound("person"))?;
+                documents::post(p, &group, &author)
+            }
+            Self::Reply(r, _) => {
+                let group = self.group(data).await?;
+                let author = storage::persons::find(&data.db, r.author_id)
+                    .await?
+                    .ok_or(Error::NotFound("person"))?;
+                let (parent, parent_author) = match r.parent_id {
+                    Some(pid) => storage::replies::find(&data.db, pid)
+                        .await?
+                        .map(|x| (x.ap_id, x.author_id)),
+                    None => storage::posts::find(&data.db, r.post_id)
+                        .await?
+                        .map(|x| (x.ap_id, x.author_id)),
+                }
+                .ok_or(Error::NotFound("parent"))?;
+                let parent_author = storage::persons::find(&data.db, parent_author).await?;
+                documents::reply(r, &parent, &group, &author, parent_author.as_ref())
+            }
+        }
+    }
+
     /// The stored author.
     pub fn author_id(&self) -> i64 {
         match self {
@@ -379,32 +410,7 @@ impl ApObject for Content {
     }
 
     async fn into_json(self, data: &Data<Ctx>) -> Result<Object> {
-        match &self {
-            Self::Post(p, _) => {
-                let group = self.group(data).await?;
-                let author = storage::persons::find(&data.db, p.author_id)
-                    .await?
-                    .ok_or(Error::NotFound("person"))?;
-                documents::post(p, &group, &author)
-            }
-            Self::Reply(r, _) => {
-                let group = self.group(data).await?;
-                let author = storage::persons::find(&data.db, r.author_id)
-                    .await?
-                    .ok_or(Error::NotFound("person"))?;
-                let (parent, parent_author) = match r.parent_id {
-                    Some(pid) => storage::replies::find(&data.db, pid)
-                        .await?
-                        .map(|x| (x.ap_id, x.author_id)),
-                    None => storage::posts::find(&data.db, r.post_id)
-                        .await?
-                        .map(|x| (x.ap_id, x.author_id)),
-                }
-                .ok_or(Error::NotFound("parent"))?;
-                let parent_author = storage::persons::find(&data.db, parent_author).await?;
-                documents::reply(r, &parent, &group, &author, parent_author.as_ref())
-            }
-        }
+        self.to_document(data).await
     }
 
     async fn verify(json: &Object, expected_domain: &Url, _data: &Data<Ctx>) -> Result<()> {

@@ -3,7 +3,6 @@
 //! the group's inbox when it is hosted elsewhere (which then announces it).
 
 use activitypub_federation::{
-    config::Data,
     fetch::object_id::ObjectId,
     kinds::activity::{AnnounceType, DeleteType, UndoType},
     traits::{Actor as _, Object as _},
@@ -24,25 +23,25 @@ use super::{
 };
 use crate::{
     delivery,
-    domain::{Ctx, accounts::CurrentUser},
+    domain::{Ctx, accounts::CurrentUser, moderation::ContentId},
     error::{Error, Result},
     storage::{self, entities::groups},
 };
 
 /// Sends `activity` (by `actor`) on its way: announced here, or to the remote group.
 pub(crate) async fn to_group(
-    data: &Data<Ctx>,
+    ctx: &Ctx,
     group: &groups::Model,
     actor: &Url,
     activity: GroupActivity,
     new_post: Option<&Content>,
 ) -> Result<()> {
     if group.local {
-        return announce(data, group, activity, new_post).await;
+        return announce(ctx, group, activity, new_post).await;
     }
     let g = DbGroup::new(group.clone())?;
     let id = activity_id(&activity).clone();
-    delivery::send(data, &activity, &id, actor, vec![g.shared_inbox_or_inbox()]).await
+    delivery::send(ctx, &activity, &id, actor, vec![g.shared_inbox_or_inbox()]).await
 }
 
 fn activity_id(a: &GroupActivity) -> &Url {
@@ -53,54 +52,57 @@ fn activity_id(a: &GroupActivity) -> &Url {
 /// new post it also announces the post itself, the form Mastodon shows in timelines (never
 /// for replies, which would flood them).
 pub async fn announce(
-    data: &Data<Ctx>,
+    ctx: &Ctx,
     group: &groups::Model,
     activity: GroupActivity,
     new_post: Option<&Content>,
 ) -> Result<()> {
     let g = DbGroup::new(group.clone())?;
-    if !storage::followers::has_remote(&data.db, group.id).await? {
+    if !storage::followers::has_remote(&ctx.db, group.id).await? {
         return Ok(());
     }
-    let followers = url(&data.instance.group_collection_url(&group.name, "followers"))?;
+    let followers = url(&ctx.instance.group_collection_url(&group.name, "followers"))?;
     let wrapped = Announce {
         actor: ObjectId::from(g.id().clone()),
         object: Announced::Activity(Box::new(activity)),
         kind: AnnounceType::Announce,
-        id: new_id(data, "announce")?,
+        id: new_id(ctx, "announce")?,
         to: vec![url(PUBLIC)?],
         cc: vec![followers.clone()],
     };
-    delivery::send_to_followers(data, &wrapped, &wrapped.id, g.id(), group.id).await?;
+    delivery::send_to_followers(ctx, &wrapped, &wrapped.id, g.id(), group.id).await?;
     if let Some(post) = new_post {
-        let page = post.clone().into_json(data).await?;
+        let page = post.clone().to_document(ctx).await?;
         let plain = Announce {
             actor: ObjectId::from(g.id().clone()),
             object: Announced::Object(Box::new(documents::post_as_note(page))),
             kind: AnnounceType::Announce,
-            id: new_id(data, "announce")?,
+            id: new_id(ctx, "announce")?,
             to: vec![url(PUBLIC)?],
             cc: vec![followers],
         };
-        delivery::send_to_followers(data, &plain, &plain.id, g.id(), group.id).await?;
+        delivery::send_to_followers(ctx, &plain, &plain.id, g.id(), group.id).await?;
     }
     Ok(())
 }
 
-async fn content_by_id(data: &Data<Ctx>, post: Option<i64>, reply: Option<i64>) -> Result<Content> {
-    if let Some(id) = post {
-        let p = storage::posts::find(&data.db, id)
-            .await?
-            .ok_or(Error::NotFound("post"))?;
-        let u = url(&p.ap_id)?;
-        return Ok(Content::Post(p, u));
+async fn content_by_id(ctx: &Ctx, id: ContentId) -> Result<Content> {
+    match id {
+        ContentId::Post(id) => {
+            let p = storage::posts::find(&ctx.db, id)
+                .await?
+                .ok_or(Error::NotFound("post"))?;
+            let u = url(&p.ap_id)?;
+            Ok(Content::Post(p, u))
+        }
+        ContentId::Reply(id) => {
+            let r = storage::replies::find(&ctx.db, id)
+                .await?
+                .ok_or(Error::NotFound("reply"))?;
+            let u = url(&r.ap_id)?;
+            Ok(Content::Reply(r, u))
+        }
     }
-    let id = reply.ok_or(Error::NotFound("reply"))?;
-    let r = storage::replies::find(&data.db, id)
-        .await?
-        .ok_or(Error::NotFound("reply"))?;
-    let u = url(&r.ap_id)?;
-    Ok(Content::Reply(r, u))
 }
 
 fn addressing(object: &Object, group: &groups::Model) -> Result<(Vec<Url>, Vec<Url>, Url)> {
@@ -112,14 +114,10 @@ fn addressing(object: &Object, group: &groups::Model) -> Result<(Vec<Url>, Vec<U
     Ok((object.to.clone(), cc, group_id))
 }
 
-async fn create_or_update(
-    data: &Data<Ctx>,
-    content: Content,
-    kind: CreateOrUpdateKind,
-) -> Result<()> {
-    let group = content.group(data).await?;
+async fn create_or_update(ctx: &Ctx, content: Content, kind: CreateOrUpdateKind) -> Result<()> {
+    let group = content.group(ctx).await?;
     let new_post = kind == CreateOrUpdateKind::Create && matches!(content, Content::Post(..));
-    let object = content.clone().into_json(data).await?;
+    let object = content.clone().to_document(ctx).await?;
     let (to, cc, audience) = addressing(&object, &group)?;
     let actor = object.attributed_to.clone();
     // The remote author a reply answers is addressed in it (see `documents::reply`): deliver
@@ -137,7 +135,7 @@ async fn create_or_update(
         object,
         kind,
         id: new_id(
-            data,
+            ctx,
             if kind == CreateOrUpdateKind::Create {
                 "create"
             } else {
@@ -151,7 +149,7 @@ async fn create_or_update(
     // An inbox that gets the activity anyway (the group's followers, or the remote group's
     // own server) is not sent a second copy, which Lemmy would refuse as already received.
     let covered: std::collections::HashSet<String> = if group.local {
-        storage::followers::inboxes(&data.db, group.id).await?
+        storage::followers::inboxes(&ctx.db, group.id).await?
     } else {
         let g = DbGroup::new(group.clone())?;
         [g.shared_inbox_or_inbox().to_string(), g.inbox().to_string()]
@@ -160,7 +158,7 @@ async fn create_or_update(
     };
     let mut inboxes = vec![];
     for person in &mentioned {
-        if let Some(p) = storage::persons::find_by_ap_id(&data.db, person.as_str()).await?
+        if let Some(p) = storage::persons::find_by_ap_id(&ctx.db, person.as_str()).await?
             && !p.local
         {
             let inbox = DbPerson::new(p)?.shared_inbox_or_inbox();
@@ -170,10 +168,10 @@ async fn create_or_update(
         }
     }
     if !inboxes.is_empty() {
-        delivery::send(data, &activity, &activity.id, &actor, inboxes).await?;
+        delivery::send(ctx, &activity, &activity.id, &actor, inboxes).await?;
     }
     to_group(
-        data,
+        ctx,
         &group,
         &actor,
         GroupActivity::CreateOrUpdate(Box::new(activity)),
@@ -183,30 +181,30 @@ async fn create_or_update(
 }
 
 /// A local member wrote a post.
-pub async fn post_created(data: &Data<Ctx>, post_id: i64) -> Result<()> {
+pub async fn post_created(ctx: &Ctx, post_id: i64) -> Result<()> {
     create_or_update(
-        data,
-        content_by_id(data, Some(post_id), None).await?,
+        ctx,
+        content_by_id(ctx, ContentId::Post(post_id)).await?,
         CreateOrUpdateKind::Create,
     )
     .await
 }
 
 /// A local member wrote a reply.
-pub async fn reply_created(data: &Data<Ctx>, reply_id: i64) -> Result<()> {
+pub async fn reply_created(ctx: &Ctx, reply_id: i64) -> Result<()> {
     create_or_update(
-        data,
-        content_by_id(data, None, Some(reply_id)).await?,
+        ctx,
+        content_by_id(ctx, ContentId::Reply(reply_id)).await?,
         CreateOrUpdateKind::Create,
     )
     .await
 }
 
 /// A local member edited a post or reply.
-pub async fn edited(data: &Data<Ctx>, post_id: Option<i64>, reply_id: Option<i64>) -> Result<()> {
+pub async fn edited(ctx: &Ctx, id: ContentId) -> Result<()> {
     create_or_update(
-        data,
-        content_by_id(data, post_id, reply_id).await?,
+        ctx,
+        content_by_id(ctx, id).await?,
         CreateOrUpdateKind::Update,
     )
     .await
@@ -215,27 +213,21 @@ pub async fn edited(data: &Data<Ctx>, post_id: Option<i64>, reply_id: Option<i64
 /// Sends on what a local delete did (`posts::delete`, `replies::delete`): the author's own
 /// deletion as `Delete`, or, when `removal` says a moderator removed someone else's, that.
 pub async fn delete_done(
-    data: &Data<Ctx>,
+    ctx: &Ctx,
     user: &CurrentUser,
-    post_id: Option<i64>,
-    reply_id: Option<i64>,
+    id: ContentId,
     removal: Option<crate::domain::moderation::Done>,
 ) -> Result<()> {
     match removal {
-        None => deleted(data, user, post_id, reply_id).await,
-        Some(done) => super::moderation::publish(data, &user.person, &done).await,
+        None => deleted(ctx, user, id).await,
+        Some(done) => super::moderation::publish(ctx, &user.person, &done).await,
     }
 }
 
 /// A local post or reply was deleted by `user`.
-pub async fn deleted(
-    data: &Data<Ctx>,
-    user: &CurrentUser,
-    post_id: Option<i64>,
-    reply_id: Option<i64>,
-) -> Result<()> {
-    let content = content_by_id(data, post_id, reply_id).await?;
-    let group = content.group(data).await?;
+pub async fn deleted(ctx: &Ctx, user: &CurrentUser, id: ContentId) -> Result<()> {
+    let content = content_by_id(ctx, id).await?;
+    let group = content.group(ctx).await?;
     // Only the author's own deletion: a moderator's removal is sent by `moderation::publish`.
     if content.author_id() != user.person.id {
         return Ok(());
@@ -246,25 +238,19 @@ pub async fn deleted(
         actor: ObjectId::from(actor.clone()),
         object: ObjectRef::Id(id_of(&content)?),
         kind: DeleteType::Delete,
-        id: new_id(data, "delete")?,
+        id: new_id(ctx, "delete")?,
         to: vec![url(PUBLIC)?],
         cc: vec![group_id.clone()],
         audience: Some(group_id),
         summary: None,
     };
-    to_group(data, &group, &actor, GroupActivity::Delete(activity), None).await
+    to_group(ctx, &group, &actor, GroupActivity::Delete(activity), None).await
 }
 
 /// A local member voted (`value` 1, -1, or 0 to withdraw).
-pub async fn voted(
-    data: &Data<Ctx>,
-    user: &CurrentUser,
-    post_id: Option<i64>,
-    reply_id: Option<i64>,
-    value: i64,
-) -> Result<()> {
-    let content = content_by_id(data, post_id, reply_id).await?;
-    let group = content.group(data).await?;
+pub async fn voted(ctx: &Ctx, user: &CurrentUser, id: ContentId, value: i64) -> Result<()> {
+    let content = content_by_id(ctx, id).await?;
+    let group = content.group(ctx).await?;
     let actor = url(&user.person.ap_id)?;
     let group_id = url(&group.ap_id)?;
     let vote = |kind: VoteKind| -> Result<Vote> {
@@ -272,7 +258,7 @@ pub async fn voted(
             actor: ObjectId::from(actor.clone()),
             object: ObjectRef::Id(id_of(&content)?),
             kind,
-            id: new_id(data, "vote")?,
+            id: new_id(ctx, "vote")?,
             audience: Some(group_id.clone()),
         })
     };
@@ -283,9 +269,9 @@ pub async fn voted(
             actor: ObjectId::from(actor.clone()),
             object: vote(VoteKind::Like)?,
             kind: UndoType::Undo,
-            id: new_id(data, "undo")?,
+            id: new_id(ctx, "undo")?,
             audience: Some(group_id.clone()),
         }),
     };
-    to_group(data, &group, &actor, activity, None).await
+    to_group(ctx, &group, &actor, activity, None).await
 }

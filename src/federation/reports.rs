@@ -230,7 +230,7 @@ pub(super) async fn receive_resolve(
 /// its remote moderators and of the reporter, so that it reaches the moderators wherever they
 /// are and the reporter's instance keeps it current.
 async fn forward_to_moderators(
-    data: &Data<Ctx>,
+    data: &Ctx,
     group: &groups::Model,
     report: &report_rows::Model,
     activity: GroupActivity,
@@ -287,7 +287,7 @@ fn flag_for(
 /// Sends a local member's report to the group's moderators: to the group's server when it is
 /// remote, else straight to the servers of its remote moderators.
 pub async fn publish_report(
-    data: &Data<Ctx>,
+    data: &Ctx,
     reporter: &persons::Model,
     report: &report_rows::Model,
     group: &groups::Model,
@@ -311,7 +311,7 @@ pub async fn publish_report(
 
 /// Sends a local moderator's resolution of a report on, as [`publish_report`] does.
 pub async fn publish_resolve(
-    data: &Data<Ctx>,
+    data: &Ctx,
     moderator: &persons::Model,
     report: &report_rows::Model,
     group: &groups::Model,

@@ -144,7 +144,13 @@ async fn healthz() -> impl IntoResponse {
 /// `GET /readyz`: ready for traffic when the database answers and every migration is applied;
 /// 503 with the reason otherwise (a load balancer then sends requests elsewhere).
 async fn readyz(axum::extract::State(s): axum::extract::State<AppState>) -> impl IntoResponse {
-    let (status, body) = match crate::storage::is_migrated(&s.ctx.db).await {
+    let checked = match s.ctx.db.pool() {
+        Some(pool) => crate::storage::is_migrated(pool).await,
+        None => Err(sea_orm::DbErr::Custom(
+            "the server's context holds a transaction".into(),
+        )),
+    };
+    let (status, body) = match checked {
         Ok(true) => (StatusCode::OK, serde_json::json!({"status": "ready"})),
         Ok(false) => (
             StatusCode::SERVICE_UNAVAILABLE,

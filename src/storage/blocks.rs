@@ -4,8 +4,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryOrder,
-    sea_query::OnConflict,
+    ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryOrder, sea_query::OnConflict,
 };
 
 use super::entities::instance_blocks;
@@ -60,7 +59,7 @@ pub async fn list<C: ConnectionTrait>(conn: &C) -> Result<Vec<instance_blocks::M
 
 /// The blocked hosts as a set (the loader of `domain::instances::BlockedInstances`).
 pub fn hosts(
-    conn: &DatabaseConnection,
+    conn: &crate::storage::Db,
 ) -> futures::future::BoxFuture<'_, Result<HashSet<String>, DbErr>> {
     Box::pin(async move { Ok(list(conn).await?.into_iter().map(|b| b.host).collect()) })
 }
@@ -105,7 +104,7 @@ pub async fn allowed<C: ConnectionTrait>(
 
 /// The allowed hosts as a set (the allowlist's snapshot loader).
 pub fn allowed_hosts(
-    conn: &DatabaseConnection,
+    conn: &crate::storage::Db,
 ) -> futures::future::BoxFuture<'_, Result<HashSet<String>, DbErr>> {
     Box::pin(async move { Ok(allowed(conn).await?.into_iter().map(|b| b.host).collect()) })
 }

@@ -12,8 +12,11 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 use crate::config::DatabaseConfig;
 
+pub use db::Db;
+
 pub mod backup;
 pub mod blocks;
+pub mod db;
 pub mod entities;
 pub mod feeds;
 pub mod followers;

@@ -129,7 +129,7 @@ pub async fn find_local_account<C: ConnectionTrait>(
 /// Replaces the password hash of local user `local_user_id` and ends all its sessions, in
 /// one transaction; returns how many sessions ended.
 pub async fn set_password_hash(
-    conn: &sea_orm::DatabaseConnection,
+    conn: &crate::storage::Db,
     local_user_id: i64,
     password_hash: &str,
 ) -> Result<u64, DbErr> {
@@ -267,7 +267,7 @@ pub struct Erased {
 /// its display name, every post and reply it wrote becomes a tombstone (threads keep their
 /// shape), and its follows and boosts end. Its votes stay counted. Runs in one transaction.
 pub async fn erase_remote(
-    db: &sea_orm::DatabaseConnection,
+    db: &crate::storage::Db,
     person_id: i64,
     now: DateTime<Utc>,
 ) -> Result<Erased, DbErr> {
@@ -366,7 +366,7 @@ pub async fn approve<C: ConnectionTrait>(conn: &C, local_user_id: i64) -> Result
 }
 
 /// Removes a waiting (never approved) account and its person; false when there was none.
-pub async fn reject(db: &sea_orm::DatabaseConnection, local_user_id: i64) -> Result<bool, DbErr> {
+pub async fn reject(db: &crate::storage::Db, local_user_id: i64) -> Result<bool, DbErr> {
     use sea_orm::TransactionTrait;
     let txn = db.begin().await?;
     let Some(user) = local_users::Entity::find_by_id(local_user_id)

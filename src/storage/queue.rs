@@ -24,8 +24,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    FromQueryResult, QueryFilter, Set, Statement, TransactionTrait, Value,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, Set,
+    Statement, TransactionSession, TransactionTrait, Value,
     sea_query::{Expr, OnConflict},
 };
 use serde::Serialize;
@@ -150,8 +150,8 @@ pub struct NewActivity<'a> {
 
 /// Stores an activity for delivery in one transaction: its body (fetchable by id from then
 /// on), its queue row and its explicit destinations. Returns its sequence number.
-pub async fn enqueue(
-    db: &DatabaseConnection,
+pub async fn enqueue<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     a: NewActivity<'_>,
     now: DateTime<Utc>,
 ) -> Result<i64, DbErr> {
@@ -332,7 +332,10 @@ pub struct Outcome {
 }
 
 /// Writes outcomes, all in one transaction.
-pub async fn record(db: &DatabaseConnection, outcomes: &[Outcome]) -> Result<(), DbErr> {
+pub async fn record<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    outcomes: &[Outcome],
+) -> Result<(), DbErr> {
     let txn = db.begin().await?;
     for o in outcomes {
         let mut update = destinations::Entity::update_many()
@@ -404,8 +407,8 @@ pub async fn heard_from<C: ConnectionTrait>(
 /// Makes destinations due now: those whose inbox is in `inboxes`, or, when it is empty, every
 /// failing or unreachable one. Their back-off restarts; the time they started failing is kept,
 /// so one that still fails after three days is marked unreachable again. Returns how many.
-pub async fn retry_now(
-    db: &DatabaseConnection,
+pub async fn retry_now<C: ConnectionTrait>(
+    db: &C,
     inboxes: &[String],
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {

@@ -10,14 +10,14 @@ use std::{
 };
 
 use futures::future::BoxFuture;
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::DbErr;
 
 /// How stale a [`HostSnapshot`] may be.
 pub const REFRESH: Duration = Duration::from_secs(2);
 
 /// Reads the whole set.
 pub type Loader =
-    for<'a> fn(&'a DatabaseConnection) -> BoxFuture<'a, Result<HashSet<String>, DbErr>>;
+    for<'a> fn(&'a crate::storage::Db) -> BoxFuture<'a, Result<HashSet<String>, DbErr>>;
 
 /// A host set re-read from the database at most every [`REFRESH`].
 pub struct HostSnapshot {
@@ -41,7 +41,7 @@ impl HostSnapshot {
     }
 
     /// The set as of at most [`REFRESH`] ago.
-    pub async fn get(&self, db: &DatabaseConnection) -> Result<Arc<HashSet<String>>, DbErr> {
+    pub async fn get(&self, db: &crate::storage::Db) -> Result<Arc<HashSet<String>>, DbErr> {
         let fresh = self.cached.read().ok().and_then(|c| {
             c.as_ref()
                 .filter(|(t, _)| t.elapsed() < REFRESH)

@@ -11,11 +11,11 @@ use crate::{
         views::{GroupView, PostView},
     },
     error::Result,
-    federation::outbox,
     http::{
         AppState,
         extract::{ApiJson, ApiPath, ApiQuery, Auth, MaybeAuth},
     },
+    usecases::content,
 };
 
 pub fn router() -> Router<AppState> {
@@ -99,7 +99,6 @@ async fn create_post(
     ApiPath(handle): ApiPath<String>,
     ApiJson(input): ApiJson<posts::NewPost>,
 ) -> Result<(StatusCode, Json<PostView>)> {
-    let view = posts::create(&s.ctx, &user, &handle, input).await?;
-    outbox::post_created(&s.federation.to_request_data(), view.id).await?;
+    let view = content::create_post(&s.ctx, &user, &handle, input).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }

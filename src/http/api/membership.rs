@@ -15,6 +15,7 @@ use crate::{
         AppState,
         extract::{ApiJson, ApiPath, Auth},
     },
+    usecases::membership,
 };
 
 pub fn router() -> Router<AppState> {
@@ -34,7 +35,7 @@ async fn join(
     Auth(user): Auth,
     ApiPath(handle): ApiPath<String>,
 ) -> Result<(StatusCode, Json<State_>)> {
-    let state = follow::join(&s.federation.to_request_data(), &user, &handle).await?;
+    let state = membership::join(&s.federation.to_request_data(), &user, &handle).await?;
     let status = match state {
         Membership::Joined => StatusCode::OK,
         Membership::Pending => StatusCode::ACCEPTED,
@@ -47,7 +48,7 @@ async fn leave(
     Auth(user): Auth,
     ApiPath(handle): ApiPath<String>,
 ) -> Result<StatusCode> {
-    follow::leave(&s.federation.to_request_data(), &user, &handle).await?;
+    membership::leave(&s.federation.to_request_data(), &user, &handle).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -11,16 +11,17 @@ use serde::Deserialize;
 
 use crate::{
     domain::{
-        moderation::{self, BanView, ContentId, Done, ModLogPage},
+        moderation::{self, BanView, ContentId, ModLogPage},
         reports::{self, ReportView},
         user_blocks::{self, BlocksView},
     },
     error::Result,
-    federation::{moderation as fed, resolve},
+    federation::resolve,
     http::{
         AppState,
         extract::{ApiJson, ApiPath, ApiQuery, Auth},
     },
+    usecases::moderation::{self as usecase, Action},
 };
 
 pub fn router() -> Router<AppState> {
@@ -90,10 +91,6 @@ impl<T: serde::de::DeserializeOwned + Default + Send> axum::extract::FromRequest
     }
 }
 
-async fn sent(s: &AppState, user: &crate::domain::accounts::CurrentUser, done: Done) -> Result<()> {
-    fed::publish(&s.federation.to_request_data(), &user.person, &done).await
-}
-
 async fn removal(
     s: AppState,
     user: crate::domain::accounts::CurrentUser,
@@ -102,8 +99,7 @@ async fn removal(
     reason: Reason,
 ) -> Result<StatusCode> {
     let reason = moderation::reason(reason.reason.as_deref())?;
-    let done = moderation::remove(&s.ctx, &user, id, remove, reason).await?;
-    sent(&s, &user, done).await?;
+    usecase::act(&s.ctx, &user, Action::Remove { id, remove, reason }).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -151,8 +147,12 @@ async fn set_lock(
     r: Reason,
 ) -> Result<StatusCode> {
     let reason = moderation::reason(r.reason.as_deref())?;
-    let done = moderation::lock(&s.ctx, &user, id, locked, reason).await?;
-    sent(&s, &user, done).await?;
+    let action = Action::Lock {
+        post_id: id,
+        locked,
+        reason,
+    };
+    usecase::act(&s.ctx, &user, action).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -178,8 +178,11 @@ async fn pin(
     Auth(user): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode> {
-    let done = moderation::pin(&s.ctx, &user, id, true).await?;
-    sent(&s, &user, done).await?;
+    let action = Action::Pin {
+        post_id: id,
+        pinned: true,
+    };
+    usecase::act(&s.ctx, &user, action).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -188,8 +191,11 @@ async fn unpin(
     Auth(user): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode> {
-    let done = moderation::pin(&s.ctx, &user, id, false).await?;
-    sent(&s, &user, done).await?;
+    let action = Action::Pin {
+        post_id: id,
+        pinned: false,
+    };
+    usecase::act(&s.ctx, &user, action).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -209,8 +215,12 @@ async fn ban(
 ) -> Result<StatusCode> {
     let data = s.federation.to_request_data();
     let person = resolve::person(&data, &input.person).await?;
-    let done = moderation::ban(&s.ctx, &user, &handle, person, input).await?;
-    sent(&s, &user, done).await?;
+    let action = Action::Ban {
+        group: handle,
+        person,
+        input,
+    };
+    usecase::act(&s.ctx, &user, action).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -228,8 +238,12 @@ async fn unban(
 ) -> Result<StatusCode> {
     let data = s.federation.to_request_data();
     let person = resolve::person(&data, &person).await?;
-    let done = moderation::unban(&s.ctx, &user, &handle, person, q.restore_content).await?;
-    sent(&s, &user, done).await?;
+    let action = Action::Unban {
+        group: handle,
+        person,
+        restore_content: q.restore_content,
+    };
+    usecase::act(&s.ctx, &user, action).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -247,8 +261,11 @@ async fn add_moderator(
 ) -> Result<StatusCode> {
     let data = s.federation.to_request_data();
     let person = resolve::person(&data, &input.person).await?;
-    let done = moderation::add_moderator(&s.ctx, &user, &handle, person).await?;
-    sent(&s, &user, done).await?;
+    let action = Action::AddModerator {
+        group: handle,
+        person,
+    };
+    usecase::act(&s.ctx, &user, action).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -259,8 +276,11 @@ async fn remove_moderator(
 ) -> Result<StatusCode> {
     let data = s.federation.to_request_data();
     let person = resolve::person(&data, &person).await?;
-    let done = moderation::remove_moderator(&s.ctx, &user, &handle, person).await?;
-    sent(&s, &user, done).await?;
+    let action = Action::RemoveModerator {
+        group: handle,
+        person,
+    };
+    usecase::act(&s.ctx, &user, action).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -311,13 +331,7 @@ async fn report(
         Some(p) => Some(resolve::person(&data, p).await?),
         None => None,
     };
-    let (row, group, reported) = reports::report(&s.ctx, &user, input, person).await?;
-    crate::federation::reports::publish_report(&data, &user.person, &row, &group, &reported)
-        .await?;
-    let mut views = reports::report_views(&s.ctx, vec![row]).await?;
-    let view = views
-        .pop()
-        .ok_or_else(|| crate::error::Error::Internal("a stored report has no group".into()))?;
+    let view = usecase::report(&s.ctx, &user, input, person).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -326,16 +340,7 @@ async fn resolve_report(
     Auth(user): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode> {
-    let (report, group, changed) = reports::resolve(&s.ctx, &user, id).await?;
-    if changed {
-        crate::federation::reports::publish_resolve(
-            &s.federation.to_request_data(),
-            &user.person,
-            &report,
-            &group,
-        )
-        .await?;
-    }
+    usecase::resolve_report(&s.ctx, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

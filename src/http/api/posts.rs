@@ -9,16 +9,17 @@ use axum::{
 
 use crate::{
     domain::{
+        moderation::ContentId,
         posts, replies,
         views::{PostDetail, PostView, ReplyView, VoteView},
         votes,
     },
     error::Result,
-    federation::outbox,
     http::{
         AppState,
         extract::{ApiJson, ApiPath, Auth, MaybeAuth},
     },
+    usecases::content,
 };
 
 pub fn router() -> Router<AppState> {
@@ -42,9 +43,7 @@ async fn edit(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<posts::PostEdit>,
 ) -> Result<Json<PostView>> {
-    let view = posts::edit(&s.ctx, &user, id, input).await?;
-    outbox::edited(&s.federation.to_request_data(), Some(id), None).await?;
-    Ok(Json(view))
+    Ok(Json(content::edit_post(&s.ctx, &user, id, input).await?))
 }
 
 async fn remove(
@@ -53,15 +52,7 @@ async fn remove(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode> {
     // Someone else's is removed by a moderator, and federates as that.
-    let removal = posts::delete(&s.ctx, &user, id).await?;
-    outbox::delete_done(
-        &s.federation.to_request_data(),
-        &user,
-        Some(id),
-        None,
-        removal,
-    )
-    .await?;
+    content::delete(&s.ctx, &user, ContentId::Post(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -71,8 +62,7 @@ async fn reply(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<replies::NewReply>,
 ) -> Result<(StatusCode, Json<ReplyView>)> {
-    let view = replies::create(&s.ctx, &user, id, input).await?;
-    outbox::reply_created(&s.federation.to_request_data(), view.id).await?;
+    let view = content::reply(&s.ctx, &user, id, input).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -82,15 +72,7 @@ async fn vote(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<votes::VoteInput>,
 ) -> Result<Json<VoteView>> {
-    let value = input.value;
-    let view = votes::on_post(&s.ctx, &user, id, input).await?;
-    outbox::voted(
-        &s.federation.to_request_data(),
-        &user,
-        Some(id),
-        None,
-        value,
-    )
-    .await?;
-    Ok(Json(view))
+    Ok(Json(
+        content::vote(&s.ctx, &user, ContentId::Post(id), input).await?,
+    ))
 }

@@ -9,16 +9,17 @@ use axum::{
 
 use crate::{
     domain::{
+        moderation::ContentId,
         replies,
         views::{ReplyView, VoteView},
         votes,
     },
     error::Result,
-    federation::outbox,
     http::{
         AppState,
         extract::{ApiJson, ApiPath, Auth, MaybeAuth},
     },
+    usecases::content,
 };
 
 pub fn router() -> Router<AppState> {
@@ -41,9 +42,7 @@ async fn edit(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<replies::ReplyEdit>,
 ) -> Result<Json<ReplyView>> {
-    let view = replies::edit(&s.ctx, &user, id, input).await?;
-    outbox::edited(&s.federation.to_request_data(), None, Some(id)).await?;
-    Ok(Json(view))
+    Ok(Json(content::edit_reply(&s.ctx, &user, id, input).await?))
 }
 
 async fn remove(
@@ -52,15 +51,7 @@ async fn remove(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode> {
     // Someone else's is removed by a moderator, and federates as that.
-    let removal = replies::delete(&s.ctx, &user, id).await?;
-    outbox::delete_done(
-        &s.federation.to_request_data(),
-        &user,
-        None,
-        Some(id),
-        removal,
-    )
-    .await?;
+    content::delete(&s.ctx, &user, ContentId::Reply(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -70,15 +61,7 @@ async fn vote(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<votes::VoteInput>,
 ) -> Result<Json<VoteView>> {
-    let value = input.value;
-    let view = votes::on_reply(&s.ctx, &user, id, input).await?;
-    outbox::voted(
-        &s.federation.to_request_data(),
-        &user,
-        None,
-        Some(id),
-        value,
-    )
-    .await?;
-    Ok(Json(view))
+    Ok(Json(
+        content::vote(&s.ctx, &user, ContentId::Reply(id), input).await?,
+    ))
 }

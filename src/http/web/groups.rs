@@ -16,9 +16,9 @@ use super::{
 use crate::{
     domain::{groups, pagination::PostSort, posts, text, views::GroupView},
     error::Error,
-    federation::{follow, outbox},
     http::AppState,
     storage,
+    usecases::{content, membership},
 };
 
 /// The path segment of a group's page: `name` here, `name@host` for a remote group.
@@ -120,7 +120,7 @@ pub(super) async fn join_by_handle(
     } else {
         raw.trim_start_matches('!').to_string()
     };
-    match follow::join(&data_, &user, &handle).await {
+    match membership::join(&data_, &user, &handle).await {
         Ok(_) => {
             let g = groups::view(&s.ctx, &handle).await?;
             Ok(done(&format!("/g/{}", path_segment(&group_path(&g)))))
@@ -192,7 +192,7 @@ pub(super) async fn create_group(
     match groups::create(&s.ctx, &user, input).await {
         Ok(g) => {
             // The creator is a member of their group.
-            follow::join(&s.federation.to_request_data(), &user, &g.name).await?;
+            membership::join(&s.federation.to_request_data(), &user, &g.name).await?;
             Ok(done(&format!("/g/{}", path_segment(&g.name))))
         }
         Err(e) if is_user_error(&e) => page(
@@ -286,7 +286,7 @@ pub(super) async fn join(
     WebForm { viewer, .. }: WebForm<super::accounts::Empty>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
-    follow::join(&s.federation.to_request_data(), &user, &handle).await?;
+    membership::join(&s.federation.to_request_data(), &user, &handle).await?;
     Ok(done(&format!("/g/{}", path_segment(&handle))))
 }
 
@@ -296,7 +296,7 @@ pub(super) async fn leave(
     WebForm { viewer, .. }: WebForm<super::accounts::Empty>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
-    follow::leave(&s.federation.to_request_data(), &user, &handle).await?;
+    membership::leave(&s.federation.to_request_data(), &user, &handle).await?;
     Ok(done(&format!("/g/{}", path_segment(&handle))))
 }
 
@@ -391,11 +391,8 @@ pub(super) async fn submit(
         title: data.title.clone(),
         body: data.body.clone(),
     };
-    match posts::create(&s.ctx, &user, &handle, input).await {
-        Ok(view) => {
-            outbox::post_created(&s.federation.to_request_data(), view.id).await?;
-            Ok(done(&format!("/posts/{}", view.id)))
-        }
+    match content::create_post(&s.ctx, &user, &handle, input).await {
+        Ok(view) => Ok(done(&format!("/posts/{}", view.id))),
         Err(e) if is_user_error(&e) => compose_page(
             &s,
             &viewer,

@@ -19,6 +19,7 @@ use crate::{
     },
     error::Error,
     http::AppState,
+    usecases::moderation::{self as usecase, Action},
 };
 
 #[derive(Debug, Deserialize)]
@@ -120,11 +121,6 @@ impl ActForm {
     }
 }
 
-async fn publish(s: &AppState, user: &CurrentUser, done: moderation::Done) -> Result<(), Error> {
-    crate::federation::moderation::publish(&s.federation.to_request_data(), &user.person, &done)
-        .await
-}
-
 /// `POST /posts/{id}/lock` (`on=false`: unlock).
 pub(super) async fn lock(
     State(s): State<AppState>,
@@ -133,8 +129,12 @@ pub(super) async fn lock(
 ) -> PageResult {
     let user = viewer.require()?.clone();
     let reason = moderation::reason(data.reason.as_deref())?;
-    let done = moderation::lock(&s.ctx, &user, id, data.on(), reason).await?;
-    publish(&s, &user, done).await?;
+    let action = Action::Lock {
+        post_id: id,
+        locked: data.on(),
+        reason,
+    };
+    usecase::act(&s.ctx, &user, action).await?;
     Ok(super::session::done(&format!("/posts/{id}")))
 }
 
@@ -145,8 +145,11 @@ pub(super) async fn pin(
     WebForm { viewer, data }: WebForm<ActForm>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
-    let done = moderation::pin(&s.ctx, &user, id, data.on()).await?;
-    publish(&s, &user, done).await?;
+    let action = Action::Pin {
+        post_id: id,
+        pinned: data.on(),
+    };
+    usecase::act(&s.ctx, &user, action).await?;
     Ok(super::session::done(&format!("/posts/{id}")))
 }
 
@@ -157,8 +160,12 @@ pub(super) async fn restore_post(
     WebForm { viewer, .. }: WebForm<ActForm>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
-    let done = moderation::remove(&s.ctx, &user, ContentId::Post(id), false, None).await?;
-    publish(&s, &user, done).await?;
+    let action = Action::Remove {
+        id: ContentId::Post(id),
+        remove: false,
+        reason: None,
+    };
+    usecase::act(&s.ctx, &user, action).await?;
     Ok(super::session::done(&format!("/posts/{id}")))
 }
 
@@ -169,7 +176,12 @@ pub(super) async fn restore_reply(
     WebForm { viewer, .. }: WebForm<ActForm>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
-    let done = moderation::remove(&s.ctx, &user, ContentId::Reply(id), false, None).await?;
+    let action = Action::Remove {
+        id: ContentId::Reply(id),
+        remove: false,
+        reason: None,
+    };
+    let done = usecase::act(&s.ctx, &user, action).await?;
     let post = match &done.act {
         moderation::Act::Restore {
             target: moderation::Target::Reply(r),
@@ -177,7 +189,6 @@ pub(super) async fn restore_reply(
         } => r.post_id,
         _ => return Err(Error::NotFound("reply").into()),
     };
-    publish(&s, &user, done).await?;
     Ok(super::session::done(&format!("/posts/{post}#r{id}")))
 }
 
@@ -195,15 +206,8 @@ async fn report(
         group: None,
         reason,
     };
-    let (row, group, reported) = reports::report(&s.ctx, user, input, None).await?;
-    crate::federation::reports::publish_report(
-        &s.federation.to_request_data(),
-        &user.person,
-        &row,
-        &group,
-        &reported,
-    )
-    .await
+    usecase::report(&s.ctx, user, input, None).await?;
+    Ok(())
 }
 
 /// `POST /posts/{id}/report`: to the group's moderators.

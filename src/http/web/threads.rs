@@ -18,14 +18,16 @@ use super::{
 use crate::{
     domain::{
         accounts::CurrentUser,
-        groups, posts, replies,
+        groups,
+        moderation::ContentId,
+        posts, replies,
         views::{PostDetail, ReplyNode},
         votes,
     },
     error::Error,
-    federation::outbox,
     http::AppState,
     storage,
+    usecases::content,
 };
 
 /// Whether the viewer may remove others' content in the post's group (moderator or admin).
@@ -147,7 +149,7 @@ pub(super) async fn reply(
                 .map_err(|_| Error::invalid("parent_id", "is not a reply"))?,
         ),
     };
-    let view = replies::create(
+    let view = content::reply(
         &s.ctx,
         &user,
         post_id,
@@ -157,7 +159,6 @@ pub(super) async fn reply(
         },
     )
     .await?;
-    outbox::reply_created(&s.federation.to_request_data(), view.id).await?;
     Ok(done(&format!("/posts/{post_id}#r{}", view.id)))
 }
 
@@ -181,13 +182,11 @@ pub(super) async fn vote_post(
 ) -> PageResult {
     let user = viewer.require()?.clone();
     let value = vote_value(&data.value)?;
-    votes::on_post(&s.ctx, &user, id, votes::VoteInput { value }).await?;
-    outbox::voted(
-        &s.federation.to_request_data(),
+    content::vote(
+        &s.ctx,
         &user,
-        Some(id),
-        None,
-        value,
+        ContentId::Post(id),
+        votes::VoteInput { value },
     )
     .await?;
     let next = data.next.as_deref().map(|n| local_path(Some(n)));
@@ -201,13 +200,11 @@ pub(super) async fn vote_reply(
 ) -> PageResult {
     let user = viewer.require()?.clone();
     let value = vote_value(&data.value)?;
-    votes::on_reply(&s.ctx, &user, id, votes::VoteInput { value }).await?;
-    outbox::voted(
-        &s.federation.to_request_data(),
+    content::vote(
+        &s.ctx,
         &user,
-        None,
-        Some(id),
-        value,
+        ContentId::Reply(id),
+        votes::VoteInput { value },
     )
     .await?;
     let next = match data.next.as_deref() {
@@ -278,11 +275,8 @@ pub(super) async fn edit_post(
         title: Some(data.title.clone()),
         body: Some(data.body.clone()),
     };
-    match posts::edit(&s.ctx, &user, id, input).await {
-        Ok(_) => {
-            outbox::edited(&s.federation.to_request_data(), Some(id), None).await?;
-            Ok(done(&format!("/posts/{id}")))
-        }
+    match content::edit_post(&s.ctx, &user, id, input).await {
+        Ok(_) => Ok(done(&format!("/posts/{id}"))),
         Err(e) if matches!(e, Error::Invalid { .. }) => compose_page(
             &s,
             &viewer,
@@ -306,15 +300,7 @@ pub(super) async fn delete_post(
     let user = viewer.require()?.clone();
     let (_, group) = crate::domain::posts::load(&s.ctx, id).await?;
     // Someone else's post is a moderator's removal, and federates as that.
-    let removal = posts::delete(&s.ctx, &user, id).await?;
-    outbox::delete_done(
-        &s.federation.to_request_data(),
-        &user,
-        Some(id),
-        None,
-        removal,
-    )
-    .await?;
+    content::delete(&s.ctx, &user, ContentId::Post(id)).await?;
     let g = groups::view(&s.ctx, &format!("{}@{}", group.name, group.domain)).await?;
     Ok(done(&format!("/g/{}", path_segment(&group_path(&g)))))
 }
@@ -353,7 +339,7 @@ pub(super) async fn edit_reply(
     WebForm { viewer, data }: WebForm<ReplyEditForm>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
-    match replies::edit(
+    match content::edit_reply(
         &s.ctx,
         &user,
         id,
@@ -363,10 +349,7 @@ pub(super) async fn edit_reply(
     )
     .await
     {
-        Ok(view) => {
-            outbox::edited(&s.federation.to_request_data(), None, Some(id)).await?;
-            Ok(done(&format!("/posts/{}#r{id}", view.post_id)))
-        }
+        Ok(view) => Ok(done(&format!("/posts/{}#r{id}", view.post_id))),
         Err(e) if is_user_error(&e) && matches!(e, Error::Invalid { .. }) => {
             let post_id = storage::replies::find(&s.ctx.db, id)
                 .await?
@@ -393,14 +376,6 @@ pub(super) async fn delete_reply(
         .await?
         .map(|r| r.post_id)
         .ok_or(Error::NotFound("reply"))?;
-    let removal = replies::delete(&s.ctx, &user, id).await?;
-    outbox::delete_done(
-        &s.federation.to_request_data(),
-        &user,
-        None,
-        Some(id),
-        removal,
-    )
-    .await?;
+    content::delete(&s.ctx, &user, ContentId::Reply(id)).await?;
     Ok(done(&format!("/posts/{post_id}#r{id}")))
 }
