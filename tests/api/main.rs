@@ -15,6 +15,7 @@ mod health;
 mod limits;
 mod moderation;
 mod openapi;
+mod outbox;
 mod payloads;
 mod posts;
 mod processes;

@@ -219,3 +219,216 @@ async fn two_processes_started_together_run_the_clean_up_once() {
     one.stop().await;
     two.stop().await;
 }
+
+/// Posts and replies stream into a group followed by a second instance while the origin is
+/// killed (SIGKILL) at a random moment and restarted. Whatever the origin holds afterwards
+/// reaches the follower, once: a write is stored only with its activity queued, so nothing
+/// stored can be left unsent, and nothing acknowledged is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_while_writing_delivers_everything_it_stored_once() {
+    use std::sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, AtomicUsize},
+    };
+
+    use cohort::testing::{TestApp, eventually};
+    use rand::Rng;
+    use serde_json::{Value, json};
+
+    cohort::install_crypto_provider();
+    const OPS: usize = 200;
+    const WRITERS: usize = 4;
+    let db = TestDatabase::new().await;
+    let port = free_port().unwrap();
+    let domain = format!("localhost:{port}");
+    let settings = [
+        ("COHORT_DELIVERY_LEASE_SECONDS", "3"),
+        ("COHORT_DELIVERY_TIMEOUT_SECONDS", "1"),
+    ];
+    let origin = Server::start(BIN.as_ref(), port, &domain, &db.url, &settings)
+        .await
+        .unwrap();
+    let api = Api::new(&origin.base);
+    let ann = api.user("ann").await.unwrap();
+    api.group(&ann, "stream").await.unwrap();
+    let handle = format!("stream@{domain}");
+
+    // The follower: a second instance, one of whose members joins the group.
+    let follower = TestApp::spawn().await;
+    let bea = follower.user("bea").await;
+    let r = follower
+        .post(
+            &format!("/api/v1/groups/{handle}/join"),
+            Some(&bea),
+            json!({}),
+        )
+        .await;
+    assert!(r.status == 200 || r.status == 202, "join: {}", r.text);
+    eventually("the follow accepted", Duration::from_secs(30), || async {
+        let r = follower.get("/api/v1/me/groups", Some(&bea)).await;
+        (r.json[0]["state"] == "joined").then_some(())
+    })
+    .await;
+
+    // Writers share the operations: every fourth a post, the others replies to a post the
+    // origin acknowledged. Each stops at its first failure (the origin is gone).
+    let kill_at = rand::rng().random_range(20..OPS - 20);
+    let next = Arc::new(AtomicUsize::new(0));
+    let acked = Arc::new(AtomicUsize::new(0));
+    let posts: Arc<Mutex<Vec<i64>>> = Arc::default();
+    let dead = Arc::new(AtomicBool::new(false));
+    let base = origin.base.clone();
+    let write = {
+        let (next, acked, posts, ann) = (next.clone(), acked.clone(), posts.clone(), ann.clone());
+        move |base: String, stop_on_error: bool| {
+            let (next, acked, posts, ann) =
+                (next.clone(), acked.clone(), posts.clone(), ann.clone());
+            async move {
+                let client = reqwest::Client::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= OPS {
+                        return;
+                    }
+                    let target = {
+                        let p = posts.lock().unwrap();
+                        (i % 4 != 0 && !p.is_empty())
+                            .then(|| p[rand::rng().random_range(0..p.len())])
+                    };
+                    let req = match target {
+                        None => client
+                            .post(format!("{base}/api/v1/groups/stream/posts"))
+                            .json(&json!({"title": format!("post p{i:03}"), "body": "x"})),
+                        Some(post) => client
+                            .post(format!("{base}/api/v1/posts/{post}/replies"))
+                            .json(&json!({"body": format!("reply r{i:03}")})),
+                    };
+                    let ok = match req.bearer_auth(&ann).send().await {
+                        Ok(r) if r.status().as_u16() == 201 => {
+                            let v: Value = r.json().await.unwrap_or_default();
+                            if target.is_none()
+                                && let Some(id) = v["id"].as_i64()
+                            {
+                                posts.lock().unwrap().push(id);
+                            }
+                            acked.fetch_add(1, Ordering::SeqCst);
+                            true
+                        }
+                        _ => false,
+                    };
+                    if !ok && stop_on_error {
+                        return;
+                    }
+                }
+            }
+        }
+    };
+    let killer = {
+        let (acked, dead) = (acked.clone(), dead.clone());
+        async move {
+            while acked.load(Ordering::SeqCst) < kill_at {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            // Somewhere inside the next writes.
+            let extra = rand::rng().random_range(0..3000);
+            tokio::time::sleep(Duration::from_micros(extra)).await;
+            origin.kill9().await;
+            dead.store(true, Ordering::SeqCst);
+        }
+    };
+    let writers = futures::future::join_all((0..WRITERS).map(|_| write(base.clone(), true)));
+    futures::future::join(writers, killer).await;
+    assert!(dead.load(Ordering::SeqCst));
+    let acked_before = acked.load(Ordering::SeqCst);
+    eprintln!("killed after {kill_at} acknowledged writes; {acked_before} in all before the kill");
+
+    // Restarted, the origin takes the rest of the stream.
+    let origin = Server::start(BIN.as_ref(), port, &domain, &db.url, &settings)
+        .await
+        .unwrap();
+    write(origin.base.clone(), false).await;
+    let acked_total = acked.load(Ordering::SeqCst);
+
+    let origin_view = TextsOf {
+        client: reqwest::Client::new(),
+        base: origin.base.clone(),
+    };
+    let held = origin_view.texts("stream").await;
+    assert!(
+        held.values().sum::<usize>() >= acked_total,
+        "everything acknowledged is stored: {} of {acked_total}",
+        held.values().sum::<usize>()
+    );
+    assert!(held.values().all(|&n| n == 1), "stored once each");
+    let follower_view = TextsOf {
+        client: reqwest::Client::new(),
+        base: follower.address.clone(),
+    };
+    let got = eventually(
+        "the follower has it all",
+        Duration::from_secs(90),
+        || async {
+            let got = follower_view.texts(&handle).await;
+            (got.len() >= held.len()).then_some(got)
+        },
+    )
+    .await;
+    let missing: Vec<&String> = held.keys().filter(|k| !got.contains_key(*k)).collect();
+    assert!(
+        missing.is_empty(),
+        "stored at the origin, never delivered: {missing:?}"
+    );
+    assert_eq!(got.len(), held.len(), "nothing the origin does not hold");
+    assert!(
+        got.values().all(|&n| n == 1),
+        "delivered once each: {got:?}"
+    );
+    origin.stop().await;
+}
+
+/// Every post title and reply text in a group, as one API sees it, with how often each shows.
+struct TextsOf {
+    client: reqwest::Client,
+    base: String,
+}
+
+impl TextsOf {
+    async fn get(&self, path: &str) -> serde_json::Value {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    async fn texts(&self, handle: &str) -> std::collections::BTreeMap<String, usize> {
+        let mut out = std::collections::BTreeMap::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut path = format!("/api/v1/groups/{handle}/posts?sort=new&limit=50");
+            if let Some(c) = &cursor {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let page = self.get(&path).await;
+            for post in page["items"].as_array().into_iter().flatten() {
+                *out.entry(post["title"].as_str().unwrap_or("?").to_string())
+                    .or_default() += 1;
+                let thread = self.get(&format!("/api/v1/posts/{}", post["id"])).await;
+                let mut stack: Vec<&serde_json::Value> =
+                    thread["replies"].as_array().into_iter().flatten().collect();
+                while let Some(r) = stack.pop() {
+                    let text = r["body"].as_str().unwrap_or("?").trim().to_string();
+                    *out.entry(text).or_default() += 1;
+                    stack.extend(r["children"].as_array().into_iter().flatten());
+                }
+            }
+            cursor = page["next_cursor"].as_str().map(str::to_string);
+            if cursor.is_none() {
+                return out;
+            }
+        }
+    }
+}
