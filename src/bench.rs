@@ -1,4 +1,5 @@
-//! `cohort bench federation` (and `cohort bench thread`, in `bench/thread.rs`): measured figures for the federation hot paths, printed, never
+//! `cohort bench federation` (and `cohort bench thread`, in `bench/thread.rs`), built with the
+//! `bench` feature: measured figures for the federation hot paths, printed, never
 //! asserted (README "Performance" records them).
 //!
 //! 1. Signing backends: RSA-2048 sign and verify with `ring` (what Cohort uses) and the `rsa`

@@ -2,11 +2,15 @@
 //!
 //! The layout follows the architecture: [`domain`] holds the rules, [`storage`] the database,
 //! [`http`] the API, [`app`] wires them into a server. See `ARCHITECTURE.md`.
+//!
+//! Test support (`testing`, `harness`, `fuzzing`) is compiled only with the `testing` feature,
+//! and the benchmarks (`bench`) only with the `bench` feature: the release binary holds neither.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod app;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod cli;
 pub mod config;
@@ -14,13 +18,17 @@ pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod federation;
+#[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(feature = "testing")]
 pub mod harness;
 pub mod http;
 pub mod maintenance;
 pub mod metrics;
 pub mod storage;
+// Unit tests (`#[cfg(test)]`) use its test key even when the feature is off.
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod usecases;
 

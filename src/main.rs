@@ -38,10 +38,12 @@ enum Command {
     #[command(subcommand)]
     Admin(AdminCommand),
     /// Benchmarks: measured figures, printed (build with --release).
+    #[cfg(feature = "bench")]
     #[command(subcommand)]
     Bench(BenchCommand),
 }
 
+#[cfg(feature = "bench")]
 #[derive(Subcommand)]
 enum BenchCommand {
     /// Signing backends, a fan-out to many instances, the idle wake-up, and inbound
@@ -224,17 +226,22 @@ fn init_logging(config: &Config) {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     cohort::install_crypto_provider();
-    let mut config = match Config::load(cli.config.as_deref()) {
+    let config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("cohort: configuration error: {e}");
             return ExitCode::from(2);
         }
     };
-    if matches!(cli.command, Command::Bench(_)) {
-        // The figures are the output; the server under test logs on its own.
-        config.log.filter = "warn".into();
-    }
+    #[cfg(feature = "bench")]
+    let config = {
+        let mut config = config;
+        if matches!(cli.command, Command::Bench(_)) {
+            // The figures are the output; the server under test logs on its own.
+            config.log.filter = "warn".into();
+        }
+        config
+    };
     init_logging(&config);
     let outcome = match cli.command {
         Command::Serve => match Application::build(config).await {
@@ -257,6 +264,7 @@ async fn main() -> ExitCode {
                 .map(|ap_id| println!("created {name} ({ap_id})")),
             Err(e) => Err(e),
         },
+        #[cfg(feature = "bench")]
         Command::Bench(BenchCommand::Federation {
             postgres,
             no_postgres,
@@ -278,6 +286,7 @@ async fn main() -> ExitCode {
             })
             .await
         }
+        #[cfg(feature = "bench")]
         Command::Bench(BenchCommand::Thread {
             postgres,
             no_postgres,

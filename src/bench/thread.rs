@@ -39,7 +39,7 @@ pub struct Options {
 /// Runs the thread benchmark on each backend asked for and prints its figures.
 pub async fn run(opts: Options) -> Result<()> {
     println!(
-        "thread page: one post with {} replies, signed-in viewer, {} runs (release build: cargo build --release)",
+        "thread page: one post with {} replies, signed-in viewer, {} runs (release build: cargo build --release --features bench)",
         opts.replies, opts.runs
     );
     if opts.sqlite {

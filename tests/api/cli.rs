@@ -29,6 +29,12 @@ fn help_explains_each_command() {
     for word in ["serve", "migrate", "admin"] {
         assert!(text.contains(word), "{word} missing from:\n{text}");
     }
+    // The benchmarks are in the binary only when it is built with the `bench` feature.
+    assert_eq!(
+        text.contains("\n  bench "),
+        cfg!(feature = "bench"),
+        "bench listed or missing in:\n{text}"
+    );
     let out = cohort()
         .args(["admin", "create-user", "--help"])
         .output()
