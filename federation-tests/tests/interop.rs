@@ -205,6 +205,14 @@ async fn member_of_a_cohort_group(p: Plays) {
         !html.is_empty() && !html.contains("<script"),
         "{name}: {html}"
     );
+    // `body` is the markdown source when the server sent one, else null (not an empty
+    // string that reads as erased text): the text is `body_html`.
+    let source = &create["object"]["source"];
+    let markdown = match source["mediaType"].as_str() {
+        Some("text/markdown") => source["content"].clone(),
+        _ => Value::Null,
+    };
+    assert_eq!(stored["body"], markdown, "{name}");
     // The group announces it to its followers (the peer follows).
     w.peer
         .wait_for(&format!("{name}: the group relays the reply"), |b| {
