@@ -60,6 +60,8 @@ pub enum Software {
     Misskey,
     /// GoToSocial.
     GoToSocial,
+    /// Mitra (a Mastodon-API microblog).
+    Mitra,
 }
 
 impl Software {
@@ -73,6 +75,7 @@ impl Software {
             Self::NodeBB => "nodebb",
             Self::Misskey => "misskey",
             Self::GoToSocial => "gotosocial",
+            Self::Mitra => "mitra",
         }
     }
 
@@ -107,6 +110,11 @@ impl Software {
             ),
             Self::GoToSocial => Signing::Cavage(
                 Some("hs2019"),
+                &["(request-target)", "host", "date", "digest"],
+            ),
+            // apx_core/src/http_signatures/create.rs: rsa-sha256 for an RSA key.
+            Self::Mitra => Signing::Cavage(
+                Some("rsa-sha256"),
                 &["(request-target)", "host", "date", "digest"],
             ),
         }

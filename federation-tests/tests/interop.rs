@@ -205,6 +205,14 @@ async fn member_of_a_cohort_group(p: Plays) {
         !html.is_empty() && !html.contains("<script"),
         "{name}: {html}"
     );
+    // `body` is the markdown source when the server sent one, else null (not an empty
+    // string that reads as erased text): the text is `body_html`.
+    let source = &create["object"]["source"];
+    let markdown = match source["mediaType"].as_str() {
+        Some("text/markdown") => source["content"].clone(),
+        _ => Value::Null,
+    };
+    assert_eq!(stored["body"], markdown, "{name}");
     // The group announces it to its followers (the peer follows).
     w.peer
         .wait_for(&format!("{name}: the group relays the reply"), |b| {
@@ -1011,6 +1019,116 @@ async fn gotosocial_users_follow_reply_like_boost_edit_delete() {
 
 /// GoToSocial reuses one activity id for every edit of a status; each edit still applies, and
 /// a replayed edit still changes nothing.
+/// Mitra names what it undoes by id only (`"object": "<Like id>"`, per the issue, as a live
+/// Mitra sends it): the vote, boost or follow stored under that id is withdrawn, and only
+/// when its own author asks. Its notes carry no markdown `source`: their `body` is null.
+#[tokio::test]
+async fn mitra_users_reply_like_and_boost_and_undo_them_by_id() {
+    cohort::install_crypto_provider();
+    let w = World::new(Software::Mitra).await;
+    let score = || async { w.thread().await["score"].clone() };
+    let shares = || async { w.thread().await["shares"].clone() };
+    // Someone else on the same server, naming Mira's activities in an Undo of their own.
+    let other = w.peer.another_actor(&w.actor, "/users/mallory");
+    let forged = |name: &str| {
+        let mut undo = w.fixture(name);
+        undo["actor"] = other["id"].clone();
+        let id = undo["id"]
+            .as_str()
+            .unwrap()
+            .replace("/undo/019a", "/undo/0000");
+        undo["id"] = Value::String(id);
+        undo
+    };
+
+    // A reply without a markdown source: no body, the text in body_html; bob's has both.
+    let create = w.fixture("create_reply.json");
+    w.play_ok("create_reply.json", "/inbox").await;
+    let t = w.thread().await;
+    let stored = find_reply(&t, &object_id(&create)).expect("Mira's reply");
+    assert_eq!(stored["body"], Value::Null, "{stored}");
+    assert!(
+        stored["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("names a region"),
+        "{stored}"
+    );
+    assert_eq!(t["body"], "How do *lifetimes* work?");
+    let bobs = find_reply(&t, w.reply["ap_id"].as_str().unwrap()).expect("bob's reply");
+    assert_eq!(bobs["body"], "Start with the book.");
+
+    // Like, then Undo naming the Like by id: by someone else refused, by Mira done.
+    w.play_ok("like.json", "/inbox").await;
+    assert_eq!(score().await, 1, "liked");
+    let undo = forged("undo_like.json");
+    let status = w.peer.deliver(&w.app, "/inbox", &other, &undo).await;
+    assert_eq!(status, 403, "another actor's Undo of Mira's Like");
+    assert_eq!(score().await, 1, "still liked");
+    w.play_ok("undo_like.json", "/inbox").await;
+    assert_eq!(score().await, 0, "unliked");
+
+    // A boost, undone the same way.
+    w.play_ok("announce.json", "/inbox").await;
+    assert_eq!(shares().await, 1, "boosted");
+    let undo = forged("undo_announce.json");
+    let status = w.peer.deliver(&w.app, "/inbox", &other, &undo).await;
+    assert_eq!(status, 403, "another actor's Undo of Mira's boost");
+    assert_eq!(shares().await, 1, "still boosted");
+    w.play_ok("undo_announce.json", "/inbox").await;
+    assert_eq!(shares().await, 0, "unboosted");
+
+    // A follow named by id (Mitra's portable actors send it so; its own actors embed it).
+    let follow = w.fixture("follow.json");
+    w.play_ok("follow.json", "/g/rust/inbox").await;
+    assert_eq!(w.followers().await, 1, "followed");
+    let mut undo = w.fixture("undo_follow.json");
+    undo["object"] = follow["id"].clone();
+    let status = w
+        .peer
+        .deliver(&w.app, "/g/rust/inbox", &w.actor, &undo)
+        .await;
+    assert_eq!(status, 202);
+    assert_eq!(w.followers().await, 0, "left");
+
+    // An Undo of something never stored here: accepted, nothing changes.
+    let mut undo = w.fixture("undo_like.json");
+    undo["id"] = Value::String(format!("{}/activities/undo/unknown", w.peer.base));
+    undo["object"] = Value::String(format!("{}/activities/like/unknown", w.peer.base));
+    let status = w.peer.deliver(&w.app, "/inbox", &w.actor, &undo).await;
+    assert_eq!(status, 202);
+}
+
+/// The group relays Mitra's Undo as it came (the Like named by id): an instance following
+/// the group withdraws the vote too.
+#[tokio::test]
+async fn a_mitra_unlike_by_id_reaches_an_instance_following_the_group() {
+    cohort::install_crypto_provider();
+    let w = World::new(Software::Mitra).await;
+    let b = TestApp::spawn().await;
+    let carol = b.user("carol").await;
+    let handle = format!("rust@{}", w.app.domain);
+    federation_tests::join(&b, &carol, &handle).await;
+    let on_b = federation_tests::wait_for_post(&b, &handle, "Borrowing").await;
+    let score_on_b = |expected: i64| {
+        let (b, id) = (&b, id(&on_b));
+        async move {
+            cohort::testing::eventually(
+                &format!("score {expected} on B"),
+                federation_tests::DEADLINE,
+                || async { (thread(b, id).await["score"] == expected).then_some(()) },
+            )
+            .await
+        }
+    };
+
+    w.play_ok("like.json", "/inbox").await;
+    score_on_b(1).await;
+    w.play_ok("undo_like.json", "/inbox").await;
+    assert_eq!(w.thread().await["score"], 0);
+    score_on_b(0).await;
+}
+
 #[tokio::test]
 async fn every_gotosocial_edit_applies_though_they_share_an_activity_id() {
     cohort::install_crypto_provider();

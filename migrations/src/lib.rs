@@ -20,6 +20,7 @@ mod m20261202_000012_add_registration;
 mod m20261202_000013_add_moderation;
 mod m20261203_000030_create_notification_reads;
 mod m20261203_000031_add_group_rules;
+mod m20261206_000032_index_activity_ids;
 
 /// Runs Cohort's migrations in order.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_add_moderation::Migration),
             Box::new(m20261203_000030_create_notification_reads::Migration),
             Box::new(m20261203_000031_add_group_rules::Migration),
+            Box::new(m20261206_000032_index_activity_ids::Migration),
         ]
     }
 }

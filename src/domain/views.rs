@@ -127,6 +127,19 @@ impl GroupView {
     }
 }
 
+/// The markdown source as the API shows it: empty once deleted; `None` when a remote server
+/// sent none (stored as empty: Mastodon, Mitra and Misskey send only HTML), so that it does
+/// not read as erased text. A remote `source` that was itself empty is shown as `None` too.
+fn shown_body(local: bool, deleted: bool, body: &str) -> Option<String> {
+    if deleted {
+        Some(String::new())
+    } else if !local && body.is_empty() {
+        None
+    } else {
+        Some(body.to_string())
+    }
+}
+
 /// A post (without its replies).
 #[derive(Debug, Clone, Serialize)]
 pub struct PostView {
@@ -140,8 +153,9 @@ pub struct PostView {
     pub author: Option<PersonRef>,
     /// Title; empty once deleted.
     pub title: String,
-    /// Markdown source; empty once deleted.
-    pub body: String,
+    /// Markdown source; empty once deleted. `None` for remote content whose server sent no
+    /// markdown source (see [`shown_body`]): its text is `body_html`.
+    pub body: Option<String>,
     /// Sanitised HTML of the body.
     pub body_html: String,
     /// A warning to show before the body, when its author gave one.
@@ -198,11 +212,7 @@ impl PostView {
             } else {
                 p.title.clone()
             },
-            body: if deleted {
-                String::new()
-            } else {
-                p.body.clone()
-            },
+            body: shown_body(p.local, deleted, &p.body),
             body_html: if deleted {
                 String::new()
             } else {
@@ -239,8 +249,9 @@ pub struct ReplyView {
     pub parent_id: Option<i64>,
     /// Who wrote it; absent once deleted.
     pub author: Option<PersonRef>,
-    /// Markdown source; empty once deleted.
-    pub body: String,
+    /// Markdown source; empty once deleted or hidden. `None` for remote content whose server
+    /// sent no markdown source (see [`shown_body`]): its text is `body_html`.
+    pub body: Option<String>,
     /// Sanitised HTML of the body.
     pub body_html: String,
     /// A warning to show before the body, when its author gave one.
@@ -274,7 +285,7 @@ impl ReplyView {
     pub fn hide(&mut self) {
         self.hidden = true;
         self.author = None;
-        self.body.clear();
+        self.body = Some(String::new());
         self.body_html.clear();
         self.content_warning = None;
     }
@@ -296,11 +307,7 @@ impl ReplyView {
             } else {
                 authors.get(&r.author_id).map(PersonRef::from)
             },
-            body: if deleted {
-                String::new()
-            } else {
-                r.body.clone()
-            },
+            body: shown_body(r.local, deleted, &r.body),
             body_html: if deleted {
                 String::new()
             } else {
@@ -416,7 +423,7 @@ mod tests {
             post_id: 1,
             parent_id: parent,
             author: None,
-            body: String::new(),
+            body: Some(String::new()),
             body_html: String::new(),
             content_warning: None,
             score: 0,

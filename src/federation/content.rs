@@ -184,6 +184,23 @@ pub struct UndoDelete {
     pub audience: Option<Url>,
 }
 
+/// `Undo` naming what it withdraws by id only, as Mitra sends it (`"object": "<Like id>"`):
+/// the id is looked up among what is stored, a vote (relayed or not, like `UndoVote`), and
+/// when sent directly also a boost or a follow. Read after every shape that embeds its object.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UndoById {
+    /// Who withdraws it: only the author of the named activity may.
+    pub actor: ObjectId<DbPerson>,
+    /// The id of the activity withdrawn.
+    pub object: Url,
+    /// `Undo`.
+    #[serde(rename = "type")]
+    pub kind: UndoType,
+    /// The activity id.
+    pub id: Url,
+}
+
 /// The activities a group relays to its followers.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(untagged)]
@@ -212,6 +229,9 @@ pub enum GroupActivity {
     Delete(Delete),
     /// A vote.
     Vote(Vote),
+    /// A vote (or, sent directly, a boost or follow) withdrawn by its id; last, so that
+    /// every embedded form is read as what it is.
+    UndoById(UndoById),
 }
 
 /// What an `Announce` carries: an activity (FEP-1b12), or a post itself (the form Mastodon
@@ -292,6 +312,7 @@ impl GroupActivity {
             Self::UndoBlock(a) => &a.id,
             Self::Flag(a) => &a.id,
             Self::Resolve(a) => &a.id,
+            Self::UndoById(a) => &a.id,
         }
     }
 
@@ -310,6 +331,7 @@ impl GroupActivity {
             Self::UndoBlock(a) => a.actor.inner(),
             Self::Flag(a) => a.actor.inner(),
             Self::Resolve(a) => a.actor.inner(),
+            Self::UndoById(a) => a.actor.inner(),
         }
     }
 
@@ -353,6 +375,11 @@ impl GroupActivity {
             }
             Self::UndoBlock(a) => {
                 verify_urls_match(a.actor.inner(), a.object.actor.inner()).map_err(Into::into)
+            }
+            // Only the actor's own server can name its activities; whether the actor is the
+            // named activity's author is checked against what is stored.
+            Self::UndoById(a) => {
+                verify_domains_match(&a.object, a.actor.inner()).map_err(Into::into)
             }
             Self::Delete(_)
             | Self::Vote(_)
@@ -414,6 +441,14 @@ impl GroupActivity {
                     .await?;
                 Ok(Some(c.group(data).await?))
             }
+            Self::UndoById(a) => match named_vote(data, &a.object).await? {
+                Some((content, _)) => Ok(Some(content.group(data).await?)),
+                None => {
+                    tracing::debug!(undo = %a.id, object = %a.object,
+                        "Undo of an id stored nowhere here: nothing to do");
+                    Ok(None)
+                }
+            },
         }
     }
 
@@ -541,6 +576,16 @@ impl GroupActivity {
                 record_vote(data, &content, voter, 0, None).await?;
                 relay_if_local(data, &content, Self::UndoVote(a), false).await
             }
+            Self::UndoById(a) => {
+                let Some((content, cast)) = named_vote(data, &a.object).await? else {
+                    return Ok(());
+                };
+                if cast.person_id != person_id(data, &a.actor).await? {
+                    return Err(Error::forbidden("only the voter may withdraw a vote"));
+                }
+                record_vote(data, &content, cast.person_id, 0, None).await?;
+                relay_if_local(data, &content, Self::UndoById(a), false).await
+            }
             Self::UndoDelete(_)
             | Self::Lock(_)
             | Self::UndoLock(_)
@@ -550,6 +595,53 @@ impl GroupActivity {
             | Self::Flag(_)
             | Self::Resolve(_) => super::moderation::receive(data, &group, direct, self).await,
         }
+    }
+}
+
+/// The stored vote cast by the activity `id` (a `Like` or `Dislike`), with what it is on.
+async fn named_vote(data: &Data<Ctx>, id: &Url) -> Result<Option<(Content, storage::votes::Cast)>> {
+    let Some(cast) = storage::votes::by_ap_id(&data.db, id.as_str()).await? else {
+        return Ok(None);
+    };
+    let content = match cast.target {
+        Target::Post => match storage::posts::find(&data.db, cast.object_id).await? {
+            Some(p) => {
+                let id = super::documents::url(&p.ap_id)?;
+                Some(Content::Post(p, id))
+            }
+            None => None,
+        },
+        Target::Reply => match storage::replies::find(&data.db, cast.object_id).await? {
+            Some(r) => {
+                let id = super::documents::url(&r.ap_id)?;
+                Some(Content::Reply(r, id))
+            }
+            None => None,
+        },
+    };
+    Ok(content.map(|c| (c, cast)))
+}
+
+impl UndoById {
+    /// Sent directly, it may name a boost or a follow, which are the person's own and no
+    /// group's content: withdraws the boost or ends the follow. False: it names neither.
+    async fn undo_boost_or_follow(&self, data: &Data<Ctx>) -> Result<bool> {
+        let named = self.object.as_str();
+        if let Some(share) = storage::shares::find(&data.db, named).await? {
+            if share.person_id != person_id(data, &self.actor).await? {
+                return Err(Error::forbidden("only the booster may withdraw a boost"));
+            }
+            storage::shares::remove(&data.db, named, share.person_id).await?;
+            return Ok(true);
+        }
+        if let Some(follow) = storage::followers::find_by_follow_ap_id(&data.db, named).await? {
+            if follow.person_id != person_id(data, &self.actor).await? {
+                return Err(Error::forbidden("only the follower may undo a follow"));
+            }
+            storage::followers::remove(&data.db, follow.group_id, follow.person_id).await?;
+            return Ok(true);
+        }
+        Ok(false)
     }
 }
 
@@ -623,7 +715,8 @@ pub enum AnnounceRef {
         #[serde(rename = "type")]
         kind: AnnounceType,
     },
-    /// The boost's id.
+    /// The boost's id. (An inbox reads a bare id as `GroupActivity::UndoById` first, which
+    /// looks it up among boosts too.)
     Id(Url),
 }
 
@@ -718,6 +811,11 @@ impl Activity for GroupActivity {
         self.verify_own(data).await
     }
     async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+        if let Self::UndoById(a) = &self
+            && a.undo_boost_or_follow(data).await?
+        {
+            return Ok(());
+        }
         self.receive_via(data, Via::Direct).await
     }
 }

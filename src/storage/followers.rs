@@ -66,6 +66,17 @@ pub async fn find<C: ConnectionTrait>(
         .await
 }
 
+/// The follow made by the `Follow` activity `ap_id`, if stored.
+pub async fn find_by_follow_ap_id<C: ConnectionTrait>(
+    conn: &C,
+    ap_id: &str,
+) -> Result<Option<group_followers::Model>, DbErr> {
+    group_followers::Entity::find()
+        .filter(group_followers::Column::FollowApId.eq(ap_id))
+        .one(conn)
+        .await
+}
+
 /// Marks a pending follow accepted; true only when it was pending (a repeated Accept changes
 /// nothing).
 pub async fn accept<C: ConnectionTrait>(

@@ -51,3 +51,13 @@ pub async fn count<C: ConnectionTrait>(conn: &C, object_ap_id: &str) -> Result<u
         .count(conn)
         .await
 }
+
+/// The boost `ap_id`, if stored.
+pub async fn find<C: ConnectionTrait>(
+    conn: &C,
+    ap_id: &str,
+) -> Result<Option<shares::Model>, DbErr> {
+    shares::Entity::find_by_id(ap_id.to_string())
+        .one(conn)
+        .await
+}

@@ -215,3 +215,41 @@ pub async fn mine<C: ConnectionTrait>(
     }
     Ok(out)
 }
+
+/// A stored vote, found by the id of the activity that cast it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cast {
+    /// What it is on.
+    pub target: Target,
+    /// The post's or reply's row id.
+    pub object_id: i64,
+    /// Who voted.
+    pub person_id: i64,
+    /// 1 or -1.
+    pub value: i16,
+}
+
+/// The vote cast by the activity `ap_id` (a `Like` or `Dislike`), on a post or a reply.
+pub async fn by_ap_id<C: ConnectionTrait>(conn: &C, ap_id: &str) -> Result<Option<Cast>, DbErr> {
+    for target in [Target::Post, Target::Reply] {
+        let row = conn
+            .query_one(
+                Query::select()
+                    .column(target.fk())
+                    .columns([col("person_id"), col("value")])
+                    .from(target.votes())
+                    .and_where(Expr::col(col("ap_id")).eq(ap_id))
+                    .limit(1),
+            )
+            .await?;
+        if let Some(r) = row {
+            return Ok(Some(Cast {
+                target,
+                object_id: r.try_get("", target.fk_name())?,
+                person_id: r.try_get("", "person_id")?,
+                value: r.try_get("", "value")?,
+            }));
+        }
+    }
+    Ok(None)
+}

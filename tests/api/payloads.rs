@@ -1,4 +1,4 @@
-//! Payloads shaped as Mastodon, Lemmy, Mbin, PieFed, NodeBB, Misskey and GoToSocial send them (`tests/fixtures/`)
+//! Payloads shaped as Mastodon, Lemmy, Mbin, PieFed, NodeBB, Misskey, GoToSocial and Mitra send them (`tests/fixtures/`)
 //! parse into Cohort's wire types, and the fields Cohort relies on come through.
 
 use cohort::federation::{
@@ -260,6 +260,36 @@ fn nodebb() {
         note.replies.as_ref().unwrap().as_str(),
         "https://forum.example/post/3456/replies"
     );
+}
+
+#[test]
+fn mitra() {
+    let p = actor("mitra/person.json");
+    assert_eq!(p.kind, ActorKind::Person);
+    assert!(p.shared_inbox().is_none(), "no shared inbox");
+    // Undo names what it withdraws by id only: read as that, never as a look-alike.
+    for (file, named) in [
+        (
+            "mitra/undo_like.json",
+            "https://mitra.example/activities/like/019a8b2e-4c1d-7e53-9f20-6b7d3a1c5e88",
+        ),
+        (
+            "mitra/undo_announce.json",
+            "https://mitra.example/activities/announce/019a8b31-07f6-7a42-b8d5-1e9c4f2a6d03",
+        ),
+    ] {
+        match group_activity(file) {
+            GroupActivity::UndoById(u) => assert_eq!(u.object.as_str(), named, "{file}"),
+            other => panic!("{file}: {other:?}"),
+        }
+    }
+    match group_activity("mitra/create_reply.json") {
+        GroupActivity::CreateOrUpdate(c) => {
+            assert!(c.object.source.is_none(), "Mitra sends no markdown source");
+            assert!(c.object.body_html().unwrap().contains("names a region"));
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
