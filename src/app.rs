@@ -111,6 +111,15 @@ impl Application {
         &self.ctx
     }
 
+    /// The HTTP application this server answers with (a test walks its routes).
+    pub fn router(&self) -> axum::Router {
+        http::router(Arc::new(Shared {
+            ctx: self.ctx.clone(),
+            federation: self.federation.clone(),
+            body_limit: self.body_limit,
+        }))
+    }
+
     /// Serves until SIGINT or SIGTERM, then finishes in-flight requests.
     pub async fn run(self) -> std::io::Result<()> {
         self.run_until(shutdown_signal()).await
@@ -121,11 +130,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let state = Arc::new(Shared {
-            ctx: self.ctx.clone(),
-            federation: self.federation.clone(),
-            body_limit: self.body_limit,
-        });
+        let router = self.router();
         let who = format!("{}/{}", self.addr, std::process::id());
         let housekeeping = tokio::spawn(crate::maintenance::run(self.ctx.clone(), who));
         let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -143,7 +148,7 @@ impl Application {
         );
         let result = axum::serve(
             self.listener,
-            http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await;

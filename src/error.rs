@@ -11,6 +11,7 @@ use axum::{
 };
 use sea_orm::DbErr;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Everything that can go wrong while serving a request or running a command.
 #[derive(Debug, thiserror::Error)]
@@ -91,9 +92,15 @@ pub enum Error {
 }
 
 /// The JSON body of every error response.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Error)]
 pub struct ErrorBody {
-    /// Stable machine-readable code.
+    /// Stable machine-readable code, e.g. `invalid_input`, `bad_request`, `unauthenticated`,
+    /// `bad_credentials`, `forbidden`, `registration_closed`, `pending_approval`, `banned`,
+    /// `not_found`, `no_route`, `method_not_allowed`, `name_taken`, `deleted`, `locked`,
+    /// `not_removed`, `is_moderator`, `last_moderator`, `rate_limited`, `payload_too_large`,
+    /// `unsupported_media_type`, `upstream_unavailable`, `internal`, `url_refused`,
+    /// `fetch_failed`.
     pub error: &'static str,
     /// Explanation for people.
     pub message: String,

@@ -110,6 +110,8 @@ pub struct TestApp {
     pub ctx: Ctx,
     /// An HTTP client.
     pub client: reqwest::Client,
+    /// The router the server answers with, for tests that walk its routes.
+    pub router: axum::Router,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
     // Declared last: dropped after the server has been told to stop.
@@ -170,6 +172,7 @@ impl TestApp {
             .await
             .expect("build application");
         let ctx = app.ctx().clone();
+        let router = app.router();
         let (tx, rx) = oneshot::channel();
         let server = tokio::spawn(async move {
             let _ = app
@@ -186,6 +189,7 @@ impl TestApp {
                 .timeout(Duration::from_secs(30))
                 .build()
                 .expect("client"),
+            router,
             shutdown: Some(tx),
             server: Some(server),
             db,

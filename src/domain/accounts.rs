@@ -8,6 +8,7 @@ use rand::RngCore;
 use sea_orm::{DbErr, SqlErr, TransactionTrait};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
 
 use super::{Ctx, hex, names::Username, now, random_hex, views::AccountView};
 use crate::{
@@ -24,17 +25,20 @@ pub const MAX_PASSWORD_BYTES: usize = 1024;
 pub const SESSION_DAYS: i64 = 30;
 
 /// The sign-up request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct NewAccount {
     /// Wanted account name.
+    #[schema(pattern = "^[a-z0-9_]{3,32}$")]
     pub username: String,
     /// Wanted password.
+    #[schema(min_length = 8)]
     pub password: String,
     /// E-mail address (needed when sign-up is restricted to e-mail domains).
     #[serde(default)]
     pub email: Option<String>,
     /// The answer to the application question (approval mode).
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub application: Option<String>,
     /// The invitation code (invite mode).
     #[serde(default)]
@@ -78,7 +82,7 @@ fn check_email(raw: &str, domains: &[String]) -> Result<String> {
 }
 
 /// The sign-in request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct Credentials {
     /// Account name.
     pub username: String,

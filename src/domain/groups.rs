@@ -2,6 +2,7 @@
 
 use sea_orm::{DbErr, SqlErr, TransactionTrait};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::{
     Ctx,
@@ -18,29 +19,36 @@ use crate::{
 };
 
 /// The create-group request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct NewGroup {
     /// Name part of the handle, `[a-z0-9_]{3,32}`.
+    #[schema(pattern = "^[a-z0-9_]{3,32}$")]
     pub name: String,
     /// Display title.
+    #[schema(max_length = 100)]
     pub title: String,
     /// Markdown description.
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub description: String,
     /// Markdown rules.
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub rules: String,
 }
 
 /// The edit-group request (moderators): absent fields stay as they are.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupEdit {
     /// New title.
+    #[schema(max_length = 100)]
     pub title: Option<String>,
     /// New markdown description.
+    #[schema(max_length = 10000)]
     pub description: Option<String>,
     /// New markdown rules.
+    #[schema(max_length = 10000)]
     pub rules: Option<String>,
 }
 

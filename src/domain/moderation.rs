@@ -9,6 +9,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::{Ctx, accounts::CurrentUser, groups::find_by_handle, now, text, views::PersonRef};
 use crate::{
@@ -416,12 +417,13 @@ pub async fn pin(ctx: &Ctx, user: &CurrentUser, post_id: i64, pinned: bool) -> R
 }
 
 /// The ban request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct NewBan {
     /// Who: `user@host`, `@user@host`, a local name, or an actor URL.
     pub person: String,
     /// Why.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
     /// When the ban ends (RFC 3339); absent: until lifted.
     #[serde(default)]
@@ -560,7 +562,8 @@ pub async fn ensure_not_banned(ctx: &Ctx, group_id: i64, person_id: i64) -> Resu
 }
 
 /// One entry of a group's public mod log.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ModLogEntry)]
 pub struct ModLogView {
     /// Entry id (newest first; `before` pages on).
     pub id: i64,
@@ -584,7 +587,7 @@ pub struct ModLogView {
 }
 
 /// A page of the mod log.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ModLogPage {
     /// Entries, newest first.
     pub items: Vec<ModLogView>,
@@ -635,7 +638,8 @@ pub async fn modlog(
 }
 
 /// A ban in force, as moderators see it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Ban)]
 pub struct BanView {
     /// Who.
     pub person: PersonRef,

@@ -2,6 +2,7 @@
 
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::{
     Ctx,
@@ -23,21 +24,25 @@ use crate::{
 };
 
 /// The new-post request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct NewPost {
     /// Title, one line.
+    #[schema(max_length = 200)]
     pub title: String,
     /// Markdown body; may be empty.
     #[serde(default)]
+    #[schema(max_length = 100000)]
     pub body: String,
 }
 
 /// The edit-post request: absent fields stay as they are.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct PostEdit {
     /// New title.
+    #[schema(max_length = 200)]
     pub title: Option<String>,
     /// New markdown body.
+    #[schema(max_length = 100000)]
     pub body: Option<String>,
 }
 

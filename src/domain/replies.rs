@@ -2,6 +2,7 @@
 
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::{Ctx, accounts::CurrentUser, now, posts::load, text, views::ReplyView};
 use crate::{
@@ -15,18 +16,20 @@ use crate::{
 pub const MAX_DEPTH: i32 = 50;
 
 /// The new-reply request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct NewReply {
     /// Markdown body.
+    #[schema(max_length = 100000)]
     pub body: String,
     /// The reply this answers; absent to answer the post.
     pub parent_id: Option<i64>,
 }
 
 /// The edit-reply request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ReplyEdit {
     /// New markdown body.
+    #[schema(max_length = 100000)]
     pub body: String,
 }
 

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::{
     Ctx,
@@ -23,7 +24,7 @@ use crate::{
 };
 
 /// The report request: a post, a reply, or a person in a group.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct NewReport {
     /// A post.
     #[serde(default)]
@@ -38,6 +39,7 @@ pub struct NewReport {
     #[serde(default)]
     pub group: Option<String>,
     /// Why.
+    #[schema(max_length = 1000)]
     pub reason: String,
 }
 
@@ -61,7 +63,8 @@ impl Reported {
 }
 
 /// A report as moderators and the reporter see it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Report)]
 pub struct ReportView {
     /// Local id.
     pub id: i64,

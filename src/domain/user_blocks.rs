@@ -3,6 +3,7 @@
 //! block is private to the one who made it.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::{Ctx, accounts::CurrentUser, instances::parse_host, now, views::PersonRef};
 use crate::{
@@ -11,7 +12,8 @@ use crate::{
 };
 
 /// A member's blocks.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Blocks)]
 pub struct BlocksView {
     /// Blocked people.
     pub people: Vec<PersonRef>,

@@ -4,11 +4,13 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::storage::entities::{groups, persons, posts, replies};
 
 /// A person, as shown next to what they wrote.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Person)]
 pub struct PersonRef {
     /// Local id.
     pub id: i64,
@@ -17,6 +19,7 @@ pub struct PersonRef {
     /// `username@domain`.
     pub handle: String,
     /// ActivityPub id.
+    #[schema(format = "uri")]
     pub ap_id: String,
     /// Whether the account lives on this instance.
     pub local: bool,
@@ -38,7 +41,8 @@ impl From<&persons::Model> for PersonRef {
 }
 
 /// The signed-in account, as `GET /me` shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Account)]
 pub struct AccountView {
     /// Person id.
     pub id: i64,
@@ -47,6 +51,7 @@ pub struct AccountView {
     /// `username@domain`.
     pub handle: String,
     /// ActivityPub id.
+    #[schema(format = "uri")]
     pub ap_id: String,
     /// Instance administrator.
     pub is_admin: bool,
@@ -55,7 +60,7 @@ pub struct AccountView {
 }
 
 /// A group, short form, as shown on a post.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GroupRef {
     /// Local id.
     pub id: i64,
@@ -64,6 +69,7 @@ pub struct GroupRef {
     /// `name@domain`.
     pub handle: String,
     /// ActivityPub id.
+    #[schema(format = "uri")]
     pub ap_id: String,
 }
 
@@ -79,7 +85,8 @@ impl From<&groups::Model> for GroupRef {
 }
 
 /// A group in full.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Group)]
 pub struct GroupView {
     /// Local id.
     pub id: i64,
@@ -88,6 +95,7 @@ pub struct GroupView {
     /// `name@domain`.
     pub handle: String,
     /// ActivityPub id.
+    #[schema(format = "uri")]
     pub ap_id: String,
     /// Whether the group lives on this instance.
     pub local: bool,
@@ -141,11 +149,13 @@ fn shown_body(local: bool, deleted: bool, body: &str) -> Option<String> {
 }
 
 /// A post (without its replies).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Post)]
 pub struct PostView {
     /// Local id.
     pub id: i64,
     /// ActivityPub id.
+    #[schema(format = "uri")]
     pub ap_id: String,
     /// The group it was posted in.
     pub group: GroupRef,
@@ -237,11 +247,13 @@ impl PostView {
 }
 
 /// A reply (without its children).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Reply)]
 pub struct ReplyView {
     /// Local id.
     pub id: i64,
     /// ActivityPub id.
+    #[schema(format = "uri")]
     pub ap_id: String,
     /// The post whose thread it is in.
     pub post_id: i64,
@@ -329,17 +341,18 @@ impl ReplyView {
 }
 
 /// A reply with its answers, recursively.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReplyNode {
     /// The reply itself.
     #[serde(flatten)]
     pub reply: ReplyView,
     /// Its direct answers, oldest first.
+    #[schema(no_recursion)]
     pub children: Vec<ReplyNode>,
 }
 
 /// A post with its whole thread.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PostDetail {
     /// The post.
     #[serde(flatten)]
@@ -351,7 +364,8 @@ pub struct PostDetail {
 }
 
 /// Counts after a vote.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[schema(as = Vote)]
 pub struct VoteView {
     /// Up-votes minus down-votes.
     pub score: i32,

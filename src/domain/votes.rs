@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::{Ctx, accounts::CurrentUser, now, ranking, views::VoteView};
 use crate::{
@@ -11,9 +12,10 @@ use crate::{
 };
 
 /// The vote request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct VoteInput {
     /// 1 (up), -1 (down) or 0 (withdraw).
+    #[schema(minimum = -1, maximum = 1)]
     pub value: i64,
 }
 

@@ -22,8 +22,9 @@ use crate::{
 };
 
 /// Where a person stands with a group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = MembershipState)]
 pub enum Membership {
     /// Following; receives the group's activity.
     Joined,
@@ -32,7 +33,8 @@ pub enum Membership {
 }
 
 /// A group and the caller's standing in it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Membership)]
 pub struct MembershipView {
     /// The group.
     pub group: GroupRef,

@@ -24,14 +24,14 @@ use crate::{
 };
 
 /// The resolve request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ResolveQuery {
     /// A handle or a URL.
     pub query: String,
 }
 
 /// What a query resolved to.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Resolved {
     /// A person.

@@ -1,7 +1,9 @@
 //! Groups and the posts in them.
 
-use axum::{Json, Router, extract::State, http::StatusCode, routing::get};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     domain::{
@@ -10,34 +12,62 @@ use crate::{
         posts,
         views::{GroupView, PostView},
     },
-    error::Result,
+    error::{ErrorBody, Result},
     http::{
         AppState,
+        api::openapi::{HandlePath, JsonBody, RateLimited, SignedIn},
         extract::{ApiJson, ApiPath, ApiQuery, Auth, MaybeAuth},
     },
     usecases::content,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/groups", get(list).post(create))
-        .route("/groups/{handle}", get(show).patch(edit))
-        .route("/groups/{handle}/posts", get(list_posts).post(create_post))
+/// This module's routes and their descriptions.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list, create))
+        .routes(routes!(show, edit))
+        .routes(routes!(list_posts, create_post))
 }
 
-#[derive(Deserialize)]
+const TAG: &str = "groups";
+
+/// A page of a listing.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PageQuery {
+    /// `next_cursor` of the previous page
     cursor: Option<String>,
+    /// Items per page, 1–100 (default 20)
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
 }
 
-#[derive(Deserialize)]
+/// A page of a group's posts, in an order.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PostsQuery {
+    /// new | active | hot (default) | top
+    #[param(value_type = Option<PostSort>, inline)]
     sort: Option<String>,
+    /// `next_cursor` of the previous page
     cursor: Option<String>,
+    /// Items per page, 1–100 (default 20)
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
 }
 
+/// The group directory, by name
+#[utoipa::path(
+    get,
+    path = "/groups",
+    tag = TAG,
+    operation_id = "listGroups",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of groups", body = Page<GroupView>),
+        (status = 400, description = "Invalid `cursor` or `limit`", body = ErrorBody),
+    )
+)]
 async fn list(
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<PageQuery>,
@@ -47,6 +77,21 @@ async fn list(
     ))
 }
 
+/// Create a group; the creator becomes its moderator
+#[utoipa::path(
+    post,
+    path = "/groups",
+    tag = TAG,
+    operation_id = "createGroup",
+    security(("bearer" = [])),
+    request_body = groups::NewGroup,
+    responses(
+        (status = 201, description = "Created", body = GroupView),
+        (status = 409, description = "Name taken (`name_taken`)", body = ErrorBody),
+        JsonBody,
+        SignedIn,
+    )
+)]
 async fn create(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -58,6 +103,18 @@ async fn create(
     ))
 }
 
+/// One group
+#[utoipa::path(
+    get,
+    path = "/groups/{handle}",
+    tag = TAG,
+    operation_id = "getGroup",
+    params(HandlePath),
+    responses(
+        (status = 200, description = "The group", body = GroupView),
+        (status = 404, description = "Unknown group", body = ErrorBody),
+    )
+)]
 async fn show(
     State(s): State<AppState>,
     ApiPath(handle): ApiPath<String>,
@@ -65,6 +122,23 @@ async fn show(
     Ok(Json(groups::view(&s.ctx, &handle).await?))
 }
 
+/// A moderator (or an admin) edits a group hosted here: title, description, rules; absent fields stay
+#[utoipa::path(
+    patch,
+    path = "/groups/{handle}",
+    tag = TAG,
+    operation_id = "editGroup",
+    security(("bearer" = [])),
+    params(HandlePath),
+    request_body = groups::GroupEdit,
+    responses(
+        (status = 200, description = "The group", body = GroupView),
+        (status = 403, description = "Not a moderator, or a group on another instance", body = ErrorBody),
+        (status = 404, description = "Unknown group", body = ErrorBody),
+        JsonBody,
+        SignedIn,
+    )
+)]
 async fn edit(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -74,6 +148,23 @@ async fn edit(
     Ok(Json(groups::edit(&s.ctx, &user, &handle, input).await?))
 }
 
+/// A group's posts (deleted ones left out)
+///
+/// Signed in, the viewer's own votes are shown and what they block is left out.
+#[utoipa::path(
+    get,
+    path = "/groups/{handle}/posts",
+    tag = TAG,
+    operation_id = "listPosts",
+    security((), ("bearer" = [])),
+    params(HandlePath, PostsQuery),
+    responses(
+        (status = 200, description = "A page of posts", body = Page<PostView>),
+        (status = 400, description = "Invalid `sort`, `cursor` or `limit`", body = ErrorBody),
+        (status = 404, description = "Unknown group", body = ErrorBody),
+        SignedIn,
+    )
+)]
 async fn list_posts(
     State(s): State<AppState>,
     MaybeAuth(viewer): MaybeAuth,
@@ -93,6 +184,26 @@ async fn list_posts(
     Ok(Json(page))
 }
 
+/// Write a post in a group
+///
+/// In a group on another instance, the post is sent to the group, which relays it.
+#[utoipa::path(
+    post,
+    path = "/groups/{handle}/posts",
+    tag = TAG,
+    operation_id = "createPost",
+    security(("bearer" = [])),
+    params(HandlePath),
+    request_body = posts::NewPost,
+    responses(
+        (status = 201, description = "Created", body = PostView),
+        (status = 403, description = "Banned from the group (`banned`)", body = ErrorBody),
+        (status = 404, description = "Unknown group", body = ErrorBody),
+        JsonBody,
+        SignedIn,
+        RateLimited,
+    )
+)]
 async fn create_post(
     State(s): State<AppState>,
     Auth(user): Auth,

@@ -1,7 +1,11 @@
-//! The JSON REST API under `/api/v1`, described by `openapi.json` (served at
-//! `/api/v1/openapi.json`). Each resource module contributes its routes.
+//! The JSON REST API under `/api/v1`, described by an OpenAPI 3.1 document generated from the
+//! handlers and their types (served at `/api/v1/openapi.json`, see [`openapi`]). Each resource
+//! module contributes its routes, each added with `utoipa_axum::routes!` together with its
+//! description.
 
 use axum::Router;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use super::AppState;
 
@@ -9,13 +13,14 @@ mod accounts;
 mod groups;
 mod membership;
 mod moderation;
-mod openapi;
+pub mod openapi;
 mod posts;
 mod replies;
 
-/// All `/api/v1` routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
+/// Every `/api/v1` route with its description: the routes and the document are built from
+/// this one list.
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(accounts::router())
         .merge(groups::router())
         .merge(membership::router())
@@ -23,4 +28,15 @@ pub fn router() -> Router<AppState> {
         .merge(posts::router())
         .merge(replies::router())
         .merge(openapi::router())
+}
+
+/// All `/api/v1` routes.
+pub fn router() -> Router<AppState> {
+    openapi::prepare();
+    routes().split_for_parts().0
+}
+
+/// The OpenAPI document of these routes, as served at `/api/v1/openapi.json`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    openapi::finish(routes().into_openapi())
 }

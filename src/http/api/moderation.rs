@@ -1,13 +1,10 @@
 //! Moderation: removals, locks, pins, bans, moderators, the public mod log, reports, and
 //! each member's own blocks. Each handler runs the domain action, then sends it on.
 
-use axum::{
-    Json, Router,
-    extract::State,
-    http::StatusCode,
-    routing::{get, post, put},
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     domain::{
@@ -15,53 +12,49 @@ use crate::{
         reports::{self, ReportView},
         user_blocks::{self, BlocksView},
     },
-    error::Result,
+    error::{ErrorBody, Result},
     federation::resolve,
     http::{
         AppState,
+        api::openapi::{HandlePath, HostPath, IdPath, JsonBody, Moderation, PersonPath, SignedIn},
         extract::{ApiJson, ApiPath, ApiQuery, Auth},
     },
     usecases::moderation::{self as usecase, Action},
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/posts/{id}/remove", post(remove_post))
-        .route("/posts/{id}/restore", post(restore_post))
-        .route("/replies/{id}/remove", post(remove_reply))
-        .route("/replies/{id}/restore", post(restore_reply))
-        .route("/posts/{id}/lock", post(lock).delete(unlock))
-        .route("/posts/{id}/pin", post(pin).delete(unpin))
-        .route("/groups/{handle}/bans", get(bans).post(ban))
-        .route(
-            "/groups/{handle}/bans/{person}",
-            axum::routing::delete(unban),
-        )
-        .route("/groups/{handle}/moderators", post(add_moderator))
-        .route(
-            "/groups/{handle}/moderators/{person}",
-            axum::routing::delete(remove_moderator),
-        )
-        .route("/groups/{handle}/modlog", get(modlog))
-        .route("/groups/{handle}/reports", get(group_reports))
-        .route("/reports", get(my_reports).post(report))
-        .route("/reports/{id}/resolve", post(resolve_report))
-        .route("/me/blocks", get(blocks))
-        .route(
-            "/me/blocks/people/{person}",
-            put(block_person).delete(unblock_person),
-        )
-        .route(
-            "/me/blocks/instances/{host}",
-            put(block_instance).delete(unblock_instance),
-        )
+/// This module's routes and their descriptions.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(remove_post))
+        .routes(routes!(restore_post))
+        .routes(routes!(remove_reply))
+        .routes(routes!(restore_reply))
+        .routes(routes!(lock, unlock))
+        .routes(routes!(pin, unpin))
+        .routes(routes!(bans, ban))
+        .routes(routes!(unban))
+        .routes(routes!(add_moderator))
+        .routes(routes!(remove_moderator))
+        .routes(routes!(modlog))
+        .routes(routes!(group_reports))
+        .routes(routes!(my_reports, report))
+        .routes(routes!(resolve_report))
+        .routes(routes!(blocks))
+        .routes(routes!(block_person, unblock_person))
+        .routes(routes!(block_instance, unblock_instance))
 }
 
+const TAG: &str = "moderation";
+const REPORTS: &str = "reports";
+const BLOCKS: &str = "blocks";
+
 /// A moderator's optional reason.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Reason {
+    /// Why, shown in the mod log and sent with the activity.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     reason: Option<String>,
 }
 
@@ -103,6 +96,17 @@ async fn removal(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A moderator removes a post: hidden for everyone, its text kept so it can be restored; federated as `Delete` with the reason as `summary`
+#[utoipa::path(
+    post,
+    path = "/posts/{id}/remove",
+    tag = TAG,
+    operation_id = "removePost",
+    security(("bearer" = [])),
+    params(IdPath),
+    request_body(content = Option<Reason>, description = "Optional: no body, or `{}`"),
+    responses((status = 204, description = "Done (also when it was already so; then nothing is sent)"), Moderation, JsonBody, SignedIn)
+)]
 async fn remove_post(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -112,6 +116,23 @@ async fn remove_post(
     removal(s, user, ContentId::Post(id), true, r).await
 }
 
+/// A moderator restores a removed post (`Undo{Delete}`)
+#[utoipa::path(
+    post,
+    path = "/posts/{id}/restore",
+    tag = TAG,
+    operation_id = "restorePost",
+    security(("bearer" = [])),
+    params(IdPath),
+    request_body(content = Option<Reason>, description = "Optional: no body, or `{}`"),
+    responses(
+        (status = 204, description = "Done (also when it was already so; then nothing is sent)"),
+        (status = 409, description = "Not removed (`not_removed`)", body = ErrorBody),
+        Moderation,
+        JsonBody,
+        SignedIn,
+    )
+)]
 async fn restore_post(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -121,6 +142,17 @@ async fn restore_post(
     removal(s, user, ContentId::Post(id), false, r).await
 }
 
+/// A moderator removes a reply
+#[utoipa::path(
+    post,
+    path = "/replies/{id}/remove",
+    tag = TAG,
+    operation_id = "removeReply",
+    security(("bearer" = [])),
+    params(IdPath),
+    request_body(content = Option<Reason>, description = "Optional: no body, or `{}`"),
+    responses((status = 204, description = "Done (also when it was already so; then nothing is sent)"), Moderation, JsonBody, SignedIn)
+)]
 async fn remove_reply(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -130,6 +162,23 @@ async fn remove_reply(
     removal(s, user, ContentId::Reply(id), true, r).await
 }
 
+/// A moderator restores a removed reply
+#[utoipa::path(
+    post,
+    path = "/replies/{id}/restore",
+    tag = TAG,
+    operation_id = "restoreReply",
+    security(("bearer" = [])),
+    params(IdPath),
+    request_body(content = Option<Reason>, description = "Optional: no body, or `{}`"),
+    responses(
+        (status = 204, description = "Done (also when it was already so; then nothing is sent)"),
+        (status = 409, description = "Not removed (`not_removed`)", body = ErrorBody),
+        Moderation,
+        JsonBody,
+        SignedIn,
+    )
+)]
 async fn restore_reply(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -156,6 +205,17 @@ async fn set_lock(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A moderator locks a thread: no new replies (`Lock`)
+#[utoipa::path(
+    post,
+    path = "/posts/{id}/lock",
+    tag = TAG,
+    operation_id = "lockPost",
+    security(("bearer" = [])),
+    params(IdPath),
+    request_body(content = Option<Reason>, description = "Optional: no body, or `{}`"),
+    responses((status = 204, description = "Done (also when it was already so; then nothing is sent)"), Moderation, JsonBody, SignedIn)
+)]
 async fn lock(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -165,6 +225,16 @@ async fn lock(
     set_lock(s, user, id, true, r).await
 }
 
+/// A moderator unlocks a thread (`Undo{Lock}`)
+#[utoipa::path(
+    delete,
+    path = "/posts/{id}/lock",
+    tag = TAG,
+    operation_id = "unlockPost",
+    security(("bearer" = [])),
+    params(IdPath),
+    responses((status = 204, description = "Done (also when it was already so; then nothing is sent)"), Moderation, SignedIn)
+)]
 async fn unlock(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -173,6 +243,16 @@ async fn unlock(
     set_lock(s, user, id, false, Reason::default()).await
 }
 
+/// A moderator pins a thread (`Add` to the featured collection)
+#[utoipa::path(
+    post,
+    path = "/posts/{id}/pin",
+    tag = TAG,
+    operation_id = "pinPost",
+    security(("bearer" = [])),
+    params(IdPath),
+    responses((status = 204, description = "Done (also when it was already so; then nothing is sent)"), Moderation, SignedIn)
+)]
 async fn pin(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -186,6 +266,16 @@ async fn pin(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A moderator unpins a thread (`Remove`)
+#[utoipa::path(
+    delete,
+    path = "/posts/{id}/pin",
+    tag = TAG,
+    operation_id = "unpinPost",
+    security(("bearer" = [])),
+    params(IdPath),
+    responses((status = 204, description = "Done (also when it was already so; then nothing is sent)"), Moderation, SignedIn)
+)]
 async fn unpin(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -199,6 +289,21 @@ async fn unpin(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The bans in force in a group; for its moderators
+#[utoipa::path(
+    get,
+    path = "/groups/{handle}/bans",
+    tag = TAG,
+    operation_id = "listBans",
+    security(("bearer" = [])),
+    params(HandlePath),
+    responses(
+        (status = 200, description = "Bans", body = Vec<BanView>),
+        (status = 403, description = "Not a moderator", body = ErrorBody),
+        (status = 404, description = "Unknown group", body = ErrorBody),
+        SignedIn,
+    )
+)]
 async fn bans(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -207,6 +312,23 @@ async fn bans(
     Ok(Json(moderation::bans(&s.ctx, &user, &handle).await?))
 }
 
+/// A moderator bans a person from the group (`Block`), optionally until a time and removing what they wrote there
+#[utoipa::path(
+    post,
+    path = "/groups/{handle}/bans",
+    tag = TAG,
+    operation_id = "banPerson",
+    security(("bearer" = [])),
+    params(HandlePath),
+    request_body = moderation::NewBan,
+    responses(
+        (status = 204, description = "Done (also when it was already so; then nothing is sent)"),
+        (status = 409, description = "The person is a moderator (`is_moderator`)", body = ErrorBody),
+        Moderation,
+        JsonBody,
+        SignedIn,
+    )
+)]
 async fn ban(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -224,12 +346,25 @@ async fn ban(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
+/// How a ban is lifted.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct UnbanQuery {
+    /// Also restore what the ban removed.
     #[serde(default)]
     restore_content: bool,
 }
 
+/// A moderator lifts a ban (`Undo{Block}`); `restore_content=true` restores what the ban removed
+#[utoipa::path(
+    delete,
+    path = "/groups/{handle}/bans/{person}",
+    tag = TAG,
+    operation_id = "unbanPerson",
+    security(("bearer" = [])),
+    params(HandlePath, PersonPath, UnbanQuery),
+    responses((status = 204, description = "Done (also when it was already so; then nothing is sent)"), Moderation, SignedIn)
+)]
 async fn unban(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -247,12 +382,31 @@ async fn unban(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
+/// The person a moderator names.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PersonInput {
+    /// `user@host`, a local account name, or an actor URL.
     person: String,
 }
 
+/// A moderator adds a moderator (`Add` to the moderators collection)
+#[utoipa::path(
+    post,
+    path = "/groups/{handle}/moderators",
+    tag = TAG,
+    operation_id = "addModerator",
+    security(("bearer" = [])),
+    params(HandlePath),
+    request_body = PersonInput,
+    responses(
+        (status = 204, description = "Done (also when it was already so; then nothing is sent)"),
+        (status = 409, description = "Banned (`banned`)", body = ErrorBody),
+        Moderation,
+        JsonBody,
+        SignedIn,
+    )
+)]
 async fn add_moderator(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -269,6 +423,21 @@ async fn add_moderator(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A moderator removes a moderator: themselves or one added after them; an administrator anyone (`Remove`)
+#[utoipa::path(
+    delete,
+    path = "/groups/{handle}/moderators/{person}",
+    tag = TAG,
+    operation_id = "removeModerator",
+    security(("bearer" = [])),
+    params(HandlePath, PersonPath),
+    responses(
+        (status = 204, description = "Done (also when it was already so; then nothing is sent)"),
+        (status = 409, description = "The last moderator (`last_moderator`)", body = ErrorBody),
+        Moderation,
+        SignedIn,
+    )
+)]
 async fn remove_moderator(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -284,12 +453,30 @@ async fn remove_moderator(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
+/// A page of the mod log.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ModLogQuery {
+    /// `next_before` of the previous page
     before: Option<i64>,
+    /// Entries per page, 1–100 (default 20)
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
 }
 
+/// A group's public mod log, newest first
+#[utoipa::path(
+    get,
+    path = "/groups/{handle}/modlog",
+    tag = TAG,
+    operation_id = "modLog",
+    params(HandlePath, ModLogQuery),
+    responses(
+        (status = 200, description = "Entries", body = ModLogPage),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 404, description = "Unknown group", body = ErrorBody),
+    )
+)]
 async fn modlog(
     State(s): State<AppState>,
     ApiPath(handle): ApiPath<String>,
@@ -300,12 +487,30 @@ async fn modlog(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+/// Which of a group's reports.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ReportsQuery {
+    /// The resolved ones instead of the open ones.
     #[serde(default)]
     resolved: bool,
 }
 
+/// A group's reports, for its moderators; unresolved ones unless `resolved=true`
+#[utoipa::path(
+    get,
+    path = "/groups/{handle}/reports",
+    tag = REPORTS,
+    operation_id = "groupReports",
+    security(("bearer" = [])),
+    params(HandlePath, ReportsQuery),
+    responses(
+        (status = 200, description = "Reports", body = Vec<ReportView>),
+        (status = 403, description = "Not a moderator", body = ErrorBody),
+        (status = 404, description = "Unknown group", body = ErrorBody),
+        SignedIn,
+    )
+)]
 async fn group_reports(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -317,10 +522,39 @@ async fn group_reports(
     ))
 }
 
+/// The reports you made; for an administrator, every report stored here
+#[utoipa::path(
+    get,
+    path = "/reports",
+    tag = REPORTS,
+    operation_id = "myReports",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Reports", body = Vec<ReportView>),
+        SignedIn,
+    )
+)]
 async fn my_reports(State(s): State<AppState>, Auth(user): Auth) -> Result<Json<Vec<ReportView>>> {
     Ok(Json(reports::my_reports(&s.ctx, &user).await?))
 }
 
+/// Report a post, a reply, or a person (to a group's moderators): a `Flag` sent to the group, which passes it to its moderators wherever they are
+///
+/// Give exactly one of `post_id`, `reply_id` or `person` (with `group`).
+#[utoipa::path(
+    post,
+    path = "/reports",
+    tag = REPORTS,
+    operation_id = "createReport",
+    security(("bearer" = [])),
+    request_body = reports::NewReport,
+    responses(
+        (status = 201, description = "Reported", body = ReportView),
+        (status = 404, description = "Unknown post, reply, person or group", body = ErrorBody),
+        JsonBody,
+        SignedIn,
+    )
+)]
 async fn report(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -335,6 +569,21 @@ async fn report(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+/// A moderator resolves a report (`Resolve`)
+#[utoipa::path(
+    post,
+    path = "/reports/{id}/resolve",
+    tag = REPORTS,
+    operation_id = "resolveReport",
+    security(("bearer" = [])),
+    params(IdPath),
+    responses(
+        (status = 204, description = "Resolved"),
+        (status = 403, description = "Not a moderator of the report's group", body = ErrorBody),
+        (status = 404, description = "Unknown report", body = ErrorBody),
+        SignedIn,
+    )
+)]
 async fn resolve_report(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -344,10 +593,34 @@ async fn resolve_report(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The people and instances you block
+#[utoipa::path(
+    get,
+    path = "/me/blocks",
+    tag = BLOCKS,
+    operation_id = "myBlocks",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Blocks", body = BlocksView), SignedIn)
+)]
 async fn blocks(State(s): State<AppState>, Auth(user): Auth) -> Result<Json<BlocksView>> {
     Ok(Json(user_blocks::list(&s.ctx, &user).await?))
 }
 
+/// Block a person: what they write is hidden from you
+#[utoipa::path(
+    put,
+    path = "/me/blocks/people/{person}",
+    tag = BLOCKS,
+    operation_id = "blockPerson",
+    security(("bearer" = [])),
+    params(PersonPath),
+    responses(
+        (status = 204, description = "Blocked"),
+        (status = 400, description = "Yourself", body = ErrorBody),
+        (status = 404, description = "Unknown person", body = ErrorBody),
+        SignedIn,
+    )
+)]
 async fn block_person(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -358,6 +631,20 @@ async fn block_person(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Unblock a person
+#[utoipa::path(
+    delete,
+    path = "/me/blocks/people/{person}",
+    tag = BLOCKS,
+    operation_id = "unblockPerson",
+    security(("bearer" = [])),
+    params(PersonPath),
+    responses(
+        (status = 204, description = "Unblocked"),
+        (status = 404, description = "Not blocked", body = ErrorBody),
+        SignedIn,
+    )
+)]
 async fn unblock_person(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -368,6 +655,20 @@ async fn unblock_person(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Block an instance: what its people write is hidden from you
+#[utoipa::path(
+    put,
+    path = "/me/blocks/instances/{host}",
+    tag = BLOCKS,
+    operation_id = "blockInstance",
+    security(("bearer" = [])),
+    params(HostPath),
+    responses(
+        (status = 204, description = "Blocked"),
+        (status = 400, description = "Not a host, or this instance", body = ErrorBody),
+        SignedIn,
+    )
+)]
 async fn block_instance(
     State(s): State<AppState>,
     Auth(user): Auth,
@@ -377,6 +678,20 @@ async fn block_instance(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Unblock an instance
+#[utoipa::path(
+    delete,
+    path = "/me/blocks/instances/{host}",
+    tag = BLOCKS,
+    operation_id = "unblockInstance",
+    security(("bearer" = [])),
+    params(HostPath),
+    responses(
+        (status = 204, description = "Unblocked"),
+        (status = 404, description = "Not blocked", body = ErrorBody),
+        SignedIn,
+    )
+)]
 async fn unblock_instance(
     State(s): State<AppState>,
     Auth(user): Auth,
