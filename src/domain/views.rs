@@ -163,8 +163,8 @@ pub struct PostView {
     pub author: Option<PersonRef>,
     /// Title; empty once deleted.
     pub title: String,
-    /// Markdown source; empty once deleted. `None` for remote content whose server sent no
-    /// markdown source (see [`shown_body`]): its text is `body_html`.
+    /// Markdown source; empty once deleted. Null for remote content whose server sent no
+    /// markdown source: its text is `body_html`.
     pub body: Option<String>,
     /// Sanitised HTML of the body.
     pub body_html: String,
@@ -261,8 +261,8 @@ pub struct ReplyView {
     pub parent_id: Option<i64>,
     /// Who wrote it; absent once deleted.
     pub author: Option<PersonRef>,
-    /// Markdown source; empty once deleted or hidden. `None` for remote content whose server
-    /// sent no markdown source (see [`shown_body`]): its text is `body_html`.
+    /// Markdown source; empty once deleted or hidden. Null for remote content whose server
+    /// sent no markdown source: its text is `body_html`.
     pub body: Option<String>,
     /// Sanitised HTML of the body.
     pub body_html: String,
