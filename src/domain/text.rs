@@ -114,6 +114,23 @@ pub fn sanitize_html(html: &str) -> String {
     SANITIZER.clean(&html.replace('\0', "")).to_string()
 }
 
+/// Escapes text for HTML element content and attribute values (for HTML built outside the
+/// templates, such as remote content assembled before sanitising).
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -170,7 +170,7 @@ pub fn post_as_note(mut page: Object) -> Object {
     page.kind = ObjectKind::Note;
     page.content = Some(format!(
         "<p><strong>{}</strong></p>{body}",
-        crate::http::web::escape(&title)
+        crate::domain::text::escape(&title)
     ));
     page.source = None;
     page

@@ -11,53 +11,17 @@ use activitypub_federation::{
     fetch::object_id::ObjectId,
     traits::{Activity as _, Actor as _, Object as _},
 };
-use axum::{
-    body::Bytes,
-    extract::{OriginalUri, State},
-    http::{HeaderMap, Method, StatusCode},
-};
+use axum::http::HeaderMap;
 
 use super::{activities::InboxActivity, actors::AnyActor, actors::authority, signing};
 use crate::{
     domain::{Ctx, now},
     error::{Error, Result},
-    http::AppState,
     storage,
 };
 
 /// How recently an actor must have been fetched for a failed signature not to fetch it again.
 const KEY_REFETCH: chrono::Duration = chrono::Duration::minutes(1);
-
-/// `POST /inbox`, `/u/{name}/inbox`, `/g/{name}/inbox`: 202 once handled; 4xx when refused.
-pub async fn inbox(
-    State(s): State<AppState>,
-    method: Method,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<StatusCode> {
-    let data = s.federation.to_request_data();
-    let target = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
-    // One activity's lookups repeat (object, parent, post, group, actor): memoise them.
-    let result =
-        storage::memo::scope(receive(&data, method.as_str(), target, &headers, &body)).await;
-    #[derive(serde::Deserialize)]
-    struct Kind {
-        #[serde(rename = "type")]
-        kind: Option<String>,
-    }
-    let kind = serde_json::from_slice::<Kind>(&body)
-        .ok()
-        .and_then(|k| k.kind);
-    let outcome = match &result {
-        Ok(()) => "accepted",
-        Err(e) if e.status().is_client_error() => "refused",
-        Err(_) => "error",
-    };
-    data.metrics.inbound(kind.as_deref(), outcome);
-    result?;
-    Ok(StatusCode::ACCEPTED)
-}
 
 /// A request's HTTP signature, parsed but not yet verified.
 pub enum Signature {

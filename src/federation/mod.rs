@@ -13,7 +13,6 @@ pub mod activities;
 pub mod actors;
 pub mod backfill;
 pub mod content;
-pub mod discovery;
 pub mod documents;
 pub mod follow;
 pub mod inbox;
@@ -24,7 +23,6 @@ pub mod protocol;
 pub mod reports;
 pub mod resolve;
 pub mod rfc9421;
-pub mod routes;
 pub mod signing;
 
 /// The media type of ActivityPub documents.

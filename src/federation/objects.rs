@@ -234,7 +234,10 @@ pub fn sanitized_content(json: &Object) -> Result<String> {
     }
     // The form a Cohort group announces to Mastodon repeats the title as a first paragraph.
     if let Some(name) = json.name.as_deref() {
-        let repeated = format!("<p><strong>{}</strong></p>", crate::http::web::escape(name));
+        let repeated = format!(
+            "<p><strong>{}</strong></p>",
+            crate::domain::text::escape(name)
+        );
         if let Some(rest) = html.strip_prefix(&repeated) {
             html = rest.to_string();
         }
@@ -278,7 +281,7 @@ fn with_emoji(html: &str, emoji: &[(String, Url)]) -> String {
             images.entry(code.as_str()).or_insert_with(|| {
                 format!(
                     "<img src=\"{}\" alt=\":{code}:\" title=\":{code}:\" width=\"20\" height=\"20\">",
-                    crate::http::web::escape(icon.as_str())
+                    crate::domain::text::escape(icon.as_str())
                 )
             });
         }
@@ -327,8 +330,8 @@ fn with_emoji(html: &str, emoji: &[(String, Url)]) -> String {
 fn attachments_html(items: &[Attachment]) -> String {
     let mut out = String::new();
     for a in items {
-        let href = crate::http::web::escape(a.url.as_str());
-        let name = a.name.as_deref().map(crate::http::web::escape);
+        let href = crate::domain::text::escape(a.url.as_str());
+        let name = a.name.as_deref().map(crate::domain::text::escape);
         if a.image {
             let alt = name.clone().unwrap_or_default();
             out.push_str(&format!(

@@ -14,6 +14,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::domain::Ctx;
 
+pub mod activitypub;
 pub mod api;
 pub mod extract;
 pub mod web;
@@ -41,12 +42,12 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .nest("/api/v1", api::router())
         .merge(web::router())
-        .merge(crate::federation::routes::router().route_layer(
-            axum::middleware::from_fn_with_state(
+        .merge(
+            activitypub::router().route_layer(axum::middleware::from_fn_with_state(
                 state.clone(),
-                crate::federation::routes::require_signed_fetch,
-            ),
-        ))
+                activitypub::require_signed_fetch,
+            )),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
@@ -74,7 +75,7 @@ async fn home(
     // Lemmy looks for an instance's actor at its root: give ActivityPub clients the
     // instance actor (whose id, `/actor`, they then use).
     if crate::federation::wants_activity_json(&headers) {
-        return match crate::federation::routes::instance_actor(axum::extract::State(s)).await {
+        return match activitypub::instance_actor(axum::extract::State(s)).await {
             Ok(r) => r,
             Err(e) => e.into_response(),
         };

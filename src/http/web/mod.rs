@@ -158,22 +158,7 @@ pub fn not_found_page() -> Response {
     render::error_page(&crate::error::Error::NotFound("page"))
 }
 
-/// Escapes text for HTML element content and attribute values (for HTML built outside the
-/// templates, such as remote content assembled before sanitising).
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::domain::text::escape;
 
 #[cfg(test)]
 mod tests {

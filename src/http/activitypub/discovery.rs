@@ -9,7 +9,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ACTIVITY_JSON, Urls};
+use crate::federation::{ACTIVITY_JSON, Urls};
 use crate::{
     config::RegistrationMode,
     domain::{Ctx, now},

@@ -11,15 +11,17 @@ use axum::{
 use serde::Serialize;
 use serde_json::json;
 
-use super::{
-    ACTIVITY_JSON, Urls, discovery,
-    documents::{self, url},
-    protocol::{ObjectKind, OrderedCollection, WithContext},
-    wants_activity_json,
-};
+use super::discovery;
 use crate::{
     domain::{keys, pagination::PostSort},
     error::{Error, Result},
+    federation::{
+        ACTIVITY_JSON, Urls,
+        documents::{self, url},
+        inbox,
+        protocol::{ObjectKind, OrderedCollection, WithContext},
+        wants_activity_json,
+    },
     http::{
         AppState,
         extract::{ApiPath, ApiQuery},
@@ -220,7 +222,7 @@ async fn group_outbox(
 }
 
 /// The `Create` that published a local post; its id is `{post}/activity`.
-fn create_of(page: &super::protocol::Object, post_ap_id: &str) -> serde_json::Value {
+fn create_of(page: &crate::federation::protocol::Object, post_ap_id: &str) -> serde_json::Value {
     json!({
         "type": "Create",
         "id": format!("{post_ap_id}/activity"),
@@ -350,7 +352,7 @@ async fn reply(
     activity_json(
         StatusCode::OK,
         activitypub_federation::traits::Object::into_json(
-            super::objects::Content::Reply(r, id),
+            crate::federation::objects::Content::Reply(r, id),
             &data,
         )
         .await?,
@@ -451,8 +453,7 @@ pub async fn require_signed_fetch(
     }
     let data = s.federation.to_request_data();
     let verified = async {
-        let signature =
-            super::inbox::Signature::parse(&data, method.as_str(), &target, &headers, None)?;
+        let signature = inbox::Signature::parse(&data, method.as_str(), &target, &headers, None)?;
         let owner = signature.key_owner()?;
         signature.verify_by(&data, &owner).await
     }
