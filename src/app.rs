@@ -6,6 +6,7 @@ use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use activitypub_federation::{config::FederationConfig, resolver::ValidatingDnsResolver};
 use tokio::net::TcpListener;
 
+use crate::services::Services;
 use crate::{
     config::Config,
     domain::{Ctx, Instance},
@@ -18,8 +19,8 @@ use crate::{
 pub struct Application {
     listener: TcpListener,
     addr: SocketAddr,
-    ctx: Ctx,
-    federation: FederationConfig<Ctx>,
+    ctx: Services,
+    federation: FederationConfig<Services>,
     body_limit: usize,
     client: reqwest::Client,
     delivery: crate::config::DeliveryConfig,
@@ -71,7 +72,7 @@ impl Application {
         let addr = listener
             .local_addr()
             .map_err(|e| Error::Internal(format!("listener has no address: {e}")))?;
-        let ctx = Ctx::new(db, Instance::from_config(&config));
+        let ctx = Services::new(Ctx::new(db, Instance::from_config(&config)));
         let instance_actor = crate::federation::actors::InstanceActor::load(&ctx).await?;
         let client = http_client(config.federation.debug)?;
         let federation = FederationConfig::builder()
@@ -106,8 +107,8 @@ impl Application {
         self.addr
     }
 
-    /// The domain context, for tests and commands that act directly.
-    pub fn ctx(&self) -> &Ctx {
+    /// The context (rules, caches, counters), for tests and commands that act directly.
+    pub fn ctx(&self) -> &Services {
         &self.ctx
     }
 
@@ -132,7 +133,7 @@ impl Application {
     ) -> std::io::Result<()> {
         let router = self.router();
         let who = format!("{}/{}", self.addr, std::process::id());
-        let housekeeping = tokio::spawn(crate::maintenance::run(self.ctx.clone(), who));
+        let housekeeping = tokio::spawn(crate::maintenance::run(self.ctx.ctx.clone(), who));
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let delivery = tokio::spawn(crate::delivery::run(
             self.ctx.clone(),

@@ -26,6 +26,7 @@ pub mod harness;
 pub mod http;
 pub mod maintenance;
 pub mod metrics;
+pub mod services;
 pub mod storage;
 // Unit tests (`#[cfg(test)]`) use its test key even when the feature is off.
 #[cfg(any(test, feature = "testing"))]

@@ -11,7 +11,7 @@ use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
-use crate::{Application, Config, domain::Ctx};
+use crate::{Application, Config, services::Services};
 
 /// The environment variable naming the PostgreSQL server for tests.
 pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
@@ -107,7 +107,7 @@ pub struct TestApp {
     /// `localhost:PORT`, the instance's public domain.
     pub domain: String,
     /// Direct access to the domain and database.
-    pub ctx: Ctx,
+    pub ctx: Services,
     /// An HTTP client.
     pub client: reqwest::Client,
     /// The router the server answers with, for tests that walk its routes.

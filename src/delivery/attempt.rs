@@ -10,12 +10,13 @@ use tokio::sync::{Semaphore, mpsc};
 use url::Url;
 
 use crate::{
-    domain::{Ctx, now},
+    domain::now,
     error::{Error, Result},
     federation::{
         Urls as _,
         signing::{self, PrivateKey},
     },
+    services::Services,
     storage::{
         self,
         entities::destinations,
@@ -110,7 +111,7 @@ fn is_internal(ip: std::net::IpAddr) -> bool {
 
 /// The signing and sending half, shared by the dispatcher's tasks.
 pub(super) struct Sender {
-    pub(super) ctx: Ctx,
+    pub(super) ctx: Services,
     pub(super) client: reqwest::Client,
     pub(super) timeout: Duration,
     pub(super) debug: bool,

@@ -28,9 +28,10 @@ pub use unreachable::UnreachableHosts;
 
 use crate::{
     config::DeliveryConfig,
-    domain::{Ctx, now},
+    domain::now,
     error::{Error, Result},
     federation::{actors::authority, protocol::WithContext},
+    services::Services,
     storage::{
         self,
         queue::{Due, NewActivity, Outcome},
@@ -48,7 +49,7 @@ const RECORD_BATCH: usize = 512;
 /// Stores `activity` (fetchable by its id from then on) for delivery to `inboxes` (inboxes
 /// on this instance are skipped), and wakes the workers. Returns once it is stored.
 pub async fn send<A: Serialize>(
-    ctx: &Ctx,
+    ctx: &Services,
     activity: &A,
     activity_id: &Url,
     signer: &Url,
@@ -60,7 +61,7 @@ pub async fn send<A: Serialize>(
 /// Stores `activity` for delivery to every server that follows local group `group_id`: one
 /// row, however many followers. Returns once it is stored.
 pub async fn send_to_followers<A: Serialize>(
-    ctx: &Ctx,
+    ctx: &Services,
     activity: &A,
     activity_id: &Url,
     signer: &Url,
@@ -70,7 +71,7 @@ pub async fn send_to_followers<A: Serialize>(
 }
 
 async fn enqueue<A: Serialize>(
-    ctx: &Ctx,
+    ctx: &Services,
     activity: &A,
     activity_id: &Url,
     signer: &Url,
@@ -107,7 +108,7 @@ async fn enqueue<A: Serialize>(
 
 /// Writes outcomes as they come, many per transaction, and wakes the dispatcher (a released
 /// destination may have more to send).
-async fn recorder(ctx: Ctx, mut rx: mpsc::UnboundedReceiver<Outcome>) {
+async fn recorder(ctx: Services, mut rx: mpsc::UnboundedReceiver<Outcome>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < RECORD_BATCH {
@@ -140,7 +141,7 @@ async fn recorder(ctx: Ctx, mut rx: mpsc::UnboundedReceiver<Outcome>) {
 /// (`LISTEN` on [`storage::queue::WORK_CHANNEL`]), so work queued behind another process's
 /// HTTP server starts at once rather than at the next idle poll. SQLite needs none: a
 /// single-process database, and the poll covers the rest.
-pub async fn listen_for_work(ctx: Ctx) {
+pub async fn listen_for_work(ctx: Services) {
     let Some(pool) = ctx.db.pool() else {
         return;
     };
@@ -169,7 +170,7 @@ pub async fn listen_for_work(ctx: Ctx) {
 /// The delivery dispatcher of one process: runs until `stop` turns true, then lets in-flight
 /// deliveries finish (for up to the lease) and records them.
 pub async fn run(
-    ctx: Ctx,
+    ctx: Services,
     client: reqwest::Client,
     config: DeliveryConfig,
     debug: bool,

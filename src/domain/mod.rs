@@ -104,14 +104,6 @@ pub struct Ctx {
     pub db: crate::storage::Db,
     /// This instance.
     pub instance: Instance,
-    /// Wakes this process's delivery workers when something is queued.
-    pub delivery_wake: std::sync::Arc<tokio::sync::Notify>,
-    /// Parsed signing and verification keys.
-    pub keys: std::sync::Arc<crate::federation::signing::KeyCache>,
-    /// Hosts with destinations marked unreachable, as of a moment ago.
-    pub unreachable: std::sync::Arc<crate::delivery::UnreachableHosts>,
-    /// This process's counters.
-    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     /// Instances this one does not federate with, as of a moment ago.
     pub blocked: std::sync::Arc<instances::BlockedInstances>,
 }
@@ -121,10 +113,6 @@ impl Ctx {
     pub fn new(db: impl Into<crate::storage::Db>, instance: Instance) -> Self {
         Self {
             db: db.into(),
-            delivery_wake: Default::default(),
-            keys: Default::default(),
-            unreachable: Default::default(),
-            metrics: Default::default(),
             blocked: std::sync::Arc::new(instances::BlockedInstances::new(
                 instance.policy,
                 &instance.domain,

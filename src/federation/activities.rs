@@ -19,6 +19,7 @@ use super::{
     actors::{DbGroup, DbPerson},
     documents::url,
 };
+use crate::services::Services;
 use crate::{
     delivery,
     domain::{Ctx, now, random_hex},
@@ -42,7 +43,7 @@ pub fn new_id(ctx: &Ctx, kind: &str) -> Result<Url> {
 /// it as handled only once `act` succeeded: an activity that failed half-way is acted on
 /// again when its sender retries, instead of being dropped as a duplicate. Everything an
 /// activity does is idempotent, so two copies racing in at once do no harm either.
-pub async fn once<F>(data: &Data<Ctx>, id: &str, act: F) -> Result<()>
+pub async fn once<F>(data: &Data<Services>, id: &str, act: F) -> Result<()>
 where
     F: std::future::Future<Output = Result<()>>,
 {
@@ -125,7 +126,7 @@ pub enum InboxActivity {
 
 #[async_trait]
 impl Activity for Follow {
-    type DataType = Ctx;
+    type DataType = Services;
     type Error = Error;
     fn id(&self) -> &Url {
         &self.id
@@ -133,7 +134,7 @@ impl Activity for Follow {
     fn actor(&self) -> &Url {
         self.actor.inner()
     }
-    async fn verify(&self, data: &Data<Ctx>) -> Result<()> {
+    async fn verify(&self, data: &Data<Services>) -> Result<()> {
         if !self.object.is_local(data) {
             return Err(Error::rejected(
                 "invalid_activity",
@@ -142,7 +143,7 @@ impl Activity for Follow {
         }
         Ok(())
     }
-    async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+    async fn receive(self, data: &Data<Services>) -> Result<()> {
         let group = storage::groups::find_by_ap_id(&data.db, self.object.inner().as_str())
             .await?
             .filter(|g| g.local)
@@ -186,7 +187,7 @@ impl Activity for Follow {
 
 #[async_trait]
 impl Activity for Accept {
-    type DataType = Ctx;
+    type DataType = Services;
     type Error = Error;
     fn id(&self) -> &Url {
         &self.id
@@ -194,7 +195,7 @@ impl Activity for Accept {
     fn actor(&self) -> &Url {
         self.actor.inner()
     }
-    async fn verify(&self, data: &Data<Ctx>) -> Result<()> {
+    async fn verify(&self, data: &Data<Services>) -> Result<()> {
         // Only the group that was followed may accept the follow.
         verify_urls_match(self.actor.inner(), self.object.object.inner())?;
         if !self.object.actor.is_local(data) {
@@ -205,7 +206,7 @@ impl Activity for Accept {
         }
         Ok(())
     }
-    async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+    async fn receive(self, data: &Data<Services>) -> Result<()> {
         let group = self.actor.dereference(data).await?;
         let person = storage::persons::find_by_ap_id(&data.db, self.object.actor.inner().as_str())
             .await?
@@ -238,7 +239,7 @@ impl Activity for Accept {
 
 #[async_trait]
 impl Activity for UndoFollow {
-    type DataType = Ctx;
+    type DataType = Services;
     type Error = Error;
     fn id(&self) -> &Url {
         &self.id
@@ -246,12 +247,12 @@ impl Activity for UndoFollow {
     fn actor(&self) -> &Url {
         self.actor.inner()
     }
-    async fn verify(&self, data: &Data<Ctx>) -> Result<()> {
+    async fn verify(&self, data: &Data<Services>) -> Result<()> {
         // Only the follower may undo its follow.
         verify_urls_match(self.actor.inner(), self.object.actor.inner())?;
         self.object.verify(data).await
     }
-    async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+    async fn receive(self, data: &Data<Services>) -> Result<()> {
         let group =
             storage::groups::find_by_ap_id(&data.db, self.object.object.inner().as_str()).await?;
         let person = storage::persons::find_by_ap_id(&data.db, self.actor.inner().as_str()).await?;
@@ -264,7 +265,7 @@ impl Activity for UndoFollow {
 
 #[async_trait]
 impl Activity for InboxActivity {
-    type DataType = Ctx;
+    type DataType = Services;
     type Error = Error;
     fn id(&self) -> &Url {
         match self {
@@ -286,7 +287,7 @@ impl Activity for InboxActivity {
             Self::UndoShare(a) => a.actor(),
         }
     }
-    async fn verify(&self, data: &Data<Ctx>) -> Result<()> {
+    async fn verify(&self, data: &Data<Services>) -> Result<()> {
         match self {
             Self::Follow(a) => a.verify(data).await,
             Self::Accept(a) => a.verify(data).await,
@@ -296,7 +297,7 @@ impl Activity for InboxActivity {
             Self::UndoShare(a) => a.verify(data).await,
         }
     }
-    async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+    async fn receive(self, data: &Data<Services>) -> Result<()> {
         let key = match &self {
             Self::Group(a) => a.dedupe_key(),
             other => Activity::id(other).to_string(),
@@ -306,7 +307,7 @@ impl Activity for InboxActivity {
 }
 
 impl InboxActivity {
-    async fn dispatch(self, data: &Data<Ctx>) -> Result<()> {
+    async fn dispatch(self, data: &Data<Services>) -> Result<()> {
         match self {
             Self::Follow(a) => a.receive(data).await,
             Self::Accept(a) => a.receive(data).await,

@@ -14,6 +14,7 @@ use super::{
     Urls, documents,
     protocol::{Actor, ActorKind},
 };
+use crate::services::Services;
 use crate::{
     domain::{Ctx, keys::KeyPair, now, text},
     error::{Error, Result},
@@ -132,7 +133,7 @@ fn clash(e: sea_orm::DbErr) -> Error {
 
 #[async_trait]
 impl Object for DbPerson {
-    type DataType = Ctx;
+    type DataType = Services;
     type Kind = Actor;
     type Error = Error;
 
@@ -140,18 +141,18 @@ impl Object for DbPerson {
         &self.id
     }
 
-    async fn read_from_id(id: Url, data: &Data<Ctx>) -> Result<Option<Self>> {
+    async fn read_from_id(id: Url, data: &Data<Services>) -> Result<Option<Self>> {
         storage::persons::find_by_ap_id(&data.db, id.as_str())
             .await?
             .map(DbPerson::new)
             .transpose()
     }
 
-    async fn into_json(self, data: &Data<Ctx>) -> Result<Actor> {
+    async fn into_json(self, data: &Data<Services>) -> Result<Actor> {
         documents::person(&data.instance, &self.model)
     }
 
-    async fn verify(json: &Actor, expected_domain: &Url, data: &Data<Ctx>) -> Result<()> {
+    async fn verify(json: &Actor, expected_domain: &Url, data: &Data<Services>) -> Result<()> {
         verify_domains_match(&json.id, expected_domain)?;
         data.blocked.refuse(&data.db, &json.id).await?;
         if json.kind == ActorKind::Group {
@@ -163,7 +164,7 @@ impl Object for DbPerson {
         check_key_owner(json)
     }
 
-    async fn from_json(json: Actor, data: &Data<Ctx>) -> Result<Self> {
+    async fn from_json(json: Actor, data: &Data<Services>) -> Result<Self> {
         let stored = storage::persons::upsert_remote(
             &data.db,
             RemotePerson {
@@ -189,7 +190,7 @@ impl Object for DbPerson {
 
 #[async_trait]
 impl Object for DbGroup {
-    type DataType = Ctx;
+    type DataType = Services;
     type Kind = Actor;
     type Error = Error;
 
@@ -197,18 +198,18 @@ impl Object for DbGroup {
         &self.id
     }
 
-    async fn read_from_id(id: Url, data: &Data<Ctx>) -> Result<Option<Self>> {
+    async fn read_from_id(id: Url, data: &Data<Services>) -> Result<Option<Self>> {
         storage::groups::find_by_ap_id(&data.db, id.as_str())
             .await?
             .map(DbGroup::new)
             .transpose()
     }
 
-    async fn into_json(self, data: &Data<Ctx>) -> Result<Actor> {
+    async fn into_json(self, data: &Data<Services>) -> Result<Actor> {
         documents::group(&data.instance, &self.model)
     }
 
-    async fn verify(json: &Actor, expected_domain: &Url, data: &Data<Ctx>) -> Result<()> {
+    async fn verify(json: &Actor, expected_domain: &Url, data: &Data<Services>) -> Result<()> {
         verify_domains_match(&json.id, expected_domain)?;
         data.blocked.refuse(&data.db, &json.id).await?;
         if json.kind != ActorKind::Group {
@@ -217,7 +218,7 @@ impl Object for DbGroup {
         check_key_owner(json)
     }
 
-    async fn from_json(json: Actor, data: &Data<Ctx>) -> Result<Self> {
+    async fn from_json(json: Actor, data: &Data<Services>) -> Result<Self> {
         let description = json
             .source
             .as_ref()
@@ -291,7 +292,7 @@ stored_actor!(DbGroup);
 
 #[async_trait]
 impl Object for InstanceActor {
-    type DataType = Ctx;
+    type DataType = Services;
     type Kind = Actor;
     type Error = Error;
 
@@ -299,7 +300,7 @@ impl Object for InstanceActor {
         &self.id
     }
 
-    async fn read_from_id(id: Url, data: &Data<Ctx>) -> Result<Option<Self>> {
+    async fn read_from_id(id: Url, data: &Data<Services>) -> Result<Option<Self>> {
         if id.as_str() == data.instance.instance_actor_url() {
             Ok(Some(InstanceActor::load(data).await?))
         } else {
@@ -307,18 +308,18 @@ impl Object for InstanceActor {
         }
     }
 
-    async fn into_json(self, data: &Data<Ctx>) -> Result<Actor> {
+    async fn into_json(self, data: &Data<Services>) -> Result<Actor> {
         documents::instance_actor(&data.instance, &self.keys)
     }
 
-    async fn verify(_json: &Actor, _expected_domain: &Url, _data: &Data<Ctx>) -> Result<()> {
+    async fn verify(_json: &Actor, _expected_domain: &Url, _data: &Data<Services>) -> Result<()> {
         Err(Error::rejected(
             "invalid_actor",
             "remote instance actors are not stored",
         ))
     }
 
-    async fn from_json(_json: Actor, _data: &Data<Ctx>) -> Result<Self> {
+    async fn from_json(_json: Actor, _data: &Data<Services>) -> Result<Self> {
         Err(Error::rejected(
             "invalid_actor",
             "remote instance actors are not stored",
@@ -349,7 +350,7 @@ pub enum AnyActor {
 
 #[async_trait]
 impl Object for AnyActor {
-    type DataType = Ctx;
+    type DataType = Services;
     type Kind = Actor;
     type Error = Error;
 
@@ -360,28 +361,28 @@ impl Object for AnyActor {
         }
     }
 
-    async fn read_from_id(id: Url, data: &Data<Ctx>) -> Result<Option<Self>> {
+    async fn read_from_id(id: Url, data: &Data<Services>) -> Result<Option<Self>> {
         if let Some(p) = DbPerson::read_from_id(id.clone(), data).await? {
             return Ok(Some(Self::Person(p)));
         }
         Ok(DbGroup::read_from_id(id, data).await?.map(Self::Group))
     }
 
-    async fn into_json(self, data: &Data<Ctx>) -> Result<Actor> {
+    async fn into_json(self, data: &Data<Services>) -> Result<Actor> {
         match self {
             Self::Person(p) => p.into_json(data).await,
             Self::Group(g) => g.into_json(data).await,
         }
     }
 
-    async fn verify(json: &Actor, expected_domain: &Url, data: &Data<Ctx>) -> Result<()> {
+    async fn verify(json: &Actor, expected_domain: &Url, data: &Data<Services>) -> Result<()> {
         match json.kind {
             ActorKind::Group => DbGroup::verify(json, expected_domain, data).await,
             _ => DbPerson::verify(json, expected_domain, data).await,
         }
     }
 
-    async fn from_json(json: Actor, data: &Data<Ctx>) -> Result<Self> {
+    async fn from_json(json: Actor, data: &Data<Services>) -> Result<Self> {
         match json.kind {
             ActorKind::Group => DbGroup::from_json(json, data).await.map(Self::Group),
             _ => DbPerson::from_json(json, data).await.map(Self::Person),

@@ -11,8 +11,8 @@ use super::{
     objects::Content,
     protocol::{Actor, Object},
 };
+use crate::services::Services;
 use crate::{
-    domain::Ctx,
     error::{Error, Result},
     storage::{self, entities::groups},
 };
@@ -29,14 +29,16 @@ fn page_in(item: &Value) -> Option<Object> {
     }
 }
 
-async fn fetch_json(url: &Url, data: &Data<Ctx>) -> Result<Value> {
-    Ok(fetch_object_http::<Ctx, Value>(url, data).await?.object)
+async fn fetch_json(url: &Url, data: &Data<Services>) -> Result<Value> {
+    Ok(fetch_object_http::<Services, Value>(url, data)
+        .await?
+        .object)
 }
 
 /// Stores one outbox or replies item after checking, before anything is stored, that it
 /// belongs to `group` (by what is stored, or the new object's thread or audience) and does
 /// not claim this instance.
-async fn store(obj: Object, group: &groups::Model, data: &Data<Ctx>) -> Result<Content> {
+async fn store(obj: Object, group: &groups::Model, data: &Data<Services>) -> Result<Content> {
     Content::verify(&obj, &obj.id, data).await?;
     if super::actors::authority(&obj.id)? == data.instance.domain {
         return Err(Error::rejected(
@@ -62,7 +64,7 @@ const MAX_MODERATORS: usize = 50;
 
 /// Reads a remote group's moderators collection (its `attributedTo`, on its own server) and
 /// records who moderates it here; later changes arrive as relayed `Add`/`Remove`.
-async fn moderators(data: &Data<Ctx>, group: &groups::Model, collection: &Url) -> Result<()> {
+async fn moderators(data: &Data<Services>, group: &groups::Model, collection: &Url) -> Result<()> {
     let group_id = super::documents::url(&group.ap_id)?;
     activitypub_federation::protocol::verification::verify_domains_match(collection, &group_id)?;
     let doc = fetch_json(collection, data).await?;
@@ -98,7 +100,7 @@ async fn moderators(data: &Data<Ctx>, group: &groups::Model, collection: &Url) -
 }
 
 /// Backfills `group` (a remote group) from its outbox.
-pub async fn group(data: &Data<Ctx>, group: &groups::Model) -> Result<usize> {
+pub async fn group(data: &Data<Services>, group: &groups::Model) -> Result<usize> {
     let data = data.reset_request_count();
     let actor: Actor =
         serde_json::from_value(fetch_json(&super::documents::url(&group.ap_id)?, &data).await?)

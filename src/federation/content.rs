@@ -26,8 +26,9 @@ use super::{
     protocol::Object,
     reports::{Flag, Resolve},
 };
+use crate::services::Services;
 use crate::{
-    domain::{Ctx, now, ranking},
+    domain::{now, ranking},
     error::{Error, Result},
     storage::{self, entities::groups, votes::Target},
 };
@@ -269,13 +270,13 @@ pub struct Announce {
     pub cc: Vec<Url>,
 }
 
-async fn person_id(data: &Data<Ctx>, actor: &ObjectId<DbPerson>) -> Result<i64> {
+async fn person_id(data: &Data<Services>, actor: &ObjectId<DbPerson>) -> Result<i64> {
     Ok(actor.dereference(data).await?.model.id)
 }
 
 /// Relays `activity` if `content` lives in a group hosted here.
 async fn relay_if_local(
-    data: &Data<Ctx>,
+    data: &Data<Services>,
     content: &Content,
     activity: GroupActivity,
     new_post: bool,
@@ -356,7 +357,7 @@ impl GroupActivity {
     }
 
     /// Checks that hold wherever the activity arrives from.
-    async fn verify_own(&self, data: &Data<Ctx>) -> Result<()> {
+    async fn verify_own(&self, data: &Data<Services>) -> Result<()> {
         // An activity is issued by its actor's server.
         verify_domains_match(self.id(), self.actor())?;
         match self {
@@ -393,7 +394,7 @@ impl GroupActivity {
 
     /// Whether it speaks for someone or something on this instance: never true of a relayed
     /// activity, which carries no signature of its actor.
-    fn claims_local(&self, data: &Data<Ctx>) -> bool {
+    fn claims_local(&self, data: &Data<Services>) -> bool {
         let local = |u: &Url| authority(u).is_ok_and(|a| a == data.instance.domain);
         local(self.actor())
             || match self {
@@ -405,7 +406,7 @@ impl GroupActivity {
     /// The group whose content this activity touches, decided from what is stored (a stored
     /// object's own group, never what the activity claims), else a new reply's parent thread,
     /// else a new post's `audience`. `None`: nothing here to act on.
-    async fn target_group(&self, data: &Data<Ctx>) -> Result<Option<groups::Model>> {
+    async fn target_group(&self, data: &Data<Services>) -> Result<Option<groups::Model>> {
         let stored = |id: Url| async move {
             match Content::find(data, &id).await? {
                 Some(c) => Ok::<_, Error>(Some(c.group(data).await?)),
@@ -453,7 +454,7 @@ impl GroupActivity {
     }
 
     /// Acts on the activity after checking it may touch the group it concerns.
-    pub async fn receive_via(self, data: &Data<Ctx>, via: Via<'_>) -> Result<()> {
+    pub async fn receive_via(self, data: &Data<Services>, via: Via<'_>) -> Result<()> {
         if matches!(via, Via::Announced(_)) && self.is_account_deletion() {
             return relayed_account_deletion(data, self.actor()).await;
         }
@@ -599,7 +600,10 @@ impl GroupActivity {
 }
 
 /// The stored vote cast by the activity `id` (a `Like` or `Dislike`), with what it is on.
-async fn named_vote(data: &Data<Ctx>, id: &Url) -> Result<Option<(Content, storage::votes::Cast)>> {
+async fn named_vote(
+    data: &Data<Services>,
+    id: &Url,
+) -> Result<Option<(Content, storage::votes::Cast)>> {
     let Some(cast) = storage::votes::by_ap_id(&data.db, id.as_str()).await? else {
         return Ok(None);
     };
@@ -625,7 +629,7 @@ async fn named_vote(data: &Data<Ctx>, id: &Url) -> Result<Option<(Content, stora
 impl UndoById {
     /// Sent directly, it may name a boost or a follow, which are the person's own and no
     /// group's content: withdraws the boost or ends the follow. False: it names neither.
-    async fn undo_boost_or_follow(&self, data: &Data<Ctx>) -> Result<bool> {
+    async fn undo_boost_or_follow(&self, data: &Data<Services>) -> Result<bool> {
         let named = self.object.as_str();
         if let Some(share) = storage::shares::find(&data.db, named).await? {
             if share.person_id != person_id(data, &self.actor).await? {
@@ -648,7 +652,7 @@ impl UndoById {
 /// A group relays an account's deletion. The relay carries no signature of the account, so
 /// the account's own server is asked: only when it answers that the actor is gone (410 or
 /// 404) is what the account wrote erased here.
-async fn relayed_account_deletion(data: &Data<Ctx>, actor: &Url) -> Result<()> {
+async fn relayed_account_deletion(data: &Data<Services>, actor: &Url) -> Result<()> {
     let Some(person) = storage::persons::find_by_ap_id(&data.db, actor.as_str()).await? else {
         return Ok(());
     };
@@ -679,7 +683,7 @@ async fn relayed_account_deletion(data: &Data<Ctx>, actor: &Url) -> Result<()> {
 }
 
 /// Records a boost of stored content; a boost of anything else is none of our business.
-async fn share(data: &Data<Ctx>, person: &DbPerson, announce: &Announce) -> Result<()> {
+async fn share(data: &Data<Services>, person: &DbPerson, announce: &Announce) -> Result<()> {
     let object = match &announce.object {
         Announced::Id(id) => id,
         Announced::Object(o) => &o.id,
@@ -737,7 +741,7 @@ pub struct UndoShare {
 
 #[async_trait]
 impl Activity for UndoShare {
-    type DataType = Ctx;
+    type DataType = Services;
     type Error = Error;
     fn id(&self) -> &Url {
         &self.id
@@ -745,14 +749,14 @@ impl Activity for UndoShare {
     fn actor(&self) -> &Url {
         self.actor.inner()
     }
-    async fn verify(&self, _data: &Data<Ctx>) -> Result<()> {
+    async fn verify(&self, _data: &Data<Services>) -> Result<()> {
         let boost = match &self.object {
             AnnounceRef::Embedded { id, .. } | AnnounceRef::Id(id) => id,
         };
         // Only the booster's server can name its boost.
         verify_domains_match(boost, self.actor.inner()).map_err(Into::into)
     }
-    async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+    async fn receive(self, data: &Data<Services>) -> Result<()> {
         let boost = match &self.object {
             AnnounceRef::Embedded { id, .. } | AnnounceRef::Id(id) => id,
         };
@@ -766,7 +770,7 @@ impl Activity for UndoShare {
 }
 
 async fn record_vote(
-    data: &Data<Ctx>,
+    data: &Data<Services>,
     content: &Content,
     voter: i64,
     value: i16,
@@ -799,7 +803,7 @@ async fn record_vote(
 
 #[async_trait]
 impl Activity for GroupActivity {
-    type DataType = Ctx;
+    type DataType = Services;
     type Error = Error;
     fn id(&self) -> &Url {
         GroupActivity::id(self)
@@ -807,10 +811,10 @@ impl Activity for GroupActivity {
     fn actor(&self) -> &Url {
         GroupActivity::actor(self)
     }
-    async fn verify(&self, data: &Data<Ctx>) -> Result<()> {
+    async fn verify(&self, data: &Data<Services>) -> Result<()> {
         self.verify_own(data).await
     }
-    async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+    async fn receive(self, data: &Data<Services>) -> Result<()> {
         if let Self::UndoById(a) = &self
             && a.undo_boost_or_follow(data).await?
         {
@@ -822,7 +826,7 @@ impl Activity for GroupActivity {
 
 #[async_trait]
 impl Activity for Announce {
-    type DataType = Ctx;
+    type DataType = Services;
     type Error = Error;
     fn id(&self) -> &Url {
         &self.id
@@ -830,7 +834,7 @@ impl Activity for Announce {
     fn actor(&self) -> &Url {
         self.actor.inner()
     }
-    async fn verify(&self, data: &Data<Ctx>) -> Result<()> {
+    async fn verify(&self, data: &Data<Services>) -> Result<()> {
         if self.actor.is_local(data) {
             return Err(Error::rejected(
                 "invalid_activity",
@@ -843,7 +847,7 @@ impl Activity for Announce {
             Announced::Id(_) => Ok(()),
         }
     }
-    async fn receive(self, data: &Data<Ctx>) -> Result<()> {
+    async fn receive(self, data: &Data<Services>) -> Result<()> {
         // A person announcing is a boost: counted as a share of content we hold, never stored
         // as a post of its own.
         if let AnyActor::Person(person) = ObjectId::<AnyActor>::from(self.actor.inner().clone())

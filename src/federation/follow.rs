@@ -14,6 +14,7 @@ use super::{
     actors::{DbGroup, DbPerson},
     documents::url,
 };
+use crate::services::Services;
 use crate::{
     delivery,
     domain::{Ctx, accounts::CurrentUser, names::Handle, now, views::GroupRef},
@@ -44,7 +45,7 @@ pub struct MembershipView {
 
 /// The group a handle names: known here already, or found through WebFinger on its host
 /// (and then stored).
-pub async fn resolve_group(data: &Data<Ctx>, raw: &str) -> Result<groups::Model> {
+pub async fn resolve_group(data: &Data<Services>, raw: &str) -> Result<groups::Model> {
     let handle = Handle::parse(raw)?;
     let domain = handle
         .host
@@ -68,7 +69,7 @@ pub async fn resolve_group(data: &Data<Ctx>, raw: &str) -> Result<groups::Model>
 /// Joins a resolved group (see [`resolve_group`]); returns the resulting state. For a
 /// remote group, the pending membership and the `Follow` are written through `data`, which
 /// inside a use case is one transaction.
-pub async fn join(data: &Ctx, user: &CurrentUser, group: groups::Model) -> Result<Membership> {
+pub async fn join(data: &Services, user: &CurrentUser, group: groups::Model) -> Result<Membership> {
     if group.local {
         storage::followers::upsert(&data.db, group.id, user.person.id, false, None, None, now())
             .await?;
@@ -109,7 +110,7 @@ pub async fn join(data: &Ctx, user: &CurrentUser, group: groups::Model) -> Resul
 }
 
 /// Leaves a resolved group (idempotent); for a remote group, tells it with `Undo{Follow}`.
-pub async fn leave(data: &Ctx, user: &CurrentUser, group: groups::Model) -> Result<()> {
+pub async fn leave(data: &Services, user: &CurrentUser, group: groups::Model) -> Result<()> {
     let Some(follow) = storage::followers::find(&data.db, group.id, user.person.id).await? else {
         return Ok(());
     };

@@ -14,8 +14,9 @@ use activitypub_federation::{
 use axum::http::HeaderMap;
 
 use super::{activities::InboxActivity, actors::AnyActor, actors::authority, signing};
+use crate::services::Services;
 use crate::{
-    domain::{Ctx, now},
+    domain::now,
     error::{Error, Result},
     storage,
 };
@@ -42,7 +43,7 @@ impl Signature {
     /// draft-cavage `Signature` header. `body`: a POST's body, whose digest must be signed
     /// (`Digest`, or `Content-Digest` for RFC 9421, which is checked against it here).
     pub fn parse(
-        data: &Data<Ctx>,
+        data: &Data<Services>,
         method: &str,
         path_and_query: &str,
         headers: &HeaderMap,
@@ -119,7 +120,7 @@ impl Signature {
         }
     }
 
-    fn check(&self, data: &Data<Ctx>, actor: &AnyActor) -> Result<()> {
+    fn check(&self, data: &Data<Services>, actor: &AnyActor) -> Result<()> {
         let key = data.keys.public(actor.public_key_pem())?;
         match self {
             Self::Rfc9421(s) => s.verify(&key),
@@ -137,7 +138,7 @@ impl Signature {
     /// Verifies that `actor_id` signed: with its stored key, or, if that fails and our copy is
     /// over [`KEY_REFETCH`] old, with its key fetched again (key rotation; at most once a
     /// minute, so bad signatures cannot make us fetch on every request).
-    pub async fn verify_by(&self, data: &Data<Ctx>, actor_id: &url::Url) -> Result<AnyActor> {
+    pub async fn verify_by(&self, data: &Data<Services>, actor_id: &url::Url) -> Result<AnyActor> {
         let actor = ObjectId::<AnyActor>::from(actor_id.clone())
             .dereference(data)
             .await?;
@@ -164,7 +165,7 @@ impl Signature {
 /// account we never stored has nothing here to remove. Mastodon sends these to every server
 /// it knows, so the unknown case is the common one and costs one lookup.
 async fn delete_account(
-    data: &Data<Ctx>,
+    data: &Data<Services>,
     signature: &Signature,
     activity: &InboxActivity,
 ) -> Result<()> {
@@ -201,7 +202,7 @@ async fn delete_account(
 
 /// Verifies and acts on one signed activity.
 pub async fn receive(
-    data: &Data<Ctx>,
+    data: &Data<Services>,
     method: &str,
     path_and_query: &str,
     headers: &HeaderMap,

@@ -30,6 +30,7 @@ use super::{
     outbox,
     protocol::PUBLIC,
 };
+use crate::services::Services;
 use crate::{
     domain::{
         Ctx,
@@ -238,7 +239,7 @@ pub(super) async fn group_by_id(ctx: &Ctx, id: &Url) -> Result<Option<groups::Mo
 /// The group a moderation activity that is not about a stored post or reply concerns: the
 /// moderators collection's group, the ban's target, the report's group. `None`: not ours.
 pub(super) async fn target_group(
-    data: &Data<Ctx>,
+    data: &Data<Services>,
     activity: &GroupActivity,
 ) -> Result<Option<groups::Model>> {
     match activity {
@@ -253,16 +254,19 @@ pub(super) async fn target_group(
     }
 }
 
-pub(super) async fn person(data: &Data<Ctx>, id: &ObjectId<DbPerson>) -> Result<persons::Model> {
+pub(super) async fn person(
+    data: &Data<Services>,
+    id: &ObjectId<DbPerson>,
+) -> Result<persons::Model> {
     Ok(id.dereference(data).await?.model)
 }
 
-async fn person_at(data: &Data<Ctx>, id: &Url) -> Result<persons::Model> {
+async fn person_at(data: &Data<Services>, id: &Url) -> Result<persons::Model> {
     person(data, &ObjectId::from(id.clone())).await
 }
 
 /// The stored post or reply at `id`, as a moderation target.
-pub(super) async fn stored_target(data: &Data<Ctx>, id: &Url) -> Result<Option<Target>> {
+pub(super) async fn stored_target(data: &Data<Services>, id: &Url) -> Result<Option<Target>> {
     Ok(Content::find(data, id).await?.map(|c| match c {
         Content::Post(p, _) => Target::Post(p),
         Content::Reply(r, _) => Target::Reply(r),
@@ -270,7 +274,7 @@ pub(super) async fn stored_target(data: &Data<Ctx>, id: &Url) -> Result<Option<T
 }
 
 async fn stored_post(
-    data: &Data<Ctx>,
+    data: &Data<Services>,
     id: &Url,
 ) -> Result<Option<storage::entities::posts::Model>> {
     match stored_target(data, id).await? {
@@ -283,7 +287,7 @@ async fn stored_post(
 
 /// What a moderator's activity asks for, read against what is stored. `None`: it concerns
 /// something we do not hold, so there is nothing to do.
-async fn requested_act(data: &Data<Ctx>, activity: &GroupActivity) -> Result<Option<Act>> {
+async fn requested_act(data: &Data<Services>, activity: &GroupActivity) -> Result<Option<Act>> {
     Ok(match activity {
         GroupActivity::Delete(d) => {
             stored_target(data, d.object.id())
@@ -348,7 +352,7 @@ async fn requested_act(data: &Data<Ctx>, activity: &GroupActivity) -> Result<Opt
 /// handles). `direct`: sent to a group hosted here by its actor, who must moderate it;
 /// otherwise relayed by the group it concerns (already checked), whose word it is.
 pub(super) async fn receive(
-    data: &Data<Ctx>,
+    data: &Data<Services>,
     group: &groups::Model,
     direct: bool,
     activity: GroupActivity,
@@ -386,7 +390,7 @@ pub(super) async fn receive(
 
 /// The activity a local moderator's action federates as.
 fn activity_for(
-    data: &Ctx,
+    data: &Services,
     moderator: &Url,
     group: &groups::Model,
     act: &Act,
@@ -516,7 +520,7 @@ fn activity_for(
 /// Sends a local moderator's action on: relayed by the group when it is hosted here, else to
 /// the group's own server (which checks the moderator and relays it). Nothing is sent for an
 /// action that changed nothing.
-pub async fn publish(data: &Ctx, moderator: &persons::Model, done: &Done) -> Result<()> {
+pub async fn publish(data: &Services, moderator: &persons::Model, done: &Done) -> Result<()> {
     if !done.changed {
         return Ok(());
     }

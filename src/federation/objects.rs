@@ -17,6 +17,7 @@ use super::{
     documents::{self, url},
     protocol::{Attachment, MAX_TAGS, Object, ObjectKind, Tag, is_public_collection},
 };
+use crate::services::Services;
 use crate::{
     domain::{Ctx, now, ranking, replies::MAX_DEPTH, text},
     error::{Error, Result},
@@ -366,7 +367,7 @@ fn group_candidates(json: &Object) -> Vec<Url> {
 /// The group a new post belongs to: its FEP-1b12 `audience`; else (Mastodon, Misskey and
 /// other microblogs, which name no audience) the first group we know that it mentions or
 /// addresses. Groups are never fetched on a mention's word alone.
-async fn claimed_group(json: &Object, data: &Data<Ctx>) -> Result<Option<Url>> {
+async fn claimed_group(json: &Object, data: &Data<Services>) -> Result<Option<Url>> {
     if let Some(a) = &json.audience {
         return Ok(Some(a.clone()));
     }
@@ -398,7 +399,7 @@ fn post_extras(json: &Object, group: &groups::Model) -> storage::posts::Extras {
 
 #[async_trait]
 impl ApObject for Content {
-    type DataType = Ctx;
+    type DataType = Services;
     type Kind = Object;
     type Error = Error;
 
@@ -408,15 +409,15 @@ impl ApObject for Content {
         }
     }
 
-    async fn read_from_id(id: Url, data: &Data<Ctx>) -> Result<Option<Self>> {
+    async fn read_from_id(id: Url, data: &Data<Services>) -> Result<Option<Self>> {
         Content::find(data, &id).await
     }
 
-    async fn into_json(self, data: &Data<Ctx>) -> Result<Object> {
+    async fn into_json(self, data: &Data<Services>) -> Result<Object> {
         self.to_document(data).await
     }
 
-    async fn verify(json: &Object, expected_domain: &Url, _data: &Data<Ctx>) -> Result<()> {
+    async fn verify(json: &Object, expected_domain: &Url, _data: &Data<Services>) -> Result<()> {
         verify_domains_match(&json.id, expected_domain)?;
         // An object is published by its author's server.
         verify_domains_match(&json.id, &json.attributed_to)?;
@@ -437,7 +438,7 @@ impl ApObject for Content {
         Ok(())
     }
 
-    async fn from_json(json: Object, data: &Data<Ctx>) -> Result<Self> {
+    async fn from_json(json: Object, data: &Data<Services>) -> Result<Self> {
         // Fetched (as a parent, by resolve, by backfill, or announced): never into a group
         // hosted here, whose content only arrives through its own inbox.
         Content::store(json, data, false).await
@@ -448,7 +449,11 @@ impl Content {
     /// Stores a checked remote object. `accept_local_group` is true only on the path where the
     /// author delivered it to a group hosted here; everywhere else, content claiming such a
     /// group was not accepted by it and is refused.
-    pub async fn store(json: Object, data: &Data<Ctx>, accept_local_group: bool) -> Result<Self> {
+    pub async fn store(
+        json: Object,
+        data: &Data<Services>,
+        accept_local_group: bool,
+    ) -> Result<Self> {
         // Nothing from a blocked instance is stored, however it reached us.
         data.blocked.refuse(&data.db, &json.id).await?;
         data.blocked.refuse(&data.db, &json.attributed_to).await?;
@@ -570,13 +575,13 @@ impl Content {
     }
 
     /// Whether a new post names a group we know (see `claimed_group`).
-    pub async fn names_known_group(json: &Object, data: &Data<Ctx>) -> Result<bool> {
+    pub async fn names_known_group(json: &Object, data: &Data<Services>) -> Result<bool> {
         Ok(claimed_group(json, data).await?.is_some())
     }
 
     /// The group a new object would join: its parent's group for a reply (fetching the parent
     /// if needed), the group in `audience` for a post. Nothing is stored for the object itself.
-    pub async fn group_of_new(json: &Object, data: &Data<Ctx>) -> Result<groups::Model> {
+    pub async fn group_of_new(json: &Object, data: &Data<Services>) -> Result<groups::Model> {
         match &json.in_reply_to {
             Some(parent) => {
                 let parent = ObjectId::<Content>::from(parent.clone())

@@ -23,14 +23,15 @@ use super::{
 };
 use crate::{
     delivery,
-    domain::{Ctx, accounts::CurrentUser, moderation::ContentId},
+    domain::{accounts::CurrentUser, moderation::ContentId},
     error::{Error, Result},
+    services::Services,
     storage::{self, entities::groups},
 };
 
 /// Sends `activity` (by `actor`) on its way: announced here, or to the remote group.
 pub(crate) async fn to_group(
-    ctx: &Ctx,
+    ctx: &Services,
     group: &groups::Model,
     actor: &Url,
     activity: GroupActivity,
@@ -52,7 +53,7 @@ fn activity_id(a: &GroupActivity) -> &Url {
 /// new post it also announces the post itself, the form Mastodon shows in timelines (never
 /// for replies, which would flood them).
 pub async fn announce(
-    ctx: &Ctx,
+    ctx: &Services,
     group: &groups::Model,
     activity: GroupActivity,
     new_post: Option<&Content>,
@@ -86,7 +87,7 @@ pub async fn announce(
     Ok(())
 }
 
-async fn content_by_id(ctx: &Ctx, id: ContentId) -> Result<Content> {
+async fn content_by_id(ctx: &Services, id: ContentId) -> Result<Content> {
     match id {
         ContentId::Post(id) => {
             let p = storage::posts::find(&ctx.db, id)
@@ -114,7 +115,11 @@ fn addressing(object: &Object, group: &groups::Model) -> Result<(Vec<Url>, Vec<U
     Ok((object.to.clone(), cc, group_id))
 }
 
-async fn create_or_update(ctx: &Ctx, content: Content, kind: CreateOrUpdateKind) -> Result<()> {
+async fn create_or_update(
+    ctx: &Services,
+    content: Content,
+    kind: CreateOrUpdateKind,
+) -> Result<()> {
     let group = content.group(ctx).await?;
     let new_post = kind == CreateOrUpdateKind::Create && matches!(content, Content::Post(..));
     let object = content.clone().to_document(ctx).await?;
@@ -181,7 +186,7 @@ async fn create_or_update(ctx: &Ctx, content: Content, kind: CreateOrUpdateKind)
 }
 
 /// A local member wrote a post.
-pub async fn post_created(ctx: &Ctx, post_id: i64) -> Result<()> {
+pub async fn post_created(ctx: &Services, post_id: i64) -> Result<()> {
     create_or_update(
         ctx,
         content_by_id(ctx, ContentId::Post(post_id)).await?,
@@ -191,7 +196,7 @@ pub async fn post_created(ctx: &Ctx, post_id: i64) -> Result<()> {
 }
 
 /// A local member wrote a reply.
-pub async fn reply_created(ctx: &Ctx, reply_id: i64) -> Result<()> {
+pub async fn reply_created(ctx: &Services, reply_id: i64) -> Result<()> {
     create_or_update(
         ctx,
         content_by_id(ctx, ContentId::Reply(reply_id)).await?,
@@ -201,7 +206,7 @@ pub async fn reply_created(ctx: &Ctx, reply_id: i64) -> Result<()> {
 }
 
 /// A local member edited a post or reply.
-pub async fn edited(ctx: &Ctx, id: ContentId) -> Result<()> {
+pub async fn edited(ctx: &Services, id: ContentId) -> Result<()> {
     create_or_update(
         ctx,
         content_by_id(ctx, id).await?,
@@ -213,7 +218,7 @@ pub async fn edited(ctx: &Ctx, id: ContentId) -> Result<()> {
 /// Sends on what a local delete did (`posts::delete`, `replies::delete`): the author's own
 /// deletion as `Delete`, or, when `removal` says a moderator removed someone else's, that.
 pub async fn delete_done(
-    ctx: &Ctx,
+    ctx: &Services,
     user: &CurrentUser,
     id: ContentId,
     removal: Option<crate::domain::moderation::Done>,
@@ -225,7 +230,7 @@ pub async fn delete_done(
 }
 
 /// A local post or reply was deleted by `user`.
-pub async fn deleted(ctx: &Ctx, user: &CurrentUser, id: ContentId) -> Result<()> {
+pub async fn deleted(ctx: &Services, user: &CurrentUser, id: ContentId) -> Result<()> {
     let content = content_by_id(ctx, id).await?;
     let group = content.group(ctx).await?;
     // Only the author's own deletion: a moderator's removal is sent by `moderation::publish`.
@@ -248,7 +253,7 @@ pub async fn deleted(ctx: &Ctx, user: &CurrentUser, id: ContentId) -> Result<()>
 }
 
 /// A local member voted (`value` 1, -1, or 0 to withdraw).
-pub async fn voted(ctx: &Ctx, user: &CurrentUser, id: ContentId, value: i64) -> Result<()> {
+pub async fn voted(ctx: &Services, user: &CurrentUser, id: ContentId, value: i64) -> Result<()> {
     let content = content_by_id(ctx, id).await?;
     let group = content.group(ctx).await?;
     let actor = url(&user.person.ap_id)?;

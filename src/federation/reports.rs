@@ -21,10 +21,10 @@ use super::{
     moderation::{group_by_id, person, remote_reason, stored_target},
     objects::Content,
 };
+use crate::services::Services;
 use crate::{
     delivery,
     domain::{
-        Ctx,
         moderation::Target,
         now,
         reports::{self, Reported},
@@ -120,7 +120,7 @@ impl Flag {
     }
 }
 
-pub(super) async fn flag_group(data: &Data<Ctx>, f: &Flag) -> Result<Option<groups::Model>> {
+pub(super) async fn flag_group(data: &Data<Services>, f: &Flag) -> Result<Option<groups::Model>> {
     for g in f.named_groups() {
         if let Some(g) = group_by_id(data, g).await? {
             return Ok(Some(g));
@@ -135,7 +135,7 @@ pub(super) async fn flag_group(data: &Data<Ctx>, f: &Flag) -> Result<Option<grou
     Ok(None)
 }
 
-async fn reported(data: &Data<Ctx>, f: &Flag) -> Result<Option<Reported>> {
+async fn reported(data: &Data<Services>, f: &Flag) -> Result<Option<Reported>> {
     for o in f.objects() {
         if let Some(t) = stored_target(data, o).await? {
             return Ok(Some(Reported::Content(t)));
@@ -151,7 +151,7 @@ async fn reported(data: &Data<Ctx>, f: &Flag) -> Result<Option<Reported>> {
 }
 
 pub(super) async fn receive_flag(
-    data: &Data<Ctx>,
+    data: &Data<Services>,
     group: &groups::Model,
     direct: bool,
     flag: Flag,
@@ -183,7 +183,7 @@ pub(super) async fn receive_flag(
     Ok(())
 }
 
-async fn stored_group_id(data: &Data<Ctx>, t: &Target) -> Result<i64> {
+async fn stored_group_id(data: &Data<Services>, t: &Target) -> Result<i64> {
     Ok(match t {
         Target::Post(p) => p.group_id,
         Target::Reply(r) => {
@@ -196,7 +196,7 @@ async fn stored_group_id(data: &Data<Ctx>, t: &Target) -> Result<i64> {
 }
 
 pub(super) async fn receive_resolve(
-    data: &Data<Ctx>,
+    data: &Data<Services>,
     group: &groups::Model,
     direct: bool,
     resolve: Resolve,
@@ -230,7 +230,7 @@ pub(super) async fn receive_resolve(
 /// its remote moderators and of the reporter, so that it reaches the moderators wherever they
 /// are and the reporter's instance keeps it current.
 async fn forward_to_moderators(
-    data: &Ctx,
+    data: &Services,
     group: &groups::Model,
     report: &report_rows::Model,
     activity: GroupActivity,
@@ -287,7 +287,7 @@ fn flag_for(
 /// Sends a local member's report to the group's moderators: to the group's server when it is
 /// remote, else straight to the servers of its remote moderators.
 pub async fn publish_report(
-    data: &Ctx,
+    data: &Services,
     reporter: &persons::Model,
     report: &report_rows::Model,
     group: &groups::Model,
@@ -311,7 +311,7 @@ pub async fn publish_report(
 
 /// Sends a local moderator's resolution of a report on, as [`publish_report`] does.
 pub async fn publish_resolve(
-    data: &Ctx,
+    data: &Services,
     moderator: &persons::Model,
     report: &report_rows::Model,
     group: &groups::Model,

@@ -14,6 +14,7 @@ use super::{
     follow::resolve_group,
     objects::Content,
 };
+use crate::services::Services;
 use crate::{
     domain::{
         Ctx,
@@ -86,7 +87,7 @@ fn not_found() -> Error {
 }
 
 /// Resolves a handle or URL.
-pub async fn resolve(data: &Data<Ctx>, query: &str) -> Result<Resolved> {
+pub async fn resolve(data: &Data<Services>, query: &str) -> Result<Resolved> {
     let q = query.trim();
     if q.is_empty() || q.len() > 2048 {
         return Err(Error::invalid(
@@ -122,7 +123,7 @@ pub async fn resolve(data: &Data<Ctx>, query: &str) -> Result<Resolved> {
 
 /// A person by `user@host` handle (a local one by name), fetched by WebFinger when not known.
 pub async fn person_by_handle(
-    data: &Data<Ctx>,
+    data: &Data<Services>,
     handle: &str,
 ) -> Result<storage::entities::persons::Model> {
     let (name, host) = handle
@@ -142,7 +143,7 @@ pub async fn person_by_handle(
     Ok(p.model)
 }
 
-async fn resolve_url(data: &Data<Ctx>, url: Url) -> Result<Resolved> {
+async fn resolve_url(data: &Data<Services>, url: Url) -> Result<Resolved> {
     // Known already (including everything local)?
     if let Some(p) = storage::persons::find_by_ap_id(&data.db, url.as_str()).await? {
         return Ok(Resolved::Person {
@@ -159,7 +160,7 @@ async fn resolve_url(data: &Data<Ctx>, url: Url) -> Result<Resolved> {
         return Err(not_found());
     }
     // Look at what it is, then fetch it properly as that kind (checked and stored).
-    let probe = fetch_object_http::<Ctx, Value>(&url, data)
+    let probe = fetch_object_http::<Services, Value>(&url, data)
         .await
         .map_err(|_| not_found())?;
     let kind = probe
@@ -192,7 +193,7 @@ async fn resolve_url(data: &Data<Ctx>, url: Url) -> Result<Resolved> {
 
 /// A person named by `@user@host`, `user@host`, a local account name, or an actor URL;
 /// fetched from their server when not known yet.
-pub async fn person(data: &Data<Ctx>, raw: &str) -> Result<storage::entities::persons::Model> {
+pub async fn person(data: &Data<Services>, raw: &str) -> Result<storage::entities::persons::Model> {
     let q = raw.trim();
     let q = q.strip_prefix('@').unwrap_or(q);
     if q.is_empty() || q.len() > 2048 {

@@ -12,7 +12,7 @@ use axum::{
 };
 use tower_http::trace::TraceLayer;
 
-use crate::domain::Ctx;
+use crate::services::Services;
 
 pub mod activitypub;
 pub mod api;
@@ -22,9 +22,9 @@ pub mod web;
 /// What every handler can reach.
 pub struct Shared {
     /// The domain context.
-    pub ctx: Ctx,
+    pub ctx: Services,
     /// The federation library's configuration (HTTP client, signing, fetch limits).
-    pub federation: activitypub_federation::config::FederationConfig<Ctx>,
+    pub federation: activitypub_federation::config::FederationConfig<Services>,
     /// Largest request body, bytes.
     pub body_limit: usize,
 }

@@ -3,7 +3,6 @@
 use super::Unit;
 use crate::{
     domain::{
-        Ctx,
         accounts::CurrentUser,
         moderation::ContentId,
         posts::{self, NewPost, PostEdit},
@@ -13,11 +12,12 @@ use crate::{
     },
     error::Result,
     federation::outbox,
+    services::Services,
 };
 
 /// A member writes a post in a group (here or elsewhere); it is stored and sent in one unit.
 pub async fn create_post(
-    ctx: &Ctx,
+    ctx: &Services,
     user: &CurrentUser,
     group_handle: &str,
     input: NewPost,
@@ -31,7 +31,7 @@ pub async fn create_post(
 
 /// A member answers a post (or a reply in its thread).
 pub async fn reply(
-    ctx: &Ctx,
+    ctx: &Services,
     user: &CurrentUser,
     post_id: i64,
     input: NewReply,
@@ -45,7 +45,7 @@ pub async fn reply(
 
 /// The author edits a post.
 pub async fn edit_post(
-    ctx: &Ctx,
+    ctx: &Services,
     user: &CurrentUser,
     post_id: i64,
     input: PostEdit,
@@ -59,7 +59,7 @@ pub async fn edit_post(
 
 /// The author edits a reply.
 pub async fn edit_reply(
-    ctx: &Ctx,
+    ctx: &Services,
     user: &CurrentUser,
     reply_id: i64,
     input: ReplyEdit,
@@ -73,7 +73,7 @@ pub async fn edit_reply(
 
 /// The author deletes a post or reply; anyone else's is a moderator's removal and is sent as
 /// one.
-pub async fn delete(ctx: &Ctx, user: &CurrentUser, id: ContentId) -> Result<()> {
+pub async fn delete(ctx: &Services, user: &CurrentUser, id: ContentId) -> Result<()> {
     let unit = Unit::begin(ctx).await?;
     let removal = match id {
         ContentId::Post(p) => posts::delete(unit.ctx(), user, p).await?,
@@ -85,7 +85,7 @@ pub async fn delete(ctx: &Ctx, user: &CurrentUser, id: ContentId) -> Result<()> 
 
 /// A member votes (1, -1, or 0 to withdraw) on a post or reply.
 pub async fn vote(
-    ctx: &Ctx,
+    ctx: &Services,
     user: &CurrentUser,
     id: ContentId,
     input: VoteInput,

@@ -16,8 +16,8 @@ use std::sync::Arc;
 use sea_orm::{DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 
 use crate::{
-    domain::Ctx,
     error::{Error, Result},
+    services::Services,
     storage::{self, Db},
 };
 
@@ -29,7 +29,7 @@ pub mod moderation;
 /// it; [`Unit::commit`] makes it all visible at once and wakes the delivery workers.
 /// Dropped without a commit (an error, a panic, a cancelled request), it rolls back.
 pub struct Unit {
-    ctx: Ctx,
+    ctx: Services,
     txn: Arc<DatabaseTransaction>,
 }
 
@@ -39,8 +39,8 @@ impl Unit {
     /// upgrade its lock if another writer committed meanwhile. On PostgreSQL it is an
     /// ordinary transaction; the queue's advisory lock is taken only when the activity is
     /// queued, the last step, so writers wait on each other only for the commit.
-    pub async fn begin(ctx: &Ctx) -> Result<Self> {
-        let Db::Pool(pool) = &ctx.db else {
+    pub async fn begin(ctx: &Services) -> Result<Self> {
+        let Db::Pool(pool) = &ctx.ctx.db else {
             return Err(Error::Internal(
                 "a use case started inside another use case".into(),
             ));
@@ -53,12 +53,12 @@ impl Unit {
             .await?;
         let txn = Arc::new(txn);
         let mut inner = ctx.clone();
-        inner.db = Db::Txn(Arc::clone(&txn));
+        inner.ctx.db = Db::Txn(Arc::clone(&txn));
         Ok(Self { ctx: inner, txn })
     }
 
     /// The context whose database is this unit's transaction.
-    pub fn ctx(&self) -> &Ctx {
+    pub fn ctx(&self) -> &Services {
         &self.ctx
     }
 

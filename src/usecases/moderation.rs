@@ -3,13 +3,13 @@
 use super::Unit;
 use crate::{
     domain::{
-        Ctx,
         accounts::CurrentUser,
         moderation::{self, ContentId, Done, NewBan},
         reports::{self, NewReport, ReportView},
     },
     error::{Error, Result},
     federation::{moderation as fed, reports as fed_reports},
+    services::Services,
     storage::entities::persons,
 };
 
@@ -78,7 +78,7 @@ pub enum Action {
 /// A moderator acts: the rule is checked, the change stored and logged, and the activity
 /// queued, in one unit. An action that changes nothing is neither logged nor sent.
 /// Returns what was done.
-pub async fn act(ctx: &Ctx, user: &CurrentUser, action: Action) -> Result<Done> {
+pub async fn act(ctx: &Services, user: &CurrentUser, action: Action) -> Result<Done> {
     let unit = Unit::begin(ctx).await?;
     let c = unit.ctx();
     let done = match action {
@@ -116,7 +116,7 @@ pub async fn act(ctx: &Ctx, user: &CurrentUser, action: Action) -> Result<Done> 
 /// A member reports a post, a reply or a person to a group's moderators; the report is
 /// stored and sent (to the group's server, or to this group's remote moderators) in one unit.
 pub async fn report(
-    ctx: &Ctx,
+    ctx: &Services,
     user: &CurrentUser,
     input: NewReport,
     person: Option<persons::Model>,
@@ -133,7 +133,7 @@ pub async fn report(
 }
 
 /// A moderator resolves a report; the resolution is sent where the report went.
-pub async fn resolve_report(ctx: &Ctx, user: &CurrentUser, id: i64) -> Result<()> {
+pub async fn resolve_report(ctx: &Services, user: &CurrentUser, id: i64) -> Result<()> {
     let unit = Unit::begin(ctx).await?;
     let (report, group, changed) = reports::resolve(unit.ctx(), user, id).await?;
     if changed {

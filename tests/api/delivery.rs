@@ -468,10 +468,10 @@ async fn on_postgres_work_queued_by_one_process_wakes_the_others() {
         return;
     }
     // "This process": its dispatcher's wake-up, fed by the listener.
-    let ctx = Ctx::new(
+    let ctx = cohort::services::Services::new(Ctx::new(
         db(&test_db).await,
         Instance::from_config(&Config::default()),
-    );
+    ));
     let wake = ctx.delivery_wake.clone();
     let listening = wake.notified();
     tokio::pin!(listening);
