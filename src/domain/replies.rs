@@ -7,7 +7,12 @@ use utoipa::ToSchema;
 use super::{Ctx, accounts::CurrentUser, now, posts::load, text, views::ReplyView};
 use crate::{
     error::{Error, Result},
-    storage::{self, entities::replies, replies::NewLocalReply, votes::Target},
+    storage::{
+        self,
+        entities::{groups, persons, posts, replies},
+        replies::NewLocalReply,
+        votes::Target,
+    },
 };
 
 /// Deepest nesting of a reply (0 answers the post). Deeper threads are hard to read, and a
@@ -55,6 +60,52 @@ async fn view_one(
     Ok(ReplyView::new(reply, &authors, my_vote))
 }
 
+/// The one rule for where a new reply may go, whoever writes it (a member here, or a person
+/// elsewhere whose reply arrives in the inbox). Returns its depth.
+///
+/// Always: the parent is a reply in the same thread, and the thread is at most
+/// [`MAX_DEPTH`] deep. Where this server decides (its own members anywhere, and everyone in a
+/// group hosted here; a group elsewhere applies its own rules before it relays a reply): the
+/// author is not banned from the group, and the post and the reply answered are not deleted
+/// and the thread is not locked.
+pub async fn admit(
+    ctx: &Ctx,
+    author: &persons::Model,
+    post: &posts::Model,
+    group: &groups::Model,
+    parent: Option<&replies::Model>,
+) -> Result<i32> {
+    let decide_here = author.local || group.local;
+    if decide_here {
+        super::moderation::ensure_not_banned(ctx, group.id, author.id).await?;
+        if post.deleted_at.is_some() {
+            return Err(Error::conflict("deleted", "this post was deleted"));
+        }
+        if post.locked {
+            return Err(Error::conflict("locked", "this thread is locked"));
+        }
+    }
+    let Some(parent) = parent else {
+        return Ok(0);
+    };
+    if parent.post_id != post.id {
+        return Err(Error::invalid("parent_id", "is not a reply in this thread"));
+    }
+    if decide_here && parent.deleted_at.is_some() {
+        return Err(Error::conflict(
+            "deleted",
+            "the reply you answer was deleted",
+        ));
+    }
+    if parent.depth >= MAX_DEPTH {
+        return Err(Error::invalid(
+            "parent_id",
+            format!("the thread is already {MAX_DEPTH} replies deep here; answer higher up"),
+        ));
+    }
+    Ok(parent.depth + 1)
+}
+
 /// Answers a post (or, with `parent_id`, a reply in its thread).
 pub async fn create(
     ctx: &Ctx,
@@ -63,39 +114,17 @@ pub async fn create(
     input: NewReply,
 ) -> Result<ReplyView> {
     let body = text::body("body", &input.body, text::MAX_BODY_CHARS, true)?;
-    let (post, _) = load(ctx, post_id).await?;
-    super::moderation::ensure_not_banned(ctx, post.group_id, user.person.id).await?;
-    super::limits::check(ctx, super::limits::Limit::Post, &user.person.id.to_string()).await?;
-    if post.deleted_at.is_some() {
-        return Err(Error::conflict("deleted", "this post was deleted"));
-    }
-    if post.locked {
-        return Err(Error::conflict("locked", "this thread is locked"));
-    }
-    let depth = match input.parent_id {
-        None => 0,
-        Some(pid) => {
-            let parent = storage::replies::find(&ctx.db, pid)
+    let (post, group) = load(ctx, post_id).await?;
+    let parent = match input.parent_id {
+        None => None,
+        Some(pid) => Some(
+            storage::replies::find(&ctx.db, pid)
                 .await?
-                .filter(|p| p.post_id == post.id)
-                .ok_or_else(|| Error::invalid("parent_id", "is not a reply in this thread"))?;
-            if parent.deleted_at.is_some() {
-                return Err(Error::conflict(
-                    "deleted",
-                    "the reply you answer was deleted",
-                ));
-            }
-            if parent.depth >= MAX_DEPTH {
-                return Err(Error::invalid(
-                    "parent_id",
-                    format!(
-                        "the thread is already {MAX_DEPTH} replies deep here; answer higher up"
-                    ),
-                ));
-            }
-            parent.depth + 1
-        }
+                .ok_or_else(|| Error::invalid("parent_id", "is not a reply in this thread"))?,
+        ),
     };
+    let depth = admit(ctx, &user.person, &post, &group, parent.as_ref()).await?;
+    super::limits::check(ctx, super::limits::Limit::Post, &user.person.id.to_string()).await?;
     let txn = ctx.db.begin().await?;
     let reply = storage::replies::insert_local(
         &txn,

@@ -1,14 +1,17 @@
 //! Votes: +1, -1, or 0 to withdraw; one vote per person per post or reply.
 
-use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{Ctx, accounts::CurrentUser, now, ranking, views::VoteView};
+use super::{Ctx, accounts::CurrentUser, moderation::ContentId, now, ranking, views::VoteView};
 use crate::{
     error::{Error, Result},
-    storage::{self, votes::Target},
+    storage::{
+        self,
+        entities::{groups, persons},
+        votes::Target,
+    },
 };
 
 /// The vote request.
@@ -28,17 +31,55 @@ fn check(value: i64) -> Result<i16> {
     }
 }
 
-/// Records the vote on a live object; for a post (`created_at` given) the hot rank follows.
-async fn record(
+/// Who may be refused by this server's own rules: a person here always; a person elsewhere
+/// only in a group hosted here, since a group elsewhere applies its own rules before it
+/// relays a vote (its bans, which a copy here may not yet know).
+fn enforced_here(voter: &persons::Model, group: &groups::Model) -> bool {
+    voter.local || group.local
+}
+
+/// The one rule for a vote, whoever casts it (a member here through the API or a page, or a
+/// person elsewhere through the inbox): only on a post or reply that is not deleted, and not
+/// by someone banned from its group. `value` is 1, -1, or 0 to withdraw; `activity_id` is
+/// the `Like`/`Dislike` that carried a remote vote. A post's hot rank follows its score.
+pub async fn cast(
     ctx: &Ctx,
-    user: &CurrentUser,
-    target: Target,
-    id: i64,
+    voter: &persons::Model,
+    on: ContentId,
     value: i16,
-    post_created_at: Option<DateTime<Utc>>,
+    activity_id: Option<String>,
 ) -> Result<VoteView> {
+    let (target, id, post_created_at, group_id) = match on {
+        ContentId::Post(id) => {
+            let post = storage::posts::find(&ctx.db, id)
+                .await?
+                .ok_or(Error::NotFound("post"))?;
+            if post.deleted_at.is_some() {
+                return Err(Error::conflict("deleted", "this post was deleted"));
+            }
+            (Target::Post, post.id, Some(post.created_at), post.group_id)
+        }
+        ContentId::Reply(id) => {
+            let reply = storage::replies::find(&ctx.db, id)
+                .await?
+                .ok_or(Error::NotFound("reply"))?;
+            if reply.deleted_at.is_some() {
+                return Err(Error::conflict("deleted", "this reply was deleted"));
+            }
+            let post = storage::posts::find(&ctx.db, reply.post_id)
+                .await?
+                .ok_or(Error::NotFound("reply"))?;
+            (Target::Reply, reply.id, None, post.group_id)
+        }
+    };
+    let group = storage::groups::find(&ctx.db, group_id)
+        .await?
+        .ok_or(Error::NotFound("group"))?;
+    if enforced_here(voter, &group) {
+        super::moderation::ensure_not_banned(ctx, group.id, voter.id).await?;
+    }
     let txn = ctx.db.begin().await?;
-    let counts = storage::votes::set(&txn, target, id, user.person.id, value, None, now())
+    let counts = storage::votes::set(&txn, target, id, voter.id, value, activity_id, now())
         .await?
         .ok_or_else(|| Error::conflict("deleted", "this was deleted"))?;
     if let Some(created_at) = post_created_at {
@@ -54,7 +95,7 @@ async fn record(
     })
 }
 
-/// Votes on a post; its hot rank follows.
+/// A member here votes on a post.
 pub async fn on_post(
     ctx: &Ctx,
     user: &CurrentUser,
@@ -62,25 +103,10 @@ pub async fn on_post(
     input: VoteInput,
 ) -> Result<VoteView> {
     let value = check(input.value)?;
-    let post = storage::posts::find(&ctx.db, post_id)
-        .await?
-        .ok_or(Error::NotFound("post"))?;
-    if post.deleted_at.is_some() {
-        return Err(Error::conflict("deleted", "this post was deleted"));
-    }
-    super::moderation::ensure_not_banned(ctx, post.group_id, user.person.id).await?;
-    record(
-        ctx,
-        user,
-        Target::Post,
-        post.id,
-        value,
-        Some(post.created_at),
-    )
-    .await
+    cast(ctx, &user.person, ContentId::Post(post_id), value, None).await
 }
 
-/// Votes on a reply.
+/// A member here votes on a reply.
 pub async fn on_reply(
     ctx: &Ctx,
     user: &CurrentUser,
@@ -88,16 +114,7 @@ pub async fn on_reply(
     input: VoteInput,
 ) -> Result<VoteView> {
     let value = check(input.value)?;
-    let reply = storage::replies::find(&ctx.db, reply_id)
-        .await?
-        .ok_or(Error::NotFound("reply"))?;
-    if reply.deleted_at.is_some() {
-        return Err(Error::conflict("deleted", "this reply was deleted"));
-    }
-    if let Some(post) = storage::posts::find(&ctx.db, reply.post_id).await? {
-        super::moderation::ensure_not_banned(ctx, post.group_id, user.person.id).await?;
-    }
-    record(ctx, user, Target::Reply, reply.id, value, None).await
+    cast(ctx, &user.person, ContentId::Reply(reply_id), value, None).await
 }
 
 #[cfg(test)]

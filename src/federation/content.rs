@@ -26,12 +26,12 @@ use super::{
     protocol::Object,
     reports::{Flag, Resolve},
 };
-use crate::services::Services;
 use crate::{
-    domain::{now, ranking},
+    domain::now,
     error::{Error, Result},
     storage::{self, entities::groups, votes::Target},
 };
+use crate::{domain::votes, services::Services, usecases::Unit};
 
 /// `Create` or `Update`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -276,7 +276,7 @@ async fn person_id(data: &Data<Services>, actor: &ObjectId<DbPerson>) -> Result<
 
 /// Relays `activity` if `content` lives in a group hosted here.
 async fn relay_if_local(
-    data: &Data<Services>,
+    data: &Services,
     content: &Content,
     activity: GroupActivity,
     new_post: bool,
@@ -544,18 +544,19 @@ impl GroupActivity {
                 if content.author_id() != person_id(data, &a.actor).await? {
                     return super::moderation::receive(data, &group, direct, Self::Delete(a)).await;
                 }
-                // An author's own deletion erases the text.
+                // An author's own deletion erases the text; stored and relayed in one unit.
+                let unit = Unit::begin(data).await?;
+                let c = unit.ctx();
                 match &content {
-                    Content::Post(p, _) => {
-                        storage::posts::mark_deleted(&data.db, p.id, now()).await?
-                    }
+                    Content::Post(p, _) => storage::posts::mark_deleted(&c.db, p.id, now()).await?,
                     Content::Reply(r, _) => {
-                        let txn = data.db.begin().await?;
+                        let txn = c.db.begin().await?;
                         storage::replies::mark_deleted(&txn, r, now()).await?;
                         txn.commit().await?;
                     }
                 }
-                relay_if_local(data, &content, Self::Delete(a), false).await
+                relay_if_local(c, &content, Self::Delete(a), false).await?;
+                unit.commit().await
             }
             Self::Vote(a) => {
                 let value = match a.kind {
@@ -565,17 +566,15 @@ impl GroupActivity {
                 let content = ObjectId::<Content>::from(a.object.id().clone())
                     .dereference(data)
                     .await?;
-                let voter = person_id(data, &a.actor).await?;
-                record_vote(data, &content, voter, value, Some(a.id.to_string())).await?;
-                relay_if_local(data, &content, Self::Vote(a), false).await
+                let (actor, id) = (a.actor.clone(), a.id.to_string());
+                vote(data, &content, &actor, value, Some(id), Self::Vote(a)).await
             }
             Self::UndoVote(a) => {
                 let Some(content) = Content::find(data, a.object.object.id()).await? else {
                     return Ok(());
                 };
-                let voter = person_id(data, &a.actor).await?;
-                record_vote(data, &content, voter, 0, None).await?;
-                relay_if_local(data, &content, Self::UndoVote(a), false).await
+                let actor = a.actor.clone();
+                vote(data, &content, &actor, 0, None, Self::UndoVote(a)).await
             }
             Self::UndoById(a) => {
                 let Some((content, cast)) = named_vote(data, &a.object).await? else {
@@ -584,8 +583,8 @@ impl GroupActivity {
                 if cast.person_id != person_id(data, &a.actor).await? {
                     return Err(Error::forbidden("only the voter may withdraw a vote"));
                 }
-                record_vote(data, &content, cast.person_id, 0, None).await?;
-                relay_if_local(data, &content, Self::UndoById(a), false).await
+                let actor = a.actor.clone();
+                vote(data, &content, &actor, 0, None, Self::UndoById(a)).await
             }
             Self::UndoDelete(_)
             | Self::Lock(_)
@@ -769,36 +768,22 @@ impl Activity for UndoShare {
     }
 }
 
-async fn record_vote(
+/// A remote vote (or its withdrawal, `value` 0) obeys the rule a local one does
+/// (`domain::votes::cast`), and is stored and relayed in one unit. The voter is looked up
+/// (fetched if need be) before the unit starts.
+async fn vote(
     data: &Data<Services>,
     content: &Content,
-    voter: i64,
+    actor: &ObjectId<DbPerson>,
     value: i16,
     ap_id: Option<String>,
+    activity: GroupActivity,
 ) -> Result<()> {
-    if content.is_deleted_row() {
-        return Ok(());
-    }
-    let txn = data.db.begin().await?;
-    match content {
-        Content::Post(p, _) => {
-            if let Some(counts) =
-                storage::votes::set(&txn, Target::Post, p.id, voter, value, ap_id, now()).await?
-            {
-                storage::votes::set_hot_rank(
-                    &txn,
-                    p.id,
-                    ranking::hot_rank(counts.score(), p.created_at),
-                )
-                .await?;
-            }
-        }
-        Content::Reply(r, _) => {
-            storage::votes::set(&txn, Target::Reply, r.id, voter, value, ap_id, now()).await?;
-        }
-    }
-    txn.commit().await?;
-    Ok(())
+    let voter = actor.dereference(data).await?.model;
+    let unit = Unit::begin(data).await?;
+    votes::cast(unit.ctx(), &voter, content.id_ref(), value, ap_id).await?;
+    relay_if_local(unit.ctx(), content, activity, false).await?;
+    unit.commit().await
 }
 
 #[async_trait]

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::services::Services;
 use crate::{
-    domain::{Ctx, now, ranking, replies::MAX_DEPTH, text},
+    domain::{Ctx, now, ranking, replies as reply_rules, text},
     error::{Error, Result},
     storage::{
         self,
@@ -84,6 +84,14 @@ impl Content {
                 let parent_author = storage::persons::find(&data.db, parent_author).await?;
                 documents::reply(r, &parent, &group, &author, parent_author.as_ref())
             }
+        }
+    }
+
+    /// Which post or reply this is, as the rules name it.
+    pub fn id_ref(&self) -> crate::domain::moderation::ContentId {
+        match self {
+            Self::Post(p, _) => crate::domain::moderation::ContentId::Post(p.id),
+            Self::Reply(r, _) => crate::domain::moderation::ContentId::Reply(r.id),
         }
     }
 
@@ -518,13 +526,6 @@ impl Content {
                 let parent = ObjectId::<Content>::from(parent_id)
                     .dereference(data)
                     .await?;
-                let (post_id, parent_reply, depth) = match &parent {
-                    Self::Post(p, _) => (p.id, None, 0),
-                    Self::Reply(r, _) => (r.post_id, Some(r.id), r.depth + 1),
-                };
-                if depth > MAX_DEPTH {
-                    return Err(Error::rejected("invalid_object", "the thread is too deep"));
-                }
                 let group = parent.group(data).await?;
                 if group.local && !accept_local_group {
                     return Err(Error::rejected(
@@ -532,15 +533,20 @@ impl Content {
                         "a reply in a group hosted here that it did not receive",
                     ));
                 }
-                // A locked thread in a group hosted here takes no new replies (a group elsewhere
-                // enforces its own locks before relaying).
-                if group.local
-                    && storage::posts::find(&data.db, post_id)
-                        .await?
-                        .is_some_and(|p| p.locked)
-                {
-                    return Err(Error::conflict("locked", "this thread is locked"));
-                }
+                let (post, parent_reply) = match &parent {
+                    Self::Post(p, _) => (p.clone(), None),
+                    Self::Reply(r, _) => (
+                        storage::posts::find(&data.db, r.post_id)
+                            .await?
+                            .ok_or(Error::NotFound("post"))?,
+                        Some(r),
+                    ),
+                };
+                // The rule a reply written here obeys (bans, deleted posts and locks where this
+                // server decides; the depth bound everywhere).
+                let depth =
+                    reply_rules::admit(data, &author.model, &post, &group, parent_reply).await?;
+                let (post_id, parent_reply) = (post.id, parent_reply.map(|r| r.id));
                 if let Some(claimed) = &json.audience
                     && claimed.as_str() != group.ap_id
                 {

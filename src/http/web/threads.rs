@@ -17,9 +17,8 @@ use super::{
 };
 use crate::{
     domain::{
-        accounts::CurrentUser,
         groups,
-        moderation::ContentId,
+        moderation::{self, ContentId},
         posts, replies,
         views::{PostDetail, ReplyNode},
         votes,
@@ -29,20 +28,6 @@ use crate::{
     storage,
     usecases::content,
 };
-
-/// Whether the viewer may remove others' content in the post's group (moderator or admin).
-async fn may_moderate(
-    s: &AppState,
-    user: Option<&CurrentUser>,
-    group_id: i64,
-) -> Result<bool, Error> {
-    Ok(match user {
-        Some(u) => {
-            u.is_admin || storage::groups::is_moderator(&s.ctx.db, group_id, u.person.id).await?
-        }
-        None => false,
-    })
-}
 
 /// Takes the subtree of reply `id` out of a thread (iteratively; threads may be deep).
 fn subtree(nodes: Vec<ReplyNode>, id: i64) -> Option<ReplyNode> {
@@ -86,11 +71,13 @@ pub fn render_thread(
 
 async fn thread(s: &AppState, viewer: &Viewer, post_id: i64, focus: Option<i64>) -> PageResult {
     let detail = posts::detail(&s.ctx, viewer.user.as_ref(), post_id).await?;
-    let group = storage::posts::find(&s.ctx.db, post_id)
-        .await?
-        .map(|p| p.group_id)
-        .ok_or(Error::NotFound("post"))?;
-    let moderate = may_moderate(s, viewer.user.as_ref(), group).await?;
+    let (_, group) = posts::load(&s.ctx, post_id).await?;
+    // The domain's own rule, so the page offers exactly what the domain then allows (an
+    // admin here moderates only the groups hosted here).
+    let moderate = match viewer.user.as_ref() {
+        Some(u) => moderation::may_moderate(&s.ctx, &group, u.person.id, u.is_admin).await?,
+        None => false,
+    };
     render_thread(&s.ctx.instance.domain, viewer, detail, focus, moderate)
 }
 
