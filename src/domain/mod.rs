@@ -10,6 +10,7 @@ use rand::RngCore;
 use crate::config::{Config, RegistrationMode};
 
 pub mod accounts;
+pub mod content;
 pub mod feeds;
 pub mod groups;
 pub mod instances;

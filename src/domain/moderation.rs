@@ -329,22 +329,15 @@ async fn reply_and_group(ctx: &Ctx, id: i64) -> Result<(replies::Model, groups::
     Ok((reply, group))
 }
 
-/// A post or reply, by local id.
-#[derive(Debug, Clone, Copy)]
-pub enum ContentId {
-    /// A post.
-    Post(i64),
-    /// A reply.
-    Reply(i64),
-}
+use super::content::ContentRef;
 
-pub(super) async fn target(ctx: &Ctx, id: ContentId) -> Result<(Target, groups::Model)> {
+pub(super) async fn target(ctx: &Ctx, id: ContentRef) -> Result<(Target, groups::Model)> {
     Ok(match id {
-        ContentId::Post(id) => {
+        ContentRef::Post(id) => {
             let (p, g) = post_and_group(ctx, id).await?;
             (Target::Post(p), g)
         }
-        ContentId::Reply(id) => {
+        ContentRef::Reply(id) => {
             let (r, g) = reply_and_group(ctx, id).await?;
             (Target::Reply(r), g)
         }
@@ -365,7 +358,7 @@ async fn act_as(ctx: &Ctx, user: &CurrentUser, group: groups::Model, act: Act) -
 pub async fn remove(
     ctx: &Ctx,
     user: &CurrentUser,
-    id: ContentId,
+    id: ContentRef,
     remove: bool,
     reason: Option<String>,
 ) -> Result<Done> {

@@ -282,7 +282,7 @@ pub async fn delete(
         return super::moderation::remove(
             ctx,
             user,
-            super::moderation::ContentId::Post(id),
+            super::content::ContentRef::Post(id),
             true,
             None,
         )

@@ -180,7 +180,7 @@ pub async fn delete(
         return super::moderation::remove(
             ctx,
             user,
-            super::moderation::ContentId::Reply(id),
+            super::content::ContentRef::Reply(id),
             true,
             None,
         )

@@ -9,8 +9,9 @@ use utoipa::ToSchema;
 use super::{
     Ctx,
     accounts::CurrentUser,
+    content::ContentRef,
     groups::find_by_handle,
-    moderation::{ContentId, Target, authorize, reason, target},
+    moderation::{Target, authorize, reason, target},
     now,
     views::{GroupRef, PersonRef},
 };
@@ -135,11 +136,11 @@ pub async fn report(
         .ok_or_else(|| Error::invalid("reason", "say why you report this"))?;
     let (reported, group) = match (input.post_id, input.reply_id, person) {
         (Some(id), None, None) => {
-            let (t, g) = target(ctx, ContentId::Post(id)).await?;
+            let (t, g) = target(ctx, ContentRef::Post(id)).await?;
             (Reported::Content(t), g)
         }
         (None, Some(id), None) => {
-            let (t, g) = target(ctx, ContentId::Reply(id)).await?;
+            let (t, g) = target(ctx, ContentRef::Reply(id)).await?;
             (Reported::Content(t), g)
         }
         (None, None, Some(p)) => {

@@ -4,7 +4,7 @@ use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{Ctx, accounts::CurrentUser, moderation::ContentId, now, ranking, views::VoteView};
+use super::{Ctx, accounts::CurrentUser, content::ContentRef, now, ranking, views::VoteView};
 use crate::{
     error::{Error, Result},
     storage::{
@@ -45,12 +45,12 @@ fn enforced_here(voter: &persons::Model, group: &groups::Model) -> bool {
 pub async fn cast(
     ctx: &Ctx,
     voter: &persons::Model,
-    on: ContentId,
+    on: ContentRef,
     value: i16,
     activity_id: Option<String>,
 ) -> Result<VoteView> {
     let (target, id, post_created_at, group_id) = match on {
-        ContentId::Post(id) => {
+        ContentRef::Post(id) => {
             let post = storage::posts::find(&ctx.db, id)
                 .await?
                 .ok_or(Error::NotFound("post"))?;
@@ -59,7 +59,7 @@ pub async fn cast(
             }
             (Target::Post, post.id, Some(post.created_at), post.group_id)
         }
-        ContentId::Reply(id) => {
+        ContentRef::Reply(id) => {
             let reply = storage::replies::find(&ctx.db, id)
                 .await?
                 .ok_or(Error::NotFound("reply"))?;
@@ -103,7 +103,7 @@ pub async fn on_post(
     input: VoteInput,
 ) -> Result<VoteView> {
     let value = check(input.value)?;
-    cast(ctx, &user.person, ContentId::Post(post_id), value, None).await
+    cast(ctx, &user.person, ContentRef::Post(post_id), value, None).await
 }
 
 /// A member here votes on a reply.
@@ -114,7 +114,7 @@ pub async fn on_reply(
     input: VoteInput,
 ) -> Result<VoteView> {
     let value = check(input.value)?;
-    cast(ctx, &user.person, ContentId::Reply(reply_id), value, None).await
+    cast(ctx, &user.person, ContentRef::Reply(reply_id), value, None).await
 }
 
 #[cfg(test)]

@@ -88,10 +88,10 @@ impl Content {
     }
 
     /// Which post or reply this is, as the rules name it.
-    pub fn id_ref(&self) -> crate::domain::moderation::ContentId {
+    pub fn id_ref(&self) -> crate::domain::content::ContentRef {
         match self {
-            Self::Post(p, _) => crate::domain::moderation::ContentId::Post(p.id),
-            Self::Reply(r, _) => crate::domain::moderation::ContentId::Reply(r.id),
+            Self::Post(p, _) => crate::domain::content::ContentRef::Post(p.id),
+            Self::Reply(r, _) => crate::domain::content::ContentRef::Reply(r.id),
         }
     }
 

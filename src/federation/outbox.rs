@@ -23,7 +23,7 @@ use super::{
 };
 use crate::{
     delivery,
-    domain::{accounts::CurrentUser, moderation::ContentId},
+    domain::{accounts::CurrentUser, content::ContentRef},
     error::{Error, Result},
     services::Services,
     storage::{self, entities::groups},
@@ -87,16 +87,16 @@ pub async fn announce(
     Ok(())
 }
 
-async fn content_by_id(ctx: &Services, id: ContentId) -> Result<Content> {
+async fn content_by_id(ctx: &Services, id: ContentRef) -> Result<Content> {
     match id {
-        ContentId::Post(id) => {
+        ContentRef::Post(id) => {
             let p = storage::posts::find(&ctx.db, id)
                 .await?
                 .ok_or(Error::NotFound("post"))?;
             let u = url(&p.ap_id)?;
             Ok(Content::Post(p, u))
         }
-        ContentId::Reply(id) => {
+        ContentRef::Reply(id) => {
             let r = storage::replies::find(&ctx.db, id)
                 .await?
                 .ok_or(Error::NotFound("reply"))?;
@@ -189,7 +189,7 @@ async fn create_or_update(
 pub async fn post_created(ctx: &Services, post_id: i64) -> Result<()> {
     create_or_update(
         ctx,
-        content_by_id(ctx, ContentId::Post(post_id)).await?,
+        content_by_id(ctx, ContentRef::Post(post_id)).await?,
         CreateOrUpdateKind::Create,
     )
     .await
@@ -199,14 +199,14 @@ pub async fn post_created(ctx: &Services, post_id: i64) -> Result<()> {
 pub async fn reply_created(ctx: &Services, reply_id: i64) -> Result<()> {
     create_or_update(
         ctx,
-        content_by_id(ctx, ContentId::Reply(reply_id)).await?,
+        content_by_id(ctx, ContentRef::Reply(reply_id)).await?,
         CreateOrUpdateKind::Create,
     )
     .await
 }
 
 /// A local member edited a post or reply.
-pub async fn edited(ctx: &Services, id: ContentId) -> Result<()> {
+pub async fn edited(ctx: &Services, id: ContentRef) -> Result<()> {
     create_or_update(
         ctx,
         content_by_id(ctx, id).await?,
@@ -220,7 +220,7 @@ pub async fn edited(ctx: &Services, id: ContentId) -> Result<()> {
 pub async fn delete_done(
     ctx: &Services,
     user: &CurrentUser,
-    id: ContentId,
+    id: ContentRef,
     removal: Option<crate::domain::moderation::Done>,
 ) -> Result<()> {
     match removal {
@@ -230,7 +230,7 @@ pub async fn delete_done(
 }
 
 /// A local post or reply was deleted by `user`.
-pub async fn deleted(ctx: &Services, user: &CurrentUser, id: ContentId) -> Result<()> {
+pub async fn deleted(ctx: &Services, user: &CurrentUser, id: ContentRef) -> Result<()> {
     let content = content_by_id(ctx, id).await?;
     let group = content.group(ctx).await?;
     // Only the author's own deletion: a moderator's removal is sent by `moderation::publish`.
@@ -253,7 +253,7 @@ pub async fn deleted(ctx: &Services, user: &CurrentUser, id: ContentId) -> Resul
 }
 
 /// A local member voted (`value` 1, -1, or 0 to withdraw).
-pub async fn voted(ctx: &Services, user: &CurrentUser, id: ContentId, value: i64) -> Result<()> {
+pub async fn voted(ctx: &Services, user: &CurrentUser, id: ContentRef, value: i64) -> Result<()> {
     let content = content_by_id(ctx, id).await?;
     let group = content.group(ctx).await?;
     let actor = url(&user.person.ap_id)?;

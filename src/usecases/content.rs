@@ -4,7 +4,7 @@ use super::Unit;
 use crate::{
     domain::{
         accounts::CurrentUser,
-        moderation::ContentId,
+        content::ContentRef,
         posts::{self, NewPost, PostEdit},
         replies::{self, NewReply, ReplyEdit},
         views::{PostView, ReplyView, VoteView},
@@ -52,7 +52,7 @@ pub async fn edit_post(
 ) -> Result<PostView> {
     let unit = Unit::begin(ctx).await?;
     let view = posts::edit(unit.ctx(), user, post_id, input).await?;
-    outbox::edited(unit.ctx(), ContentId::Post(post_id)).await?;
+    outbox::edited(unit.ctx(), ContentRef::Post(post_id)).await?;
     unit.commit().await?;
     Ok(view)
 }
@@ -66,18 +66,18 @@ pub async fn edit_reply(
 ) -> Result<ReplyView> {
     let unit = Unit::begin(ctx).await?;
     let view = replies::edit(unit.ctx(), user, reply_id, input).await?;
-    outbox::edited(unit.ctx(), ContentId::Reply(reply_id)).await?;
+    outbox::edited(unit.ctx(), ContentRef::Reply(reply_id)).await?;
     unit.commit().await?;
     Ok(view)
 }
 
 /// The author deletes a post or reply; anyone else's is a moderator's removal and is sent as
 /// one.
-pub async fn delete(ctx: &Services, user: &CurrentUser, id: ContentId) -> Result<()> {
+pub async fn delete(ctx: &Services, user: &CurrentUser, id: ContentRef) -> Result<()> {
     let unit = Unit::begin(ctx).await?;
     let removal = match id {
-        ContentId::Post(p) => posts::delete(unit.ctx(), user, p).await?,
-        ContentId::Reply(r) => replies::delete(unit.ctx(), user, r).await?,
+        ContentRef::Post(p) => posts::delete(unit.ctx(), user, p).await?,
+        ContentRef::Reply(r) => replies::delete(unit.ctx(), user, r).await?,
     };
     outbox::delete_done(unit.ctx(), user, id, removal).await?;
     unit.commit().await
@@ -87,14 +87,14 @@ pub async fn delete(ctx: &Services, user: &CurrentUser, id: ContentId) -> Result
 pub async fn vote(
     ctx: &Services,
     user: &CurrentUser,
-    id: ContentId,
+    id: ContentRef,
     input: VoteInput,
 ) -> Result<VoteView> {
     let value = input.value;
     let unit = Unit::begin(ctx).await?;
     let view = match id {
-        ContentId::Post(p) => votes::on_post(unit.ctx(), user, p, input).await?,
-        ContentId::Reply(r) => votes::on_reply(unit.ctx(), user, r, input).await?,
+        ContentRef::Post(p) => votes::on_post(unit.ctx(), user, p, input).await?,
+        ContentRef::Reply(r) => votes::on_reply(unit.ctx(), user, r, input).await?,
     };
     outbox::voted(unit.ctx(), user, id, value).await?;
     unit.commit().await?;

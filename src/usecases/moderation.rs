@@ -4,7 +4,8 @@ use super::Unit;
 use crate::{
     domain::{
         accounts::CurrentUser,
-        moderation::{self, ContentId, Done, NewBan},
+        content::ContentRef,
+        moderation::{self, Done, NewBan},
         reports::{self, NewReport, ReportView},
     },
     error::{Error, Result},
@@ -19,7 +20,7 @@ pub enum Action {
     /// Remove (`remove: true`) or restore a post or reply.
     Remove {
         /// What.
-        id: ContentId,
+        id: ContentRef,
         /// Remove or restore.
         remove: bool,
         /// Why, shown in the mod log.

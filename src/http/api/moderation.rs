@@ -8,7 +8,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     domain::{
-        moderation::{self, BanView, ContentId, ModLogPage},
+        content::ContentRef,
+        moderation::{self, BanView, ModLogPage},
         reports::{self, ReportView},
         user_blocks::{self, BlocksView},
     },
@@ -87,7 +88,7 @@ impl<T: serde::de::DeserializeOwned + Default + Send> axum::extract::FromRequest
 async fn removal(
     s: AppState,
     user: crate::domain::accounts::CurrentUser,
-    id: ContentId,
+    id: ContentRef,
     remove: bool,
     reason: Reason,
 ) -> Result<StatusCode> {
@@ -113,7 +114,7 @@ async fn remove_post(
     ApiPath(id): ApiPath<i64>,
     OptionalJson(r): OptionalJson<Reason>,
 ) -> Result<StatusCode> {
-    removal(s, user, ContentId::Post(id), true, r).await
+    removal(s, user, ContentRef::Post(id), true, r).await
 }
 
 /// A moderator restores a removed post (`Undo{Delete}`)
@@ -139,7 +140,7 @@ async fn restore_post(
     ApiPath(id): ApiPath<i64>,
     OptionalJson(r): OptionalJson<Reason>,
 ) -> Result<StatusCode> {
-    removal(s, user, ContentId::Post(id), false, r).await
+    removal(s, user, ContentRef::Post(id), false, r).await
 }
 
 /// A moderator removes a reply
@@ -159,7 +160,7 @@ async fn remove_reply(
     ApiPath(id): ApiPath<i64>,
     OptionalJson(r): OptionalJson<Reason>,
 ) -> Result<StatusCode> {
-    removal(s, user, ContentId::Reply(id), true, r).await
+    removal(s, user, ContentRef::Reply(id), true, r).await
 }
 
 /// A moderator restores a removed reply
@@ -185,7 +186,7 @@ async fn restore_reply(
     ApiPath(id): ApiPath<i64>,
     OptionalJson(r): OptionalJson<Reason>,
 ) -> Result<StatusCode> {
-    removal(s, user, ContentId::Reply(id), false, r).await
+    removal(s, user, ContentRef::Reply(id), false, r).await
 }
 
 async fn set_lock(

@@ -5,7 +5,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     domain::{
-        moderation::ContentId,
+        content::ContentRef,
         posts, replies,
         views::{PostDetail, PostView, ReplyView, VoteView},
         votes,
@@ -104,7 +104,7 @@ async fn remove(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode> {
     // Someone else's is removed by a moderator, and federates as that.
-    content::delete(&s.ctx, &user, ContentId::Post(id)).await?;
+    content::delete(&s.ctx, &user, ContentRef::Post(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -162,6 +162,6 @@ async fn vote(
     ApiJson(input): ApiJson<votes::VoteInput>,
 ) -> Result<Json<VoteView>> {
     Ok(Json(
-        content::vote(&s.ctx, &user, ContentId::Post(id), input).await?,
+        content::vote(&s.ctx, &user, ContentRef::Post(id), input).await?,
     ))
 }

@@ -5,7 +5,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     domain::{
-        moderation::ContentId,
+        content::ContentRef,
         replies,
         views::{ReplyView, VoteView},
         votes,
@@ -100,7 +100,7 @@ async fn remove(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode> {
     // Someone else's is removed by a moderator, and federates as that.
-    content::delete(&s.ctx, &user, ContentId::Reply(id)).await?;
+    content::delete(&s.ctx, &user, ContentRef::Reply(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -129,6 +129,6 @@ async fn vote(
     ApiJson(input): ApiJson<votes::VoteInput>,
 ) -> Result<Json<VoteView>> {
     Ok(Json(
-        content::vote(&s.ctx, &user, ContentId::Reply(id), input).await?,
+        content::vote(&s.ctx, &user, ContentRef::Reply(id), input).await?,
     ))
 }

@@ -11,12 +11,7 @@ use super::{
     session::{Viewer, WebForm, WebPath, WebQuery, done},
 };
 use crate::{
-    domain::{
-        accounts::CurrentUser,
-        groups,
-        moderation::{self, ContentId},
-        reports,
-    },
+    domain::{accounts::CurrentUser, content::ContentRef, groups, moderation, reports},
     error::Error,
     http::AppState,
     usecases::moderation::{self as usecase, Action},
@@ -161,7 +156,7 @@ pub(super) async fn restore_post(
 ) -> PageResult {
     let user = viewer.require()?.clone();
     let action = Action::Remove {
-        id: ContentId::Post(id),
+        id: ContentRef::Post(id),
         remove: false,
         reason: None,
     };
@@ -177,7 +172,7 @@ pub(super) async fn restore_reply(
 ) -> PageResult {
     let user = viewer.require()?.clone();
     let action = Action::Remove {
-        id: ContentId::Reply(id),
+        id: ContentRef::Reply(id),
         remove: false,
         reason: None,
     };

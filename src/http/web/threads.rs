@@ -17,9 +17,8 @@ use super::{
 };
 use crate::{
     domain::{
-        groups,
-        moderation::{self, ContentId},
-        posts, replies,
+        content::ContentRef,
+        groups, moderation, posts, replies,
         views::{PostDetail, ReplyNode},
         votes,
     },
@@ -172,7 +171,7 @@ pub(super) async fn vote_post(
     content::vote(
         &s.ctx,
         &user,
-        ContentId::Post(id),
+        ContentRef::Post(id),
         votes::VoteInput { value },
     )
     .await?;
@@ -190,7 +189,7 @@ pub(super) async fn vote_reply(
     content::vote(
         &s.ctx,
         &user,
-        ContentId::Reply(id),
+        ContentRef::Reply(id),
         votes::VoteInput { value },
     )
     .await?;
@@ -287,7 +286,7 @@ pub(super) async fn delete_post(
     let user = viewer.require()?.clone();
     let (_, group) = crate::domain::posts::load(&s.ctx, id).await?;
     // Someone else's post is a moderator's removal, and federates as that.
-    content::delete(&s.ctx, &user, ContentId::Post(id)).await?;
+    content::delete(&s.ctx, &user, ContentRef::Post(id)).await?;
     let g = groups::view(&s.ctx, &format!("{}@{}", group.name, group.domain)).await?;
     Ok(done(&format!("/g/{}", path_segment(&group_path(&g)))))
 }
@@ -363,6 +362,6 @@ pub(super) async fn delete_reply(
         .await?
         .map(|r| r.post_id)
         .ok_or(Error::NotFound("reply"))?;
-    content::delete(&s.ctx, &user, ContentId::Reply(id)).await?;
+    content::delete(&s.ctx, &user, ContentRef::Reply(id)).await?;
     Ok(done(&format!("/posts/{post_id}#r{id}")))
 }
