@@ -1,18 +1,16 @@
-//! Prometheus metrics, served at `/metrics` in the text exposition format.
+//! Prometheus metrics, served at `/metrics` in the OpenMetrics text format (`prometheus-client`).
 //!
 //! Counters live in this process (each process of a scaled-out instance reports its own, as
 //! Prometheus expects); the queue gauges are read from the database at scrape time, so every
 //! process reports the same, instance-wide values. Labels are bounded: route templates, not
 //! paths; activity types from a fixed list.
 
-use std::{
-    collections::BTreeMap,
-    fmt::Write as _,
-    sync::{
-        Mutex,
-        atomic::{AtomicU64, Ordering},
-    },
+use prometheus_client::{
+    encoding::text::encode,
+    metrics::{counter::Counter, family::Family, gauge::Gauge},
+    registry::Registry,
 };
+use std::sync::atomic::AtomicU64;
 
 /// Activity types counted by name; anything else counts as `other`.
 const KNOWN_TYPES: &[&str] = &[
@@ -31,23 +29,32 @@ pub enum DeliveryOutcome {
     Failed,
 }
 
-/// This process's counters.
+/// Labels of one series: name and value pairs, in the order they are written.
+type Labels<V, const N: usize> = [(&'static str, V); N];
+
+/// This process's counters, and the instance's queue gauges set at each scrape.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    http: Mutex<BTreeMap<(String, String, u16), u64>>,
-    inbound: Mutex<BTreeMap<(&'static str, &'static str), u64>>,
-    delivered: AtomicU64,
-    refused: AtomicU64,
-    failed: AtomicU64,
+    http: Family<Labels<String, 3>, Counter>,
+    inbound: Family<Labels<&'static str, 2>, Counter>,
+    deliveries: Family<Labels<&'static str, 1>, Counter>,
+    queue_depth: Gauge,
+    oldest_pending: Gauge<f64, AtomicU64>,
+    destinations: Gauge,
+    failing: Gauge,
+    unreachable: Gauge,
 }
 
 impl Metrics {
     /// One HTTP request answered.
     pub fn http(&self, method: &str, route: &str, status: u16) {
-        if let Ok(mut m) = self.http.lock() {
-            *m.entry((method.to_string(), route.to_string(), status))
-                .or_default() += 1;
-        }
+        self.http
+            .get_or_create(&[
+                ("method", method.to_string()),
+                ("route", route.to_string()),
+                ("status", status.to_string()),
+            ])
+            .inc();
     }
 
     /// One inbound activity of type `kind`, with its outcome (`accepted`, `refused`, `error`).
@@ -55,126 +62,104 @@ impl Metrics {
         let kind = kind
             .and_then(|k| KNOWN_TYPES.iter().find(|t| **t == k).copied())
             .unwrap_or("other");
-        if let Ok(mut m) = self.inbound.lock() {
-            *m.entry((kind, outcome)).or_default() += 1;
-        }
+        self.inbound
+            .get_or_create(&[("type", kind), ("outcome", outcome)])
+            .inc();
     }
 
     /// One delivery attempt.
     pub fn delivery(&self, outcome: DeliveryOutcome) {
-        let c = match outcome {
-            DeliveryOutcome::Delivered => &self.delivered,
-            DeliveryOutcome::Refused => &self.refused,
-            DeliveryOutcome::Failed => &self.failed,
+        let outcome = match outcome {
+            DeliveryOutcome::Delivered => "delivered",
+            DeliveryOutcome::Refused => "refused",
+            DeliveryOutcome::Failed => "failed",
         };
-        c.fetch_add(1, Ordering::Relaxed);
+        self.deliveries.get_or_create(&[("outcome", outcome)]).inc();
     }
 
-    /// The exposition text: this process's counters and the instance's queue gauges.
+    /// The OpenMetrics text: this process's counters and the instance's queue gauges, read
+    /// from the database now (left at their last values, with a warning, when that fails).
     pub async fn render(&self, db: &crate::storage::Db) -> String {
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP cohort_http_requests_total HTTP requests answered, by route template and status.\n\
-             # TYPE cohort_http_requests_total counter"
-        );
-        if let Ok(m) = self.http.lock() {
-            for ((method, route, status), n) in m.iter() {
-                let _ = writeln!(
-                    out,
-                    "cohort_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {n}",
-                    escape(route)
-                );
-            }
-        }
-        let _ = writeln!(
-            out,
-            "# HELP cohort_inbound_activities_total Activities received at an inbox, by type and outcome.\n\
-             # TYPE cohort_inbound_activities_total counter"
-        );
-        if let Ok(m) = self.inbound.lock() {
-            for ((kind, outcome), n) in m.iter() {
-                let _ = writeln!(
-                    out,
-                    "cohort_inbound_activities_total{{type=\"{kind}\",outcome=\"{outcome}\"}} {n}"
-                );
-            }
-        }
-        let _ = writeln!(
-            out,
-            "# HELP cohort_deliveries_total Delivery attempts by this process, by outcome.\n\
-             # TYPE cohort_deliveries_total counter"
-        );
-        for (name, c) in [
-            ("delivered", &self.delivered),
-            ("refused", &self.refused),
-            ("failed", &self.failed),
-        ] {
-            let _ = writeln!(
-                out,
-                "cohort_deliveries_total{{outcome=\"{name}\"}} {}",
-                c.load(Ordering::Relaxed)
-            );
-        }
         match crate::storage::queue::report(db).await {
             Ok(r) => {
-                let age = r
-                    .oldest_pending
-                    .map_or(0.0, |t| {
-                        (chrono::Utc::now() - t).num_milliseconds() as f64 / 1000.0
-                    })
-                    .max(0.0);
-                let failing = r
-                    .failing
-                    .iter()
-                    .filter(|f| f.unreachable_since.is_none())
-                    .count();
-                for (name, help, value) in [
-                    (
-                        "cohort_delivery_queue_depth",
-                        "Deliveries still to make, instance-wide.",
-                        r.pending as f64,
-                    ),
-                    (
-                        "cohort_delivery_queue_oldest_seconds",
-                        "Age of the oldest pending activity.",
-                        age,
-                    ),
-                    (
-                        "cohort_delivery_destinations",
-                        "Destination inboxes known.",
-                        r.destinations as f64,
-                    ),
-                    (
-                        "cohort_delivery_destinations_failing",
-                        "Destinations whose last attempt failed.",
-                        failing as f64,
-                    ),
-                    (
-                        "cohort_delivery_destinations_unreachable",
-                        "Destinations skipped until heard from.",
-                        r.unreachable as f64,
-                    ),
-                ] {
-                    let _ = writeln!(
-                        out,
-                        "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
-                    );
-                }
+                let age = r.oldest_pending.map_or(0.0, |t| {
+                    (chrono::Utc::now() - t).num_milliseconds() as f64 / 1000.0
+                });
+                let failing = r.failing.iter();
+                let failing = failing.filter(|f| f.unreachable_since.is_none()).count();
+                self.queue_depth.set(count(r.pending));
+                self.oldest_pending.set(age.max(0.0));
+                self.destinations.set(count(r.destinations));
+                self.failing.set(count(failing));
+                self.unreachable.set(count(r.unreachable));
             }
             Err(e) => {
                 tracing::warn!(error = %e, "metrics: reading the queue failed");
             }
         }
+        let mut out = String::new();
+        if let Err(e) = encode(&mut out, &self.registry()) {
+            tracing::warn!(error = %e, "metrics: encoding failed");
+        }
         out
     }
 }
 
-/// A label value with `\`, `"` and newlines escaped.
-fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+impl Metrics {
+    /// The registry to encode: every series, under `cohort_`. Every delivery outcome is
+    /// reported, at 0 until it happens.
+    fn registry(&self) -> Registry {
+        for outcome in ["delivered", "refused", "failed"] {
+            let _ = self.deliveries.get_or_create(&[("outcome", outcome)]);
+        }
+        let mut r = Registry::with_prefix("cohort");
+        r.register(
+            "http_requests",
+            "HTTP requests answered, by route template and status",
+            self.http.clone(),
+        );
+        r.register(
+            "inbound_activities",
+            "Activities received at an inbox, by type and outcome",
+            self.inbound.clone(),
+        );
+        r.register(
+            "deliveries",
+            "Delivery attempts by this process, by outcome",
+            self.deliveries.clone(),
+        );
+        r.register(
+            "delivery_queue_depth",
+            "Deliveries still to make, instance-wide",
+            self.queue_depth.clone(),
+        );
+        r.register(
+            "delivery_queue_oldest_seconds",
+            "Age of the oldest pending activity",
+            self.oldest_pending.clone(),
+        );
+        r.register(
+            "delivery_destinations",
+            "Destination inboxes known",
+            self.destinations.clone(),
+        );
+        r.register(
+            "delivery_destinations_failing",
+            "Destinations whose last attempt failed",
+            self.failing.clone(),
+        );
+        r.register(
+            "delivery_destinations_unreachable",
+            "Destinations skipped until heard from",
+            self.unreachable.clone(),
+        );
+        r
+    }
+}
+
+/// A count as a gauge value.
+fn count(n: impl TryInto<i64>) -> i64 {
+    n.try_into().unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]
@@ -187,9 +172,15 @@ mod tests {
         m.inbound(Some("Create"), "accepted");
         m.inbound(Some("EmojiReact"), "refused");
         m.inbound(None, "refused");
-        let inbound = m.inbound.lock().unwrap();
-        assert_eq!(inbound[&("Create", "accepted")], 1);
-        assert_eq!(inbound[&("other", "refused")], 2);
-        assert_eq!(escape("a\"b\\c"), "a\\\"b\\\\c");
+        m.http("GET", "/a\"b\\c", 200);
+        let inbound = |kind| {
+            m.inbound
+                .get_or_create(&[("type", kind), ("outcome", "refused")])
+        };
+        assert_eq!(inbound("other").get(), 2);
+        assert_eq!(inbound("Create").get(), 0);
+        let mut out = String::new();
+        encode(&mut out, &m.registry()).unwrap();
+        assert!(out.contains(r#"route="/a\"b\\c""#), "{out}");
     }
 }

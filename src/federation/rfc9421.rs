@@ -8,20 +8,15 @@
 //! `@path`, `@query` and `@request-target`, and ordinary header fields. The algorithms are
 //! `rsa-v1_5-sha256` (also when `alg` is absent: the key is RSA) and `rsa-pss-sha512`.
 //!
-//! The structured fields (RFC 8941) are parsed by hand, strictly, and only as far as
-//! signatures need: dictionaries of items and inner lists with parameters. Every field is
-//! capped at 8 KiB and a signature at 32 components, so hostile input costs linear work at
-//! most.
+//! The structured fields (RFC 8941) are parsed and serialised by `sfv`, with our stricter rules
+//! on top (module `sf`). Every field is capped at 8 KiB and a signature at 32 components, so
+//! hostile input costs linear work at most.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::http::{HeaderMap, HeaderName};
-use base64::{
-    Engine, alphabet,
-    engine::{
-        DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig, general_purpose::STANDARD as B64,
-    },
-};
+use base64::{Engine, engine::general_purpose::STANDARD as B64};
+use sfv::{BareItem, Item, KeyRef, ListEntry};
 use sha2::{Digest, Sha256, Sha512};
 use url::Url;
 
@@ -41,15 +36,6 @@ const LABEL: &str = "sig1";
 const RSA_V1_5_SHA256: &str = "rsa-v1_5-sha256";
 /// RSASSA-PSS with SHA-512.
 const RSA_PSS_SHA512: &str = "rsa-pss-sha512";
-
-/// Base64 for byte sequences: RFC 8941 §4.2.7 asks parsers to accept missing padding and
-/// non-zero pad bits.
-const BYTES: GeneralPurpose = GeneralPurpose::new(
-    &alphabet::STANDARD,
-    GeneralPurposeConfig::new()
-        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
-        .with_decode_allow_trailing_bits(true),
-);
 
 fn refuse(message: impl std::fmt::Display) -> Error {
     Error::Signature(format!("RFC 9421 signature: {message}"))
@@ -106,19 +92,20 @@ impl Unverified {
             .map_err(|e| refuse(format!("Signature-Input is malformed: {e}")))?;
         let signatures = sf::dictionary(&signatures_field)
             .map_err(|e| refuse(format!("Signature is malformed: {e}")))?;
-        let (input, signature) = inputs
+        let ((label, input), (_, signature)) = inputs
             .iter()
-            .find_map(|i| signatures.iter().find(|s| s.key == i.key).map(|s| (i, s)))
+            .find_map(|i| signatures.iter().find(|s| s.0 == i.0).map(|s| (i, s)))
             .ok_or_else(|| refuse("no label of Signature-Input has a Signature"))?;
-        let label = &input.key;
-        let sf::Value::InnerList(items, params) = &input.value else {
+        let label = label.as_str();
+        let ListEntry::InnerList(list) = input else {
             return Err(refuse(format!(
                 "Signature-Input {label} is not an inner list"
             )));
         };
-        let signature = match &signature.value {
-            sf::Value::Item(sf::Item {
-                bare: sf::Bare::Bytes(bytes),
+        let (items, params) = (&list.items, &list.params);
+        let signature = match signature {
+            ListEntry::Item(Item {
+                bare_item: BareItem::ByteSequence(bytes),
                 params,
             }) if params.is_empty() => bytes,
             _ => {
@@ -140,28 +127,33 @@ impl Unverified {
         }
         let mut components: Vec<&str> = Vec::with_capacity(items.len());
         for item in items {
-            let sf::Bare::String(name) = &item.bare else {
+            let BareItem::String(name) = &item.bare_item else {
                 return Err(refuse("a covered component is not a string"));
             };
             if !item.params.is_empty() {
                 return Err(refuse(format!(
-                    "component {name:?} has parameters, which are not supported"
+                    "component {:?} has parameters, which are not supported",
+                    name.as_str()
                 )));
             }
             if components.contains(&name.as_str()) {
-                return Err(refuse(format!("component {name:?} is covered twice")));
+                return Err(refuse(format!(
+                    "component {:?} is covered twice",
+                    name.as_str()
+                )));
             }
-            components.push(name);
+            components.push(name.as_str());
         }
 
         // The signature parameters; others (nonce, tag…) are only part of the base.
         let (mut created, mut expires, mut key_id, mut alg) = (None, None, None, None);
         for (key, value) in params {
-            match (key.as_str(), value) {
-                ("created", sf::Bare::Integer(n)) => created = Some(*n),
-                ("expires", sf::Bare::Integer(n)) => expires = Some(*n),
-                ("keyid", sf::Bare::String(s)) => key_id = Some(s),
-                ("alg", sf::Bare::String(s)) => alg = Some(s.as_str()),
+            let key = key.as_str();
+            match (key, value) {
+                ("created", BareItem::Integer(n)) => created = Some(i64::from(*n)),
+                ("expires", BareItem::Integer(n)) => expires = Some(i64::from(*n)),
+                ("keyid", BareItem::String(s)) => key_id = Some(s.as_str()),
+                ("alg", BareItem::String(s)) => alg = Some(s.as_str()),
                 ("created" | "expires", _) => {
                     return Err(refuse(format!("the {key} parameter is not an integer")));
                 }
@@ -190,7 +182,7 @@ impl Unverified {
         let key_id = key_id
             .filter(|k| !k.is_empty())
             .ok_or_else(|| refuse("the keyid parameter is missing"))?
-            .clone();
+            .to_string();
         let alg = match alg {
             None | Some(RSA_V1_5_SHA256) => Alg::RsaV15Sha256,
             Some(RSA_PSS_SHA512) => Alg::RsaPssSha512,
@@ -249,9 +241,13 @@ impl Unverified {
         {
             check_content_digest(digest, body)?;
         }
+        // RFC 9421 §2.3: the signature parameters as RFC 8941 serialises them.
+        let mut params = sfv::ListSerializer::new();
+        params.members([input]);
+        let params = params.finish().unwrap_or_default();
         Ok(Self {
             key_id,
-            base: signature_base(&lines, input.raw),
+            base: signature_base(&lines, &params),
             signature: signature.clone(),
             alg,
         })
@@ -297,7 +293,9 @@ pub fn sign(
 ) -> Result<Vec<(&'static str, String)>> {
     let method = request_method(method)?;
     let created = unix_seconds(created)?;
-    let key_id = sf_string(key_id)?;
+    let key_id = sfv::StringRef::from_str(key_id)
+        .map_err(|_| refuse("the key id is not printable ASCII"))?;
+    let created = sfv::Integer::try_from(created).map_err(|_| refuse("the time is too late"))?;
     let mut headers = Vec::with_capacity(3);
     let mut lines = vec![
         ("@method", method),
@@ -308,11 +306,23 @@ pub fn sign(
         lines.push(("content-digest", digest.clone()));
         headers.push(("content-digest", digest));
     }
-    let names: Vec<String> = lines.iter().map(|(n, _)| format!("\"{n}\"")).collect();
-    let mut params = format!("({});created={created};keyid={key_id}", names.join(" "));
-    if with_alg {
-        params.push_str(&format!(";alg=\"{RSA_V1_5_SHA256}\""));
+    let mut params = sfv::ListSerializer::new();
+    let mut list = params.inner_list();
+    for (name, _) in &lines {
+        let _ = list.bare_item(sfv::StringRef::constant(name));
     }
+    let mut list_params = list
+        .finish()
+        .parameter(KeyRef::constant("created"), created)
+        .parameter(KeyRef::constant("keyid"), key_id);
+    if with_alg {
+        list_params = list_params.parameter(
+            KeyRef::constant("alg"),
+            sfv::StringRef::constant(RSA_V1_5_SHA256),
+        );
+    }
+    let _ = list_params.finish();
+    let params = params.finish().unwrap_or_default();
     let signature = key.sign(signature_base(&lines, &params).as_bytes())?;
     headers.push(("signature-input", format!("{LABEL}={params}")));
     headers.push(("signature", format!("{LABEL}=:{}:", B64.encode(signature))));
@@ -418,20 +428,20 @@ fn check_content_digest(value: &str, body: &[u8]) -> Result<()> {
     let members =
         sf::dictionary(value).map_err(|e| refuse(format!("Content-Digest is malformed: {e}")))?;
     let mut checked = false;
-    for member in &members {
-        let expected = match member.key.as_str() {
+    for (key, value) in &members {
+        let expected = match key.as_str() {
             "sha-256" => Sha256::digest(body).to_vec(),
             "sha-512" => Sha512::digest(body).to_vec(),
             _ => continue,
         };
-        let sf::Value::Item(sf::Item {
-            bare: sf::Bare::Bytes(digest),
+        let ListEntry::Item(Item {
+            bare_item: BareItem::ByteSequence(digest),
             ..
-        }) = &member.value
+        }) = value
         else {
             return Err(refuse(format!(
                 "Content-Digest {} is not a byte sequence",
-                member.key
+                key.as_str()
             )));
         };
         if *digest != expected {
@@ -489,30 +499,15 @@ fn secs(d: std::time::Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
 }
 
-/// `s` as an RFC 8941 string (printable ASCII only).
-fn sf_string(s: &str) -> Result<String> {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            ' '..='~' => out.push(c),
-            _ => return Err(refuse("the key id is not printable ASCII")),
-        }
-    }
-    out.push('"');
-    Ok(out)
-}
-
-/// The parts of RFC 8941 structured fields that signatures use: dictionaries whose members are
-/// items or inner lists, with parameters. Strict: any deviation fails the whole field. Keys
-/// and parameters may not repeat (RFC 8941 would let the last one win; a signature has no use
-/// for that ambiguity).
+/// The parts of RFC 8941 structured fields that signatures use, parsed by `sfv` into its own
+/// types. Strict where RFC 8941 is lenient: keys and parameters may not repeat (RFC 8941 would
+/// let the last one win; a signature has no use for that ambiguity), RFC 9651 dates and
+/// display strings are refused, and members, items and parameters are counted.
 mod sf {
-    use base64::Engine;
+    use sfv::visitor::{
+        DictionaryVisitor, EntryVisitor, InnerListVisitor, ItemVisitor, ParameterVisitor,
+    };
+    use sfv::{BareItemFromInput, InnerList, Item, Key, KeyRef, ListEntry, Parameters};
 
     /// Most members of a dictionary.
     const MAX_MEMBERS: usize = 64;
@@ -521,318 +516,143 @@ mod sf {
     /// Most parameters of an item or inner list.
     const MAX_PARAMS: usize = 32;
 
-    /// A bare item; only the values signatures read are kept.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub(super) enum Bare {
-        Integer(i64),
-        Decimal,
-        String(String),
-        Token,
-        Bytes(Vec<u8>),
-        Boolean,
+    /// Parses a dictionary (RFC 8941 §4.2.2) into its members, in order.
+    pub(super) fn dictionary(input: &str) -> Result<Vec<(Key, ListEntry)>, sfv::Error> {
+        sfv::Parser::new(input)
+            .with_version(sfv::Version::Rfc8941)
+            .parse_dictionary_with_visitor(Members(Vec::new()))
     }
 
-    /// Parameters, in order.
-    pub(super) type Params = Vec<(String, Bare)>;
-
-    /// An item with its parameters.
+    /// A structure rule of ours that the input breaks.
     #[derive(Debug)]
-    pub(super) struct Item {
-        pub(super) bare: Bare,
-        pub(super) params: Params,
-    }
+    struct Refused(&'static str);
 
-    /// A dictionary member's value.
-    #[derive(Debug)]
-    pub(super) enum Value {
-        Item(Item),
-        InnerList(Vec<Item>, Params),
-    }
-
-    /// A dictionary member, with the text of its value (after `=`) as written.
-    #[derive(Debug)]
-    pub(super) struct Member<'a> {
-        pub(super) key: String,
-        pub(super) value: Value,
-        pub(super) raw: &'a str,
-    }
-
-    /// Parses a dictionary (RFC 8941 §4.2.2).
-    pub(super) fn dictionary(input: &str) -> Result<Vec<Member<'_>>, &'static str> {
-        let mut p = Parser {
-            s: input.as_bytes(),
-            i: 0,
-        };
-        let mut members: Vec<Member<'_>> = Vec::new();
-        p.skip_ows();
-        if p.at_end() {
-            return Ok(members);
+    impl std::fmt::Display for Refused {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
         }
-        loop {
-            let key = p.key()?;
-            let (value, start) = if p.eat(b'=') {
-                let start = p.i;
-                (p.item_or_inner_list()?, start)
-            } else {
-                let start = p.i;
-                let params = p.params()?;
-                (
-                    Value::Item(Item {
-                        bare: Bare::Boolean,
-                        params,
-                    }),
-                    start,
-                )
-            };
-            let raw = input.get(start..p.i).ok_or("a value is not ASCII")?;
-            if members.iter().any(|m| m.key == key) {
-                return Err("a key is repeated");
+    }
+
+    impl std::error::Error for Refused {}
+
+    struct Members(Vec<(Key, ListEntry)>);
+
+    impl<'de> DictionaryVisitor<'de> for Members {
+        type Out = Vec<(Key, ListEntry)>;
+        type Error = Refused;
+
+        fn entry(&mut self, key: &'de KeyRef) -> Result<impl EntryVisitor<'de>, Refused> {
+            if self.0.iter().any(|(k, _)| k.as_ref() == key) {
+                return Err(Refused("a key is repeated"));
             }
-            if members.len() >= MAX_MEMBERS {
-                return Err("too many members");
+            if self.0.len() >= MAX_MEMBERS {
+                return Err(Refused("too many members"));
             }
-            members.push(Member { key, value, raw });
-            p.skip_ows();
-            if p.at_end() {
-                return Ok(members);
+            self.0
+                .push((key.to_owned(), ListEntry::Item(Item::new(true))));
+            match self.0.last_mut() {
+                Some((_, entry)) => Ok(Entry(entry)),
+                None => Err(Refused("a member is missing")),
             }
-            if !p.eat(b',') {
-                return Err("members are not separated by commas");
-            }
-            p.skip_ows();
-            if p.at_end() {
-                return Err("a trailing comma");
+        }
+
+        fn finish(self) -> Result<Self::Out, Refused> {
+            Ok(self.0)
+        }
+    }
+
+    struct Entry<'a>(&'a mut ListEntry);
+
+    impl<'de> EntryVisitor<'de> for Entry<'_> {
+        type Error = Refused;
+
+        fn item(self) -> Result<impl ItemVisitor<'de>, Refused> {
+            Ok(self)
+        }
+
+        fn inner_list(self) -> Result<impl InnerListVisitor<'de>, Refused> {
+            *self.0 = ListEntry::InnerList(InnerList::default());
+            match self.0 {
+                ListEntry::InnerList(list) => Ok(List(list)),
+                ListEntry::Item(_) => Err(Refused("an inner list is missing")),
             }
         }
     }
 
-    struct Parser<'a> {
-        s: &'a [u8],
-        i: usize,
+    impl<'de> ItemVisitor<'de> for Entry<'_> {
+        type Out = ();
+        type Error = Refused;
+
+        fn bare_item(
+            self,
+            bare_item: BareItemFromInput<'de>,
+        ) -> Result<impl ParameterVisitor<'de, Out = ()>, Refused> {
+            *self.0 = ListEntry::Item(Item::new(bare_item));
+            match self.0 {
+                ListEntry::Item(item) => Ok(Params(&mut item.params)),
+                ListEntry::InnerList(_) => Err(Refused("an item is missing")),
+            }
+        }
     }
 
-    impl Parser<'_> {
-        fn peek(&self) -> Option<u8> {
-            self.s.get(self.i).copied()
+    struct List<'a>(&'a mut InnerList);
+
+    impl<'de> InnerListVisitor<'de> for List<'_> {
+        type Error = Refused;
+
+        fn item(&mut self) -> Result<impl ItemVisitor<'de>, Refused> {
+            if self.0.items.len() >= MAX_ITEMS {
+                return Err(Refused("too many items in an inner list"));
+            }
+            Ok(ListItem(&mut self.0.items))
         }
 
-        fn bump(&mut self) -> Option<u8> {
-            let c = self.peek()?;
-            self.i += 1;
-            Some(c)
+        fn finish(self) -> Result<impl ParameterVisitor<'de>, Refused> {
+            Ok(Params(&mut self.0.params))
         }
+    }
 
-        fn eat(&mut self, c: u8) -> bool {
-            if self.peek() == Some(c) {
-                self.i += 1;
-                true
-            } else {
-                false
+    struct ListItem<'a>(&'a mut Vec<Item>);
+
+    impl<'de> ItemVisitor<'de> for ListItem<'_> {
+        type Out = ();
+        type Error = Refused;
+
+        fn bare_item(
+            self,
+            bare_item: BareItemFromInput<'de>,
+        ) -> Result<impl ParameterVisitor<'de, Out = ()>, Refused> {
+            self.0.push(Item::new(bare_item));
+            match self.0.last_mut() {
+                Some(item) => Ok(Params(&mut item.params)),
+                None => Err(Refused("an item is missing")),
             }
         }
+    }
 
-        fn at_end(&self) -> bool {
-            self.i >= self.s.len()
+    struct Params<'a>(&'a mut Parameters);
+
+    impl<'de> ParameterVisitor<'de> for Params<'_> {
+        type Out = ();
+        type Error = Refused;
+
+        fn parameter(
+            &mut self,
+            key: &'de KeyRef,
+            value: BareItemFromInput<'de>,
+        ) -> Result<(), Refused> {
+            if self.0.contains_key(key) {
+                return Err(Refused("a parameter is repeated"));
+            }
+            if self.0.len() >= MAX_PARAMS {
+                return Err(Refused("too many parameters"));
+            }
+            self.0.insert(key.to_owned(), value.into());
+            Ok(())
         }
 
-        fn skip_sp(&mut self) {
-            while self.eat(b' ') {}
-        }
-
-        fn skip_ows(&mut self) {
-            while self.eat(b' ') || self.eat(b'\t') {}
-        }
-
-        fn item_or_inner_list(&mut self) -> Result<Value, &'static str> {
-            if self.eat(b'(') {
-                self.inner_list()
-            } else {
-                self.item().map(Value::Item)
-            }
-        }
-
-        /// After the `(`.
-        fn inner_list(&mut self) -> Result<Value, &'static str> {
-            let mut items = Vec::new();
-            loop {
-                self.skip_sp();
-                if self.eat(b')') {
-                    return Ok(Value::InnerList(items, self.params()?));
-                }
-                if self.at_end() {
-                    return Err("an unterminated inner list");
-                }
-                if items.len() >= MAX_ITEMS {
-                    return Err("too many items in an inner list");
-                }
-                items.push(self.item()?);
-                match self.peek() {
-                    Some(b' ' | b')') => {}
-                    None => return Err("an unterminated inner list"),
-                    Some(_) => return Err("inner list items are not separated by spaces"),
-                }
-            }
-        }
-
-        fn item(&mut self) -> Result<Item, &'static str> {
-            let bare = self.bare()?;
-            let params = self.params()?;
-            Ok(Item { bare, params })
-        }
-
-        fn params(&mut self) -> Result<Params, &'static str> {
-            let mut params: Params = Vec::new();
-            while self.eat(b';') {
-                self.skip_sp();
-                let key = self.key()?;
-                let value = if self.eat(b'=') {
-                    self.bare()?
-                } else {
-                    Bare::Boolean
-                };
-                if params.iter().any(|(k, _)| *k == key) {
-                    return Err("a parameter is repeated");
-                }
-                if params.len() >= MAX_PARAMS {
-                    return Err("too many parameters");
-                }
-                params.push((key, value));
-            }
-            Ok(params)
-        }
-
-        fn key(&mut self) -> Result<String, &'static str> {
-            let mut key = String::new();
-            match self.peek() {
-                Some(c) if c.is_ascii_lowercase() || c == b'*' => {}
-                _ => return Err("a key does not start with a lowercase letter or *"),
-            }
-            while let Some(c) = self.peek() {
-                if c.is_ascii_lowercase()
-                    || c.is_ascii_digit()
-                    || matches!(c, b'_' | b'-' | b'.' | b'*')
-                {
-                    key.push(char::from(c));
-                    self.i += 1;
-                } else {
-                    break;
-                }
-            }
-            Ok(key)
-        }
-
-        fn bare(&mut self) -> Result<Bare, &'static str> {
-            match self.peek() {
-                Some(b'-' | b'0'..=b'9') => self.number(),
-                Some(b'"') => self.string(),
-                Some(b':') => self.bytes(),
-                Some(b'?') => self.boolean(),
-                Some(c) if c.is_ascii_alphabetic() || c == b'*' => self.token(),
-                Some(b'%') => Err("display strings are not supported"),
-                Some(_) => Err("an item of unknown type"),
-                None => Err("an item is missing"),
-            }
-        }
-
-        /// RFC 8941 §4.2.4: at most 15 integer digits; a decimal has at most 12 integer and
-        /// 1 to 3 fractional digits.
-        fn number(&mut self) -> Result<Bare, &'static str> {
-            let negative = self.eat(b'-');
-            if !self.peek().is_some_and(|c| c.is_ascii_digit()) {
-                return Err("a number has no digits");
-            }
-            let (mut value, mut digits, mut fraction) = (0_i64, 0_usize, None::<usize>);
-            while let Some(c) = self.peek() {
-                if c.is_ascii_digit() {
-                    self.i += 1;
-                    match &mut fraction {
-                        Some(f) => {
-                            *f += 1;
-                            if *f > 3 {
-                                return Err("a decimal has more than 3 fractional digits");
-                            }
-                        }
-                        None => {
-                            digits += 1;
-                            if digits > 15 {
-                                return Err("an integer has more than 15 digits");
-                            }
-                            value = value * 10 + i64::from(c - b'0');
-                        }
-                    }
-                } else if c == b'.' && fraction.is_none() {
-                    if digits > 12 {
-                        return Err("a decimal has more than 12 integer digits");
-                    }
-                    self.i += 1;
-                    fraction = Some(0);
-                } else {
-                    break;
-                }
-            }
-            match fraction {
-                Some(0) => Err("a decimal ends with a dot"),
-                Some(_) => Ok(Bare::Decimal),
-                None => Ok(Bare::Integer(if negative { -value } else { value })),
-            }
-        }
-
-        fn string(&mut self) -> Result<Bare, &'static str> {
-            self.i += 1;
-            let mut out = String::new();
-            loop {
-                match self.bump() {
-                    None => return Err("an unterminated string"),
-                    Some(b'"') => return Ok(Bare::String(out)),
-                    Some(b'\\') => match self.bump() {
-                        Some(c @ (b'"' | b'\\')) => out.push(char::from(c)),
-                        None => return Err("an unterminated string"),
-                        Some(_) => return Err("a string has an invalid escape"),
-                    },
-                    Some(c @ 0x20..=0x7e) => out.push(char::from(c)),
-                    Some(_) => return Err("a string has a character outside printable ASCII"),
-                }
-            }
-        }
-
-        fn token(&mut self) -> Result<Bare, &'static str> {
-            self.i += 1;
-            while self
-                .peek()
-                .is_some_and(|c| super::is_tchar(c) || c == b':' || c == b'/')
-            {
-                self.i += 1;
-            }
-            Ok(Bare::Token)
-        }
-
-        fn bytes(&mut self) -> Result<Bare, &'static str> {
-            self.i += 1;
-            let start = self.i;
-            loop {
-                match self.bump() {
-                    None => return Err("an unterminated byte sequence"),
-                    Some(b':') => break,
-                    Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=') => {}
-                    Some(_) => return Err("a byte sequence has a character outside base64"),
-                }
-            }
-            let text = self
-                .s
-                .get(start..self.i.saturating_sub(1))
-                .ok_or("an unterminated byte sequence")?;
-            super::BYTES
-                .decode(text)
-                .map(Bare::Bytes)
-                .map_err(|_| "a byte sequence is not valid base64")
-        }
-
-        fn boolean(&mut self) -> Result<Bare, &'static str> {
-            self.i += 1;
-            match self.bump() {
-                Some(b'0' | b'1') => Ok(Bare::Boolean),
-                _ => Err("a boolean is neither ?0 nor ?1"),
-            }
+        fn finish(self) -> Result<(), Refused> {
+            Ok(())
         }
     }
 }
@@ -2087,6 +1907,23 @@ aOT9v6d+nb4bnNkQVklLQ3fVAvJm+xdDOp9LCNCN48V2pnDOkFV6+U9nV5oyc6XI
         let u = Unverified::parse("GET", &inbox(), &map(&headers), None, now()).unwrap();
         assert_eq!(u.key_id(), "k\"\\");
         u.verify(&keys.public).unwrap();
+    }
+
+    /// RFC 9421 §2.3: `@signature-params` is the serialisation of the parameters, so a field
+    /// written with extra spaces or `?1` is signed over its canonical form.
+    #[test]
+    fn signature_params_are_serialised_canonically() {
+        let loose = format!(
+            "(  \"@method\" \"@target-uri\" \"content-digest\" );created=0{NOW};keyid=\"{KEY_ID}\";x=?1"
+        );
+        let u =
+            Unverified::parse("POST", &inbox(), &with_input(&loose), Some(BODY), now()).unwrap();
+        assert!(
+            u.base
+                .ends_with(&format!("\"@signature-params\": {}", params(";x"))),
+            "{}",
+            u.base
+        );
     }
 
     #[test]

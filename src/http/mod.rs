@@ -119,13 +119,13 @@ async fn count_request(
     response
 }
 
-/// `GET /metrics`: Prometheus text exposition (see `metrics`).
+/// `GET /metrics`: the OpenMetrics text exposition (see `metrics`).
 async fn metrics(axum::extract::State(s): axum::extract::State<AppState>) -> impl IntoResponse {
     (
         [
             (
                 header::CONTENT_TYPE,
-                "text/plain; version=0.0.4; charset=utf-8",
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
             ),
             (header::CACHE_CONTROL, "no-store"),
         ],
