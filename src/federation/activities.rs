@@ -19,13 +19,13 @@ use super::{
     actors::{DbGroup, DbPerson},
     documents::url,
 };
-use crate::services::Services;
 use crate::{
     delivery,
     domain::{Ctx, now, random_hex},
     error::{Error, Result},
     storage,
 };
+use crate::{services::Services, usecases::Unit};
 
 /// Longest activity id accepted (ids are kept for de-duplication).
 const MAX_ID_LEN: usize = 2048;
@@ -149,16 +149,19 @@ impl Activity for Follow {
             .filter(|g| g.local)
             .ok_or(Error::NotFound("group"))?;
         let person = self.actor.dereference(data).await?;
+        // The follower and the Accept are stored in one unit.
+        let unit = Unit::begin(data).await?;
+        let c = unit.ctx();
         // The follower's server gets the group's activities from now on; its destination
         // exists before the follow does, so none made in between is skipped.
         let inbox = person.shared_inbox_or_inbox().to_string();
         let destination =
-            storage::queue::ensure_destinations(&data.db, std::slice::from_ref(&inbox), now())
+            storage::queue::ensure_destinations(&c.db, std::slice::from_ref(&inbox), now())
                 .await?
                 .get(&inbox)
                 .copied();
         storage::followers::upsert(
-            &data.db,
+            &c.db,
             group.id,
             person.model.id,
             false,
@@ -170,18 +173,19 @@ impl Activity for Follow {
         let group = DbGroup::new(group)?;
         let accept = Accept {
             actor: ObjectId::from(group.id().clone()),
-            id: new_id(data, "accept")?,
+            id: new_id(c, "accept")?,
             kind: AcceptType::Accept,
             object: self,
         };
         delivery::send(
-            data,
+            c,
             &accept,
             &accept.id,
             group.id(),
             vec![person.shared_inbox_or_inbox()],
         )
-        .await
+        .await?;
+        unit.commit().await
     }
 }
 

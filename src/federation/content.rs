@@ -21,7 +21,7 @@ use url::Url;
 use super::{
     actors::{AnyActor, DbGroup, DbPerson, authority},
     moderation::{Block, Feature, Lock, UndoBlock, UndoLock},
-    objects::{Content, apply_update},
+    objects::{Content, Prepared, apply_update},
     outbox,
     protocol::Object,
     reports::{Flag, Resolve},
@@ -508,32 +508,34 @@ impl GroupActivity {
         }
         match self {
             Self::CreateOrUpdate(a) => {
-                let existing = Content::find(data, &a.object.id).await?;
-                let (content, new_post) = match (a.kind, existing) {
-                    (CreateOrUpdateKind::Create, Some(existing)) => (existing, false),
-                    (kind, existing) => {
-                        // An Update may overtake its Create, or race it: store what we are
-                        // given, then apply the edit either way (applying it twice is harmless).
-                        let content = match existing {
-                            Some(c) => c,
-                            None => Content::store(a.object.clone(), data, direct).await?,
-                        };
-                        if kind == CreateOrUpdateKind::Update {
-                            if content.author_id() != person_id(data, &a.actor).await? {
-                                return Err(Error::forbidden("only the author may edit"));
-                            }
-                            if content.is_deleted_row() || !content.older_than(a.object.updated) {
-                                return Ok(());
-                            }
-                            apply_update(data, &content, &a.object).await?;
-                            (content, false)
-                        } else {
-                            let is_post = matches!(content, Content::Post(..));
-                            (content, is_post)
-                        }
-                    }
+                // What needs the network (the author, the group or the parent) is looked up
+                // first; then the object is stored (or edited) and relayed in one unit.
+                let prepared = Content::prepare(a.object.clone(), data, direct).await?;
+                let editor = match a.kind {
+                    CreateOrUpdateKind::Update => Some(person_id(data, &a.actor).await?),
+                    CreateOrUpdateKind::Create => None,
                 };
-                relay_if_local(data, &content, Self::CreateOrUpdate(a), new_post).await
+                let unit = Unit::begin(data).await?;
+                let c = unit.ctx();
+                let is_new = !matches!(prepared, Prepared::Stored(_));
+                // An Update may overtake its Create, or race it: store what we are given,
+                // then apply the edit either way (applying it twice is harmless).
+                let content = prepared.insert(c).await?;
+                let new_post = match editor {
+                    Some(editor) => {
+                        if content.author_id() != editor {
+                            return Err(Error::forbidden("only the author may edit"));
+                        }
+                        if content.is_deleted_row() || !content.older_than(a.object.updated) {
+                            return unit.commit().await;
+                        }
+                        apply_update(c, &content, &a.object).await?;
+                        false
+                    }
+                    None => is_new && matches!(content, Content::Post(..)),
+                };
+                relay_if_local(c, &content, Self::CreateOrUpdate(a), new_post).await?;
+                unit.commit().await
             }
             Self::Delete(a) => {
                 let Some(content) = Content::find(data, a.object.id()).await? else {

@@ -30,7 +30,6 @@ use super::{
     outbox,
     protocol::PUBLIC,
 };
-use crate::services::Services;
 use crate::{
     domain::{
         Ctx,
@@ -42,6 +41,7 @@ use crate::{
         entities::{groups, persons},
     },
 };
+use crate::{services::Services, usecases::Unit};
 
 /// `Lock` (Lemmy: no new comments).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -382,10 +382,12 @@ pub(super) async fn receive(
             "a moderator cannot be banned; remove them from the moderators first",
         ));
     }
-    if moderation::apply(data, group, Some(moderator.id), &act).await? && group.local {
-        outbox::announce(data, group, activity, None).await?;
+    // Applied, logged and relayed in one unit (everything from the network is at hand).
+    let unit = Unit::begin(data).await?;
+    if moderation::apply(unit.ctx(), group, Some(moderator.id), &act).await? && group.local {
+        outbox::announce(unit.ctx(), group, activity, None).await?;
     }
-    Ok(())
+    unit.commit().await
 }
 
 /// The activity a local moderator's action federates as.

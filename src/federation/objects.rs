@@ -23,7 +23,7 @@ use crate::{
     error::{Error, Result},
     storage::{
         self,
-        entities::{groups, posts, replies},
+        entities::{groups, persons, posts, replies},
         posts::NewRemotePost,
         replies::NewRemoteReply,
     },
@@ -462,30 +462,37 @@ impl Content {
         data: &Data<Services>,
         accept_local_group: bool,
     ) -> Result<Self> {
+        match Self::prepare(json, data, accept_local_group).await? {
+            Prepared::Stored(existing) => Ok(existing),
+            new => new.insert(data).await,
+        }
+    }
+
+    /// Everything storing a remote object needs from the network (its author, its group or
+    /// parent, fetched if unknown) and every check that needs no write. What is left,
+    /// [`Prepared::insert`], touches only the database, so it can run inside a use case's
+    /// unit together with the relay.
+    pub async fn prepare(
+        json: Object,
+        data: &Data<Services>,
+        accept_local_group: bool,
+    ) -> Result<Prepared> {
         // Nothing from a blocked instance is stored, however it reached us.
         data.blocked.refuse(&data.db, &json.id).await?;
         data.blocked.refuse(&data.db, &json.attributed_to).await?;
         if let Some(existing) = Content::find(data, &json.id).await? {
-            return Ok(existing);
+            return Ok(Prepared::Stored(existing));
         }
         let author = ObjectId::<DbPerson>::from(json.attributed_to.clone())
             .dereference(data)
-            .await?;
-        if author.model.deleted_at.is_some() {
+            .await?
+            .model;
+        if author.deleted_at.is_some() {
             return Err(Error::rejected(
                 "invalid_object",
                 "its author's account was deleted",
             ));
         }
-        let body = markdown_source(&json);
-        let body_html = sanitized_content(&json)?;
-        // At the precision both databases store, so keyset cursors compare exactly.
-        let created_at = json
-            .published
-            .unwrap_or_else(now)
-            .min(now())
-            .trunc_subsecs(6);
-        let updated_at = json.updated.map(|u| u.min(now()).trunc_subsecs(6));
         match json.in_reply_to.clone() {
             None => {
                 let group_id = claimed_group(&json, data)
@@ -493,34 +500,19 @@ impl Content {
                     .ok_or_else(|| Error::rejected("invalid_object", "no group"))?;
                 let group = ObjectId::<DbGroup>::from(group_id)
                     .dereference(data)
-                    .await?;
-                if group.model.local && !accept_local_group {
+                    .await?
+                    .model;
+                if group.local && !accept_local_group {
                     return Err(Error::rejected(
                         "invalid_object",
                         "a post in a group hosted here that it did not receive",
                     ));
                 }
-                let title = title_of(&json);
-                let stored = storage::posts::insert_remote(
-                    &data.db,
-                    NewRemotePost {
-                        ap_id: json.id.to_string(),
-                        group_id: group.model.id,
-                        author_id: author.model.id,
-                        title,
-                        body,
-                        body_html,
-                        hot_rank: ranking::hot_rank(0, created_at),
-                        created_at,
-                        updated_at,
-                    },
-                )
-                .await?;
-                let extras = post_extras(&json, &group.model);
-                if extras != storage::posts::Extras::default() {
-                    storage::posts::set_extras(&data.db, stored.id, extras).await?;
-                }
-                Ok(Self::Post(stored, json.id))
+                Ok(Prepared::Post {
+                    json,
+                    author,
+                    group,
+                })
             }
             Some(parent_id) => {
                 let parent = ObjectId::<Content>::from(parent_id)
@@ -533,20 +525,6 @@ impl Content {
                         "a reply in a group hosted here that it did not receive",
                     ));
                 }
-                let (post, parent_reply) = match &parent {
-                    Self::Post(p, _) => (p.clone(), None),
-                    Self::Reply(r, _) => (
-                        storage::posts::find(&data.db, r.post_id)
-                            .await?
-                            .ok_or(Error::NotFound("post"))?,
-                        Some(r),
-                    ),
-                };
-                // The rule a reply written here obeys (bans, deleted posts and locks where this
-                // server decides; the depth bound everywhere).
-                let depth =
-                    reply_rules::admit(data, &author.model, &post, &group, parent_reply).await?;
-                let (post_id, parent_reply) = (post.id, parent_reply.map(|r| r.id));
                 if let Some(claimed) = &json.audience
                     && claimed.as_str() != group.ap_id
                 {
@@ -555,27 +533,12 @@ impl Content {
                         "audience is not the thread's group",
                     ));
                 }
-                let txn = data.db.begin().await?;
-                let stored = storage::replies::insert_remote(
-                    &txn,
-                    NewRemoteReply {
-                        ap_id: json.id.to_string(),
-                        post_id,
-                        parent_id: parent_reply,
-                        depth,
-                        author_id: author.model.id,
-                        body,
-                        body_html,
-                        created_at,
-                        updated_at,
-                    },
-                )
-                .await?;
-                if let Some(cw) = content_warning(&json) {
-                    storage::replies::set_content_warning(&txn, stored.id, Some(cw)).await?;
-                }
-                txn.commit().await?;
-                Ok(Self::Reply(stored, json.id))
+                Ok(Prepared::Reply {
+                    json,
+                    author,
+                    group,
+                    parent: Box::new(parent),
+                })
             }
         }
     }
@@ -603,6 +566,124 @@ impl Content {
                     .dereference(data)
                     .await?
                     .model)
+            }
+        }
+    }
+}
+
+/// A remote object checked and with everything it refers to at hand (see
+/// [`Content::prepare`]), ready to be written.
+#[derive(Debug)]
+pub enum Prepared {
+    /// Already stored (a repeat): nothing to write.
+    Stored(Content),
+    /// A new post.
+    Post {
+        /// The object.
+        json: Object,
+        /// Its author, stored.
+        author: persons::Model,
+        /// Its group, stored.
+        group: groups::Model,
+    },
+    /// A new reply.
+    Reply {
+        /// The object.
+        json: Object,
+        /// Its author, stored.
+        author: persons::Model,
+        /// Its thread's group, stored.
+        group: groups::Model,
+        /// What it answers, stored.
+        parent: Box<Content>,
+    },
+}
+
+impl Prepared {
+    /// Writes it through `ctx` (inside a unit: that unit's transaction). A reply obeys the
+    /// rule a reply written here does (`domain::replies::admit`).
+    pub async fn insert(self, ctx: &Ctx) -> Result<Content> {
+        let (json, author, group, parent) = match self {
+            Self::Stored(c) => return Ok(c),
+            Self::Post {
+                json,
+                author,
+                group,
+            } => (json, author, group, None),
+            Self::Reply {
+                json,
+                author,
+                group,
+                parent,
+            } => (json, author, group, Some(parent)),
+        };
+        let (json, author, group) = (&json, &author, &group);
+        let body = markdown_source(json);
+        let body_html = sanitized_content(json)?;
+        // At the precision both databases store, so keyset cursors compare exactly.
+        let created_at = json
+            .published
+            .unwrap_or_else(now)
+            .min(now())
+            .trunc_subsecs(6);
+        let updated_at = json.updated.map(|u| u.min(now()).trunc_subsecs(6));
+        match parent {
+            None => {
+                let stored = storage::posts::insert_remote(
+                    &ctx.db,
+                    NewRemotePost {
+                        ap_id: json.id.to_string(),
+                        group_id: group.id,
+                        author_id: author.id,
+                        title: title_of(json),
+                        body,
+                        body_html,
+                        hot_rank: ranking::hot_rank(0, created_at),
+                        created_at,
+                        updated_at,
+                    },
+                )
+                .await?;
+                let extras = post_extras(json, group);
+                if extras != storage::posts::Extras::default() {
+                    storage::posts::set_extras(&ctx.db, stored.id, extras).await?;
+                }
+                Ok(Content::Post(stored, json.id.clone()))
+            }
+            Some(parent) => {
+                let (post, parent_reply) = match parent.as_ref() {
+                    Content::Post(p, _) => (p.clone(), None),
+                    Content::Reply(r, _) => (
+                        storage::posts::find(&ctx.db, r.post_id)
+                            .await?
+                            .ok_or(Error::NotFound("post"))?,
+                        Some(r),
+                    ),
+                };
+                // The rule a reply written here obeys (bans, deleted posts and locks where
+                // this server decides; the depth bound everywhere).
+                let depth = reply_rules::admit(ctx, author, &post, group, parent_reply).await?;
+                let txn = ctx.db.begin().await?;
+                let stored = storage::replies::insert_remote(
+                    &txn,
+                    NewRemoteReply {
+                        ap_id: json.id.to_string(),
+                        post_id: post.id,
+                        parent_id: parent_reply.map(|r| r.id),
+                        depth,
+                        author_id: author.id,
+                        body,
+                        body_html,
+                        created_at,
+                        updated_at,
+                    },
+                )
+                .await?;
+                if let Some(cw) = content_warning(json) {
+                    storage::replies::set_content_warning(&txn, stored.id, Some(cw)).await?;
+                }
+                txn.commit().await?;
+                Ok(Content::Reply(stored, json.id.clone()))
             }
         }
     }

@@ -21,7 +21,6 @@ use super::{
     moderation::{group_by_id, person, remote_reason, stored_target},
     objects::Content,
 };
-use crate::services::Services;
 use crate::{
     delivery,
     domain::{
@@ -35,6 +34,7 @@ use crate::{
         entities::{groups, persons, reports as report_rows},
     },
 };
+use crate::{services::Services, usecases::Unit};
 
 /// What a report names: one object (Lemmy), or a list (Mastodon: the account, then posts).
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -168,8 +168,10 @@ pub(super) async fn receive_flag(
         ));
     }
     let reporter = person(data, &flag.actor).await?;
+    // Stored and passed on in one unit.
+    let unit = Unit::begin(data).await?;
     let report = reports::store_report(
-        data,
+        unit.ctx(),
         flag.id.as_str(),
         group,
         reporter.id,
@@ -178,9 +180,9 @@ pub(super) async fn receive_flag(
     )
     .await?;
     if direct && group.local {
-        forward_to_moderators(data, group, &report, GroupActivity::Flag(flag)).await?;
+        forward_to_moderators(unit.ctx(), group, &report, GroupActivity::Flag(flag)).await?;
     }
-    Ok(())
+    unit.commit().await
 }
 
 async fn stored_group_id(data: &Data<Services>, t: &Target) -> Result<i64> {
@@ -218,12 +220,14 @@ pub(super) async fn receive_resolve(
             "only the group's moderators may resolve a report",
         ));
     }
+    let unit = Unit::begin(data).await?;
+    let c = unit.ctx();
     let changed =
-        storage::moderation::resolve_report(&data.db, report.id, moderator.id, now()).await?;
+        storage::moderation::resolve_report(&c.db, report.id, moderator.id, now()).await?;
     if changed && direct && group.local {
-        forward_to_moderators(data, group, &report, GroupActivity::Resolve(resolve)).await?;
+        forward_to_moderators(c, group, &report, GroupActivity::Resolve(resolve)).await?;
     }
-    Ok(())
+    unit.commit().await
 }
 
 /// A group hosted here passes a report (or its resolution) on, announced, to the servers of
