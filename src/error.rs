@@ -33,25 +33,17 @@ pub enum Error {
     /// Username or password is wrong (401).
     #[error("invalid username or password")]
     BadCredentials,
-    /// Authenticated, but not allowed to do this (403).
+    /// Refused for a reason with its own stable code (403, 409 or 400: the code's status).
     #[error("{message}")]
-    Forbidden {
-        /// Stable code, e.g. `forbidden` or `registration_closed`.
-        code: &'static str,
+    Refused {
+        /// The code, which decides the status.
+        code: Code,
         /// Why, for people.
         message: String,
     },
     /// The thing does not exist, or the caller may not know it exists (404).
     #[error("{0} not found")]
     NotFound(&'static str),
-    /// The request conflicts with the current state, e.g. a name is taken (409).
-    #[error("{message}")]
-    Conflict {
-        /// Stable code, e.g. `name_taken` or `deleted`.
-        code: &'static str,
-        /// What conflicts, for people.
-        message: String,
-    },
     /// The body is larger than the configured limit (413).
     #[error("request body is too large (the limit is {limit} bytes)")]
     PayloadTooLarge {
@@ -64,14 +56,6 @@ pub enum Error {
     /// An HTTP signature or digest that does not verify (401).
     #[error("signature rejected: {0}")]
     Signature(String),
-    /// A federated request or document we will not act on (400).
-    #[error("{message}")]
-    Rejected {
-        /// Stable code, e.g. `invalid_activity` or `fetch_failed`.
-        code: &'static str,
-        /// Why, for people.
-        message: String,
-    },
     /// A rate limit was reached (429, with `Retry-After`).
     #[error("too many requests: {what}; try again in {retry_after} s")]
     TooManyRequests {
@@ -91,16 +75,159 @@ pub enum Error {
     Internal(String),
 }
 
+/// The stable codes of refusals, each with the status it is answered with. A client reads
+/// the code in the body's `error`; the other errors' codes (`invalid_input`, `not_found`,
+/// `rate_limited` …) come from their own variants of [`Error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// Not allowed to do this.
+    Forbidden,
+    /// This instance takes no sign-ups.
+    RegistrationClosed,
+    /// The account waits for an administrator's approval.
+    PendingApproval,
+    /// The caller is banned from the group.
+    Banned,
+    /// This instance does not federate with that one.
+    InstanceBlocked,
+    /// This instance federates only with the instances it allows.
+    InstanceNotAllowed,
+    /// A form without its CSRF token, or with a stale one.
+    Csrf,
+    /// The name is taken.
+    NameTaken,
+    /// The post or reply was deleted.
+    Deleted,
+    /// The thread is locked.
+    Locked,
+    /// Nothing to restore: it was not removed.
+    NotRemoved,
+    /// The person moderates the group (and cannot be banned).
+    IsModerator,
+    /// A group keeps at least one moderator.
+    LastModerator,
+    /// The person named is banned from the group.
+    IsBanned,
+    /// A federated activity this server will not act on.
+    InvalidActivity,
+    /// A remote actor document that does not check out.
+    InvalidActor,
+    /// A remote post or reply that does not check out.
+    InvalidObject,
+    /// Only public posts and replies enter a group.
+    NotPublic,
+    /// The remote object is gone.
+    ObjectDeleted,
+    /// A remote document of a kind this server does not show.
+    UnsupportedObject,
+    /// An address this server will not fetch (internal, or not allowed).
+    UrlRefused,
+    /// A remote document could not be fetched or read.
+    FetchFailed,
+    /// Reading one request would need more fetches from other servers than allowed.
+    FetchLimit,
+}
+
+impl Code {
+    /// Every code, for the documentation and its test.
+    pub const ALL: &'static [Code] = &[
+        Code::Forbidden,
+        Code::RegistrationClosed,
+        Code::PendingApproval,
+        Code::Banned,
+        Code::InstanceBlocked,
+        Code::InstanceNotAllowed,
+        Code::Csrf,
+        Code::NameTaken,
+        Code::Deleted,
+        Code::Locked,
+        Code::NotRemoved,
+        Code::IsModerator,
+        Code::LastModerator,
+        Code::IsBanned,
+        Code::InvalidActivity,
+        Code::InvalidActor,
+        Code::InvalidObject,
+        Code::NotPublic,
+        Code::ObjectDeleted,
+        Code::UnsupportedObject,
+        Code::UrlRefused,
+        Code::FetchFailed,
+        Code::FetchLimit,
+    ];
+
+    /// The code as clients read it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Forbidden => "forbidden",
+            Self::RegistrationClosed => "registration_closed",
+            Self::PendingApproval => "pending_approval",
+            Self::Banned => "banned",
+            Self::InstanceBlocked => "instance_blocked",
+            Self::InstanceNotAllowed => "instance_not_allowed",
+            Self::Csrf => "csrf",
+            Self::NameTaken => "name_taken",
+            Self::Deleted => "deleted",
+            Self::Locked => "locked",
+            Self::NotRemoved => "not_removed",
+            Self::IsModerator => "is_moderator",
+            Self::LastModerator => "last_moderator",
+            Self::IsBanned => "is_banned",
+            Self::InvalidActivity => "invalid_activity",
+            Self::InvalidActor => "invalid_actor",
+            Self::InvalidObject => "invalid_object",
+            Self::NotPublic => "not_public",
+            Self::ObjectDeleted => "object_deleted",
+            Self::UnsupportedObject => "unsupported_object",
+            Self::UrlRefused => "url_refused",
+            Self::FetchFailed => "fetch_failed",
+            Self::FetchLimit => "fetch_limit",
+        }
+    }
+
+    /// The HTTP status it is answered with.
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::RegistrationClosed => StatusCode::FORBIDDEN,
+            Self::PendingApproval => StatusCode::FORBIDDEN,
+            Self::Banned => StatusCode::FORBIDDEN,
+            Self::InstanceBlocked => StatusCode::FORBIDDEN,
+            Self::InstanceNotAllowed => StatusCode::FORBIDDEN,
+            Self::Csrf => StatusCode::FORBIDDEN,
+            Self::NameTaken => StatusCode::CONFLICT,
+            Self::Deleted => StatusCode::CONFLICT,
+            Self::Locked => StatusCode::CONFLICT,
+            Self::NotRemoved => StatusCode::CONFLICT,
+            Self::IsModerator => StatusCode::CONFLICT,
+            Self::LastModerator => StatusCode::CONFLICT,
+            Self::IsBanned => StatusCode::CONFLICT,
+            Self::InvalidActivity => StatusCode::BAD_REQUEST,
+            Self::InvalidActor => StatusCode::BAD_REQUEST,
+            Self::InvalidObject => StatusCode::BAD_REQUEST,
+            Self::NotPublic => StatusCode::BAD_REQUEST,
+            Self::ObjectDeleted => StatusCode::BAD_REQUEST,
+            Self::UnsupportedObject => StatusCode::BAD_REQUEST,
+            Self::UrlRefused => StatusCode::BAD_REQUEST,
+            Self::FetchFailed => StatusCode::BAD_REQUEST,
+            Self::FetchLimit => StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
 /// The JSON body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Error)]
 pub struct ErrorBody {
-    /// Stable machine-readable code, e.g. `invalid_input`, `bad_request`, `unauthenticated`,
-    /// `bad_credentials`, `forbidden`, `registration_closed`, `pending_approval`, `banned`,
-    /// `not_found`, `no_route`, `method_not_allowed`, `name_taken`, `deleted`, `locked`,
-    /// `not_removed`, `is_moderator`, `last_moderator`, `rate_limited`, `payload_too_large`,
-    /// `unsupported_media_type`, `upstream_unavailable`, `internal`, `url_refused`,
-    /// `fetch_failed`.
+    /// Stable machine-readable code: `invalid_input` (with `field`), `bad_request`,
+    /// `unauthenticated`, `bad_credentials`, `bad_signature`, `not_found`, `no_route`,
+    /// `method_not_allowed`, `payload_too_large`, `unsupported_media_type`, `rate_limited`,
+    /// `upstream_unavailable`, `internal`; and the refusals, whose status each code fixes:
+    /// 403 `forbidden`, `registration_closed`, `pending_approval`, `banned`,
+    /// `instance_blocked`, `instance_not_allowed`, `csrf`; 409 `name_taken`, `deleted`,
+    /// `locked`, `not_removed`, `is_moderator`, `last_moderator`, `is_banned`; 400 (a federated
+    /// input refused) `invalid_activity`, `invalid_actor`, `invalid_object`, `not_public`,
+    /// `object_deleted`, `unsupported_object`, `url_refused`, `fetch_failed`, `fetch_limit`.
     pub error: &'static str,
     /// Explanation for people.
     pub message: String,
@@ -123,15 +250,12 @@ impl Error {
 
     /// A 403 with the generic `forbidden` code.
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::Forbidden {
-            code: "forbidden",
-            message: message.into(),
-        }
+        Self::refused(Code::Forbidden, message)
     }
 
-    /// A 409 with the given code.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Conflict {
+    /// A refusal with `code` (its status is the code's).
+    pub fn refused(code: Code, message: impl Into<String>) -> Self {
+        Self::Refused {
             code,
             message: message.into(),
         }
@@ -140,15 +264,12 @@ impl Error {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Invalid { .. } | Self::BadRequest(_) | Self::Rejected { .. } => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::Invalid { .. } | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Refused { code, .. } => code.status(),
             Self::Unauthenticated | Self::BadCredentials | Self::Signature(_) => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -164,9 +285,7 @@ impl Error {
             Self::BadRequest(_) => ("bad_request", None),
             Self::Unauthenticated => ("unauthenticated", None),
             Self::BadCredentials => ("bad_credentials", None),
-            Self::Forbidden { code, .. }
-            | Self::Conflict { code, .. }
-            | Self::Rejected { code, .. } => (*code, None),
+            Self::Refused { code, .. } => (code.as_str(), None),
             Self::Signature(_) => ("bad_signature", None),
             Self::Upstream(_) => ("upstream_unavailable", None),
             Self::TooManyRequests { .. } => ("rate_limited", None),
@@ -184,16 +303,6 @@ impl Error {
             error,
             message,
             field,
-        }
-    }
-}
-
-impl Error {
-    /// A 400 for a federated input we refuse.
-    pub fn rejected(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Rejected {
-            code,
-            message: message.into(),
         }
     }
 }
@@ -221,25 +330,25 @@ impl From<activitypub_federation::error::Error> for Error {
                 Self::Signature(e.to_string())
             }
             F::NotFound => Self::NotFound("object"),
-            F::ParseReceivedActivity { .. } => Self::rejected("invalid_activity", e.to_string()),
+            F::ParseReceivedActivity { .. } => Self::refused(Code::InvalidActivity, e.to_string()),
             F::UrlVerificationError(_) | F::ResolveInternalIpError(..) => {
-                Self::rejected("url_refused", e.to_string())
+                Self::refused(Code::UrlRefused, e.to_string())
             }
             // A name that resolves to an internal address: refused for good, not retried.
             F::Reqwest(ref inner) if resolves_internal(inner) => {
-                Self::rejected("url_refused", e.to_string())
+                Self::refused(Code::UrlRefused, e.to_string())
             }
             F::ReqwestMiddleware(ref inner) if resolves_internal(inner) => {
-                Self::rejected("url_refused", e.to_string())
+                Self::refused(Code::UrlRefused, e.to_string())
             }
             // Transient: the sender should retry (a 4xx would make it drop the activity).
             F::DomainResolveError(_) | F::Reqwest(_) | F::ReqwestMiddleware(_) => {
                 Self::Upstream(e.to_string())
             }
-            F::ObjectDeleted(_) => Self::rejected("object_deleted", e.to_string()),
-            F::RequestLimit => Self::rejected("fetch_limit", e.to_string()),
+            F::ObjectDeleted(_) => Self::refused(Code::ObjectDeleted, e.to_string()),
+            F::RequestLimit => Self::refused(Code::FetchLimit, e.to_string()),
             F::SerializeOutgoingActivity(..) => Self::Internal(e.to_string()),
-            other => Self::rejected("fetch_failed", other.to_string()),
+            other => Self::refused(Code::FetchFailed, other.to_string()),
         }
     }
 }

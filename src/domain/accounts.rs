@@ -1,5 +1,6 @@
 //! Accounts: sign-up, sign-in with bearer tokens, and who is asking.
 
+use crate::error::Code;
 use std::sync::LazyLock;
 
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
@@ -199,8 +200,8 @@ pub async fn register(ctx: &Ctx, input: NewAccount) -> Result<(persons::Model, b
     };
     match ctx.instance.registration {
         RegistrationMode::Closed => {
-            return Err(Error::Forbidden {
-                code: "registration_closed",
+            return Err(Error::Refused {
+                code: Code::RegistrationClosed,
                 message: "this instance does not accept sign-ups".into(),
             });
         }
@@ -333,8 +334,8 @@ async fn create_with(
     let username = Username::parse(username)?;
     check_password(password)?;
     let taken = || {
-        Error::conflict(
-            "name_taken",
+        Error::refused(
+            Code::NameTaken,
             format!("the username {} is taken", username.as_str()),
         )
     };
@@ -413,8 +414,8 @@ pub async fn login(ctx: &Ctx, input: Credentials) -> Result<String> {
         return Err(Error::BadCredentials);
     };
     if !user.approved {
-        return Err(Error::Forbidden {
-            code: "pending_approval",
+        return Err(Error::Refused {
+            code: Code::PendingApproval,
             message: "this account waits for an administrator's approval".into(),
         });
     }

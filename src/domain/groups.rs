@@ -1,5 +1,6 @@
 //! Groups: creation, lookup by handle, the directory.
 
+use crate::error::Code;
 use sea_orm::{DbErr, SqlErr, TransactionTrait};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -64,8 +65,8 @@ pub async fn create(ctx: &Ctx, user: &CurrentUser, input: NewGroup) -> Result<Gr
     )?;
     let rules = text::body("rules", &input.rules, text::MAX_DESCRIPTION_CHARS, false)?;
     let taken = || {
-        Error::conflict(
-            "name_taken",
+        Error::refused(
+            Code::NameTaken,
             format!("a group named {} exists", name.as_str()),
         )
     };

@@ -6,6 +6,7 @@
 //! fetched nor stored, and nothing is delivered to it (`federation::inbox`,
 //! `federation::actors`, `federation::objects`, `delivery::attempt`).
 
+use crate::error::Code;
 use std::collections::HashSet;
 
 use super::{Ctx, now};
@@ -156,25 +157,19 @@ impl BlockedInstances {
     }
 
     /// Why `authority` is refused, if it is: `instance_blocked` or `instance_not_allowed`.
-    pub async fn refusal(
-        &self,
-        db: &crate::storage::Db,
-        authority: &str,
-    ) -> Result<Option<&'static str>> {
+    pub async fn refusal(&self, db: &crate::storage::Db, authority: &str) -> Result<Option<Code>> {
         if authority == self.own {
             return Ok(None);
         }
         match self.policy {
             FederationPolicy::Open => Ok(None),
-            FederationPolicy::Blocklist => {
-                Ok(is_blocked(&*self.blocks.get(db).await?, authority)
-                    .then_some("instance_blocked"))
-            }
+            FederationPolicy::Blocklist => Ok(is_blocked(&*self.blocks.get(db).await?, authority)
+                .then_some(Code::InstanceBlocked)),
             FederationPolicy::Allowlist => {
                 if is_blocked(&*self.blocks.get(db).await?, authority) {
-                    Ok(Some("instance_blocked"))
+                    Ok(Some(Code::InstanceBlocked))
                 } else if !is_blocked(&*self.allows.get(db).await?, authority) {
-                    Ok(Some("instance_not_allowed"))
+                    Ok(Some(Code::InstanceNotAllowed))
                 } else {
                     Ok(None)
                 }
@@ -198,11 +193,11 @@ impl BlockedInstances {
     /// `Err(403 instance_blocked)` when `authority` is blocked.
     pub async fn refuse_authority(&self, db: &crate::storage::Db, authority: &str) -> Result<()> {
         match self.refusal(db, authority).await? {
-            Some("instance_blocked") => Err(Error::Forbidden {
-                code: "instance_blocked",
+            Some(Code::InstanceBlocked) => Err(Error::Refused {
+                code: Code::InstanceBlocked,
                 message: format!("{authority} is blocked by this instance"),
             }),
-            Some(code) => Err(Error::Forbidden {
+            Some(code) => Err(Error::Refused {
                 code,
                 message: format!(
                     "this instance federates only with the instances it allows, not {authority}"

@@ -6,6 +6,7 @@
 //! is checked before: [`authorize`] for a local member, `federation::moderation` for a
 //! remote actor.
 
+use crate::error::Code;
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
@@ -368,8 +369,8 @@ pub async fn remove(
         && !matches!(&target, Target::Post(p) if p.removed)
         && !matches!(&target, Target::Reply(r) if r.removed)
     {
-        return Err(Error::conflict(
-            "not_removed",
+        return Err(Error::refused(
+            Code::NotRemoved,
             "only what a moderator removed can be restored",
         ));
     }
@@ -446,8 +447,8 @@ pub async fn ban(
         return Err(Error::invalid("person", "you cannot ban yourself"));
     }
     if storage::groups::is_moderator(&ctx.db, group.id, person.id).await? {
-        return Err(Error::conflict(
-            "is_moderator",
+        return Err(Error::refused(
+            Code::IsModerator,
             "a moderator cannot be banned; remove them from the moderators first",
         ));
     }
@@ -501,8 +502,8 @@ pub async fn add_moderator(
         .await?
         .is_some()
     {
-        return Err(Error::conflict(
-            "banned",
+        return Err(Error::refused(
+            Code::IsBanned,
             "that person is banned from this group",
         ));
     }
@@ -532,8 +533,8 @@ pub async fn remove_moderator(
         }
     }
     if group.local && storage::moderation::moderator_count(&ctx.db, group.id).await? <= 1 {
-        return Err(Error::conflict(
-            "last_moderator",
+        return Err(Error::refused(
+            Code::LastModerator,
             "a group keeps at least one moderator",
         ));
     }
@@ -544,8 +545,8 @@ pub async fn remove_moderator(
 pub async fn ensure_not_banned(ctx: &Ctx, group_id: i64, person_id: i64) -> Result<()> {
     match storage::moderation::ban_in_force(&ctx.db, group_id, person_id, now()).await? {
         None => Ok(()),
-        Some(b) => Err(Error::Forbidden {
-            code: "banned",
+        Some(b) => Err(Error::Refused {
+            code: Code::Banned,
             message: match b.expires_at {
                 Some(t) => format!("you are banned from this group until {}", t.to_rfc3339()),
                 None => "you are banned from this group".into(),

@@ -1,5 +1,6 @@
 //! Posts: writing, reading (listing with sorts, a thread in full), editing, deleting.
 
+use crate::error::Code;
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -252,7 +253,7 @@ pub async fn edit(ctx: &Ctx, user: &CurrentUser, id: i64, input: PostEdit) -> Re
         return Err(Error::forbidden("only the author may edit a post"));
     }
     if post.deleted_at.is_some() {
-        return Err(Error::conflict("deleted", "this post was deleted"));
+        return Err(Error::refused(Code::Deleted, "this post was deleted"));
     }
     let title = match input.title {
         Some(t) => text::title("title", &t, text::MAX_TITLE_CHARS)?,
@@ -265,7 +266,7 @@ pub async fn edit(ctx: &Ctx, user: &CurrentUser, id: i64, input: PostEdit) -> Re
     let body_html = text::render_markdown(&body);
     let post = storage::posts::update_content(&ctx.db, post, title, body, body_html, now())
         .await?
-        .ok_or_else(|| Error::conflict("deleted", "this post was deleted"))?;
+        .ok_or_else(|| Error::refused(Code::Deleted, "this post was deleted"))?;
     view_one(ctx, Some(user), &post, &group).await
 }
 

@@ -1,5 +1,6 @@
 //! Replies: answering a post or another reply, editing, deleting.
 
+use crate::error::Code;
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -79,10 +80,10 @@ pub async fn admit(
     if decide_here {
         super::moderation::ensure_not_banned(ctx, group.id, author.id).await?;
         if post.deleted_at.is_some() {
-            return Err(Error::conflict("deleted", "this post was deleted"));
+            return Err(Error::refused(Code::Deleted, "this post was deleted"));
         }
         if post.locked {
-            return Err(Error::conflict("locked", "this thread is locked"));
+            return Err(Error::refused(Code::Locked, "this thread is locked"));
         }
     }
     let Some(parent) = parent else {
@@ -92,8 +93,8 @@ pub async fn admit(
         return Err(Error::invalid("parent_id", "is not a reply in this thread"));
     }
     if decide_here && parent.deleted_at.is_some() {
-        return Err(Error::conflict(
-            "deleted",
+        return Err(Error::refused(
+            Code::Deleted,
             "the reply you answer was deleted",
         ));
     }
@@ -140,7 +141,12 @@ pub async fn create(
         |id| ctx.instance.reply_url(id),
     )
     .await?
-    .ok_or_else(|| Error::conflict("deleted", "the post or the reply you answer was deleted"))?;
+    .ok_or_else(|| {
+        Error::refused(
+            Code::Deleted,
+            "the post or the reply you answer was deleted",
+        )
+    })?;
     txn.commit().await?;
     view_one(ctx, Some(user), &reply).await
 }
@@ -158,13 +164,13 @@ pub async fn edit(ctx: &Ctx, user: &CurrentUser, id: i64, input: ReplyEdit) -> R
         return Err(Error::forbidden("only the author may edit a reply"));
     }
     if reply.deleted_at.is_some() {
-        return Err(Error::conflict("deleted", "this reply was deleted"));
+        return Err(Error::refused(Code::Deleted, "this reply was deleted"));
     }
     let body = text::body("body", &input.body, text::MAX_BODY_CHARS, true)?;
     let body_html = text::render_markdown(&body);
     let reply = storage::replies::update_body(&ctx.db, reply, body, body_html, now())
         .await?
-        .ok_or_else(|| Error::conflict("deleted", "this reply was deleted"))?;
+        .ok_or_else(|| Error::refused(Code::Deleted, "this reply was deleted"))?;
     view_one(ctx, Some(user), &reply).await
 }
 

@@ -1,5 +1,6 @@
 //! Votes: +1, -1, or 0 to withdraw; one vote per person per post or reply.
 
+use crate::error::Code;
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -55,7 +56,7 @@ pub async fn cast(
                 .await?
                 .ok_or(Error::NotFound("post"))?;
             if post.deleted_at.is_some() {
-                return Err(Error::conflict("deleted", "this post was deleted"));
+                return Err(Error::refused(Code::Deleted, "this post was deleted"));
             }
             (Target::Post, post.id, Some(post.created_at), post.group_id)
         }
@@ -64,7 +65,7 @@ pub async fn cast(
                 .await?
                 .ok_or(Error::NotFound("reply"))?;
             if reply.deleted_at.is_some() {
-                return Err(Error::conflict("deleted", "this reply was deleted"));
+                return Err(Error::refused(Code::Deleted, "this reply was deleted"));
             }
             let post = storage::posts::find(&ctx.db, reply.post_id)
                 .await?
@@ -81,7 +82,7 @@ pub async fn cast(
     let txn = ctx.db.begin().await?;
     let counts = storage::votes::set(&txn, target, id, voter.id, value, activity_id, now())
         .await?
-        .ok_or_else(|| Error::conflict("deleted", "this was deleted"))?;
+        .ok_or_else(|| Error::refused(Code::Deleted, "this was deleted"))?;
     if let Some(created_at) = post_created_at {
         storage::votes::set_hot_rank(&txn, id, ranking::hot_rank(counts.score(), created_at))
             .await?;

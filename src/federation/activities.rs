@@ -4,6 +4,7 @@
 //! actor's key (fetching the actor if needed), the body digest, and that the activity id is
 //! on the actor's domain (`activitypub_federation::axum::inbox::receive_activity`).
 
+use crate::error::Code;
 use activitypub_federation::{
     config::Data,
     fetch::object_id::ObjectId,
@@ -48,8 +49,8 @@ where
     F: std::future::Future<Output = Result<()>>,
 {
     if id.len() > MAX_ID_LEN {
-        return Err(Error::rejected(
-            "invalid_activity",
+        return Err(Error::refused(
+            Code::InvalidActivity,
             "activity id is too long",
         ));
     }
@@ -136,8 +137,8 @@ impl Activity for Follow {
     }
     async fn verify(&self, data: &Data<Services>) -> Result<()> {
         if !self.object.is_local(data) {
-            return Err(Error::rejected(
-                "invalid_activity",
+            return Err(Error::refused(
+                Code::InvalidActivity,
                 "Follow of something not on this instance",
             ));
         }
@@ -203,8 +204,8 @@ impl Activity for Accept {
         // Only the group that was followed may accept the follow.
         verify_urls_match(self.actor.inner(), self.object.object.inner())?;
         if !self.object.actor.is_local(data) {
-            return Err(Error::rejected(
-                "invalid_activity",
+            return Err(Error::refused(
+                Code::InvalidActivity,
                 "Accept of a follow not made here",
             ));
         }

@@ -2,6 +2,7 @@
 //! `persons` and `groups`) and the instance actor. Remote actors are checked and stored
 //! here when they are fetched.
 
+use crate::error::Code;
 use activitypub_federation::{
     config::Data,
     protocol::verification::verify_domains_match,
@@ -80,7 +81,7 @@ impl InstanceActor {
 /// `host[:port]` of a URL, as stored in `domain` columns.
 pub fn authority(u: &Url) -> Result<String> {
     crate::domain::instances::authority(u)
-        .ok_or_else(|| Error::rejected("invalid_actor", "actor id has no host"))
+        .ok_or_else(|| Error::refused(Code::InvalidActor, "actor id has no host"))
 }
 
 /// A remote name, trimmed to what we show: no control characters, at most 100 characters.
@@ -99,14 +100,14 @@ fn check_key_owner(json: &Actor) -> Result<()> {
             c.is_control() || text::is_disguising(c) || c.is_whitespace() || "@/\\?#".contains(c)
         })
     {
-        return Err(Error::rejected(
-            "invalid_actor",
+        return Err(Error::refused(
+            Code::InvalidActor,
             "preferredUsername is not a usable name",
         ));
     }
     if json.public_key.owner != json.id {
-        return Err(Error::rejected(
-            "invalid_actor",
+        return Err(Error::refused(
+            Code::InvalidActor,
             "publicKey.owner differs from the actor id",
         ));
     }
@@ -123,8 +124,8 @@ fn check_key_owner(json: &Actor) -> Result<()> {
 /// rather than failing as a server error.
 fn clash(e: sea_orm::DbErr) -> Error {
     match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::rejected(
-            "invalid_actor",
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::refused(
+            Code::InvalidActor,
             "another actor of that server has this name",
         ),
         _ => e.into(),
@@ -156,8 +157,8 @@ impl Object for DbPerson {
         verify_domains_match(&json.id, expected_domain)?;
         data.blocked.refuse(&data.db, &json.id).await?;
         if json.kind == ActorKind::Group {
-            return Err(Error::rejected(
-                "invalid_actor",
+            return Err(Error::refused(
+                Code::InvalidActor,
                 "expected a person, got a group",
             ));
         }
@@ -213,7 +214,7 @@ impl Object for DbGroup {
         verify_domains_match(&json.id, expected_domain)?;
         data.blocked.refuse(&data.db, &json.id).await?;
         if json.kind != ActorKind::Group {
-            return Err(Error::rejected("invalid_actor", "expected a group"));
+            return Err(Error::refused(Code::InvalidActor, "expected a group"));
         }
         check_key_owner(json)
     }
@@ -313,15 +314,15 @@ impl Object for InstanceActor {
     }
 
     async fn verify(_json: &Actor, _expected_domain: &Url, _data: &Data<Services>) -> Result<()> {
-        Err(Error::rejected(
-            "invalid_actor",
+        Err(Error::refused(
+            Code::InvalidActor,
             "remote instance actors are not stored",
         ))
     }
 
     async fn from_json(_json: Actor, _data: &Data<Services>) -> Result<Self> {
-        Err(Error::rejected(
-            "invalid_actor",
+        Err(Error::refused(
+            Code::InvalidActor,
             "remote instance actors are not stored",
         ))
     }

@@ -3,6 +3,7 @@
 //! land in an empty room. Each post is processed with its own fetch budget; failures are
 //! logged and skipped, never fatal.
 
+use crate::error::Code;
 use activitypub_federation::{config::Data, fetch::fetch_object_http, traits::Object as _};
 use serde_json::Value;
 use url::Url;
@@ -41,8 +42,8 @@ async fn fetch_json(url: &Url, data: &Data<Services>) -> Result<Value> {
 async fn store(obj: Object, group: &groups::Model, data: &Data<Services>) -> Result<Content> {
     Content::verify(&obj, &obj.id, data).await?;
     if super::actors::authority(&obj.id)? == data.instance.domain {
-        return Err(Error::rejected(
-            "invalid_object",
+        return Err(Error::refused(
+            Code::InvalidObject,
             "an item with an id of this instance",
         ));
     }
@@ -51,8 +52,8 @@ async fn store(obj: Object, group: &groups::Model, data: &Data<Services>) -> Res
         None => Content::group_of_new(&obj, data).await?,
     };
     if target.id != group.id {
-        return Err(Error::rejected(
-            "invalid_object",
+        return Err(Error::refused(
+            Code::InvalidObject,
             "an item of another group",
         ));
     }
@@ -104,7 +105,7 @@ pub async fn group(data: &Data<Services>, group: &groups::Model) -> Result<usize
     let data = data.reset_request_count();
     let actor: Actor =
         serde_json::from_value(fetch_json(&super::documents::url(&group.ap_id)?, &data).await?)
-            .map_err(|e| Error::rejected("invalid_actor", e.to_string()))?;
+            .map_err(|e| Error::refused(Code::InvalidActor, e.to_string()))?;
     if let Some(moderators) = &actor.attributed_to
         && let Err(e) = self::moderators(&data, group, moderators).await
     {

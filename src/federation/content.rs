@@ -3,6 +3,7 @@
 //! each, unchanged, in an `Announce` to its followers. A follower accepts an announced
 //! activity only when the announcing group is the group the object belongs to.
 
+use crate::error::Code;
 use activitypub_federation::{
     config::Data,
     fetch::object_id::ObjectId,
@@ -464,8 +465,8 @@ impl GroupActivity {
             if authority(self.actor()).is_ok_and(|a| a == data.instance.domain) {
                 return Ok(());
             }
-            return Err(Error::rejected(
-                "invalid_activity",
+            return Err(Error::refused(
+                Code::InvalidActivity,
                 "a relayed activity speaking for this instance",
             ));
         }
@@ -483,14 +484,14 @@ impl GroupActivity {
                     .and_then(|u| authority(&u).ok());
         match via {
             Via::Direct if !group.local && !from_groups_server => {
-                return Err(Error::rejected(
-                    "invalid_activity",
+                return Err(Error::refused(
+                    Code::InvalidActivity,
                     "send this to the group's own server",
                 ));
             }
             Via::Announced(announcer) if group.ap_id != announcer => {
-                return Err(Error::rejected(
-                    "invalid_activity",
+                return Err(Error::refused(
+                    Code::InvalidActivity,
                     "the group announced another group's content",
                 ));
             }
@@ -665,13 +666,13 @@ async fn relayed_account_deletion(data: &Data<Services>, actor: &Url) -> Result<
         .await
     {
         Err(Error::NotFound(_)) => {}
-        Err(Error::Rejected {
-            code: "object_deleted",
+        Err(Error::Refused {
+            code: Code::ObjectDeleted,
             ..
         }) => {}
         Ok(_) => {
-            return Err(Error::rejected(
-                "invalid_activity",
+            return Err(Error::refused(
+                Code::InvalidActivity,
                 "the account still exists on its server",
             ));
         }
@@ -689,8 +690,8 @@ async fn share(data: &Data<Services>, person: &DbPerson, announce: &Announce) ->
         Announced::Id(id) => id,
         Announced::Object(o) => &o.id,
         Announced::Activity(_) => {
-            return Err(Error::rejected(
-                "invalid_activity",
+            return Err(Error::refused(
+                Code::InvalidActivity,
                 "a person announced an activity",
             ));
         }
@@ -823,8 +824,8 @@ impl Activity for Announce {
     }
     async fn verify(&self, data: &Data<Services>) -> Result<()> {
         if self.actor.is_local(data) {
-            return Err(Error::rejected(
-                "invalid_activity",
+            return Err(Error::refused(
+                Code::InvalidActivity,
                 "Announce in the name of a group hosted here",
             ));
         }
@@ -845,8 +846,8 @@ impl Activity for Announce {
         }
         let group = self.actor.inner().to_string();
         let foreign = || {
-            Error::rejected(
-                "invalid_activity",
+            Error::refused(
+                Code::InvalidActivity,
                 "the group announced another group's content",
             )
         };
@@ -860,8 +861,8 @@ impl Activity for Announce {
             }
             Announced::Object(obj) => {
                 if authority(&obj.id).is_ok_and(|a| a == data.instance.domain) {
-                    return Err(Error::rejected(
-                        "invalid_activity",
+                    return Err(Error::refused(
+                        Code::InvalidActivity,
                         "a relayed object with an id of this instance",
                     ));
                 }

@@ -60,7 +60,10 @@ pub async fn resolve_group(data: &Data<Services>, raw: &str) -> Result<groups::M
     let group: DbGroup = webfinger_resolve_actor(&format!("{}@{domain}", handle.name), data)
         .await
         .map_err(|e| match e {
-            Error::Rejected { .. } | Error::NotFound(_) => Error::NotFound("group"),
+            Error::Refused { code, .. } if code.status() == axum::http::StatusCode::BAD_REQUEST => {
+                Error::NotFound("group")
+            }
+            Error::NotFound(_) => Error::NotFound("group"),
             other => other,
         })?;
     Ok(group.model)

@@ -6,6 +6,7 @@
 //! (parsed once and cached; verified with `ring`, see `signing`). Only then does the activity
 //! act (see `activities`).
 
+use crate::error::Code;
 use activitypub_federation::{
     config::Data,
     fetch::object_id::ObjectId,
@@ -210,18 +211,18 @@ pub async fn receive(
 ) -> Result<()> {
     let signature = Signature::parse(data, method, path_and_query, headers, Some(body))?;
     let activity: InboxActivity = serde_json::from_slice(body)
-        .map_err(|e| Error::rejected("invalid_activity", format!("unreadable activity: {e}")))?;
+        .map_err(|e| Error::refused(Code::InvalidActivity, format!("unreadable activity: {e}")))?;
     let (id, actor_id) = (activity.id(), activity.actor());
     let host = authority(actor_id)?;
     if authority(id)? != host {
-        return Err(Error::rejected(
-            "invalid_activity",
+        return Err(Error::refused(
+            Code::InvalidActivity,
             "the activity's id is not on its actor's server",
         ));
     }
     if host == data.instance.domain {
-        return Err(Error::rejected(
-            "invalid_activity",
+        return Err(Error::refused(
+            Code::InvalidActivity,
             "activities from this instance are not received",
         ));
     }
@@ -230,8 +231,8 @@ pub async fn receive(
         "https" => {}
         "http" if debug => {}
         _ => {
-            return Err(Error::rejected(
-                "invalid_activity",
+            return Err(Error::refused(
+                Code::InvalidActivity,
                 "actor ids must be https URLs",
             ));
         }
@@ -252,8 +253,8 @@ pub async fn receive(
             && let Some(name) = actor_id.host_str()
             && crate::domain::instances::resolves_internal(name).await
         {
-            return Err(Error::rejected(
-                "url_refused",
+            return Err(Error::refused(
+                Code::UrlRefused,
                 format!("{name} resolves to an internal address"),
             ));
         }

@@ -11,6 +11,7 @@
 //! on a remote group sends the action to the group, which relays it. Every applied action is
 //! written to the group's mod log (`domain::moderation::apply`).
 
+use crate::error::Code;
 use activitypub_federation::{
     config::Data,
     fetch::object_id::ObjectId,
@@ -377,8 +378,8 @@ pub(super) async fn receive(
         && direct
         && storage::groups::is_moderator(&data.db, group.id, person.id).await?
     {
-        return Err(Error::rejected(
-            "invalid_activity",
+        return Err(Error::refused(
+            Code::InvalidActivity,
             "a moderator cannot be banned; remove them from the moderators first",
         ));
     }

@@ -3,6 +3,7 @@
 //! group must be the one its thread belongs to, and a reply's missing parents are fetched
 //! (bounded by the per-request fetch limit and the thread depth limit).
 
+use crate::error::Code;
 use activitypub_federation::{
     config::Data, fetch::object_id::ObjectId, protocol::verification::verify_domains_match,
     traits::Object as ApObject,
@@ -239,7 +240,7 @@ pub fn sanitized_content(json: &Object) -> Result<String> {
     // NUL cannot be stored in PostgreSQL text; it never means anything in HTML.
     let mut html = json.body_html().unwrap_or_default().replace('\0', "");
     if html.chars().count() > text::MAX_BODY_CHARS * 2 {
-        return Err(Error::rejected("invalid_object", "content is too long"));
+        return Err(Error::refused(Code::InvalidObject, "content is too long"));
     }
     // The form a Cohort group announces to Mastodon repeats the title as a first paragraph.
     if let Some(name) = json.name.as_deref() {
@@ -432,14 +433,14 @@ impl ApObject for Content {
         // A group is public: a followers-only or direct post (a Mastodon DM to a member) is
         // never published in a thread.
         if !json.is_public() {
-            return Err(Error::rejected(
-                "not_public",
+            return Err(Error::refused(
+                Code::NotPublic,
                 "only public posts and replies are accepted in a group",
             ));
         }
         if json.in_reply_to.is_none() && group_candidates(json).is_empty() {
-            return Err(Error::rejected(
-                "invalid_object",
+            return Err(Error::refused(
+                Code::InvalidObject,
                 "a post must name its group (audience, a mention, or to/cc)",
             ));
         }
@@ -488,8 +489,8 @@ impl Content {
             .await?
             .model;
         if author.deleted_at.is_some() {
-            return Err(Error::rejected(
-                "invalid_object",
+            return Err(Error::refused(
+                Code::InvalidObject,
                 "its author's account was deleted",
             ));
         }
@@ -497,14 +498,14 @@ impl Content {
             None => {
                 let group_id = claimed_group(&json, data)
                     .await?
-                    .ok_or_else(|| Error::rejected("invalid_object", "no group"))?;
+                    .ok_or_else(|| Error::refused(Code::InvalidObject, "no group"))?;
                 let group = ObjectId::<DbGroup>::from(group_id)
                     .dereference(data)
                     .await?
                     .model;
                 if group.local && !accept_local_group {
-                    return Err(Error::rejected(
-                        "invalid_object",
+                    return Err(Error::refused(
+                        Code::InvalidObject,
                         "a post in a group hosted here that it did not receive",
                     ));
                 }
@@ -520,16 +521,16 @@ impl Content {
                     .await?;
                 let group = parent.group(data).await?;
                 if group.local && !accept_local_group {
-                    return Err(Error::rejected(
-                        "invalid_object",
+                    return Err(Error::refused(
+                        Code::InvalidObject,
                         "a reply in a group hosted here that it did not receive",
                     ));
                 }
                 if let Some(claimed) = &json.audience
                     && claimed.as_str() != group.ap_id
                 {
-                    return Err(Error::rejected(
-                        "invalid_object",
+                    return Err(Error::refused(
+                        Code::InvalidObject,
                         "audience is not the thread's group",
                     ));
                 }
@@ -561,7 +562,7 @@ impl Content {
             None => {
                 let group = claimed_group(json, data)
                     .await?
-                    .ok_or_else(|| Error::rejected("invalid_object", "no group"))?;
+                    .ok_or_else(|| Error::refused(Code::InvalidObject, "no group"))?;
                 Ok(ObjectId::<DbGroup>::from(group)
                     .dereference(data)
                     .await?

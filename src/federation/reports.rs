@@ -3,6 +3,7 @@
 //! remote moderators' servers and the reporter's, as Lemmy 0.20 does. Mastodon's `Flag`
 //! (from its instance actor, naming no group, several objects) is read too.
 
+use crate::error::Code;
 use activitypub_federation::{
     config::Data,
     fetch::object_id::ObjectId,
@@ -162,8 +163,8 @@ pub(super) async fn receive_flag(
     if let Reported::Content(t) = &what
         && stored_group_id(data, t).await? != group.id
     {
-        return Err(Error::rejected(
-            "invalid_activity",
+        return Err(Error::refused(
+            Code::InvalidActivity,
             "the report names another group's content",
         ));
     }
@@ -209,8 +210,8 @@ pub(super) async fn receive_resolve(
         return Ok(());
     };
     if report.group_id != group.id {
-        return Err(Error::rejected(
-            "invalid_activity",
+        return Err(Error::refused(
+            Code::InvalidActivity,
             "the resolution names another group's report",
         ));
     }

@@ -1,6 +1,7 @@
 //! Finding things on other servers: by handle (`@user@host`, `!group@host`, `group@host`) or
 //! by URL (a person, group, post or reply), fetched, checked and stored like anything else.
 
+use crate::error::Code;
 use activitypub_federation::{
     config::Data,
     fetch::{fetch_object_http, object_id::ObjectId, webfinger::webfinger_resolve_actor},
@@ -137,7 +138,9 @@ pub async fn person_by_handle(
     let p: DbPerson = webfinger_resolve_actor(handle, data)
         .await
         .map_err(|e| match e {
-            Error::Rejected { .. } => Error::NotFound("person"),
+            Error::Refused { code, .. } if code.status() == axum::http::StatusCode::BAD_REQUEST => {
+                Error::NotFound("person")
+            }
             other => other,
         })?;
     Ok(p.model)
@@ -184,8 +187,8 @@ async fn resolve_url(data: &Data<Services>, url: Url) -> Result<Resolved> {
             let c = ObjectId::<Content>::from(url).dereference(data).await?;
             content_view(data, &c).await
         }
-        _ => Err(Error::rejected(
-            "unsupported_object",
+        _ => Err(Error::refused(
+            Code::UnsupportedObject,
             format!("cannot use an object of type {kind:?}"),
         )),
     }

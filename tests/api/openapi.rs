@@ -172,3 +172,32 @@ async fn document_matches_its_snapshot() {
         );
     }
 }
+
+/// Every refusal code the server can answer is named in the document's error schema, with
+/// the status its code fixes.
+#[tokio::test]
+async fn every_error_code_is_documented() {
+    let app = TestApp::spawn().await;
+    let doc = app.get("/api/v1/openapi.json", None).await.json;
+    let described = doc["components"]["schemas"]["Error"]["properties"]["error"]["description"]
+        .as_str()
+        .expect("the error code is described")
+        .replace('\n', " ");
+    for code in cohort::error::Code::ALL {
+        let name = format!("`{}`", code.as_str());
+        assert!(described.contains(&name), "{name} is not documented");
+        let status = code.status().as_u16();
+        let at = described.find(&name).unwrap();
+        let before = &described[..at];
+        let said = [400u16, 403, 409]
+            .into_iter()
+            .filter_map(|s| before.rfind(&format!("{s} ")).map(|i| (i, s)))
+            .max()
+            .map(|(_, s)| s);
+        assert_eq!(
+            said,
+            Some(status),
+            "{name} is listed under the wrong status"
+        );
+    }
+}

@@ -10,6 +10,7 @@
 //! compute the token, and a token stops working when the session ends. Nothing extra is
 //! stored, so several processes agree on it.
 
+use crate::error::Code;
 use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, Request},
@@ -252,8 +253,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for WebForm<T> {
             .map(|(_, v)| v.into_owned())
             .unwrap_or_default();
         if viewer.csrf.is_empty() || !same(&sent, &viewer.csrf) {
-            return Err(Error::Forbidden {
-                code: "csrf",
+            return Err(Error::Refused {
+                code: Code::Csrf,
                 message: "this form has expired or did not come from this site; go back, reload the page and try again".into(),
             }
             .into());
