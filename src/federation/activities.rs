@@ -4,22 +4,19 @@
 //! actor's key (fetching the actor if needed), the body digest, and that the activity id is
 //! on the actor's domain (`activitypub_federation::axum::inbox::receive_activity`).
 
+pub use super::protocol::follow::{Accept, Follow, InboxActivity, UndoFollow};
 use crate::error::Code;
 use activitypub_federation::{
     config::Data,
     fetch::object_id::ObjectId,
-    kinds::activity::{AcceptType, FollowType, UndoType},
+    kinds::activity::AcceptType,
     protocol::verification::verify_urls_match,
     traits::{Activity, Actor as _, Object as _},
 };
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::{
-    actors::{DbGroup, DbPerson},
-    documents::url,
-};
+use super::{actors::DbGroup, documents::url};
 use crate::{
     delivery,
     domain::{Ctx, now, random_hex},
@@ -60,69 +57,6 @@ where
     act.await?;
     storage::received::insert_if_new(&data.db, id, now()).await?;
     Ok(())
-}
-
-/// `Follow` of a group by a person.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Follow {
-    /// Who follows.
-    pub actor: ObjectId<DbPerson>,
-    /// The group followed.
-    pub object: ObjectId<DbGroup>,
-    /// `Follow`.
-    #[serde(rename = "type")]
-    pub kind: FollowType,
-    /// The activity id.
-    pub id: Url,
-}
-
-/// `Accept` of a `Follow`, sent by the group.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Accept {
-    /// The group accepting.
-    pub actor: ObjectId<DbGroup>,
-    /// The follow accepted, embedded.
-    pub object: Follow,
-    /// `Accept`.
-    #[serde(rename = "type")]
-    pub kind: AcceptType,
-    /// The activity id.
-    pub id: Url,
-}
-
-/// `Undo` of a `Follow`: the person leaves the group.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UndoFollow {
-    /// Who leaves.
-    pub actor: ObjectId<DbPerson>,
-    /// The follow undone, embedded.
-    pub object: Follow,
-    /// `Undo`.
-    #[serde(rename = "type")]
-    pub kind: UndoType,
-    /// The activity id.
-    pub id: Url,
-}
-
-/// Every activity an inbox accepts. Anything else is refused with 400.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(untagged)]
-pub enum InboxActivity {
-    /// A person follows a local group.
-    Follow(Follow),
-    /// A remote group accepted a local person's follow.
-    Accept(Accept),
-    /// A person stops following a local group.
-    Undo(UndoFollow),
-    /// A group relays an activity (or a post) to us, a follower.
-    Announce(Box<super::content::Announce>),
-    /// A member's activity about a group's content, sent to a group hosted here.
-    Group(Box<super::content::GroupActivity>),
-    /// A person withdraws a boost.
-    UndoShare(super::content::UndoShare),
 }
 
 #[async_trait]

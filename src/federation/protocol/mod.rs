@@ -4,6 +4,11 @@
 //! (<https://codeberg.org/fediverse/fep/src/branch/main/fep/1b12/fep-1b12.md>): a post is a
 //! `Page` with `name`, a reply a `Note` with `inReplyTo`, both carrying `audience` = group.
 
+pub mod content;
+pub mod follow;
+pub mod moderation;
+pub mod reports;
+
 use activitypub_federation::protocol::{helpers::deserialize_one_or_many, public_key::PublicKey};
 use std::collections::BTreeMap;
 
