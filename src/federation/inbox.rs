@@ -15,12 +15,12 @@ use activitypub_federation::{
 use axum::http::HeaderMap;
 
 use super::{activities::InboxActivity, actors::AnyActor, actors::authority, signing};
-use crate::services::Services;
 use crate::{
     domain::now,
     error::{Error, Result},
     storage,
 };
+use crate::{services::Services, usecases::Unit};
 
 /// How recently an actor must have been fetched for a failed signature not to fetch it again.
 const KEY_REFETCH: chrono::Duration = chrono::Duration::minutes(1);
@@ -182,20 +182,24 @@ async fn delete_account(
     signature.check(data, &actor)?;
     let id = activity.id().to_string();
     super::activities::once(data, &id, async {
-        let erased = storage::persons::erase_remote(&data.db, person_id, now()).await?;
-        tracing::info!(actor = %actor_id, posts = erased.posts, replies = erased.replies,
-            "remote account deleted");
+        // Erased and relayed in one unit.
+        let unit = Unit::begin(data).await?;
+        let c = unit.ctx();
+        let erased = storage::persons::erase_remote(&c.db, person_id, now()).await?;
         // The groups here that carried its content tell their followers, whose copies came
         // from the group and who may never hear from the account's own server.
         if let InboxActivity::Group(deletion) = activity {
-            for group_id in erased.groups {
-                if let Some(group) = storage::groups::find(&data.db, group_id).await?
+            for group_id in &erased.groups {
+                if let Some(group) = storage::groups::find(&c.db, *group_id).await?
                     && group.local
                 {
-                    super::outbox::announce(data, &group, (**deletion).clone(), None).await?;
+                    super::outbox::announce(c, &group, (**deletion).clone(), None).await?;
                 }
             }
         }
+        unit.commit().await?;
+        tracing::info!(actor = %actor_id, posts = erased.posts, replies = erased.replies,
+            "remote account deleted");
         Ok(())
     })
     .await
