@@ -42,8 +42,19 @@ async fn relay_if_local(
     new_post: bool,
 ) -> Result<()> {
     let group = content.group(data).await?;
+    relay_in(data, &group, content, activity, new_post).await
+}
+
+/// Relays `activity` if `group` (the content's own) is hosted here.
+async fn relay_in(
+    data: &Services,
+    group: &groups::Model,
+    content: &Content,
+    activity: GroupActivity,
+    new_post: bool,
+) -> Result<()> {
     if group.local {
-        outbox::announce(data, &group, activity, new_post.then_some(content)).await?;
+        outbox::announce(data, group, activity, new_post.then_some(content)).await?;
     }
     Ok(())
 }
@@ -294,7 +305,7 @@ impl GroupActivity {
                     }
                     None => is_new && matches!(content, Content::Post(..)),
                 };
-                relay_if_local(c, &content, Self::CreateOrUpdate(a), new_post).await?;
+                relay_in(c, &group, &content, Self::CreateOrUpdate(a), new_post).await?;
                 unit.commit().await
             }
             Self::Delete(a) => {

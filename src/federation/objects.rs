@@ -509,11 +509,9 @@ impl Content {
                         "a post in a group hosted here that it did not receive",
                     ));
                 }
-                Ok(Prepared::Post {
-                    json,
-                    author,
-                    group,
-                })
+                Ok(Prepared::New(Box::new(NewContent::new(
+                    &json, author, group, None,
+                )?)))
             }
             Some(parent_id) => {
                 let parent = ObjectId::<Content>::from(parent_id)
@@ -534,12 +532,12 @@ impl Content {
                         "audience is not the thread's group",
                     ));
                 }
-                Ok(Prepared::Reply {
-                    json,
+                Ok(Prepared::New(Box::new(NewContent::new(
+                    &json,
                     author,
                     group,
-                    parent: Box::new(parent),
-                })
+                    Some(parent),
+                )?)))
             }
         }
     }
@@ -573,86 +571,104 @@ impl Content {
 }
 
 /// A remote object checked and with everything it refers to at hand (see
-/// [`Content::prepare`]), ready to be written.
+/// [`Content::prepare`]), its text already sanitised: ready to be written.
 #[derive(Debug)]
 pub enum Prepared {
     /// Already stored (a repeat): nothing to write.
     Stored(Content),
-    /// A new post.
-    Post {
-        /// The object.
-        json: Object,
-        /// Its author, stored.
+    /// A new post or reply.
+    New(Box<NewContent>),
+}
+
+/// A new post or reply, prepared.
+#[derive(Debug)]
+pub struct NewContent {
+    /// Its id.
+    ap_id: Url,
+    /// Its author, stored.
+    author: persons::Model,
+    /// Its (thread's) group, stored.
+    group: groups::Model,
+    /// What it answers, stored (`None`: a new post).
+    parent: Option<Content>,
+    /// Its title (posts).
+    title: String,
+    /// Markdown source, if any.
+    body: String,
+    /// Sanitised HTML.
+    body_html: String,
+    /// Content warning (replies) and the post's extras.
+    content_warning: Option<String>,
+    extras: storage::posts::Extras,
+    /// When it was written and edited, at the precision both databases store.
+    created_at: chrono::DateTime<chrono::Utc>,
+    updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl NewContent {
+    fn new(
+        json: &Object,
         author: persons::Model,
-        /// Its group, stored.
         group: groups::Model,
-    },
-    /// A new reply.
-    Reply {
-        /// The object.
-        json: Object,
-        /// Its author, stored.
-        author: persons::Model,
-        /// Its thread's group, stored.
-        group: groups::Model,
-        /// What it answers, stored.
-        parent: Box<Content>,
-    },
+        parent: Option<Content>,
+    ) -> Result<Self> {
+        Ok(Self {
+            ap_id: json.id.clone(),
+            title: if parent.is_none() {
+                title_of(json)
+            } else {
+                String::new()
+            },
+            body: markdown_source(json),
+            // Sanitising is the costly part: done here, before any transaction.
+            body_html: sanitized_content(json)?,
+            content_warning: content_warning(json),
+            extras: post_extras(json, &group),
+            created_at: json
+                .published
+                .unwrap_or_else(now)
+                .min(now())
+                .trunc_subsecs(6),
+            updated_at: json.updated.map(|u| u.min(now()).trunc_subsecs(6)),
+            author,
+            group,
+            parent,
+        })
+    }
 }
 
 impl Prepared {
     /// Writes it through `ctx` (inside a unit: that unit's transaction). A reply obeys the
     /// rule a reply written here does (`domain::replies::admit`).
     pub async fn insert(self, ctx: &Ctx) -> Result<Content> {
-        let (json, author, group, parent) = match self {
+        let n = match self {
             Self::Stored(c) => return Ok(c),
-            Self::Post {
-                json,
-                author,
-                group,
-            } => (json, author, group, None),
-            Self::Reply {
-                json,
-                author,
-                group,
-                parent,
-            } => (json, author, group, Some(parent)),
+            Self::New(n) => *n,
         };
-        let (json, author, group) = (&json, &author, &group);
-        let body = markdown_source(json);
-        let body_html = sanitized_content(json)?;
-        // At the precision both databases store, so keyset cursors compare exactly.
-        let created_at = json
-            .published
-            .unwrap_or_else(now)
-            .min(now())
-            .trunc_subsecs(6);
-        let updated_at = json.updated.map(|u| u.min(now()).trunc_subsecs(6));
-        match parent {
+        match &n.parent {
             None => {
                 let stored = storage::posts::insert_remote(
                     &ctx.db,
                     NewRemotePost {
-                        ap_id: json.id.to_string(),
-                        group_id: group.id,
-                        author_id: author.id,
-                        title: title_of(json),
-                        body,
-                        body_html,
-                        hot_rank: ranking::hot_rank(0, created_at),
-                        created_at,
-                        updated_at,
+                        ap_id: n.ap_id.to_string(),
+                        group_id: n.group.id,
+                        author_id: n.author.id,
+                        title: n.title,
+                        body: n.body,
+                        body_html: n.body_html,
+                        hot_rank: ranking::hot_rank(0, n.created_at),
+                        created_at: n.created_at,
+                        updated_at: n.updated_at,
                     },
                 )
                 .await?;
-                let extras = post_extras(json, group);
-                if extras != storage::posts::Extras::default() {
-                    storage::posts::set_extras(&ctx.db, stored.id, extras).await?;
+                if n.extras != storage::posts::Extras::default() {
+                    storage::posts::set_extras(&ctx.db, stored.id, n.extras).await?;
                 }
-                Ok(Content::Post(stored, json.id.clone()))
+                Ok(Content::Post(stored, n.ap_id))
             }
             Some(parent) => {
-                let (post, parent_reply) = match parent.as_ref() {
+                let (post, parent_reply) = match parent {
                     Content::Post(p, _) => (p.clone(), None),
                     Content::Reply(r, _) => (
                         storage::posts::find(&ctx.db, r.post_id)
@@ -663,28 +679,30 @@ impl Prepared {
                 };
                 // The rule a reply written here obeys (bans, deleted posts and locks where
                 // this server decides; the depth bound everywhere).
-                let depth = reply_rules::admit(ctx, author, &post, group, parent_reply).await?;
+                let depth =
+                    reply_rules::admit(ctx, &n.author, &post, &n.group, parent_reply).await?;
                 let txn = ctx.db.begin().await?;
                 let stored = storage::replies::insert_remote(
                     &txn,
                     NewRemoteReply {
-                        ap_id: json.id.to_string(),
+                        ap_id: n.ap_id.to_string(),
                         post_id: post.id,
                         parent_id: parent_reply.map(|r| r.id),
                         depth,
-                        author_id: author.id,
-                        body,
-                        body_html,
-                        created_at,
-                        updated_at,
+                        author_id: n.author.id,
+                        body: n.body,
+                        body_html: n.body_html,
+                        created_at: n.created_at,
+                        updated_at: n.updated_at,
                     },
                 )
                 .await?;
-                if let Some(cw) = content_warning(json) {
-                    storage::replies::set_content_warning(&txn, stored.id, Some(cw)).await?;
+                if n.content_warning.is_some() {
+                    storage::replies::set_content_warning(&txn, stored.id, n.content_warning)
+                        .await?;
                 }
                 txn.commit().await?;
-                Ok(Content::Reply(stored, json.id.clone()))
+                Ok(Content::Reply(stored, n.ap_id))
             }
         }
     }
