@@ -42,19 +42,8 @@ async fn relay_if_local(
     new_post: bool,
 ) -> Result<()> {
     let group = content.group(data).await?;
-    relay_in(data, &group, content, activity, new_post).await
-}
-
-/// Relays `activity` if `group` (the content's own) is hosted here.
-async fn relay_in(
-    data: &Services,
-    group: &groups::Model,
-    content: &Content,
-    activity: GroupActivity,
-    new_post: bool,
-) -> Result<()> {
     if group.local {
-        outbox::announce(data, group, activity, new_post.then_some(content)).await?;
+        outbox::announce(data, &group, activity, new_post.then_some(content)).await?;
     }
     Ok(())
 }
@@ -286,6 +275,10 @@ impl GroupActivity {
                     CreateOrUpdateKind::Update => Some(person_id(data, &a.actor).await?),
                     CreateOrUpdateKind::Create => None,
                 };
+                // Whether the group relays it, asked before the unit (a follower whose follow
+                // commits meanwhile starts after it, as one arriving a moment later would).
+                let relays =
+                    group.local && storage::followers::has_remote(&data.db, group.id).await?;
                 let unit = Unit::begin(data).await?;
                 let c = unit.ctx();
                 let is_new = !matches!(prepared, Prepared::Stored(_));
@@ -305,7 +298,11 @@ impl GroupActivity {
                     }
                     None => is_new && matches!(content, Content::Post(..)),
                 };
-                relay_in(c, &group, &content, Self::CreateOrUpdate(a), new_post).await?;
+                if relays {
+                    let new_post = new_post.then_some(&content);
+                    outbox::announce_to_followers(c, &group, Self::CreateOrUpdate(a), new_post)
+                        .await?;
+                }
                 unit.commit().await
             }
             Self::Delete(a) => {

@@ -10,7 +10,6 @@ use activitypub_federation::{
 };
 use async_trait::async_trait;
 use chrono::SubsecRound;
-use sea_orm::TransactionTrait;
 use url::Url;
 
 use super::{
@@ -464,8 +463,13 @@ impl Content {
         accept_local_group: bool,
     ) -> Result<Self> {
         match Self::prepare(json, data, accept_local_group).await? {
-            Prepared::Stored(existing) => Ok(existing),
-            new => new.insert(data).await,
+            Prepared::Stored(existing) => Ok(*existing),
+            new => {
+                let unit = crate::usecases::Unit::begin(data).await?;
+                let stored = new.insert(unit.ctx()).await?;
+                unit.commit().await?;
+                Ok(stored)
+            }
         }
     }
 
@@ -482,7 +486,7 @@ impl Content {
         data.blocked.refuse(&data.db, &json.id).await?;
         data.blocked.refuse(&data.db, &json.attributed_to).await?;
         if let Some(existing) = Content::find(data, &json.id).await? {
-            return Ok(Prepared::Stored(existing));
+            return Ok(Prepared::Stored(Box::new(existing)));
         }
         let author = ObjectId::<DbPerson>::from(json.attributed_to.clone())
             .dereference(data)
@@ -532,11 +536,25 @@ impl Content {
                         "audience is not the thread's group",
                     ));
                 }
+                let (post, parent_reply) = match &parent {
+                    Content::Post(p, _) => (p.clone(), None),
+                    Content::Reply(r, _) => (
+                        storage::posts::find(&data.db, r.post_id)
+                            .await?
+                            .ok_or(Error::NotFound("post"))?,
+                        Some(r),
+                    ),
+                };
+                // The rule a reply written here obeys (bans, deleted posts and locks where
+                // this server decides; the depth bound everywhere). A lock or ban that
+                // commits between this check and the write is caught by the next reply.
+                let depth = reply_rules::admit(data, &author, &post, &group, parent_reply).await?;
+                let place = (post.id, parent_reply.map(|r| r.id), depth);
                 Ok(Prepared::New(Box::new(NewContent::new(
                     &json,
                     author,
                     group,
-                    Some(parent),
+                    Some(place),
                 )?)))
             }
         }
@@ -575,7 +593,7 @@ impl Content {
 #[derive(Debug)]
 pub enum Prepared {
     /// Already stored (a repeat): nothing to write.
-    Stored(Content),
+    Stored(Box<Content>),
     /// A new post or reply.
     New(Box<NewContent>),
 }
@@ -589,8 +607,8 @@ pub struct NewContent {
     author: persons::Model,
     /// Its (thread's) group, stored.
     group: groups::Model,
-    /// What it answers, stored (`None`: a new post).
-    parent: Option<Content>,
+    /// Where a reply goes: its post, the reply it answers, its depth (`None`: a new post).
+    place: Option<(i64, Option<i64>, i32)>,
     /// Its title (posts).
     title: String,
     /// Markdown source, if any.
@@ -610,11 +628,11 @@ impl NewContent {
         json: &Object,
         author: persons::Model,
         group: groups::Model,
-        parent: Option<Content>,
+        place: Option<(i64, Option<i64>, i32)>,
     ) -> Result<Self> {
         Ok(Self {
             ap_id: json.id.clone(),
-            title: if parent.is_none() {
+            title: if place.is_none() {
                 title_of(json)
             } else {
                 String::new()
@@ -632,20 +650,20 @@ impl NewContent {
             updated_at: json.updated.map(|u| u.min(now()).trunc_subsecs(6)),
             author,
             group,
-            parent,
+            place,
         })
     }
 }
 
 impl Prepared {
-    /// Writes it through `ctx` (inside a unit: that unit's transaction). A reply obeys the
-    /// rule a reply written here does (`domain::replies::admit`).
+    /// Writes it through `ctx`, a unit's: only writes, everything else was done while it was
+    /// prepared, so SQLite's write lock is held as briefly as it can be.
     pub async fn insert(self, ctx: &Ctx) -> Result<Content> {
         let n = match self {
-            Self::Stored(c) => return Ok(c),
+            Self::Stored(c) => return Ok(*c),
             Self::New(n) => *n,
         };
-        match &n.parent {
+        match n.place {
             None => {
                 let stored = storage::posts::insert_remote(
                     &ctx.db,
@@ -667,27 +685,13 @@ impl Prepared {
                 }
                 Ok(Content::Post(stored, n.ap_id))
             }
-            Some(parent) => {
-                let (post, parent_reply) = match parent {
-                    Content::Post(p, _) => (p.clone(), None),
-                    Content::Reply(r, _) => (
-                        storage::posts::find(&ctx.db, r.post_id)
-                            .await?
-                            .ok_or(Error::NotFound("post"))?,
-                        Some(r),
-                    ),
-                };
-                // The rule a reply written here obeys (bans, deleted posts and locks where
-                // this server decides; the depth bound everywhere).
-                let depth =
-                    reply_rules::admit(ctx, &n.author, &post, &n.group, parent_reply).await?;
-                let txn = ctx.db.begin().await?;
+            Some((post_id, parent_id, depth)) => {
                 let stored = storage::replies::insert_remote(
-                    &txn,
+                    &ctx.db,
                     NewRemoteReply {
                         ap_id: n.ap_id.to_string(),
-                        post_id: post.id,
-                        parent_id: parent_reply.map(|r| r.id),
+                        post_id,
+                        parent_id,
                         depth,
                         author_id: n.author.id,
                         body: n.body,
@@ -698,10 +702,9 @@ impl Prepared {
                 )
                 .await?;
                 if n.content_warning.is_some() {
-                    storage::replies::set_content_warning(&txn, stored.id, n.content_warning)
+                    storage::replies::set_content_warning(&ctx.db, stored.id, n.content_warning)
                         .await?;
                 }
-                txn.commit().await?;
                 Ok(Content::Reply(stored, n.ap_id))
             }
         }

@@ -58,10 +58,21 @@ pub async fn announce(
     activity: GroupActivity,
     new_post: Option<&Content>,
 ) -> Result<()> {
-    let g = DbGroup::new(group.clone())?;
     if !storage::followers::has_remote(&ctx.db, group.id).await? {
         return Ok(());
     }
+    announce_to_followers(ctx, group, activity, new_post).await
+}
+
+/// [`announce`] for a caller that has already found the group has remote followers (before
+/// its unit opened, so the check is not made under the unit's write lock).
+pub async fn announce_to_followers(
+    ctx: &Services,
+    group: &groups::Model,
+    activity: GroupActivity,
+    new_post: Option<&Content>,
+) -> Result<()> {
+    let g = DbGroup::new(group.clone())?;
     let followers = url(&ctx.instance.group_collection_url(&group.name, "followers"))?;
     let wrapped = Announce {
         actor: ObjectId::from(g.id().clone()),
