@@ -5,10 +5,16 @@
 
 use std::{ops::Deref, sync::Arc};
 
+use sea_orm::{DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 use tokio::sync::Notify;
 
 use crate::{
-    delivery::UnreachableHosts, domain::Ctx, federation::signing::KeyCache, metrics::Metrics,
+    delivery::UnreachableHosts,
+    domain::Ctx,
+    error::{Error, Result},
+    federation::signing::KeyCache,
+    metrics::Metrics,
+    storage::{self, Db},
 };
 
 /// The rules' context plus this process's caches, counters and wake-ups.
@@ -50,5 +56,60 @@ impl Deref for Services {
 impl From<Ctx> for Services {
     fn from(ctx: Ctx) -> Self {
         Self::new(ctx)
+    }
+}
+
+/// One use case's transaction. Everything done through [`Unit::ctx`] reads and writes inside
+/// it; [`Unit::commit`] makes it all visible at once and wakes the delivery workers.
+/// Dropped without a commit (an error, a panic, a cancelled request), it rolls back.
+pub struct Unit {
+    ctx: Services,
+    txn: Arc<DatabaseTransaction>,
+}
+
+impl Unit {
+    /// Opens the transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
+    /// a use case reads before it writes, and a deferred transaction that read could fail to
+    /// upgrade its lock if another writer committed meanwhile. On PostgreSQL it is an
+    /// ordinary transaction; the queue's advisory lock is taken only when the activity is
+    /// queued, the last step, so writers wait on each other only for the commit.
+    pub async fn begin(ctx: &Services) -> Result<Self> {
+        let Db::Pool(pool) = &ctx.ctx.db else {
+            return Err(Error::Internal(
+                "a use case started inside another use case".into(),
+            ));
+        };
+        let txn = pool
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?;
+        let txn = Arc::new(txn);
+        let mut inner = ctx.clone();
+        inner.ctx.db = Db::Txn(Arc::clone(&txn));
+        Ok(Self { ctx: inner, txn })
+    }
+
+    /// The context whose database is this unit's transaction.
+    pub fn ctx(&self) -> &Services {
+        &self.ctx
+    }
+
+    /// Commits, then wakes this process's delivery workers (on PostgreSQL the queue's
+    /// `NOTIFY`, sent inside the transaction, wakes every process at the commit).
+    pub async fn commit(self) -> Result<()> {
+        let Self { ctx, txn } = self;
+        let wake = Arc::clone(&ctx.delivery_wake);
+        drop(ctx);
+        let txn = Arc::try_unwrap(txn).map_err(|_| {
+            Error::Internal("a use case's transaction is still in use at commit".into())
+        })?;
+        txn.commit().await?;
+        // Reads memoised inside the unit saw its own writes; they are committed now, but a
+        // memo must never outlive what it read.
+        storage::memo::clear();
+        wake.notify_waiters();
+        Ok(())
     }
 }

@@ -17,13 +17,13 @@ use async_trait::async_trait;
 use url::Url;
 
 use super::{actors::DbGroup, documents::url};
+use crate::services::{Services, Unit};
 use crate::{
     delivery,
     domain::{Ctx, now, random_hex},
     error::{Error, Result},
     storage,
 };
-use crate::{services::Services, usecases::Unit};
 
 /// Longest activity id accepted (ids are kept for de-duplication).
 const MAX_ID_LEN: usize = 2048;

@@ -28,7 +28,10 @@ use crate::{
     error::{Error, Result},
     storage::{self, entities::groups, votes::Target},
 };
-use crate::{domain::votes, services::Services, usecases::Unit};
+use crate::{
+    domain::votes,
+    services::{Services, Unit},
+};
 
 async fn person_id(data: &Data<Services>, actor: &ObjectId<DbPerson>) -> Result<i64> {
     Ok(actor.dereference(data).await?.model.id)

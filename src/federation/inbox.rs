@@ -15,12 +15,12 @@ use activitypub_federation::{
 use axum::http::HeaderMap;
 
 use super::{activities::InboxActivity, actors::AnyActor, actors::authority, signing};
+use crate::services::{Services, Unit};
 use crate::{
     domain::now,
     error::{Error, Result},
     storage,
 };
-use crate::{services::Services, usecases::Unit};
 
 /// How recently an actor must have been fetched for a failed signature not to fetch it again.
 const KEY_REFETCH: chrono::Duration = chrono::Duration::minutes(1);

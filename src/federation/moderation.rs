@@ -32,6 +32,7 @@ use super::{
     outbox,
     protocol::PUBLIC,
 };
+use crate::services::{Services, Unit};
 use crate::{
     domain::{
         Ctx,
@@ -43,7 +44,6 @@ use crate::{
         entities::{groups, persons},
     },
 };
-use crate::{services::Services, usecases::Unit};
 
 /// A moderator's reason or a report's, as another server wrote it: one line (control
 /// characters become spaces, invisible direction and spacing characters go), at most

@@ -465,7 +465,7 @@ impl Content {
         match Self::prepare(json, data, accept_local_group).await? {
             Prepared::Stored(existing) => Ok(*existing),
             new => {
-                let unit = crate::usecases::Unit::begin(data).await?;
+                let unit = crate::services::Unit::begin(data).await?;
                 let stored = new.insert(unit.ctx()).await?;
                 unit.commit().await?;
                 Ok(stored)

@@ -21,6 +21,7 @@ use super::{
     moderation::{group_by_id, person, remote_reason, stored_target},
     objects::Content,
 };
+use crate::services::{Services, Unit};
 use crate::{
     delivery,
     domain::{
@@ -34,7 +35,6 @@ use crate::{
         entities::{groups, persons, reports as report_rows},
     },
 };
-use crate::{services::Services, usecases::Unit};
 
 impl Flag {
     fn objects(&self) -> Vec<&Url> {
