@@ -148,12 +148,22 @@ async fn a_newcomer_signs_up_starts_a_group_posts_replies_and_votes() {
     .await;
     assert!(b.url().await.contains("#r"), "lands on the new reply");
     b.click("details.reply-inline > summary").await;
-    let focused = b.active().await;
+    // The page focuses the box on the `toggle` event, which the browser fires after the
+    // click returns: wait for it (a moment), then check.
+    let mut name = None;
+    for _ in 0..40 {
+        name = b.active().await.attr("name").await;
+        if name.as_deref() == Some("body") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
     assert_eq!(
-        focused.attr("name").await.as_deref(),
+        name.as_deref(),
         Some("body"),
         "opening Reply focuses the box"
     );
+    let focused = b.active().await;
     focused
         .type_text("And the borrow checker checks them.")
         .await;
