@@ -21,6 +21,7 @@ mod m20261202_000013_add_moderation;
 mod m20261203_000030_create_notification_reads;
 mod m20261203_000031_add_group_rules;
 mod m20261206_000032_index_activity_ids;
+mod m20261206_000033_add_questions;
 
 /// Runs Cohort's migrations in order.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000030_create_notification_reads::Migration),
             Box::new(m20261203_000031_add_group_rules::Migration),
             Box::new(m20261206_000032_index_activity_ids::Migration),
+            Box::new(m20261206_000033_add_questions::Migration),
         ]
     }
 }

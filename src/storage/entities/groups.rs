@@ -27,6 +27,8 @@ pub struct Model {
     pub rules: String,
     /// The rules as sanitised HTML.
     pub rules_html: String,
+    /// Q&A mode: every new post is a question.
+    pub qa_mode: bool,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.

@@ -33,6 +33,16 @@ pub struct Model {
     pub pinned: bool,
     /// Deleted by a moderator's removal: the text is kept so it can be restored.
     pub removed: bool,
+    /// A question (its thread can have one accepted answer), not a discussion.
+    pub question: bool,
+    /// The accepted answer: a reply in this thread, at any depth.
+    pub answer_id: Option<i64>,
+    /// When the answer was accepted (none while it has none).
+    pub answered_at: Option<DateTimeUtc>,
+    /// Who accepted it (a person id: the question's author or a moderator).
+    pub answered_by: Option<i64>,
+    /// When the author was reminded that the question has no accepted answer yet.
+    pub nudged_at: Option<DateTimeUtc>,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.
