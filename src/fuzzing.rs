@@ -49,9 +49,13 @@ use url::Url;
 use crate::{
     domain::text,
     federation::{
-        activities::InboxActivity,
-        content::{Announced, GroupActivity},
-        objects, protocol, rfc9421, signing,
+        objects,
+        protocol::{
+            self,
+            content::{Announced, GroupActivity},
+            follow::InboxActivity,
+        },
+        rfc9421, signing,
     },
 };
 

@@ -57,7 +57,7 @@ impl Metrics {
             .inc();
     }
 
-    /// One inbound activity of type `kind`, with its outcome (`accepted`, `refused`, `error`).
+    /// One inbound activity of type `kind`, with its outcome (`accepted`, `ignored`: a type not acted on, `refused`, `error`).
     pub fn inbound(&self, kind: Option<&str>, outcome: &'static str) {
         let kind = kind
             .and_then(|k| KNOWN_TYPES.iter().find(|t| **t == k).copied())

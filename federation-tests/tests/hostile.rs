@@ -480,9 +480,10 @@ async fn forged_malformed_and_misattributed_activities_are_refused() {
             &[400],
         ),
         (
+            // Answered as accepted, so the sender does not count us as failing; ignored.
             "unknown activity type",
             Box::new(|a| a["type"] = json!("Bite")),
-            &[400],
+            &[202],
         ),
         (
             "object type Question",
@@ -530,6 +531,13 @@ async fn forged_malformed_and_misattributed_activities_are_refused() {
             );
         }
     }
+
+    // The activity of a type not acted on was counted as ignored, not as accepted.
+    let ignored = w
+        .app
+        .metric("cohort_inbound_activities_total{type=\"other\",outcome=\"ignored\"}")
+        .await;
+    s.check("unknown type counted as ignored", ignored == 1, ignored);
 
     // Acting on what is not one's own.
     let reply_ap = w.reply["ap_id"].as_str().unwrap().to_string();

@@ -626,7 +626,9 @@ async fn piefed_users_follow_post_comment_vote_edit_delete() {
     cohort::install_crypto_provider();
     member_of_a_cohort_group(Plays {
         software: Software::PieFed,
-        reply_inbox: "/g/rust/inbox",
+        // A live PieFed 1.6.27 sends everything to the shared inbox (its `sharedInbox`
+        // endpoint, else `inbox`).
+        reply_inbox: "/inbox",
         boosts: false,
         dislikes: true,
         updates: true,

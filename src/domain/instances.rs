@@ -3,7 +3,7 @@
 //! A block names a host (`example.org`: that host and every subdomain, on any port, as
 //! Mastodon's domain blocks do) or one authority (`example.org:8443`: that port only).
 //! A blocked instance's inbound activities are refused, its actors and objects are neither
-//! fetched nor stored, and nothing is delivered to it (`federation::inbox`,
+//! fetched nor stored, and nothing is delivered to it (`inbox`,
 //! `federation::actors`, `federation::objects`, `delivery::attempt`).
 
 use crate::error::Code;

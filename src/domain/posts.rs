@@ -249,9 +249,7 @@ pub async fn edit(ctx: &Ctx, user: &CurrentUser, id: i64, input: PostEdit) -> Re
         ));
     }
     let (post, group) = load(ctx, id).await?;
-    if post.author_id != user.person.id {
-        return Err(Error::forbidden("only the author may edit a post"));
-    }
+    super::content::ensure_author(post.author_id, user.person.id, "edit")?;
     if post.deleted_at.is_some() {
         return Err(Error::refused(Code::Deleted, "this post was deleted"));
     }
@@ -290,6 +288,6 @@ pub async fn delete(
         .await
         .map(Some);
     }
-    storage::posts::mark_deleted(&ctx.db, post.id, now()).await?;
+    super::content::delete_own(ctx, user.person.id, super::content::ContentRef::Post(id)).await?;
     Ok(None)
 }

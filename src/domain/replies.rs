@@ -39,7 +39,7 @@ pub struct ReplyEdit {
     pub body: String,
 }
 
-async fn load_reply(ctx: &Ctx, id: i64) -> Result<replies::Model> {
+pub(crate) async fn load_reply(ctx: &Ctx, id: i64) -> Result<replies::Model> {
     storage::replies::find(&ctx.db, id)
         .await?
         .ok_or(Error::NotFound("reply"))
@@ -160,9 +160,7 @@ pub async fn get(ctx: &Ctx, viewer: Option<&CurrentUser>, id: i64) -> Result<Rep
 /// Edits a reply; only its author may.
 pub async fn edit(ctx: &Ctx, user: &CurrentUser, id: i64, input: ReplyEdit) -> Result<ReplyView> {
     let reply = load_reply(ctx, id).await?;
-    if reply.author_id != user.person.id {
-        return Err(Error::forbidden("only the author may edit a reply"));
-    }
+    super::content::ensure_author(reply.author_id, user.person.id, "edit")?;
     if reply.deleted_at.is_some() {
         return Err(Error::refused(Code::Deleted, "this reply was deleted"));
     }
@@ -193,8 +191,6 @@ pub async fn delete(
         .await
         .map(Some);
     }
-    let txn = ctx.db.begin().await?;
-    storage::replies::mark_deleted(&txn, &reply, now()).await?;
-    txn.commit().await?;
+    super::content::delete_own(ctx, user.person.id, super::content::ContentRef::Reply(id)).await?;
     Ok(None)
 }

@@ -262,3 +262,16 @@ pub async fn resolve(
         storage::moderation::resolve_report(&ctx.db, report.id, user.person.id, now()).await?;
     Ok((report, group, changed))
 }
+
+/// The group (id) a post or reply belongs to.
+pub async fn group_of(ctx: &Ctx, t: &Target) -> Result<i64> {
+    Ok(match t {
+        Target::Post(p) => p.group_id,
+        Target::Reply(r) => {
+            storage::posts::find(&ctx.db, r.post_id)
+                .await?
+                .ok_or(Error::NotFound("post"))?
+                .group_id
+        }
+    })
+}

@@ -110,7 +110,9 @@ pub fn instance_actor(instance: &Instance, keys: &KeyPair) -> Result<Actor> {
         summary: None,
         source: None,
         inbox: url(&instance.shared_inbox_url())?,
-        outbox: None,
+        // ActivityPub requires an outbox of every actor, and PieFed reads it unguarded when
+        // it first meets an instance; it is always empty.
+        outbox: Some(url(&format!("{}/outbox", instance.instance_actor_url()))?),
         followers: None,
         featured: None,
         attributed_to: None,

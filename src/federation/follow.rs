@@ -10,9 +10,10 @@ use activitypub_federation::{
 use serde::Serialize;
 
 use super::{
-    activities::{Follow, UndoFollow, new_id},
     actors::{DbGroup, DbPerson},
     documents::url,
+    outbox::new_id,
+    protocol::follow::{Follow, UndoFollow},
 };
 use crate::services::Services;
 use crate::{

@@ -9,13 +9,10 @@ use axum::http::{HeaderMap, header};
 
 use crate::domain::Instance;
 
-pub mod activities;
 pub mod actors;
 pub mod backfill;
-pub mod content;
 pub mod documents;
 pub mod follow;
-pub mod inbox;
 pub mod moderation;
 pub mod objects;
 pub mod outbox;

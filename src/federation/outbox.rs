@@ -4,30 +4,41 @@
 
 use activitypub_federation::{
     fetch::object_id::ObjectId,
-    kinds::activity::{AnnounceType, DeleteType, UndoType},
+    kinds::activity::{AcceptType, AnnounceType, DeleteType, UndoType},
     traits::{Actor as _, Object as _},
 };
 use url::Url;
 
 use super::{
     Urls,
-    activities::new_id,
     actors::{DbGroup, DbPerson},
-    content::{
+    documents::{self, url},
+    objects::{Content, id_of},
+    protocol::content::{
         Announce, Announced, CreateOrUpdate, CreateOrUpdateKind, Delete, GroupActivity, ObjectRef,
         UndoVote, Vote, VoteKind,
     },
-    documents::{self, url},
-    objects::{Content, id_of},
-    protocol::{Object, PUBLIC, Tag},
+    protocol::{
+        Object, PUBLIC, Tag,
+        follow::{Accept, Follow},
+    },
 };
 use crate::{
     delivery,
-    domain::{accounts::CurrentUser, content::ContentRef},
+    domain::{Ctx, accounts::CurrentUser, content::ContentRef, random_hex},
     error::{Error, Result},
     services::Services,
     storage::{self, entities::groups},
 };
+
+/// A new activity id on this instance.
+pub fn new_id(ctx: &Ctx, kind: &str) -> Result<Url> {
+    url(&format!(
+        "{}/activities/{kind}/{}",
+        ctx.instance.base_url(),
+        random_hex(16)
+    ))
+}
 
 /// Sends `activity` (by `actor`) on its way: announced here, or to the remote group.
 pub(crate) async fn to_group(
@@ -290,4 +301,21 @@ pub async fn voted(ctx: &Services, user: &CurrentUser, id: ContentRef, value: i6
         }),
     };
     to_group(ctx, &group, &actor, activity, None).await
+}
+
+/// A group hosted here accepts `follow`: the `Accept` goes to the follower's server.
+pub async fn accept_follow(
+    ctx: &Services,
+    group: &groups::Model,
+    follower_inbox: Url,
+    follow: Follow,
+) -> Result<()> {
+    let group = DbGroup::new(group.clone())?;
+    let accept = Accept {
+        actor: ObjectId::from(group.id().clone()),
+        id: new_id(ctx, "accept")?,
+        kind: AcceptType::Accept,
+        object: follow,
+    };
+    delivery::send(ctx, &accept, &accept.id, group.id(), vec![follower_inbox]).await
 }

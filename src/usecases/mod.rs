@@ -13,6 +13,7 @@
 
 pub use crate::services::Unit;
 
+pub mod accounts;
 pub mod content;
 pub mod membership;
 pub mod moderation;

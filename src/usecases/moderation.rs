@@ -1,17 +1,24 @@
-//! A group's moderators act (remove, lock, pin, ban, appoint), and members report.
+//! A group's moderators act (remove, lock, pin, ban, appoint), and members report; so do
+//! moderators and members on other servers, under the same rules.
 
 use super::Unit;
 use crate::{
     domain::{
         accounts::CurrentUser,
         content::ContentRef,
-        moderation::{self, Done, NewBan},
-        reports::{self, NewReport, ReportView},
+        moderation::{self, Act, Done, NewBan},
+        now,
+        reports::{self, NewReport, ReportView, Reported},
     },
-    error::{Error, Result},
-    federation::{moderation as fed, reports as fed_reports},
+    error::{Code, Error, Result},
+    federation::{
+        moderation as fed, outbox, protocol::content::GroupActivity, reports as fed_reports,
+    },
     services::Services,
-    storage::entities::persons,
+    storage::{
+        self,
+        entities::{groups, persons, reports as report_rows},
+    },
 };
 
 /// What a moderator does. People named here were resolved (fetched if need be) before.
@@ -139,6 +146,100 @@ pub async fn resolve_report(ctx: &Services, user: &CurrentUser, id: i64) -> Resu
     let (report, group, changed) = reports::resolve(unit.ctx(), user, id).await?;
     if changed {
         fed_reports::publish_resolve(unit.ctx(), &user.person, &report, &group).await?;
+    }
+    unit.commit().await
+}
+
+/// A moderator's action from another server, as the inbox read it (`Act`, the people and
+/// posts it names already stored). `direct`: the moderator sent it to a group hosted here, so
+/// they must moderate it, and the group relays it; otherwise the group that hosts it relayed
+/// it (the inbox checked that), and it is that group's word. Applied, logged and relayed in
+/// one unit, by the rule a local action goes through (`domain::moderation::apply`).
+pub async fn act_remote(
+    ctx: &Services,
+    group: &groups::Model,
+    moderator: &persons::Model,
+    act: Act,
+    direct: bool,
+    activity: GroupActivity,
+) -> Result<()> {
+    if direct && !storage::groups::is_moderator(&ctx.db, group.id, moderator.id).await? {
+        return Err(Error::forbidden("only the group's moderators may do that"));
+    }
+    if let Act::Ban { person, .. } = &act
+        && direct
+        && storage::groups::is_moderator(&ctx.db, group.id, person.id).await?
+    {
+        return Err(Error::refused(
+            Code::InvalidActivity,
+            "a moderator cannot be banned; remove them from the moderators first",
+        ));
+    }
+    let unit = Unit::begin(ctx).await?;
+    if moderation::apply(unit.ctx(), group, Some(moderator.id), &act).await? && group.local {
+        outbox::announce(unit.ctx(), group, activity, None).await?;
+    }
+    unit.commit().await
+}
+
+/// A report from another server (`flag`: its id and, when it was sent to a group hosted
+/// here, the activity to pass on to the group's remote moderators): stored once per id and
+/// passed on in one unit. It may only name this group's content.
+pub async fn report_remote(
+    ctx: &Services,
+    group: &groups::Model,
+    reporter: &persons::Model,
+    what: &Reported,
+    reason: String,
+    flag_id: &str,
+    forward: Option<GroupActivity>,
+) -> Result<()> {
+    if let Reported::Content(t) = what
+        && reports::group_of(ctx, t).await? != group.id
+    {
+        return Err(Error::refused(
+            Code::InvalidActivity,
+            "the report names another group's content",
+        ));
+    }
+    let unit = Unit::begin(ctx).await?;
+    let report =
+        reports::store_report(unit.ctx(), flag_id, group, reporter.id, what, reason).await?;
+    if let Some(activity) = forward
+        && group.local
+    {
+        fed_reports::forward_to_moderators(unit.ctx(), group, &report, activity).await?;
+    }
+    unit.commit().await
+}
+
+/// A moderator on another server resolves a report of `group`. `direct`: sent to a group
+/// hosted here, so they must moderate it, and it is passed on where the report went.
+pub async fn resolve_remote(
+    ctx: &Services,
+    group: &groups::Model,
+    moderator: &persons::Model,
+    report: &report_rows::Model,
+    direct: bool,
+    activity: GroupActivity,
+) -> Result<()> {
+    if report.group_id != group.id {
+        return Err(Error::refused(
+            Code::InvalidActivity,
+            "the resolution names another group's report",
+        ));
+    }
+    if direct && !storage::groups::is_moderator(&ctx.db, group.id, moderator.id).await? {
+        return Err(Error::forbidden(
+            "only the group's moderators may resolve a report",
+        ));
+    }
+    let unit = Unit::begin(ctx).await?;
+    let c = unit.ctx();
+    let changed =
+        storage::moderation::resolve_report(&c.db, report.id, moderator.id, now()).await?;
+    if changed && direct && group.local {
+        fed_reports::forward_to_moderators(c, group, report, activity).await?;
     }
     unit.commit().await
 }

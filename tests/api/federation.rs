@@ -264,6 +264,14 @@ async fn actor_documents_negotiate_json_and_html() {
         instance["publicKey"], again["publicKey"],
         "the instance key is made once"
     );
+    // ActivityPub requires an outbox of every actor (PieFed reads it when it first meets an
+    // instance); the instance actor's is empty.
+    let outbox_id = instance["outbox"].as_str().expect("an outbox").to_string();
+    assert_eq!(outbox_id, format!("http://{d}/actor/outbox"));
+    let outbox = ap(&app, "/actor/outbox").await;
+    assert_eq!(outbox["id"], outbox_id);
+    assert_eq!(outbox["type"], "OrderedCollection");
+    assert_eq!(outbox["totalItems"], 0);
 }
 
 #[tokio::test]

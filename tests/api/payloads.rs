@@ -2,11 +2,13 @@
 //! parse into Cohort's wire types, and the fields Cohort relies on come through.
 
 use cohort::federation::{
-    activities::InboxActivity,
-    content::{Announced, CreateOrUpdateKind, GroupActivity, VoteKind},
     moderation::FeatureKind,
     objects::title_of,
-    protocol::{Actor, ActorKind, Object, ObjectKind},
+    protocol::{
+        Actor, ActorKind, Object, ObjectKind,
+        content::{Announced, CreateOrUpdateKind, GroupActivity, VoteKind},
+        follow::InboxActivity,
+    },
 };
 use serde_json::Value;
 

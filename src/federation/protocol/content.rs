@@ -1,6 +1,6 @@
 //! The content family (FEP-1b12): a member's `Create`/`Update`/`Delete` of a post or reply,
 //! `Like`/`Dislike` and their `Undo`, and the group's `Announce` that relays them; a person's
-//! boost (`Announce`) and its `Undo`. What each does on arrival is in `federation::content`.
+//! boost (`Announce`) and its `Undo`. What each does on arrival is in `inbox::content`.
 
 use activitypub_federation::kinds::activity::{AnnounceType, DeleteType, UndoType};
 use activitypub_federation::{
@@ -282,4 +282,64 @@ pub struct UndoShare {
     pub kind: UndoType,
     /// The activity id.
     pub id: Url,
+}
+
+impl GroupActivity {
+    /// The activity's id.
+    pub fn id(&self) -> &Url {
+        match self {
+            Self::CreateOrUpdate(a) => &a.id,
+            Self::Delete(a) => &a.id,
+            Self::Vote(a) => &a.id,
+            Self::UndoVote(a) => &a.id,
+            Self::Lock(a) => &a.id,
+            Self::UndoLock(a) => &a.id,
+            Self::UndoDelete(a) => &a.id,
+            Self::Feature(a) => &a.id,
+            Self::Block(a) => &a.id,
+            Self::UndoBlock(a) => &a.id,
+            Self::Flag(a) => &a.id,
+            Self::Resolve(a) => &a.id,
+            Self::UndoById(a) => &a.id,
+        }
+    }
+
+    /// Who acts.
+    pub fn actor(&self) -> &Url {
+        match self {
+            Self::CreateOrUpdate(a) => a.actor.inner(),
+            Self::Delete(a) => a.actor.inner(),
+            Self::Vote(a) => a.actor.inner(),
+            Self::UndoVote(a) => a.actor.inner(),
+            Self::Lock(a) => a.actor.inner(),
+            Self::UndoLock(a) => a.actor.inner(),
+            Self::UndoDelete(a) => a.actor.inner(),
+            Self::Feature(a) => a.actor.inner(),
+            Self::Block(a) => a.actor.inner(),
+            Self::UndoBlock(a) => a.actor.inner(),
+            Self::Flag(a) => a.actor.inner(),
+            Self::Resolve(a) => a.actor.inner(),
+            Self::UndoById(a) => a.actor.inner(),
+        }
+    }
+
+    /// What identifies this activity for de-duplication: its id, and for an edit also the
+    /// edit's time, since GoToSocial reuses one `…/activity#Update` id for every edit of a
+    /// status.
+    pub fn dedupe_key(&self) -> String {
+        match self {
+            Self::CreateOrUpdate(a) if a.kind == CreateOrUpdateKind::Update => {
+                match a.object.updated {
+                    Some(t) => format!("{} {}", a.id, t.to_rfc3339()),
+                    None => a.id.to_string(),
+                }
+            }
+            other => other.id().to_string(),
+        }
+    }
+
+    /// Whether this is an account deleting itself (`Delete` whose object is its actor).
+    pub fn is_account_deletion(&self) -> bool {
+        matches!(self, Self::Delete(d) if d.object.id() == d.actor.inner())
+    }
 }

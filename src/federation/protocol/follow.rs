@@ -1,5 +1,5 @@
 //! Following a group: `Follow`, `Accept`, `Undo{Follow}`; and [`InboxActivity`], every
-//! activity an inbox accepts. What each does on arrival is in `federation::activities`.
+//! activity an inbox accepts. What each does on arrival is in `inbox::activities`.
 
 use activitypub_federation::fetch::object_id::ObjectId;
 use activitypub_federation::kinds::activity::{AcceptType, FollowType, UndoType};

@@ -18,7 +18,6 @@ use crate::{
     federation::{
         ACTIVITY_JSON, Urls,
         documents::{self, url},
-        inbox,
         protocol::{ObjectKind, OrderedCollection, WithContext},
         wants_activity_json,
     },
@@ -43,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/nodeinfo/2.1", get(discovery::nodeinfo_21))
         .route("/nodeinfo/2.0", get(discovery::nodeinfo_20))
         .route("/actor", get(instance_actor))
+        .route("/actor/outbox", get(instance_outbox))
         .route("/inbox", routing::post(super::inbox::inbox))
         .route("/u/{name}/inbox", routing::post(super::inbox::inbox))
         .route("/g/{name}/inbox", routing::post(super::inbox::inbox))
@@ -127,6 +127,15 @@ async fn person_outbox(
         .await?
         .ok_or(Error::NotFound("person"))?;
     let id = url(&s.ctx.instance.person_outbox_url(&name))?;
+    activity_json(
+        StatusCode::OK,
+        OrderedCollection::<()>::of(id, 0, Some(vec![])),
+    )
+}
+
+/// `GET /actor/outbox`: the instance actor's outbox, always empty (it publishes nothing).
+async fn instance_outbox(State(s): State<AppState>) -> Result<Response> {
+    let id = url(&format!("{}/outbox", s.ctx.instance.instance_actor_url()))?;
     activity_json(
         StatusCode::OK,
         OrderedCollection::<()>::of(id, 0, Some(vec![])),
@@ -453,7 +462,8 @@ pub async fn require_signed_fetch(
     }
     let data = s.federation.to_request_data();
     let verified = async {
-        let signature = inbox::Signature::parse(&data, method.as_str(), &target, &headers, None)?;
+        let signature =
+            crate::inbox::Signature::parse(&data, method.as_str(), &target, &headers, None)?;
         let owner = signature.key_owner()?;
         signature.verify_by(&data, &owner).await
     }

@@ -1,5 +1,5 @@
 //! `POST /inbox`, `/u/{name}/inbox`, `/g/{name}/inbox`: the HTTP face of
-//! `federation::inbox::receive`, which checks who sent the activity and acts on it.
+//! `inbox::receive`, which checks who sent the activity and acts on it.
 
 use axum::{
     body::Bytes,
@@ -7,9 +7,15 @@ use axum::{
     http::{HeaderMap, Method, StatusCode},
 };
 
-use crate::{error::Result, federation::inbox::receive, http::AppState, storage};
+use crate::{
+    error::Result,
+    http::AppState,
+    inbox::{Received, receive},
+    storage,
+};
 
-/// `POST /inbox`, `/u/{name}/inbox`, `/g/{name}/inbox`: 202 once handled; 4xx when refused.
+/// `POST /inbox`, `/u/{name}/inbox`, `/g/{name}/inbox`: 202 once handled (or, for a type
+/// Cohort does not act on, ignored); 4xx when refused.
 pub async fn inbox(
     State(s): State<AppState>,
     method: Method,
@@ -31,7 +37,8 @@ pub async fn inbox(
         .ok()
         .and_then(|k| k.kind);
     let outcome = match &result {
-        Ok(()) => "accepted",
+        Ok(Received::Acted) => "accepted",
+        Ok(Received::Ignored(_)) => "ignored",
         Err(e) if e.status().is_client_error() => "refused",
         Err(_) => "error",
     };

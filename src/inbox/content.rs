@@ -1,12 +1,9 @@
-//! The content flow of FEP-1b12: a member's Create/Update/Delete of a post or reply, and
-//! Like/Dislike and their Undo, go to the group; the group checks and stores them and wraps
-//! each, unchanged, in an `Announce` to its followers. A follower accepts an announced
-//! activity only when the announcing group is the group the object belongs to.
+//! The content flow of FEP-1b12, received: a member's Create/Update/Delete of a post or
+//! reply, and Like/Dislike and their Undo, go to the group; the group checks and stores them
+//! and wraps each, unchanged, in an `Announce` to its followers. A follower accepts an
+//! announced activity only when the announcing group is the group the object belongs to.
+//! Here: who may send what, and which use case (`usecases::content`) it becomes.
 
-pub use super::protocol::content::{
-    Announce, AnnounceRef, Announced, CreateOrUpdate, CreateOrUpdateKind, Delete, GroupActivity,
-    ObjectRef, UndoById, UndoDelete, UndoShare, UndoVote, Vote, VoteKind,
-};
 use crate::error::Code;
 use activitypub_federation::{
     config::Data,
@@ -15,40 +12,30 @@ use activitypub_federation::{
     traits::{Activity, Object as _},
 };
 use async_trait::async_trait;
-use sea_orm::TransactionTrait;
 use url::Url;
 
-use super::{
-    actors::{AnyActor, DbPerson, authority},
-    objects::{Content, Prepared, apply_update},
-    outbox,
-};
 use crate::{
-    domain::now,
     error::{Error, Result},
-    storage::{self, entities::groups, votes::Target},
-};
-use crate::{
-    domain::votes,
-    services::{Services, Unit},
+    federation::{
+        actors::{AnyActor, DbPerson, authority},
+        documents,
+        objects::Content,
+        protocol::content::{
+            Announce, AnnounceRef, Announced, CreateOrUpdateKind, GroupActivity, UndoById,
+            UndoShare, VoteKind,
+        },
+    },
+    services::Services,
+    storage::{
+        self,
+        entities::{groups, persons},
+        votes::Target,
+    },
+    usecases,
 };
 
-async fn person_id(data: &Data<Services>, actor: &ObjectId<DbPerson>) -> Result<i64> {
-    Ok(actor.dereference(data).await?.model.id)
-}
-
-/// Relays `activity` if `content` lives in a group hosted here.
-async fn relay_if_local(
-    data: &Services,
-    content: &Content,
-    activity: GroupActivity,
-    new_post: bool,
-) -> Result<()> {
-    let group = content.group(data).await?;
-    if group.local {
-        outbox::announce(data, &group, activity, new_post.then_some(content)).await?;
-    }
-    Ok(())
+async fn person(data: &Data<Services>, actor: &ObjectId<DbPerson>) -> Result<persons::Model> {
+    Ok(actor.dereference(data).await?.model)
 }
 
 /// How a member's activity reached us, which decides whose content it may touch.
@@ -61,64 +48,6 @@ pub enum Via<'a> {
 }
 
 impl GroupActivity {
-    /// The activity's id.
-    pub fn id(&self) -> &Url {
-        match self {
-            Self::CreateOrUpdate(a) => &a.id,
-            Self::Delete(a) => &a.id,
-            Self::Vote(a) => &a.id,
-            Self::UndoVote(a) => &a.id,
-            Self::Lock(a) => &a.id,
-            Self::UndoLock(a) => &a.id,
-            Self::UndoDelete(a) => &a.id,
-            Self::Feature(a) => &a.id,
-            Self::Block(a) => &a.id,
-            Self::UndoBlock(a) => &a.id,
-            Self::Flag(a) => &a.id,
-            Self::Resolve(a) => &a.id,
-            Self::UndoById(a) => &a.id,
-        }
-    }
-
-    /// Who acts.
-    pub fn actor(&self) -> &Url {
-        match self {
-            Self::CreateOrUpdate(a) => a.actor.inner(),
-            Self::Delete(a) => a.actor.inner(),
-            Self::Vote(a) => a.actor.inner(),
-            Self::UndoVote(a) => a.actor.inner(),
-            Self::Lock(a) => a.actor.inner(),
-            Self::UndoLock(a) => a.actor.inner(),
-            Self::UndoDelete(a) => a.actor.inner(),
-            Self::Feature(a) => a.actor.inner(),
-            Self::Block(a) => a.actor.inner(),
-            Self::UndoBlock(a) => a.actor.inner(),
-            Self::Flag(a) => a.actor.inner(),
-            Self::Resolve(a) => a.actor.inner(),
-            Self::UndoById(a) => a.actor.inner(),
-        }
-    }
-
-    /// What identifies this activity for de-duplication: its id, and for an edit also the
-    /// edit's time, since GoToSocial reuses one `…/activity#Update` id for every edit of a
-    /// status.
-    pub fn dedupe_key(&self) -> String {
-        match self {
-            Self::CreateOrUpdate(a) if a.kind == CreateOrUpdateKind::Update => {
-                match a.object.updated {
-                    Some(t) => format!("{} {}", a.id, t.to_rfc3339()),
-                    None => a.id.to_string(),
-                }
-            }
-            other => other.id().to_string(),
-        }
-    }
-
-    /// Whether this is an account deleting itself (`Delete` whose object is its actor).
-    pub fn is_account_deletion(&self) -> bool {
-        matches!(self, Self::Delete(d) if d.object.id() == d.actor.inner())
-    }
-
     /// Checks that hold wherever the activity arrives from.
     async fn verify_own(&self, data: &Data<Services>) -> Result<()> {
         // An activity is issued by its actor's server.
@@ -272,64 +201,25 @@ impl GroupActivity {
         match self {
             Self::CreateOrUpdate(a) => {
                 // What needs the network (the author, the group or the parent) is looked up
-                // first; then the object is stored (or edited) and relayed in one unit.
+                // first; the use case stores (or edits) and relays it in one unit.
                 let prepared = Content::prepare(a.object.clone(), data, direct).await?;
                 let editor = match a.kind {
-                    CreateOrUpdateKind::Update => Some(person_id(data, &a.actor).await?),
+                    CreateOrUpdateKind::Update => Some(person(data, &a.actor).await?),
                     CreateOrUpdateKind::Create => None,
                 };
-                // Whether the group relays it, asked before the unit (a follower whose follow
-                // commits meanwhile starts after it, as one arriving a moment later would).
-                let relays =
-                    group.local && storage::followers::has_remote(&data.db, group.id).await?;
-                let unit = Unit::begin(data).await?;
-                let c = unit.ctx();
-                let is_new = !matches!(prepared, Prepared::Stored(_));
-                // An Update may overtake its Create, or race it: store what we are given,
-                // then apply the edit either way (applying it twice is harmless).
-                let content = prepared.insert(c).await?;
-                let new_post = match editor {
-                    Some(editor) => {
-                        if content.author_id() != editor {
-                            return Err(Error::forbidden("only the author may edit"));
-                        }
-                        if content.is_deleted_row() || !content.older_than(a.object.updated) {
-                            return unit.commit().await;
-                        }
-                        apply_update(c, &content, &a.object).await?;
-                        false
-                    }
-                    None => is_new && matches!(content, Content::Post(..)),
-                };
-                if relays {
-                    let new_post = new_post.then_some(&content);
-                    outbox::announce_to_followers(c, &group, Self::CreateOrUpdate(a), new_post)
-                        .await?;
-                }
-                unit.commit().await
+                usecases::content::receive_remote(data, &group, prepared, editor.as_ref(), a).await
             }
             Self::Delete(a) => {
                 let Some(content) = Content::find(data, a.object.id()).await? else {
                     return Ok(());
                 };
                 // The author deletes; a moderator removes (Lemmy sends both as Delete, a removal
-                // with a `summary` reason), which `moderation` checks and logs.
-                if content.author_id() != person_id(data, &a.actor).await? {
+                // with a `summary` reason), which `moderation` reads.
+                let actor = person(data, &a.actor).await?;
+                if content.author_id() != actor.id {
                     return super::moderation::receive(data, &group, direct, Self::Delete(a)).await;
                 }
-                // An author's own deletion erases the text; stored and relayed in one unit.
-                let unit = Unit::begin(data).await?;
-                let c = unit.ctx();
-                match &content {
-                    Content::Post(p, _) => storage::posts::mark_deleted(&c.db, p.id, now()).await?,
-                    Content::Reply(r, _) => {
-                        let txn = c.db.begin().await?;
-                        storage::replies::mark_deleted(&txn, r, now()).await?;
-                        txn.commit().await?;
-                    }
-                }
-                relay_if_local(c, &content, Self::Delete(a), false).await?;
-                unit.commit().await
+                usecases::content::delete_remote(data, &actor, &content, Self::Delete(a)).await
             }
             Self::Vote(a) => {
                 let value = match a.kind {
@@ -353,7 +243,7 @@ impl GroupActivity {
                 let Some((content, cast)) = named_vote(data, &a.object).await? else {
                     return Ok(());
                 };
-                if cast.person_id != person_id(data, &a.actor).await? {
+                if cast.person_id != person(data, &a.actor).await?.id {
                     return Err(Error::forbidden("only the voter may withdraw a vote"));
                 }
                 let actor = a.actor.clone();
@@ -382,14 +272,14 @@ async fn named_vote(
     let content = match cast.target {
         Target::Post => match storage::posts::find(&data.db, cast.object_id).await? {
             Some(p) => {
-                let id = super::documents::url(&p.ap_id)?;
+                let id = documents::url(&p.ap_id)?;
                 Some(Content::Post(p, id))
             }
             None => None,
         },
         Target::Reply => match storage::replies::find(&data.db, cast.object_id).await? {
             Some(r) => {
-                let id = super::documents::url(&r.ap_id)?;
+                let id = documents::url(&r.ap_id)?;
                 Some(Content::Reply(r, id))
             }
             None => None,
@@ -403,21 +293,18 @@ impl UndoById {
     /// group's content: withdraws the boost or ends the follow. False: it names neither.
     async fn undo_boost_or_follow(&self, data: &Data<Services>) -> Result<bool> {
         let named = self.object.as_str();
-        if let Some(share) = storage::shares::find(&data.db, named).await? {
-            if share.person_id != person_id(data, &self.actor).await? {
-                return Err(Error::forbidden("only the booster may withdraw a boost"));
-            }
-            storage::shares::remove(&data.db, named, share.person_id).await?;
-            return Ok(true);
+        let stored = storage::shares::find(&data.db, named).await?.is_some()
+            || storage::followers::find_by_follow_ap_id(&data.db, named)
+                .await?
+                .is_some();
+        if !stored {
+            return Ok(false);
         }
-        if let Some(follow) = storage::followers::find_by_follow_ap_id(&data.db, named).await? {
-            if follow.person_id != person_id(data, &self.actor).await? {
-                return Err(Error::forbidden("only the follower may undo a follow"));
-            }
-            storage::followers::remove(&data.db, follow.group_id, follow.person_id).await?;
-            return Ok(true);
-        }
-        Ok(false)
+        let actor = person(data, &self.actor).await?;
+        Ok(
+            usecases::content::unboost_remote(data, &actor, named).await?
+                || usecases::membership::unfollow_by_id(data, &actor, named).await?,
+        )
     }
 }
 
@@ -448,13 +335,13 @@ async fn relayed_account_deletion(data: &Data<Services>, actor: &Url) -> Result<
         }
         Err(e) => return Err(e),
     }
-    let erased = storage::persons::erase_remote(&data.db, person.id, now()).await?;
+    let erased = usecases::accounts::erase_remote(data, person.id, None).await?;
     tracing::info!(actor = %actor, posts = erased.posts, replies = erased.replies,
         "remote account deleted (relayed by its group)");
     Ok(())
 }
 
-/// Records a boost of stored content; a boost of anything else is none of our business.
+/// A person's boost: counted when it is of content held here.
 async fn share(data: &Data<Services>, person: &DbPerson, announce: &Announce) -> Result<()> {
     let object = match &announce.object {
         Announced::Id(id) => id,
@@ -466,17 +353,7 @@ async fn share(data: &Data<Services>, person: &DbPerson, announce: &Announce) ->
             ));
         }
     };
-    if Content::find(data, object).await?.is_some() {
-        storage::shares::add(
-            &data.db,
-            announce.id.as_str(),
-            person.model.id,
-            object.as_str(),
-            now(),
-        )
-        .await?;
-    }
-    Ok(())
+    usecases::content::boost_remote(data, &person.model, announce.id.as_str(), object).await
 }
 
 #[async_trait]
@@ -503,15 +380,14 @@ impl Activity for UndoShare {
         if let Some(p) =
             storage::persons::find_by_ap_id(&data.db, self.actor.inner().as_str()).await?
         {
-            storage::shares::remove(&data.db, boost.as_str(), p.id).await?;
+            usecases::content::unboost_remote(data, &p, boost.as_str()).await?;
         }
         Ok(())
     }
 }
 
-/// A remote vote (or its withdrawal, `value` 0) obeys the rule a local one does
-/// (`domain::votes::cast`), and is stored and relayed in one unit. The voter is looked up
-/// (fetched if need be) before the unit starts.
+/// A remote vote (or its withdrawal, `value` 0): the voter is looked up (fetched if need be),
+/// then the use case applies the rule a local vote obeys and relays it.
 async fn vote(
     data: &Data<Services>,
     content: &Content,
@@ -520,11 +396,8 @@ async fn vote(
     ap_id: Option<String>,
     activity: GroupActivity,
 ) -> Result<()> {
-    let voter = actor.dereference(data).await?.model;
-    let unit = Unit::begin(data).await?;
-    votes::cast(unit.ctx(), &voter, content.id_ref(), value, ap_id).await?;
-    relay_if_local(unit.ctx(), content, activity, false).await?;
-    unit.commit().await
+    let voter = person(data, actor).await?;
+    usecases::content::vote_remote(data, &voter, content, value, ap_id, activity).await
 }
 
 #[async_trait]

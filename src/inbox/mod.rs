@@ -1,4 +1,7 @@
-//! The inboxes: the shared inbox and every actor's own inbox feed one handler.
+//! The inbox: what other servers send. This layer verifies who sent an activity and
+//! translates its wire types into a use case's arguments; the use case (`usecases::`, the
+//! same one a member here goes through) checks the rule, writes and relays in one unit.
+//! The shared inbox and every actor's own inbox feed one handler, [`receive`].
 //!
 //! Order of checks, cheapest first: the body's `Digest`, the shape and freshness of the HTTP
 //! signature, the activity's JSON, its id and actor (same server, not ours, allowed scheme),
@@ -14,13 +17,22 @@ use activitypub_federation::{
 };
 use axum::http::HeaderMap;
 
-use super::{activities::InboxActivity, actors::AnyActor, actors::authority, signing};
-use crate::services::{Services, Unit};
 use crate::{
     domain::now,
     error::{Error, Result},
-    storage,
+    federation::{
+        actors::{AnyActor, DbPerson, authority},
+        protocol::follow::InboxActivity,
+        rfc9421, signing,
+    },
+    services::Services,
+    storage, usecases,
 };
+
+pub mod activities;
+pub mod content;
+pub mod moderation;
+pub mod reports;
 
 /// How recently an actor must have been fetched for a failed signature not to fetch it again.
 const KEY_REFETCH: chrono::Duration = chrono::Duration::minutes(1);
@@ -36,7 +48,7 @@ pub enum Signature {
         without_query: Option<signing::Unverified>,
     },
     /// RFC 9421 `Signature-Input` and `Signature`.
-    Rfc9421(super::rfc9421::Unverified),
+    Rfc9421(rfc9421::Unverified),
 }
 
 impl Signature {
@@ -50,7 +62,7 @@ impl Signature {
         headers: &HeaderMap,
         body: Option<&[u8]>,
     ) -> Result<Self> {
-        if super::rfc9421::present(headers) {
+        if rfc9421::present(headers) {
             // The URI the peer signed: ours, as it addressed us (Host may carry a port).
             let host = headers
                 .get("host")
@@ -61,7 +73,7 @@ impl Signature {
                 data.instance.scheme
             ))
             .map_err(|_| Error::Signature("the request URI is not valid".into()))?;
-            return super::rfc9421::Unverified::parse(
+            return rfc9421::Unverified::parse(
                 method,
                 &uri,
                 headers,
@@ -178,31 +190,60 @@ async fn delete_account(
         return Ok(());
     }
     let person_id = person.id;
-    let actor = AnyActor::Person(super::actors::DbPerson::new(person)?);
+    let actor = AnyActor::Person(DbPerson::new(person)?);
     signature.check(data, &actor)?;
     let id = activity.id().to_string();
-    super::activities::once(data, &id, async {
-        // Erased and relayed in one unit.
-        let unit = Unit::begin(data).await?;
-        let c = unit.ctx();
-        let erased = storage::persons::erase_remote(&c.db, person_id, now()).await?;
+    activities::once(data, &id, async {
         // The groups here that carried its content tell their followers, whose copies came
         // from the group and who may never hear from the account's own server.
-        if let InboxActivity::Group(deletion) = activity {
-            for group_id in &erased.groups {
-                if let Some(group) = storage::groups::find(&c.db, *group_id).await?
-                    && group.local
-                {
-                    super::outbox::announce(c, &group, (**deletion).clone(), None).await?;
-                }
-            }
-        }
-        unit.commit().await?;
+        let relay = match activity {
+            InboxActivity::Group(deletion) => Some((**deletion).clone()),
+            _ => None,
+        };
+        let erased = usecases::accounts::erase_remote(data, person_id, relay).await?;
         tracing::info!(actor = %actor_id, posts = erased.posts, replies = erased.replies,
             "remote account deleted");
         Ok(())
     })
     .await
+}
+
+/// The activity types Cohort acts on, at the top level or inside an `Announce` or `Undo`.
+const UNDERSTOOD: &[&str] = &[
+    "Follow", "Accept", "Undo", "Announce", "Create", "Update", "Delete", "Like", "Dislike",
+    "Lock", "Add", "Remove", "Block", "Flag", "Resolve",
+];
+
+/// What became of an activity that was not refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Received {
+    /// Verified and acted on (or found to concern nothing here).
+    Acted,
+    /// Of a type Cohort does not act on (named here): answered 202 like any other, so the
+    /// sender does not count this server as failing, logged and counted, and otherwise
+    /// ignored.
+    Ignored(String),
+}
+
+/// The type Cohort does not understand that makes `body` unreadable: its own `type`, or that
+/// of the activity an `Announce` or `Undo` wraps. `None`: every type is one we act on (so it
+/// is malformed, and refused).
+fn not_understood(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let kind = |v: &serde_json::Value| v.get("type").and_then(|t| t.as_str()).map(str::to_owned);
+    let outer = kind(&v)?;
+    if !UNDERSTOOD.contains(&outer.as_str()) {
+        return Some(outer);
+    }
+    if matches!(outer.as_str(), "Announce" | "Undo")
+        && let Some(inner) = v.get("object").and_then(kind)
+        && !UNDERSTOOD.contains(&inner.as_str())
+        // An announced post (Mastodon's form) is not an activity.
+        && !matches!(inner.as_str(), "Page" | "Note" | "Article" | "Question")
+    {
+        return Some(format!("{outer}{{{inner}}}"));
+    }
+    None
 }
 
 /// Verifies and acts on one signed activity.
@@ -212,10 +253,23 @@ pub async fn receive(
     path_and_query: &str,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<()> {
+) -> Result<Received> {
     let signature = Signature::parse(data, method, path_and_query, headers, Some(body))?;
-    let activity: InboxActivity = serde_json::from_slice(body)
-        .map_err(|e| Error::refused(Code::InvalidActivity, format!("unreadable activity: {e}")))?;
+    let activity: InboxActivity = match serde_json::from_slice(body) {
+        Ok(a) => a,
+        Err(e) => match not_understood(body) {
+            Some(kind) => {
+                tracing::info!(%kind, "activity of a type not acted on: ignored");
+                return Ok(Received::Ignored(kind));
+            }
+            None => {
+                return Err(Error::refused(
+                    Code::InvalidActivity,
+                    format!("unreadable activity: {e}"),
+                ));
+            }
+        },
+    };
     let (id, actor_id) = (activity.id(), activity.actor());
     let host = authority(actor_id)?;
     if authority(id)? != host {
@@ -247,7 +301,9 @@ pub async fn receive(
     if let InboxActivity::Group(g) = &activity
         && g.is_account_deletion()
     {
-        return delete_account(data, &signature, &activity).await;
+        return delete_account(data, &signature, &activity)
+            .await
+            .map(|()| Received::Acted);
     }
     if let Err(e) = signature.verify_by(data, actor_id).await {
         // The library reports a name that resolves to an internal address as a resolution
@@ -280,5 +336,6 @@ pub async fn receive(
         }
     }
     activity.verify(data).await?;
-    activity.receive(data).await
+    activity.receive(data).await?;
+    Ok(Received::Acted)
 }

@@ -1,41 +1,30 @@
-//! Inbound and outbound activities, and what receiving each one does.
+//! Follows and their acceptance, and the one type every inbox takes (`InboxActivity`): who
+//! may send each (verify) and which use case it becomes (receive).
 //!
 //! Before any `verify` here runs, the library has checked the HTTP signature against the
 //! actor's key (fetching the actor if needed), the body digest, and that the activity id is
 //! on the actor's domain (`activitypub_federation::axum::inbox::receive_activity`).
 
-pub use super::protocol::follow::{Accept, Follow, InboxActivity, UndoFollow};
 use crate::error::Code;
 use activitypub_federation::{
-    config::Data,
-    fetch::object_id::ObjectId,
-    kinds::activity::AcceptType,
-    protocol::verification::verify_urls_match,
-    traits::{Activity, Actor as _, Object as _},
+    config::Data, protocol::verification::verify_urls_match, traits::Activity,
 };
 use async_trait::async_trait;
 use url::Url;
 
-use super::{actors::DbGroup, documents::url};
-use crate::services::{Services, Unit};
 use crate::{
-    delivery,
-    domain::{Ctx, now, random_hex},
+    domain::now,
     error::{Error, Result},
-    storage,
+    federation::{
+        backfill,
+        protocol::follow::{Accept, Follow, InboxActivity, UndoFollow},
+    },
+    services::Services,
+    storage, usecases,
 };
 
 /// Longest activity id accepted (ids are kept for de-duplication).
 const MAX_ID_LEN: usize = 2048;
-
-/// A new activity id on this instance.
-pub fn new_id(ctx: &Ctx, kind: &str) -> Result<Url> {
-    url(&format!(
-        "{}/activities/{kind}/{}",
-        ctx.instance.base_url(),
-        random_hex(16)
-    ))
-}
 
 /// Runs `act` unless activity `id` was handled before (a replay or a re-delivery), and records
 /// it as handled only once `act` succeeded: an activity that failed half-way is acted on
@@ -84,43 +73,7 @@ impl Activity for Follow {
             .filter(|g| g.local)
             .ok_or(Error::NotFound("group"))?;
         let person = self.actor.dereference(data).await?;
-        // The follower and the Accept are stored in one unit.
-        let unit = Unit::begin(data).await?;
-        let c = unit.ctx();
-        // The follower's server gets the group's activities from now on; its destination
-        // exists before the follow does, so none made in between is skipped.
-        let inbox = person.shared_inbox_or_inbox().to_string();
-        let destination =
-            storage::queue::ensure_destinations(&c.db, std::slice::from_ref(&inbox), now())
-                .await?
-                .get(&inbox)
-                .copied();
-        storage::followers::upsert(
-            &c.db,
-            group.id,
-            person.model.id,
-            false,
-            Some(self.id.to_string()),
-            destination,
-            now(),
-        )
-        .await?;
-        let group = DbGroup::new(group)?;
-        let accept = Accept {
-            actor: ObjectId::from(group.id().clone()),
-            id: new_id(c, "accept")?,
-            kind: AcceptType::Accept,
-            object: self,
-        };
-        delivery::send(
-            c,
-            &accept,
-            &accept.id,
-            group.id(),
-            vec![person.shared_inbox_or_inbox()],
-        )
-        .await?;
-        unit.commit().await
+        usecases::membership::follow_remote(data, &group, &person, self).await
     }
 }
 
@@ -150,23 +103,12 @@ impl Activity for Accept {
         let person = storage::persons::find_by_ap_id(&data.db, self.object.actor.inner().as_str())
             .await?
             .ok_or(Error::NotFound("person"))?;
-        // Only a follow we asked for becomes real.
-        if storage::followers::find(&data.db, group.model.id, person.id)
-            .await?
-            .is_none()
-        {
-            return Ok(());
-        }
-        let newly_accepted =
-            storage::followers::accept(&data.db, group.model.id, person.id).await?;
         // The first member here: fetch the group's history in the background, once.
-        if newly_accepted
-            && storage::followers::count_accepted(&data.db, group.model.id).await? == 1
-        {
+        if usecases::membership::follow_accepted(data, group.model.id, person.id).await? {
             let data = data.reset_request_count();
             let model = group.model.clone();
             tokio::spawn(async move {
-                match super::backfill::group(&data, &model).await {
+                match backfill::group(&data, &model).await {
                     Ok(n) => tracing::info!(group = %model.ap_id, stored = n, "backfill done"),
                     Err(e) => tracing::warn!(group = %model.ap_id, error = %e, "backfill failed"),
                 }
@@ -192,13 +134,12 @@ impl Activity for UndoFollow {
         self.object.verify(data).await
     }
     async fn receive(self, data: &Data<Services>) -> Result<()> {
-        let group =
-            storage::groups::find_by_ap_id(&data.db, self.object.object.inner().as_str()).await?;
-        let person = storage::persons::find_by_ap_id(&data.db, self.actor.inner().as_str()).await?;
-        if let (Some(g), Some(p)) = (group, person) {
-            storage::followers::remove(&data.db, g.id, p.id).await?;
-        }
-        Ok(())
+        usecases::membership::unfollow_remote(
+            data,
+            self.object.object.inner().as_str(),
+            self.actor.inner().as_str(),
+        )
+        .await
     }
 }
 
