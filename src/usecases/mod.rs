@@ -16,3 +16,4 @@ pub use crate::services::Unit;
 pub mod content;
 pub mod membership;
 pub mod moderation;
+pub mod questions;

@@ -221,7 +221,7 @@ pub(super) async fn edit_post_form(
     let form = PostForm {
         title: post.title,
         body: post.body,
-        action: String::new(),
+        ..Default::default()
     };
     let (action, cancel) = (format!("/posts/{id}/edit"), format!("/posts/{id}"));
     compose_page(
