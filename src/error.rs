@@ -236,9 +236,9 @@ pub struct ErrorBody {
     /// 403 `forbidden`, `registration_closed`, `pending_approval`, `banned`,
     /// `instance_blocked`, `instance_not_allowed`, `csrf`; 409 `name_taken`, `deleted`,
     /// `locked`, `not_removed`, `is_moderator`, `last_moderator`, `is_banned`, `not_a_question`,
-    /// `not_in_thread`; 400 (a federated
-    /// input refused) `invalid_activity`, `invalid_actor`, `invalid_object`, `not_public`,
-    /// `object_deleted`, `unsupported_object`, `url_refused`, `fetch_failed`, `fetch_limit`.
+    /// `not_in_thread`; 400 (a federated input refused) `invalid_activity`, `invalid_actor`,
+    /// `invalid_object`, `not_public`, `object_deleted`, `unsupported_object`, `url_refused`,
+    /// `fetch_failed`, `fetch_limit`.
     pub error: &'static str,
     /// Explanation for people.
     pub message: String,
