@@ -47,7 +47,7 @@ pub async fn accept_answer(
             c,
             &choice.group,
             &url(&actor.ap_id)?,
-            AnswerActivity::Choose(activity),
+            AnswerActivity::Choose(Box::new(activity)),
         )
         .await?;
     }
@@ -81,7 +81,13 @@ pub async fn withdraw_answer(
         let chooser = w.chooser.as_ref().unwrap_or(actor);
         let original = choose_answer(id, chooser, reply, &w.group)?;
         let undo = undo_choose_answer(c, actor, original)?;
-        publish(c, &w.group, &url(&actor.ap_id)?, AnswerActivity::Undo(undo)).await?;
+        publish(
+            c,
+            &w.group,
+            &url(&actor.ap_id)?,
+            AnswerActivity::Undo(Box::new(undo)),
+        )
+        .await?;
     }
     unit.commit().await?;
     Ok(withdrawn)

@@ -71,9 +71,9 @@ pub struct UndoChooseAnswer {
 #[serde(untagged)]
 pub enum AnswerActivity {
     /// Taken back (tried first: it embeds a `ChooseAnswer`).
-    Undo(UndoChooseAnswer),
+    Undo(Box<UndoChooseAnswer>),
     /// Accepted.
-    Choose(ChooseAnswer),
+    Choose(Box<ChooseAnswer>),
 }
 
 impl AnswerActivity {
