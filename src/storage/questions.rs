@@ -9,7 +9,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
 };
 
-use super::entities::{group_followers, posts, replies};
+use super::entities::{posts, replies};
 
 /// Which of a group's posts a listing shows, as far as questions go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -130,16 +130,7 @@ pub async fn waiting<C: ConnectionTrait>(
         q = q.filter(posts::Column::GroupId.eq(g));
     }
     if let Some(me) = member {
-        q = q.filter(
-            posts::Column::GroupId.in_subquery(
-                Query::select()
-                    .column(group_followers::Column::GroupId)
-                    .from(group_followers::Entity)
-                    .and_where(Expr::col(group_followers::Column::PersonId).eq(me))
-                    .and_where(Expr::col(group_followers::Column::Pending).eq(false))
-                    .to_owned(),
-            ),
-        );
+        q = q.filter(posts::Column::GroupId.in_subquery(super::feeds::joined_groups(me)));
     }
     q.all(conn).await
 }

@@ -11,6 +11,32 @@ use cohort::{
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
+/// The ActivityPub document at `path`.
+async fn document(app: &TestApp, path: &str) -> Value {
+    app.client
+        .get(format!("{}{path}", app.address))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()
+}
+
+/// The page at `path`, as a visitor's browser gets it.
+async fn html(app: &TestApp, path: &str) -> String {
+    app.client
+        .get(format!("{}{path}", app.address))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 async fn ask(app: &TestApp, token: &str, group: &str, title: &str) -> i64 {
     let r = app
         .post(
@@ -261,16 +287,7 @@ async fn qa_mode_makes_every_new_post_a_question() {
     );
 
     // The group's actor says so, as PieFed does.
-    let actor = app
-        .client
-        .get(format!("{}/g/learn", app.address))
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let actor = document(&app, &format!("/g/learn")).await;
     assert_eq!(actor["questionAnswer"], true);
     // The question's Page says it is one, for other Cohort instances.
     let page = app
@@ -352,31 +369,13 @@ async fn filters_counts_and_waiting_questions() {
     );
 
     // The group page shows the same.
-    let page = app
-        .client
-        .get(format!("{}/g/learn?questions=unanswered", app.address))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = html(&app, &format!("/g/learn?questions=unanswered")).await;
     assert!(
         page.contains("Unanswered (2)") && page.contains("Answered (1)"),
         "{page}"
     );
     assert!(page.contains("Questions waiting for an answer"));
-    let home = app
-        .client
-        .get(&app.address)
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = html(&app, "/").await;
     assert!(
         home.contains(&format!("href=\"/posts/{q1}\">First</a>")),
         "{home}"
@@ -499,16 +498,7 @@ async fn thread_pages_carry_qa_page_json_ld() {
 
     // A discussion has none.
     let talk = id(&app.post_in(&ann, "learn", "Chat", "").await);
-    let page = app
-        .client
-        .get(format!("{}/posts/{talk}", app.address))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = html(&app, &format!("/posts/{talk}")).await;
     assert!(!page.contains("application/ld+json"));
 }
 
@@ -829,16 +819,7 @@ async fn followers_receive_choose_answer_and_its_undo_in_piefeds_shape() {
     assert_eq!(choose["cc"], json!([format!("{base}/g/learn")]));
 
     // The reply's Note says it is the answer.
-    let note = app
-        .client
-        .get(format!("{}/replies/{r}", app.address))
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let note = document(&app, &format!("/replies/{r}")).await;
     assert_eq!(note["answer"], true);
 
     assert_eq!(withdraw(&app, &ann, q).await.status, 200);
@@ -858,15 +839,6 @@ async fn followers_receive_choose_answer_and_its_undo_in_piefeds_shape() {
         keys(&fixture("piefed_undo_choose_answer.json")["object"])
     );
     assert_eq!(undo["object"]["object"], format!("{base}/replies/{r}"));
-    let note = app
-        .client
-        .get(format!("{}/replies/{r}", app.address))
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let note = document(&app, &format!("/replies/{r}")).await;
     assert_eq!(note["answer"], false);
 }
