@@ -287,7 +287,7 @@ async fn qa_mode_makes_every_new_post_a_question() {
     );
 
     // The group's actor says so, as PieFed does.
-    let actor = document(&app, &format!("/g/learn")).await;
+    let actor = document(&app, "/g/learn").await;
     assert_eq!(actor["questionAnswer"], true);
     // The question's Page says it is one, for other Cohort instances.
     let page = app
@@ -369,7 +369,7 @@ async fn filters_counts_and_waiting_questions() {
     );
 
     // The group page shows the same.
-    let page = html(&app, &format!("/g/learn?questions=unanswered")).await;
+    let page = html(&app, "/g/learn?questions=unanswered").await;
     assert!(
         page.contains("Unanswered (2)") && page.contains("Answered (1)"),
         "{page}"
@@ -422,7 +422,8 @@ async fn an_unanswered_question_nudges_its_author_once() {
         0,
         "once"
     );
-    let nudged: Vec<i64> = cohort::storage::questions::nudges_for(&app.ctx.db, 1, 10)
+    let me = id(&app.get("/api/v1/me", Some(&ann)).await.json);
+    let nudged: Vec<i64> = cohort::storage::questions::nudges_for(&app.ctx.db, me, 10)
         .await
         .unwrap()
         .iter()
@@ -841,4 +842,67 @@ async fn followers_receive_choose_answer_and_its_undo_in_piefeds_shape() {
     assert_eq!(undo["object"]["object"], format!("{base}/replies/{r}"));
     let note = document(&app, &format!("/replies/{r}")).await;
     assert_eq!(note["answer"], false);
+}
+
+#[tokio::test]
+async fn a_remote_groups_inbox_gets_the_choose_answer() {
+    use cohort::storage::{self, groups::RemoteGroup};
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann").await;
+    let bob = app.user("bob").await;
+    let sinks = Sinks::start(Duration::ZERO).await.unwrap();
+    let host = sinks.host(0);
+    let group_id = format!("http://{host}/c/pielearn");
+    storage::groups::upsert_remote(
+        &app.ctx.db,
+        RemoteGroup {
+            ap_id: group_id.clone(),
+            name: "pielearn".into(),
+            domain: host.clone(),
+            title: "PieFed learning".into(),
+            description: String::new(),
+            description_html: String::new(),
+            inbox_url: sinks.inbox(0),
+            shared_inbox_url: Some(sinks.inbox(0)),
+            followers_url: None,
+            public_key: String::new(),
+            qa_mode: true,
+        },
+        cohort::domain::now(),
+    )
+    .await
+    .unwrap();
+    let handle = format!("pielearn@{host}");
+    // A Q&A community elsewhere: a post here in it is a question.
+    let post = app.post_in(&ann, &handle, "Where do docs live?", "").await;
+    assert_eq!(post["kind"], "question");
+    let q = id(&post);
+    let r = id(&app.reply_to(&bob, q, None, "In the repository.").await);
+    assert_eq!(sinks.log.wait_for(2, Duration::from_secs(20)).await, 2);
+
+    assert_eq!(accept(&app, &ann, q, r).await.status, 200);
+    let all = sent(&app, &sinks, 3).await;
+    let choose = all
+        .iter()
+        .find(|a| a["type"] == "ChooseAnswer")
+        .expect("ChooseAnswer sent to the group's inbox");
+    let base = &app.address.replace("127.0.0.1", "localhost");
+    assert_eq!(keys(choose), keys(&fixture("piefed_choose_answer.json")));
+    assert_eq!(choose["actor"], format!("{base}/u/ann"));
+    assert_eq!(choose["object"], format!("{base}/replies/{r}"));
+    assert_eq!(choose["audience"], group_id);
+    assert_eq!(choose["cc"], json!([group_id]));
+    let context = choose["@context"].as_array().unwrap();
+    assert_eq!(context[0], "https://www.w3.org/ns/activitystreams");
+    assert_eq!(context[1], "https://w3id.org/security/v1");
+
+    assert_eq!(withdraw(&app, &ann, q).await.status, 200);
+    let all = sent(&app, &sinks, 4).await;
+    let undo = all
+        .iter()
+        .find(|a| a["type"] == "Undo")
+        .expect("Undo sent to the group's inbox");
+    assert_eq!(keys(undo), keys(&fixture("piefed_undo_choose_answer.json")));
+    assert_eq!(undo["object"]["id"], choose["id"]);
+    assert_eq!(undo["object"]["type"], "ChooseAnswer");
 }

@@ -42,9 +42,9 @@ fn subtree(nodes: Vec<ReplyNode>, id: i64) -> Option<ReplyNode> {
 }
 
 /// The schema.org `QAPage` of a question's thread (JSON-LD), for search engines: the
-/// question, its accepted answer and the best-scored other replies. Safe inside a `<script>`
-/// element: `<`, `>` and `&` are written as JSON escapes, so no text can close the element.
-pub fn qa_page_json_ld(domain: &str, detail: &PostDetail) -> Option<String> {
+/// question, its accepted answer and the best-scored other replies. The template writes it
+/// with the `json_script` filter, which keeps it inside its `<script>` element.
+pub fn qa_page_json_ld(domain: &str, detail: &PostDetail) -> Option<serde_json::Value> {
     let post = &detail.post;
     if post.kind != PostKind::Question || post.deleted {
         return None;
@@ -97,13 +97,7 @@ pub fn qa_page_json_ld(domain: &str, detail: &PostDetail) -> Option<String> {
     if let (Some(a), Some(q)) = (accepted, question.as_object_mut()) {
         q.insert("acceptedAnswer".into(), a);
     }
-    let doc = json!({"@context": "https://schema.org", "@type": "QAPage", "mainEntity": question});
-    Some(
-        doc.to_string()
-            .replace('<', "\\u003c")
-            .replace('>', "\\u003e")
-            .replace('&', "\\u0026"),
-    )
+    Some(json!({"@context": "https://schema.org", "@type": "QAPage", "mainEntity": question}))
 }
 
 /// Renders a thread. With `focus`, only that reply and its answers. `may_choose`: the viewer
