@@ -32,6 +32,8 @@ pub struct Config {
     pub http: HttpConfig,
     /// `[limits]`
     pub limits: LimitsConfig,
+    /// `[questions]`
+    pub questions: QuestionsConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -141,6 +143,23 @@ pub struct LimitsConfig {
     pub client_address_header: String,
 }
 
+/// `[questions]`: questions and their accepted answers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QuestionsConfig {
+    /// Days after which a question whose author has accepted no answer gets one reminder
+    /// (a notification to its author), 1–365.
+    pub nudge_after_days: u32,
+}
+
+impl Default for QuestionsConfig {
+    fn default() -> Self {
+        Self {
+            nudge_after_days: 7,
+        }
+    }
+}
+
 /// `[log]`
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -172,6 +191,7 @@ impl Default for Config {
             registration: RegistrationConfig::default(),
             http: HttpConfig::default(),
             limits: LimitsConfig::default(),
+            questions: QuestionsConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -375,6 +395,11 @@ impl Config {
         if self.http.body_limit < 1024 {
             return Err(ConfigError(
                 "http.body_limit: must be at least 1024 bytes".into(),
+            ));
+        }
+        if !(1..=365).contains(&self.questions.nudge_after_days) {
+            return Err(ConfigError(
+                "questions.nudge_after_days: must be between 1 and 365".into(),
             ));
         }
         if !self.listen.contains(':') {

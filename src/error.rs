@@ -108,6 +108,10 @@ pub enum Code {
     LastModerator,
     /// The person named is banned from the group.
     IsBanned,
+    /// The post is a discussion, not a question: it has no accepted answer.
+    NotAQuestion,
+    /// The reply is not in the question's thread.
+    NotInThread,
     /// A federated activity this server will not act on.
     InvalidActivity,
     /// A remote actor document that does not check out.
@@ -145,6 +149,8 @@ impl Code {
         Code::IsModerator,
         Code::LastModerator,
         Code::IsBanned,
+        Code::NotAQuestion,
+        Code::NotInThread,
         Code::InvalidActivity,
         Code::InvalidActor,
         Code::InvalidObject,
@@ -173,6 +179,8 @@ impl Code {
             Self::IsModerator => "is_moderator",
             Self::LastModerator => "last_moderator",
             Self::IsBanned => "is_banned",
+            Self::NotAQuestion => "not_a_question",
+            Self::NotInThread => "not_in_thread",
             Self::InvalidActivity => "invalid_activity",
             Self::InvalidActor => "invalid_actor",
             Self::InvalidObject => "invalid_object",
@@ -202,6 +210,8 @@ impl Code {
             Self::IsModerator => StatusCode::CONFLICT,
             Self::LastModerator => StatusCode::CONFLICT,
             Self::IsBanned => StatusCode::CONFLICT,
+            Self::NotAQuestion => StatusCode::CONFLICT,
+            Self::NotInThread => StatusCode::CONFLICT,
             Self::InvalidActivity => StatusCode::BAD_REQUEST,
             Self::InvalidActor => StatusCode::BAD_REQUEST,
             Self::InvalidObject => StatusCode::BAD_REQUEST,
@@ -225,9 +235,10 @@ pub struct ErrorBody {
     /// `upstream_unavailable`, `internal`; and the refusals, whose status each code fixes:
     /// 403 `forbidden`, `registration_closed`, `pending_approval`, `banned`,
     /// `instance_blocked`, `instance_not_allowed`, `csrf`; 409 `name_taken`, `deleted`,
-    /// `locked`, `not_removed`, `is_moderator`, `last_moderator`, `is_banned`; 400 (a federated
-    /// input refused) `invalid_activity`, `invalid_actor`, `invalid_object`, `not_public`,
-    /// `object_deleted`, `unsupported_object`, `url_refused`, `fetch_failed`, `fetch_limit`.
+    /// `locked`, `not_removed`, `is_moderator`, `last_moderator`, `is_banned`, `not_a_question`,
+    /// `not_in_thread`; 400 (a federated input refused) `invalid_activity`, `invalid_actor`,
+    /// `invalid_object`, `not_public`, `object_deleted`, `unsupported_object`, `url_refused`,
+    /// `fetch_failed`, `fetch_limit`.
     pub error: &'static str,
     /// Explanation for people.
     pub message: String,

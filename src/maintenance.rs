@@ -1,4 +1,5 @@
-//! Periodic clean-up ("housekeeping") and what `cohort admin purge` shares with it.
+//! Periodic clean-up ("housekeeping") and what `cohort admin purge` shares with it; the
+//! reminders to authors of questions still without an accepted answer.
 //!
 //! Every `cohort serve` process runs [`run`], but each hour's clean-up happens in only one of
 //! them: the run is claimed in the database first (`storage::jobs::claim`), so several
@@ -93,6 +94,20 @@ pub async fn purge_older_than(ctx: &Ctx, days: Option<i64>) -> Result<Purged> {
     purge(ctx, kept, kept).await
 }
 
+/// Reminds the authors of questions that have waited `questions.nudge_after_days` without
+/// an accepted answer, once each, as of `at` (the hourly job passes the current time).
+/// Returns how many were reminded.
+pub async fn nudge_questions(ctx: &Ctx, at: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+    crate::domain::questions::nudge(ctx, at).await
+}
+
+/// The hourly job: the clean-up, then the question reminders. What it did, for the record.
+pub async fn hourly(ctx: &Ctx) -> Result<String> {
+    let p = purge(ctx, RECEIVED_KEPT, SENT_KEPT).await?;
+    let nudged = nudge_questions(ctx, now()).await?;
+    Ok(format!("{p}, {nudged} question reminder(s)"))
+}
+
 /// The clean-up loop of one process; `who` names this process in `scheduled_jobs`.
 pub async fn run(ctx: Ctx, who: String) {
     let mut tick = tokio::time::interval(POLL);
@@ -107,7 +122,7 @@ pub async fn run(ctx: Ctx, who: String) {
                 continue;
             }
         }
-        let outcome = match purge(&ctx, RECEIVED_KEPT, SENT_KEPT).await {
+        let outcome = match hourly(&ctx).await {
             Ok(p) => {
                 tracing::info!(job = HOUSEKEEPING, purged = %p, "scheduled job ran");
                 format!("ok: {p}")

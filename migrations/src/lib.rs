@@ -22,6 +22,7 @@ mod m20261203_000030_create_notification_reads;
 mod m20261203_000031_add_group_rules;
 mod m20261206_000032_index_activity_ids;
 mod m20261206_000033_add_questions;
+mod m20261206_000035_add_answer_activity;
 
 /// Runs Cohort's migrations in order.
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000031_add_group_rules::Migration),
             Box::new(m20261206_000032_index_activity_ids::Migration),
             Box::new(m20261206_000033_add_questions::Migration),
+            Box::new(m20261206_000035_add_answer_activity::Migration),
         ]
     }
 }

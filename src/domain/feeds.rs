@@ -52,6 +52,8 @@ pub struct Profile {
     pub posts: Vec<PostView>,
     /// Their latest replies known here.
     pub replies: Vec<ReplyInContext>,
+    /// Their replies accepted as answers, newest acceptance first.
+    pub answers: Vec<ReplyInContext>,
 }
 
 /// What a search found here.
@@ -78,14 +80,16 @@ pub(crate) async fn post_views(
         Some(u) => storage::votes::mine(&ctx.db, Target::Post, u.person.id, &ids).await?,
         None => HashMap::new(),
     };
-    Ok(rows
+    let mut views: Vec<PostView> = rows
         .iter()
         .filter(|p| !hidden(&p.author_id))
         .filter_map(|p| {
             let g = groups.get(&p.group_id)?;
             Some(PostView::new(p, g, &authors, votes.get(&p.id).copied()))
         })
-        .collect())
+        .collect();
+    super::questions::attach_answers(ctx, viewer, &mut views, &rows).await?;
+    Ok(views)
 }
 
 /// Views of reply rows with their posts and groups, leaving out refused authors and replies
@@ -120,8 +124,10 @@ pub(crate) async fn reply_views(
                 return None;
             }
             let group = groups.get(&post.group_id)?;
+            let mut reply = ReplyView::new(r, &authors, votes.get(&r.id).copied());
+            reply.accepted = post.question && post.answer_id == Some(r.id);
             Some(ReplyInContext {
-                reply: ReplyView::new(r, &authors, votes.get(&r.id).copied()),
+                reply,
                 post_id: post.id,
                 post_title: post.title.clone(),
                 group: GroupRef::from(group),
@@ -157,6 +163,7 @@ pub async fn profile(
         person: PersonRef::from(&person),
         posts: post_views(ctx, viewer, posts).await?,
         replies: reply_views(ctx, viewer, replies).await?,
+        answers: super::questions::accepted_of(ctx, viewer, person.id).await?,
     })
 }
 

@@ -51,6 +51,8 @@ pub struct GroupEdit {
     /// New markdown rules.
     #[schema(max_length = 10000)]
     pub rules: Option<String>,
+    /// Q&A mode: every new post is a question (posts written before keep their kind).
+    pub qa_mode: Option<bool>,
 }
 
 /// Creates a local group; its creator becomes its first moderator.

@@ -21,6 +21,7 @@ pub mod names;
 pub mod notifications;
 pub mod pagination;
 pub mod posts;
+pub mod questions;
 pub mod ranking;
 pub mod replies;
 pub mod reports;
@@ -49,6 +50,8 @@ pub struct Instance {
     pub limits: crate::config::LimitsConfig,
     /// Which instances to federate with.
     pub policy: crate::config::FederationPolicy,
+    /// Days after which an unanswered question's author is reminded once.
+    pub nudge_after_days: u32,
 }
 
 impl Instance {
@@ -69,6 +72,7 @@ impl Instance {
             require_signed_fetch: config.federation.require_signed_fetch,
             limits: config.limits.clone(),
             policy: config.federation.policy,
+            nudge_after_days: config.questions.nudge_after_days,
         }
     }
 

@@ -1,4 +1,5 @@
-//! Notifications: replies to what a person wrote, and posts or replies that mention them.
+//! Notifications: replies to what a person wrote, posts or replies that mention them, and
+//! reminders of their questions still without an accepted answer.
 //! Derived from the content tables on each read, so nothing extra is written when content
 //! arrives (locally or federated) and nothing can fall out of step with it.
 
@@ -24,6 +25,8 @@ pub enum Kind {
     Reply,
     /// A post or reply that mentions the person.
     Mention,
+    /// A reminder: the person's question has waited a while without an accepted answer.
+    Nudge,
 }
 
 /// One notification.
@@ -120,6 +123,21 @@ pub async fn list(ctx: &Ctx, user: &CurrentUser) -> Result<Vec<Notification>> {
             reply: Some(r),
             post: None,
         });
+    }
+    let nudges = storage::questions::nudges_for(&ctx.db, me.id, MAX_NOTIFICATIONS).await?;
+    let nudged_at: std::collections::HashMap<i64, DateTime<Utc>> = nudges
+        .iter()
+        .filter_map(|p| Some((p.id, p.nudged_at?)))
+        .collect();
+    for p in post_views(ctx, Some(user), nudges).await? {
+        if let Some(at) = nudged_at.get(&p.id) {
+            out.push(Notification {
+                kind: Kind::Nudge,
+                at: *at,
+                reply: None,
+                post: Some(p),
+            });
+        }
     }
     for p in post_views(ctx, Some(user), post_mentions).await? {
         out.push(Notification {

@@ -11,8 +11,9 @@ use super::{
     groups::{find_by_handle, next_cursor},
     now,
     pagination::{Cursor, Page, PostSort},
+    questions::attach_answers,
     ranking, text,
-    views::{PostDetail, PostView, ReplyView, build_tree},
+    views::{PostDetail, PostKind, PostView, ReplyView, build_tree},
 };
 use crate::{
     error::{Error, Result},
@@ -34,6 +35,10 @@ pub struct NewPost {
     #[serde(default)]
     #[schema(max_length = 100000)]
     pub body: String,
+    /// A question (one reply can be accepted as its answer) or a discussion (the default).
+    /// In a group in Q&A mode every post is a question.
+    #[serde(default)]
+    pub kind: Option<PostKind>,
 }
 
 /// The edit-post request: absent fields stay as they are.
@@ -58,7 +63,7 @@ pub(crate) async fn load(ctx: &Ctx, id: i64) -> Result<(posts::Model, groups::Mo
     Ok((post, group))
 }
 
-async fn view_one(
+pub(crate) async fn view_one(
     ctx: &Ctx,
     viewer: Option<&CurrentUser>,
     post: &posts::Model,
@@ -72,7 +77,10 @@ async fn view_one(
             .copied(),
         None => None,
     };
-    Ok(PostView::new(post, group, &authors, my_vote))
+    let mut views = [PostView::new(post, group, &authors, my_vote)];
+    attach_answers(ctx, viewer, &mut views, std::slice::from_ref(post)).await?;
+    let [view] = views;
+    Ok(view)
 }
 
 /// Writes a new post in a group on this instance.
@@ -99,6 +107,7 @@ pub async fn create(
             body,
             hot_rank: ranking::hot_rank(0, t),
             now: t,
+            question: super::questions::is_question(&group, input.kind),
         },
         |id| ctx.instance.post_url(id),
     )
@@ -115,13 +124,21 @@ pub async fn list(
     sort: PostSort,
     cursor: Option<&str>,
     limit: Option<u64>,
+    questions: storage::questions::QuestionFilter,
 ) -> Result<Page<PostView>> {
     let limit = super::pagination::limit(limit)?;
     let after = Cursor::decode_opt(cursor)?;
     let group = find_by_handle(ctx, group_handle).await?;
-    let mut rows = storage::posts::page(&ctx.db, group.id, sort, after.as_ref(), limit + 1)
-        .await?
-        .ok_or_else(|| Error::invalid("cursor", "was issued for another sort"))?;
+    let mut rows = storage::posts::page(
+        &ctx.db,
+        group.id,
+        sort,
+        after.as_ref(),
+        limit + 1,
+        questions,
+    )
+    .await?
+    .ok_or_else(|| Error::invalid("cursor", "was issued for another sort"))?;
     let next = next_cursor(&mut rows, limit, |p| Cursor {
         key: storage::posts::sort_key(p, sort),
         id: p.id,
@@ -136,11 +153,13 @@ pub async fn list(
         Some(u) => storage::votes::mine(&ctx.db, Target::Post, u.person.id, &ids).await?,
         None => Default::default(),
     };
+    let mut items: Vec<PostView> = rows
+        .iter()
+        .map(|p| PostView::new(p, &group, &authors, votes.get(&p.id).copied()))
+        .collect();
+    attach_answers(ctx, viewer, &mut items, &rows).await?;
     Ok(Page {
-        items: rows
-            .iter()
-            .map(|p| PostView::new(p, &group, &authors, votes.get(&p.id).copied()))
-            .collect(),
+        items,
         next_cursor: next,
     })
 }
@@ -221,6 +240,7 @@ pub async fn detail(ctx: &Ctx, viewer: Option<&CurrentUser>, id: i64) -> Result<
         .iter()
         .map(|r| {
             let mut v = ReplyView::new(r, &authors, reply_votes.get(&r.id).copied());
+            v.accepted = post.question && post.answer_id == Some(r.id);
             if hidden.contains(&r.author_id) {
                 v.hide();
             }
@@ -228,6 +248,13 @@ pub async fn detail(ctx: &Ctx, viewer: Option<&CurrentUser>, id: i64) -> Result<
         })
         .collect();
     let mut post_view = PostView::new(&post, &group, &authors, post_vote);
+    attach_answers(
+        ctx,
+        viewer,
+        std::slice::from_mut(&mut post_view),
+        std::slice::from_ref(&post),
+    )
+    .await?;
     // The post row and its replies are two reads; a reply committed between them would make
     // the stored count disagree with the tree shown. Count what is shown.
     post_view.reply_count =

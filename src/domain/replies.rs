@@ -58,7 +58,11 @@ async fn view_one(
             .copied(),
         None => None,
     };
-    Ok(ReplyView::new(reply, &authors, my_vote))
+    let mut view = ReplyView::new(reply, &authors, my_vote);
+    view.accepted = storage::posts::find(&ctx.db, reply.post_id)
+        .await?
+        .is_some_and(|p| p.question && p.answer_id == Some(reply.id));
+    Ok(view)
 }
 
 /// The one rule for where a new reply may go, whoever writes it (a member here, or a person

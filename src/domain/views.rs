@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::storage::entities::{groups, persons, posts, replies};
@@ -111,6 +111,8 @@ pub struct GroupView {
     pub rules_html: String,
     /// Its moderators.
     pub moderators: Vec<PersonRef>,
+    /// Q&A mode: every new post is a question.
+    pub qa_mode: bool,
     /// When it was created.
     pub created_at: DateTime<Utc>,
 }
@@ -130,6 +132,7 @@ impl GroupView {
             rules: g.rules.clone(),
             rules_html: g.rules_html.clone(),
             moderators: moderators.iter().map(PersonRef::from).collect(),
+            qa_mode: g.qa_mode,
             created_at: g.created_at,
         }
     }
@@ -196,6 +199,42 @@ pub struct PostView {
     pub updated_at: Option<DateTime<Utc>>,
     /// Last reply (or creation).
     pub last_activity_at: DateTime<Utc>,
+    /// A question (it can have an accepted answer) or a discussion.
+    pub kind: PostKind,
+    /// The accepted answer, when the question has one.
+    pub answer: Option<AnswerView>,
+}
+
+/// What a post is: a question or a discussion, chosen when it is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PostKind {
+    /// An open conversation.
+    #[default]
+    Discussion,
+    /// A question: one reply can be accepted as its answer.
+    Question,
+}
+
+/// A question's accepted answer, as shown with the question.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Answer)]
+pub struct AnswerView {
+    /// The reply's id.
+    pub reply_id: i64,
+    /// Its ActivityPub id.
+    #[schema(format = "uri")]
+    pub ap_id: String,
+    /// Who wrote it (absent when hidden from the viewer).
+    pub author: Option<PersonRef>,
+    /// The start of its text, as plain text.
+    pub excerpt: String,
+    /// Its place in the thread: `/posts/{id}#r{reply_id}`.
+    pub link: String,
+    /// When it was accepted.
+    pub accepted_at: DateTime<Utc>,
+    /// Who accepted it: the question's author or a moderator.
+    pub accepted_by: Option<PersonRef>,
 }
 
 impl PostView {
@@ -242,6 +281,12 @@ impl PostView {
             created_at: p.created_at,
             updated_at: p.updated_at,
             last_activity_at: p.last_activity_at,
+            kind: if p.question {
+                PostKind::Question
+            } else {
+                PostKind::Discussion
+            },
+            answer: None,
         }
     }
 }
@@ -286,6 +331,8 @@ pub struct ReplyView {
     /// the viewer blocked its author or their instance: its text is not shown, its answers
     /// remain.
     pub hidden: bool,
+    /// The accepted answer of its question.
+    pub accepted: bool,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Last edited, if ever.
@@ -334,6 +381,7 @@ impl ReplyView {
             deleted,
             removed: r.removed,
             hidden: false,
+            accepted: false,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -448,6 +496,7 @@ mod tests {
             deleted: false,
             removed: false,
             hidden: false,
+            accepted: false,
             created_at: DateTime::from_timestamp(1_800_000_000 + id, 0).unwrap(),
             updated_at: None,
         }

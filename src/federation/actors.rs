@@ -251,6 +251,7 @@ impl Object for DbGroup {
                 shared_inbox_url: json.shared_inbox().map(|u| u.to_string()),
                 followers_url: json.followers.map(|u| u.to_string()),
                 public_key: json.public_key.public_key_pem.replace('\0', ""),
+                qa_mode: json.question_answer.unwrap_or(false),
                 ap_id: json.id.to_string(),
             },
             now(),

@@ -61,6 +61,7 @@ pub fn person(instance: &Instance, p: &persons::Model) -> Result<Actor> {
         manually_approves_followers: Some(false),
         discoverable: Some(true),
         posting_restricted_to_mods: None,
+        question_answer: None,
         id,
     })
 }
@@ -96,6 +97,7 @@ pub fn group(instance: &Instance, g: &groups::Model) -> Result<Actor> {
         manually_approves_followers: Some(false),
         discoverable: Some(true),
         posting_restricted_to_mods: Some(false),
+        question_answer: Some(g.qa_mode),
         id,
     })
 }
@@ -127,6 +129,7 @@ pub fn instance_actor(instance: &Instance, keys: &KeyPair) -> Result<Actor> {
         manually_approves_followers: Some(true),
         discoverable: Some(false),
         posting_restricted_to_mods: None,
+        question_answer: None,
         id,
     })
 }
@@ -157,6 +160,8 @@ pub fn post(p: &posts::Model, group: &groups::Model, author: &persons::Model) ->
         sensitive: Some(p.content_warning.is_some()),
         comments_enabled: Some(!p.locked),
         stickied: Some(p.pinned),
+        answer: None,
+        question: p.question.then_some(true),
         tag: vec![],
         attachment: vec![],
     })
@@ -178,15 +183,22 @@ pub fn post_as_note(mut page: Object) -> Object {
     page
 }
 
+/// PieFed's `answer` on a reply: whether it is its question's accepted answer; absent when
+/// the thread is a discussion.
+pub fn answer_flag(post: &posts::Model, reply_id: i64) -> Option<bool> {
+    post.question.then_some(post.answer_id == Some(reply_id))
+}
+
 /// The `Note` of a reply: `inReplyTo` is the post or the parent reply. `parent_author` is the
 /// parent's author when that is someone elsewhere: they are mentioned and addressed, so a
-/// Mastodon user sees the answer to what they wrote.
+/// Mastodon user sees the answer to what they wrote. `answer` is [`answer_flag`].
 pub fn reply(
     r: &replies::Model,
     in_reply_to: &str,
     group: &groups::Model,
     author: &persons::Model,
     parent_author: Option<&persons::Model>,
+    answer: Option<bool>,
 ) -> Result<Object> {
     let group_id = url(&group.ap_id)?;
     let mut cc = vec![group_id.clone()];
@@ -221,6 +233,8 @@ pub fn reply(
         sensitive: r.content_warning.as_ref().map(|_| true),
         comments_enabled: None,
         stickied: None,
+        answer,
+        question: None,
         tag,
         attachment: vec![],
     })

@@ -17,6 +17,7 @@ pub mod moderation;
 pub mod objects;
 pub mod outbox;
 pub mod protocol;
+pub mod questions;
 pub mod reports;
 pub mod resolve;
 pub mod rfc9421;

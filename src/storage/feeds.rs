@@ -22,18 +22,19 @@ pub async fn recent_posts<C: ConnectionTrait>(
         .order_by_desc(posts::Column::Id)
         .limit(limit);
     if let Some(me) = person_id {
-        q = q.filter(
-            posts::Column::GroupId.in_subquery(
-                Query::select()
-                    .column(group_followers::Column::GroupId)
-                    .from(group_followers::Entity)
-                    .and_where(Expr::col(group_followers::Column::PersonId).eq(me))
-                    .and_where(Expr::col(group_followers::Column::Pending).eq(false))
-                    .to_owned(),
-            ),
-        );
+        q = q.filter(posts::Column::GroupId.in_subquery(joined_groups(me)));
     }
     q.all(conn).await
+}
+
+/// The ids of the groups `person_id` has joined (accepted follows only), as a subquery.
+pub fn joined_groups(person_id: i64) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(group_followers::Column::GroupId)
+        .from(group_followers::Entity)
+        .and_where(Expr::col(group_followers::Column::PersonId).eq(person_id))
+        .and_where(Expr::col(group_followers::Column::Pending).eq(false))
+        .to_owned()
 }
 
 /// Groups by id (for showing posts from several groups).

@@ -130,6 +130,8 @@ pub struct RemoteGroup {
     pub followers_url: Option<String>,
     /// PEM public key.
     pub public_key: String,
+    /// Q&A mode (`questionAnswer` on the Group, as PieFed and Cohort publish it).
+    pub qa_mode: bool,
 }
 
 /// Inserts or refreshes a remote group by ActivityPub id.
@@ -156,11 +158,13 @@ pub async fn upsert_remote<C: ConnectionTrait>(
         creator_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        qa_mode: Set(g.qa_mode),
         ..Default::default()
     })
     .on_conflict(
         OnConflict::column(groups::Column::ApId)
             .update_columns([
+                groups::Column::QaMode,
                 groups::Column::Title,
                 groups::Column::Description,
                 groups::Column::DescriptionHtml,
@@ -191,6 +195,25 @@ pub struct About {
     pub rules: String,
     /// Their sanitised HTML.
     pub rules_html: String,
+}
+
+/// Turns a local group's Q&A mode on or off.
+pub async fn set_qa_mode<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    on: bool,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    super::memo::clear();
+    groups::ActiveModel {
+        id: Set(id),
+        qa_mode: Set(on),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .update(conn)
+    .await?;
+    Ok(())
 }
 
 /// Replaces a local group's title, description and rules.

@@ -30,6 +30,7 @@ pub mod notifications;
 pub mod peers;
 pub mod persons;
 pub mod posts;
+pub mod questions;
 pub mod queue;
 pub mod received;
 pub mod replies;

@@ -26,6 +26,8 @@ pub struct NewLocalPost {
     pub hot_rank: f64,
     /// Creation time.
     pub now: DateTime<Utc>,
+    /// A question (not a discussion).
+    pub question: bool,
 }
 
 /// Inserts a local post and gives it its ActivityPub id (which contains its row id); call
@@ -53,6 +55,7 @@ pub async fn insert_local<C: ConnectionTrait>(
         created_at: Set(new.now),
         updated_at: Set(None),
         deleted_at: Set(None),
+        question: Set(new.question),
         ..Default::default()
     }
     .insert(conn)
@@ -101,9 +104,10 @@ pub async fn page<C: ConnectionTrait>(
     sort: PostSort,
     after: Option<&Cursor>,
     limit: u64,
+    questions: super::questions::QuestionFilter,
 ) -> Result<Option<Vec<posts::Model>>, DbErr> {
     let col = sort_column(sort);
-    let mut q = posts::Entity::find()
+    let mut q = super::questions::filtered(posts::Entity::find(), questions)
         .filter(posts::Column::GroupId.eq(group_id))
         .filter(posts::Column::DeletedAt.is_null())
         .order_by_desc(col)

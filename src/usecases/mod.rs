@@ -17,3 +17,4 @@ pub mod accounts;
 pub mod content;
 pub mod membership;
 pub mod moderation;
+pub mod questions;

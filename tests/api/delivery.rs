@@ -39,6 +39,7 @@ async fn group(db: &DatabaseConnection, name: &str) -> i64 {
             shared_inbox_url: None,
             followers_url: None,
             public_key: String::new(),
+            qa_mode: false,
         },
         now(),
     )

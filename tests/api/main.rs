@@ -19,6 +19,7 @@ mod outbox;
 mod payloads;
 mod posts;
 mod processes;
+mod questions;
 mod registration;
 mod replies;
 mod upgrade;

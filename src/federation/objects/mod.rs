@@ -84,7 +84,10 @@ impl Content {
                 }
                 .ok_or(Error::NotFound("parent"))?;
                 let parent_author = storage::persons::find(&data.db, parent_author).await?;
-                documents::reply(r, &parent, &group, &author, parent_author.as_ref())
+                let answer = storage::posts::find(&data.db, r.post_id)
+                    .await?
+                    .and_then(|p| documents::answer_flag(&p, r.id));
+                documents::reply(r, &parent, &group, &author, parent_author.as_ref(), answer)
             }
         }
     }

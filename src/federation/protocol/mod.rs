@@ -7,6 +7,7 @@
 pub mod content;
 pub mod follow;
 pub mod moderation;
+pub mod questions;
 pub mod reports;
 
 use activitypub_federation::protocol::{helpers::deserialize_one_or_many, public_key::PublicKey};
@@ -19,6 +20,11 @@ use url::Url;
 
 /// The Public collection, always written in full (never the compacted `as:Public`).
 pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// The namespace of Cohort's own extension terms (`cohort:question`). PieFed's
+/// `questionAnswer` and `answer` are plain JSON keys with no context of their own; they are
+/// given terms in this namespace so JSON-LD processors keep them.
+pub const COHORT_NS: &str = "https://cohort.social/ns#";
 
 /// The JSON-LD context of every document we serve: ActivityStreams, security (for
 /// `publicKey`), and the extension terms we use, named by their defining vocabularies.
@@ -37,7 +43,10 @@ pub fn context() -> Value {
             "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
             "stickied": "lemmy:stickied",
             "commentsEnabled": "pt:commentsEnabled",
-            "source": "as:source"
+            "source": "as:source",
+            "cohort": COHORT_NS,
+            "questionAnswer": "cohort:questionAnswer",
+            "answer": "cohort:answer"
         }
     ])
 }
@@ -170,6 +179,13 @@ pub struct Actor {
     /// Whether only moderators may post (groups).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posting_restricted_to_mods: Option<bool>,
+    /// A group in Q&A mode: every post is a question (PieFed's `questionAnswer`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_bool"
+    )]
+    pub question_answer: Option<bool>,
 }
 
 /// The kinds of content object.
@@ -265,6 +281,22 @@ pub struct Object {
     /// Pinned in its group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stickied: Option<bool>,
+    /// A reply to a question: whether it is the accepted answer (PieFed's `answer`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_bool"
+    )]
+    pub answer: Option<bool>,
+    /// A post that is a question, not a discussion (read by other Cohort instances; Lemmy,
+    /// Mastodon and PieFed ignore it).
+    #[serde(
+        default,
+        rename = "cohort:question",
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_bool"
+    )]
+    pub question: Option<bool>,
     /// Mentions, hashtags and custom emoji (each kept as sent; read with [`Object::tags`]).
     #[serde(
         default,
@@ -420,6 +452,11 @@ fn lenient_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Value>, D:
         Value::Null => vec![],
         v => vec![v],
     })
+}
+
+/// Reads a flag that may be null or of another type (then ignored).
+fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(Value::deserialize(d)?.as_bool())
 }
 
 /// Reads a string that may be null or of another type (then ignored).

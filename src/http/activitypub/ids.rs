@@ -183,6 +183,7 @@ async fn group_outbox(
         PostSort::New,
         after.as_ref(),
         OUTBOX_PAGE + 1,
+        Default::default(),
     )
     .await?
     .ok_or_else(|| Error::invalid("cursor", "was not issued for this collection"))?;
@@ -403,6 +404,7 @@ async fn post_replies(State(s): State<AppState>, ApiPath(id): ApiPath<i64>) -> R
                 &g,
                 author,
                 authors.get(&parent_author),
+                documents::answer_flag(&p, r.id),
             )?);
         }
     }

@@ -9,7 +9,7 @@ use crate::{
     domain::{
         groups,
         pagination::{Page, PostSort},
-        posts,
+        posts, questions,
         views::{GroupView, PostView},
     },
     error::{ErrorBody, Result},
@@ -18,7 +18,7 @@ use crate::{
         api::openapi::{HandlePath, JsonBody, RateLimited, SignedIn},
         extract::{ApiJson, ApiPath, ApiQuery, Auth, MaybeAuth},
     },
-    usecases::content,
+    usecases::{content, questions as qa},
 };
 
 /// This module's routes and their descriptions.
@@ -49,6 +49,8 @@ struct PostsQuery {
     /// new | active | hot (default) | top
     #[param(value_type = Option<PostSort>, inline)]
     sort: Option<String>,
+    /// Only questions: all | answered | unanswered (absent: every post)
+    questions: Option<String>,
     /// `next_cursor` of the previous page
     cursor: Option<String>,
     /// Items per page, 1–100 (default 20)
@@ -122,7 +124,7 @@ async fn show(
     Ok(Json(groups::view(&s.ctx, &handle).await?))
 }
 
-/// A moderator (or an admin) edits a group hosted here: title, description, rules; absent fields stay
+/// A moderator (or an admin) edits a group hosted here: title, description, rules, Q&A mode; absent fields stay
 #[utoipa::path(
     patch,
     path = "/groups/{handle}",
@@ -143,8 +145,15 @@ async fn edit(
     State(s): State<AppState>,
     Auth(user): Auth,
     ApiPath(handle): ApiPath<String>,
-    ApiJson(input): ApiJson<groups::GroupEdit>,
+    ApiJson(mut input): ApiJson<groups::GroupEdit>,
 ) -> Result<Json<GroupView>> {
+    let about = input.title.is_some() || input.description.is_some() || input.rules.is_some();
+    if let Some(on) = input.qa_mode.take() {
+        let view = qa::set_qa_mode(&s.ctx, &user, &handle, on).await?;
+        if !about {
+            return Ok(Json(view));
+        }
+    }
     Ok(Json(groups::edit(&s.ctx, &user, &handle, input).await?))
 }
 
@@ -160,7 +169,7 @@ async fn edit(
     params(HandlePath, PostsQuery),
     responses(
         (status = 200, description = "A page of posts", body = Page<PostView>),
-        (status = 400, description = "Invalid `sort`, `cursor` or `limit`", body = ErrorBody),
+        (status = 400, description = "Invalid `sort`, `questions`, `cursor` or `limit`", body = ErrorBody),
         (status = 404, description = "Unknown group", body = ErrorBody),
         SignedIn,
     )
@@ -179,6 +188,7 @@ async fn list_posts(
         sort,
         q.cursor.as_deref(),
         q.limit,
+        questions::parse_filter(q.questions.as_deref())?,
     )
     .await?;
     Ok(Json(page))

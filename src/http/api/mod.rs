@@ -15,6 +15,7 @@ mod membership;
 mod moderation;
 pub mod openapi;
 mod posts;
+mod questions;
 mod replies;
 
 /// Every `/api/v1` route with its description: the routes and the document are built from
@@ -26,6 +27,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(membership::router())
         .merge(moderation::router())
         .merge(posts::router())
+        .merge(questions::router())
         .merge(replies::router())
         .merge(openapi::router())
 }

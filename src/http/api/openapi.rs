@@ -50,6 +50,8 @@ use crate::{
         (name = "posts", description = "One post: its thread, edits, deletion, votes, and new \
             replies to it"),
         (name = "replies", description = "One reply: reading, edits, deletion, votes"),
+        (name = "questions", description = "Questions and their accepted answers, and the \
+            questions waiting for one"),
         (name = "moderation", description = "Moderators' actions: removals, locks, pins, bans, \
             moderators, and the public mod log"),
         (name = "reports", description = "Reports to a group's moderators"),

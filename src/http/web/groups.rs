@@ -14,10 +14,15 @@ use super::{
     session::{Viewer, WebForm, WebPath, WebQuery, done},
 };
 use crate::{
-    domain::{groups, pagination::PostSort, posts, text, views::GroupView},
+    domain::{
+        groups,
+        pagination::PostSort,
+        posts, questions, text,
+        views::{GroupView, PostKind},
+    },
     error::Error,
     http::AppState,
-    storage,
+    storage::{self, questions::QuestionFilter},
     usecases::{content, membership},
 };
 
@@ -210,6 +215,7 @@ pub(super) async fn create_group(
 pub(super) struct GroupQuery {
     sort: Option<String>,
     cursor: Option<String>,
+    questions: Option<String>,
 }
 
 /// A group's page (`/g/{name}` here, `/g/{name@host}` for a remote group).
@@ -241,6 +247,7 @@ pub async fn group_page(
 async fn render_group(s: &AppState, viewer: &Viewer, handle: &str, q: GroupQuery) -> PageResult {
     let group = groups::view(&s.ctx, handle).await?;
     let sort = PostSort::parse(q.sort.as_deref())?;
+    let filter = questions::parse_filter(q.questions.as_deref())?;
     let posts = posts::list(
         &s.ctx,
         viewer.user.as_ref(),
@@ -248,8 +255,18 @@ async fn render_group(s: &AppState, viewer: &Viewer, handle: &str, q: GroupQuery
         sort,
         q.cursor.as_deref(),
         Some(25),
+        filter,
     )
     .await?;
+    let row = groups::find_by_handle(&s.ctx, handle).await?;
+    let counts = questions::counts(&s.ctx, &row).await?;
+    let waiting = questions::waiting(&s.ctx, viewer.user.as_ref(), Some(&row)).await?;
+    let filter_name = match filter {
+        QuestionFilter::Any => "",
+        QuestionFilter::All => "all",
+        QuestionFilter::Answered => "answered",
+        QuestionFilter::Unanswered => "unanswered",
+    };
     let membership = match &viewer.user {
         Some(u) => storage::followers::find(&s.ctx.db, group.id, u.person.id)
             .await?
@@ -276,6 +293,9 @@ async fn render_group(s: &AppState, viewer: &Viewer, handle: &str, q: GroupQuery
             sort => sort_name,
             membership => membership,
             members => members,
+            questions => filter_name,
+            counts => counts,
+            waiting => waiting,
         },
     )
 }
@@ -306,8 +326,22 @@ pub(super) struct PostForm {
     pub title: String,
     #[serde(default)]
     pub body: String,
+    /// "question" or "discussion" (new posts only).
+    #[serde(default)]
+    pub kind: String,
     #[serde(default, skip_serializing)]
     pub action: String,
+}
+
+impl PostForm {
+    /// The kind chosen on the form (a discussion unless "question").
+    pub fn kind(&self) -> PostKind {
+        if self.kind == "question" {
+            PostKind::Question
+        } else {
+            PostKind::Discussion
+        }
+    }
 }
 
 /// The compose page (new post, or editing one), with an optional preview.
@@ -332,6 +366,7 @@ pub(super) fn compose_page(
         context! {
             heading => if editing { "Edit post" } else { "New post" },
             group => group.map(|g| crate::domain::views::GroupRef { id: g.id, name: g.name.clone(), handle: g.handle.clone(), ap_id: g.ap_id.clone() }),
+            qa_mode => group.is_some_and(|g| g.qa_mode),
             action => action,
             cancel => cancel,
             with_title => true,
@@ -390,6 +425,7 @@ pub(super) async fn submit(
     let input = posts::NewPost {
         title: data.title.clone(),
         body: data.body.clone(),
+        kind: Some(data.kind()),
     };
     match content::create_post(&s.ctx, &user, &handle, input).await {
         Ok(view) => Ok(done(&format!("/posts/{}", view.id))),

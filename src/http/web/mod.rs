@@ -70,6 +70,11 @@ pub fn router() -> Router<AppState> {
             get(threads::edit_post_form).post(threads::edit_post),
         )
         .route("/posts/{id}/delete", post(threads::delete_post))
+        .route("/posts/{id}/answer", post(threads::accept_answer))
+        .route(
+            "/posts/{id}/answer/withdraw",
+            post(threads::withdraw_answer),
+        )
         .route("/posts/{id}/lock", post(moderation::lock))
         .route("/posts/{id}/pin", post(moderation::pin))
         .route("/posts/{id}/restore", post(moderation::restore_post))

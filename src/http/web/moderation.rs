@@ -59,6 +59,7 @@ pub(super) async fn edit_form(
         StatusCode::OK,
         "group_edit.html",
         context! { group => view, path => handle, form => EditForm {
+        qa_mode: group.qa_mode.then(|| "on".into()),
         title: group.title, description: group.description, rules: group.rules } },
     )
 }
@@ -71,6 +72,9 @@ pub(super) struct EditForm {
     description: String,
     #[serde(default)]
     rules: String,
+    /// The Q&A mode checkbox: present ("on") when ticked.
+    #[serde(default)]
+    qa_mode: Option<String>,
 }
 
 /// `POST /g/{handle}/edit`.
@@ -84,8 +88,16 @@ pub(super) async fn edit(
         title: Some(data.title.clone()),
         description: Some(data.description.clone()),
         rules: Some(data.rules.clone()),
+        qa_mode: None,
     };
-    match groups::edit(&s.ctx, &user, &handle, input).await {
+    let edited = match groups::edit(&s.ctx, &user, &handle, input).await {
+        Ok(_) => {
+            crate::usecases::questions::set_qa_mode(&s.ctx, &user, &handle, data.qa_mode.is_some())
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match edited {
         Ok(g) => Ok(done(&format!("/g/{}", path_segment(&g.name)))),
         Err(e) if is_user_error(&e) => {
             let view = groups::view(&s.ctx, &handle).await?;

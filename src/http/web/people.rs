@@ -32,6 +32,7 @@ pub async fn home(s: &AppState, headers: &HeaderMap) -> Response {
 
 async fn render_home(s: &AppState, viewer: &Viewer) -> PageResult {
     let posts = feeds::home(&s.ctx, viewer.user.as_ref()).await?;
+    let waiting = crate::domain::questions::waiting(&s.ctx, viewer.user.as_ref(), None).await?;
     let (memberships, unread) = match &viewer.user {
         Some(u) => (
             follow::memberships(&s.ctx, u).await?,
@@ -44,7 +45,7 @@ async fn render_home(s: &AppState, viewer: &Viewer) -> PageResult {
         viewer,
         StatusCode::OK,
         "home.html",
-        context! { posts => posts, memberships => memberships, unread => unread },
+        context! { posts => posts, memberships => memberships, unread => unread, waiting => waiting },
     )
 }
 

@@ -139,8 +139,24 @@ fn build() -> Result<Environment<'static>, String> {
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_default()
     });
+    env.add_filter("json_script", |v: minijinja::Value| {
+        serde_json::to_string(&v)
+            .map(|j| minijinja::Value::from_safe_string(json_script(&j)))
+            .map_err(|e| {
+                minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
+            })
+    });
     env.add_global("version", env!("CARGO_PKG_VERSION"));
     Ok(env)
+}
+
+/// JSON made safe to place inside a `<script>` element (JSON-LD): `<`, `>` and `&` are
+/// written as JSON escapes, so no text in it can close the element or open a comment. Still
+/// the same JSON to a parser.
+pub fn json_script(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 static ENV: LazyLock<Result<Environment<'static>, String>> = LazyLock::new(build);
@@ -288,6 +304,15 @@ impl IntoResponse for PageError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_in_a_script_cannot_close_it() {
+        let raw = serde_json::json!({"t": "</script><!-- & -->"}).to_string();
+        let safe = json_script(&raw);
+        assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'));
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["t"], "</script><!-- & -->");
+    }
 
     #[test]
     fn every_template_parses() {

@@ -8,6 +8,7 @@ use axum::{
 };
 use minijinja::context;
 use serde::Deserialize;
+use serde_json::json;
 
 use super::{
     accounts::{Empty, form_error, is_user_error},
@@ -18,14 +19,14 @@ use super::{
 use crate::{
     domain::{
         content::ContentRef,
-        groups, moderation, posts, replies,
-        views::{PostDetail, ReplyNode},
+        groups, moderation, posts, questions, replies,
+        views::{PostDetail, PostKind, ReplyNode},
         votes,
     },
     error::Error,
     http::AppState,
     storage,
-    usecases::content,
+    usecases::{content, questions as qa},
 };
 
 /// Takes the subtree of reply `id` out of a thread (iteratively; threads may be deep).
@@ -40,14 +41,76 @@ fn subtree(nodes: Vec<ReplyNode>, id: i64) -> Option<ReplyNode> {
     None
 }
 
-/// Renders a thread. With `focus`, only that reply and its answers.
+/// The schema.org `QAPage` of a question's thread (JSON-LD), for search engines: the
+/// question, its accepted answer and the best-scored other replies. The template writes it
+/// with the `json_script` filter, which keeps it inside its `<script>` element.
+pub fn qa_page_json_ld(domain: &str, detail: &PostDetail) -> Option<serde_json::Value> {
+    let post = &detail.post;
+    if post.kind != PostKind::Question || post.deleted {
+        return None;
+    }
+    let base = format!("https://{domain}");
+    let person = |p: Option<&crate::domain::views::PersonRef>| {
+        p.map(|p| {
+            json!({"@type": "Person", "name": p.display_name.as_deref().unwrap_or(&p.username),
+                   "url": p.ap_id})
+        })
+    };
+    let mut all: Vec<&ReplyNode> = vec![];
+    let mut stack: Vec<&ReplyNode> = detail.replies.iter().collect();
+    while let Some(n) = stack.pop() {
+        all.push(n);
+        stack.extend(n.children.iter());
+    }
+    let shown: Vec<&ReplyNode> = all
+        .into_iter()
+        .filter(|n| !n.reply.deleted && !n.reply.hidden)
+        .collect();
+    let answer = |n: &ReplyNode| {
+        json!({
+            "@type": "Answer",
+            "text": questions::excerpt(
+                n.reply.body.as_deref().unwrap_or_default(),
+                &n.reply.body_html,
+                2000,
+            ),
+            "dateCreated": n.reply.created_at.to_rfc3339(),
+            "upvoteCount": n.reply.upvotes,
+            "url": format!("{base}/posts/{}#r{}", post.id, n.reply.id),
+            "author": person(n.reply.author.as_ref()),
+        })
+    };
+    let accepted = shown.iter().find(|n| n.reply.accepted).map(|n| answer(n));
+    let mut others: Vec<&&ReplyNode> = shown.iter().filter(|n| !n.reply.accepted).collect();
+    others.sort_by_key(|n| (std::cmp::Reverse(n.reply.score), n.reply.created_at));
+    let suggested: Vec<_> = others.into_iter().take(5).map(|n| answer(n)).collect();
+    let mut question = json!({
+        "@type": "Question",
+        "name": post.title,
+        "text": questions::excerpt(post.body.as_deref().unwrap_or_default(), &post.body_html, 2000),
+        "answerCount": post.reply_count,
+        "upvoteCount": post.upvotes,
+        "dateCreated": post.created_at.to_rfc3339(),
+        "author": person(post.author.as_ref()),
+        "suggestedAnswer": suggested,
+    });
+    if let (Some(a), Some(q)) = (accepted, question.as_object_mut()) {
+        q.insert("acceptedAnswer".into(), a);
+    }
+    Some(json!({"@context": "https://schema.org", "@type": "QAPage", "mainEntity": question}))
+}
+
+/// Renders a thread. With `focus`, only that reply and its answers. `may_choose`: the viewer
+/// may accept a reply as the question's answer.
 pub fn render_thread(
     domain: &str,
     viewer: &Viewer,
     mut detail: PostDetail,
     focus: Option<i64>,
     may_moderate: bool,
+    may_choose: bool,
 ) -> PageResult {
+    let json_ld = qa_page_json_ld(domain, &detail);
     if let Some(id) = focus {
         let node =
             subtree(std::mem::take(&mut detail.replies), id).ok_or(Error::NotFound("reply"))?;
@@ -64,6 +127,8 @@ pub fn render_thread(
             replies => &detail.replies,
             focus => focus,
             may_moderate => may_moderate,
+            may_choose => may_choose,
+            json_ld => json_ld,
         },
     )
 }
@@ -73,11 +138,28 @@ async fn thread(s: &AppState, viewer: &Viewer, post_id: i64, focus: Option<i64>)
     let (_, group) = posts::load(&s.ctx, post_id).await?;
     // The domain's own rule, so the page offers exactly what the domain then allows (an
     // admin here moderates only the groups hosted here).
-    let moderate = match viewer.user.as_ref() {
-        Some(u) => moderation::may_moderate(&s.ctx, &group, u.person.id, u.is_admin).await?,
-        None => false,
+    let (moderate, choose) = match viewer.user.as_ref() {
+        Some(u) => {
+            let moderate =
+                moderation::may_moderate(&s.ctx, &group, u.person.id, u.is_admin).await?;
+            let post = storage::posts::find(&s.ctx.db, post_id)
+                .await?
+                .ok_or(Error::NotFound("post"))?;
+            let choose = post.question
+                && post.deleted_at.is_none()
+                && questions::may_choose(&s.ctx, &post, &group, &u.person, u.is_admin).await?;
+            (moderate, choose)
+        }
+        None => (false, false),
     };
-    render_thread(&s.ctx.instance.domain, viewer, detail, focus, moderate)
+    render_thread(
+        &s.ctx.instance.domain,
+        viewer,
+        detail,
+        focus,
+        moderate,
+        choose,
+    )
 }
 
 async fn viewer_of(s: &AppState, headers: &HeaderMap, here: &str) -> Result<Viewer, Response> {
@@ -221,7 +303,7 @@ pub(super) async fn edit_post_form(
     let form = PostForm {
         title: post.title,
         body: post.body,
-        action: String::new(),
+        ..Default::default()
     };
     let (action, cancel) = (format!("/posts/{id}/edit"), format!("/posts/{id}"));
     compose_page(
@@ -364,4 +446,37 @@ pub(super) async fn delete_reply(
         .ok_or(Error::NotFound("reply"))?;
     content::delete(&s.ctx, &user, ContentRef::Reply(id)).await?;
     Ok(done(&format!("/posts/{post_id}#r{id}")))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct AnswerForm {
+    #[serde(default)]
+    reply_id: String,
+}
+
+/// `POST /posts/{id}/answer`: accept a reply as the question's answer (or change it).
+pub(super) async fn accept_answer(
+    State(s): State<AppState>,
+    WebPath(post_id): WebPath<i64>,
+    WebForm { viewer, data }: WebForm<AnswerForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let reply_id = data
+        .reply_id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| Error::invalid("reply_id", "is not a reply"))?;
+    qa::accept(&s.ctx, &user, post_id, reply_id).await?;
+    Ok(done(&format!("/posts/{post_id}#answer")))
+}
+
+/// `POST /posts/{id}/answer/withdraw`: take the accepted answer back.
+pub(super) async fn withdraw_answer(
+    State(s): State<AppState>,
+    WebPath(post_id): WebPath<i64>,
+    WebForm { viewer, .. }: WebForm<Empty>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    qa::withdraw(&s.ctx, &user, post_id).await?;
+    Ok(done(&format!("/posts/{post_id}")))
 }

@@ -43,6 +43,8 @@ pub struct Model {
     pub answered_by: Option<i64>,
     /// When the author was reminded that the question has no accepted answer yet.
     pub nudged_at: Option<DateTimeUtc>,
+    /// The id of the `ChooseAnswer` activity that accepted the answer (an `Undo` names it).
+    pub answer_activity: Option<String>,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.
