@@ -117,6 +117,7 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
         posts::NewPost {
             title: "A busy thread".into(),
             body: "Which **reply** helped most?".into(),
+            kind: None,
         },
     )
     .await?;
