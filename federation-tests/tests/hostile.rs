@@ -602,6 +602,22 @@ async fn forged_malformed_and_misattributed_activities_are_refused() {
             &[403],
         ),
         (
+            "ChooseAnswer of Bob's reply by someone who neither asked nor moderates",
+            json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "ChooseAnswer",
+                "id": format!("{actor}#ca1"), "actor": actor, "object": reply_ap,
+                "audience": group, "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                "cc": [group]}),
+            &[403, 409],
+        ),
+        (
+            "Undo{ChooseAnswer} of Bob's reply by someone who neither asked nor moderates",
+            json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Undo",
+                "id": format!("{actor}#ca2"), "actor": actor, "audience": group,
+                "object": {"type": "ChooseAnswer", "id": format!("{actor}#ca3"), "actor": actor,
+                    "object": reply_ap, "audience": group}}),
+            &[403, 409],
+        ),
+        (
             "Undo of someone else's Follow",
             json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Undo",
                 "id": format!("{actor}#x1"), "actor": actor,

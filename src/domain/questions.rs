@@ -124,6 +124,13 @@ async fn authorize(
     Ok(())
 }
 
+/// Refuses `actor` (someone elsewhere) unless they may choose the answer of question
+/// `post_id`, as [`accept`] and [`withdraw`] would.
+pub async fn authorize_choice(ctx: &Ctx, post_id: i64, actor: &persons::Model) -> Result<()> {
+    let (post, group) = load(ctx, post_id).await?;
+    authorize(ctx, &post, &group, actor, false).await
+}
+
 /// `actor` accepts reply `reply_id` as the answer of question `post_id` (replacing any
 /// other). `activity` is the id of the `ChooseAnswer` that says so, kept so that taking it
 /// back can name it.

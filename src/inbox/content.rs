@@ -74,13 +74,17 @@ impl GroupActivity {
             Self::UndoById(a) => {
                 verify_domains_match(&a.object, a.actor.inner()).map_err(Into::into)
             }
+            // Who may choose or take back an answer is decided against what is stored (the
+            // question's author, the group's moderators), by the use case.
             Self::Delete(_)
             | Self::Vote(_)
             | Self::Lock(_)
             | Self::Feature(_)
             | Self::Block(_)
             | Self::Flag(_)
-            | Self::Resolve(_) => Ok(()),
+            | Self::Resolve(_)
+            | Self::ChooseAnswer(_)
+            | Self::UndoChooseAnswer(_) => Ok(()),
         }
     }
 
@@ -122,6 +126,8 @@ impl GroupActivity {
             Self::Lock(a) => stored(a.object.id().clone()).await,
             Self::UndoLock(a) => stored(a.object.object.id().clone()).await,
             Self::UndoDelete(a) => stored(a.object.object.id().clone()).await,
+            Self::ChooseAnswer(a) => stored(a.object.clone()).await,
+            Self::UndoChooseAnswer(a) => stored(a.object.object.clone()).await,
             Self::Feature(a) if !a.is_moderator_change() => stored(a.object.id().clone()).await,
             Self::Feature(_)
             | Self::Block(_)
@@ -249,6 +255,22 @@ impl GroupActivity {
                 let actor = a.actor.clone();
                 vote(data, &content, &actor, 0, None, Self::UndoById(a)).await
             }
+            Self::ChooseAnswer(a) => {
+                let Some(reply) = stored_reply(data, &a.object).await? else {
+                    return Ok(());
+                };
+                let actor = person(data, &ObjectId::from(a.actor.clone())).await?;
+                usecases::questions::choose_remote(data, &actor, &reply, Self::ChooseAnswer(a))
+                    .await
+            }
+            Self::UndoChooseAnswer(a) => {
+                let Some(reply) = stored_reply(data, &a.object.object).await? else {
+                    return Ok(());
+                };
+                let actor = person(data, &ObjectId::from(a.actor.clone())).await?;
+                let activity = Self::UndoChooseAnswer(a);
+                usecases::questions::withdraw_remote(data, &actor, &reply, activity).await
+            }
             Self::UndoDelete(_)
             | Self::Lock(_)
             | Self::UndoLock(_)
@@ -259,6 +281,17 @@ impl GroupActivity {
             | Self::Resolve(_) => super::moderation::receive(data, &group, direct, self).await,
         }
     }
+}
+
+/// The stored reply at `id` (an answer is always a reply); `None`: nothing here to act on.
+async fn stored_reply(
+    data: &Data<Services>,
+    id: &Url,
+) -> Result<Option<storage::entities::replies::Model>> {
+    Ok(match Content::find(data, id).await? {
+        Some(Content::Reply(r, _)) => Some(r),
+        Some(Content::Post(..)) | None => None,
+    })
 }
 
 /// The stored vote cast by the activity `id` (a `Like` or `Dislike`), with what it is on.

@@ -196,6 +196,9 @@ pub struct Extras {
     pub locked: Option<bool>,
     /// `stickied`.
     pub pinned: Option<bool>,
+    /// A question: `cohort:question`, or any post in a group in Q&A mode (PieFed's
+    /// `questionAnswer` communities mark no post).
+    pub question: Option<bool>,
 }
 
 /// Stores a post's [`Extras`]; fields given as `None` are left as they are.
@@ -211,6 +214,9 @@ pub async fn set_extras<C: ConnectionTrait>(conn: &C, id: i64, x: Extras) -> Res
     }
     if let Some(pinned) = x.pinned {
         q.value(posts::Column::Pinned, pinned);
+    }
+    if let Some(question) = x.question {
+        q.value(posts::Column::Question, question);
     }
     conn.execute(&q).await?;
     Ok(())

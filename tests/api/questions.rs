@@ -807,9 +807,9 @@ async fn followers_receive_choose_answer_and_its_undo_in_piefeds_shape() {
     assert_eq!(announce["cc"], json!([format!("{base}/g/learn/followers")]));
     assert_eq!(
         keys(announce),
-        keys(&fixture("piefed_announce_choose_answer.json"))
+        keys(&fixture("piefed/announce_choose_answer.json"))
     );
-    assert_eq!(keys(choose), keys(&fixture("piefed_choose_answer.json")));
+    assert_eq!(keys(choose), keys(&fixture("piefed/choose_answer.json")));
     assert_eq!(choose["actor"], format!("{base}/u/ann"));
     assert_eq!(choose["object"], format!("{base}/replies/{r}"));
     assert_eq!(choose["audience"], format!("{base}/g/learn"));
@@ -830,14 +830,14 @@ async fn followers_receive_choose_answer_and_its_undo_in_piefeds_shape() {
         .find(|a| a["object"]["type"] == "Undo")
         .expect("Announce{Undo{ChooseAnswer}}");
     let undo = &announce["object"];
-    assert_eq!(keys(undo), keys(&fixture("piefed_undo_choose_answer.json")));
+    assert_eq!(keys(undo), keys(&fixture("piefed/undo_choose_answer.json")));
     assert_eq!(
         undo["object"]["id"], choose["id"],
         "the Undo names the original"
     );
     assert_eq!(
         keys(&undo["object"]),
-        keys(&fixture("piefed_undo_choose_answer.json")["object"])
+        keys(&fixture("piefed/undo_choose_answer.json")["object"])
     );
     assert_eq!(undo["object"]["object"], format!("{base}/replies/{r}"));
     let note = document(&app, &format!("/replies/{r}")).await;
@@ -887,7 +887,7 @@ async fn a_remote_groups_inbox_gets_the_choose_answer() {
         .find(|a| a["type"] == "ChooseAnswer")
         .expect("ChooseAnswer sent to the group's inbox");
     let base = &app.address.replace("127.0.0.1", "localhost");
-    assert_eq!(keys(choose), keys(&fixture("piefed_choose_answer.json")));
+    assert_eq!(keys(choose), keys(&fixture("piefed/choose_answer.json")));
     assert_eq!(choose["actor"], format!("{base}/u/ann"));
     assert_eq!(choose["object"], format!("{base}/replies/{r}"));
     assert_eq!(choose["audience"], group_id);
@@ -902,7 +902,7 @@ async fn a_remote_groups_inbox_gets_the_choose_answer() {
         .iter()
         .find(|a| a["type"] == "Undo")
         .expect("Undo sent to the group's inbox");
-    assert_eq!(keys(undo), keys(&fixture("piefed_undo_choose_answer.json")));
+    assert_eq!(keys(undo), keys(&fixture("piefed/undo_choose_answer.json")));
     assert_eq!(undo["object"]["id"], choose["id"]);
     assert_eq!(undo["object"]["type"], "ChooseAnswer");
 }

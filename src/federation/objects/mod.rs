@@ -407,6 +407,8 @@ fn post_extras(json: &Object, group: &groups::Model) -> storage::posts::Extras {
             .filter(|_| remote)
             .map(|enabled| !enabled),
         pinned: json.stickied.filter(|_| remote),
+        // Once a question, always one: an edit never turns it back into a discussion.
+        question: (json.question == Some(true) || group.qa_mode).then_some(true),
     }
 }
 

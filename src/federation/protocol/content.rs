@@ -13,6 +13,7 @@ use crate::federation::actors::{DbGroup, DbPerson};
 
 use super::Object;
 use super::moderation::{Block, Feature, Lock, UndoBlock, UndoLock};
+use super::questions::{ChooseAnswer, UndoChooseAnswer};
 use super::reports::{Flag, Resolve};
 
 /// `Create` or `Update`.
@@ -196,6 +197,10 @@ pub enum GroupActivity {
     UndoBlock(UndoBlock),
     /// A deletion or removal undone.
     UndoDelete(UndoDelete),
+    /// An accepted answer taken back (PieFed's `Undo{ChooseAnswer}`).
+    UndoChooseAnswer(Box<UndoChooseAnswer>),
+    /// A reply accepted as its question's answer (PieFed's `ChooseAnswer`).
+    ChooseAnswer(Box<ChooseAnswer>),
     /// A thread locked.
     Lock(Lock),
     /// A thread pinned or unpinned, or a moderator added or removed.
@@ -301,6 +306,8 @@ impl GroupActivity {
             Self::Flag(a) => &a.id,
             Self::Resolve(a) => &a.id,
             Self::UndoById(a) => &a.id,
+            Self::ChooseAnswer(a) => &a.id,
+            Self::UndoChooseAnswer(a) => &a.id,
         }
     }
 
@@ -320,6 +327,8 @@ impl GroupActivity {
             Self::Flag(a) => a.actor.inner(),
             Self::Resolve(a) => a.actor.inner(),
             Self::UndoById(a) => a.actor.inner(),
+            Self::ChooseAnswer(a) => &a.actor,
+            Self::UndoChooseAnswer(a) => &a.actor,
         }
     }
 

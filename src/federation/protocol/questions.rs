@@ -124,8 +124,8 @@ mod tests {
     #[test]
     fn piefed_shapes_round_trip() {
         for (name, undo) in [
-            ("piefed_choose_answer.json", false),
-            ("piefed_undo_choose_answer.json", true),
+            ("piefed/choose_answer.json", false),
+            ("piefed/undo_choose_answer.json", true),
         ] {
             let mut json = fixture(name);
             let a: AnswerActivity = serde_json::from_value(json.clone()).expect(name);
@@ -139,7 +139,7 @@ mod tests {
                 "{name}"
             );
         }
-        let mut json = fixture("piefed_announce_choose_answer.json");
+        let mut json = fixture("piefed/announce_choose_answer.json");
         let a: AnnounceAnswer = serde_json::from_value(json.clone()).expect("announce");
         if let Some(m) = json.as_object_mut() {
             m.remove("@context");
