@@ -443,3 +443,63 @@ async fn a_member_joins_a_group_on_another_instance_and_takes_part() {
     );
     b.screenshot("thread-at-origin").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_is_asked_answered_and_its_answer_accepted_in_the_browser() {
+    if skip() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let base = app.address.clone();
+    let ann = app.user("ann").await;
+    app.group(&ann, "learners").await;
+    let bob = app.user("bob").await;
+    let b = Browser::start(1280, 900, true).await;
+    log_in(&b, &base, "ann").await;
+
+    // Ann asks: the compose form offers a question or a discussion.
+    b.goto(&format!("{base}/g/learners/submit")).await;
+    b.fill("#title", "Which test runner?").await;
+    b.fill("#body", "For a **big** workspace.").await;
+    b.click("input[name=kind][value=question]").await;
+    b.click("button[value=save]").await;
+    b.wait_for_text("no accepted answer yet", Duration::from_secs(10), false)
+        .await;
+    let thread_url = b.url().await;
+    let post_id: i64 = thread_url
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("a thread URL: {thread_url}"));
+
+    // Bob answers (through the API); Ann accepts his reply with its button.
+    app.reply_to(&bob, post_id, None, "Try `cargo nextest`.")
+        .await;
+    b.goto(&thread_url).await;
+    b.click("form[action$='/answer'] button").await;
+    b.wait_for_text("Accepted answer", Duration::from_secs(10), false)
+        .await;
+    assert!(b.text("#answer blockquote").await.contains("cargo nextest"));
+    assert!(b.text(".accepted-tag").await.contains("accepted answer"));
+    // The page describes itself to search engines (schema.org QAPage), within the policy.
+    let ld = b
+        .eval("return document.querySelector('script[type=\"application/ld+json\"]').textContent")
+        .await;
+    let ld: serde_json::Value = serde_json::from_str(ld.as_str().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("JSON-LD: {e}: {ld}"));
+    assert_eq!(ld["@type"], "QAPage");
+    assert!(
+        ld["mainEntity"]["acceptedAnswer"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("cargo nextest")),
+        "{ld}"
+    );
+    b.screenshot("question-answered").await;
+    assert_clean_console(&b, "question").await;
+    assert_accessible(&b, "question").await;
+
+    // Taking it back, without JavaScript's help: the question waits again.
+    b.click("form[action$='/answer/withdraw'] button").await;
+    b.wait_for_text("no accepted answer yet", Duration::from_secs(10), false)
+        .await;
+}
