@@ -76,6 +76,26 @@ pub async fn set_answer<C: ConnectionTrait>(
     Ok(())
 }
 
+/// A deleted or removed reply is no longer its question's answer: the question waits again
+/// (restoring the reply does not make it the answer again; someone chooses anew).
+pub async fn forget_answer<C: ConnectionTrait>(
+    conn: &C,
+    reply: &super::entities::replies::Model,
+) -> Result<(), DbErr> {
+    conn.execute(
+        Query::update()
+            .table(posts::Entity)
+            .value(posts::Column::AnswerId, Option::<i64>::None)
+            .value(posts::Column::AnsweredBy, Option::<i64>::None)
+            .value(posts::Column::AnsweredAt, Option::<DateTime<Utc>>::None)
+            .value(posts::Column::AnswerActivity, Option::<String>::None)
+            .and_where(Expr::col(posts::Column::Id).eq(reply.post_id))
+            .and_where(Expr::col(posts::Column::AnswerId).eq(reply.id)),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Makes a post a question (or a discussion).
 pub async fn set_question<C: ConnectionTrait>(
     conn: &C,

@@ -221,6 +221,7 @@ pub async fn mark_deleted<C: ConnectionTrait>(
             .and_where(Expr::col(replies::Column::DeletedAt).is_null()),
     )
     .await?;
+    super::questions::forget_answer(conn, reply).await?;
     recount(conn, reply.post_id, None).await
 }
 
@@ -242,6 +243,7 @@ pub async fn mark_removed<C: ConnectionTrait>(
             .and_where(Expr::col(replies::Column::DeletedAt).is_null()),
     )
     .await?;
+    super::questions::forget_answer(conn, reply).await?;
     recount(conn, reply.post_id, None).await
 }
 

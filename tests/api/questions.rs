@@ -906,3 +906,40 @@ async fn a_remote_groups_inbox_gets_the_choose_answer() {
     assert_eq!(undo["object"]["id"], choose["id"]);
     assert_eq!(undo["object"]["type"], "ChooseAnswer");
 }
+
+#[tokio::test]
+async fn a_deleted_or_removed_answer_leaves_the_question_waiting_again() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann").await;
+    let bob = app.user("bob").await;
+    app.group(&ann, "learn").await;
+    let q = ask(&app, &bob, "learn", "Which editor?").await;
+
+    // Its author deletes the accepted answer: the question has none, and waits again.
+    let r1 = id(&app.reply_to(&ann, q, None, "Helix.").await);
+    assert_eq!(accept(&app, &bob, q, r1).await.status, 200);
+    assert_eq!(counts(&app).await["counts"]["answered"], 1);
+    let r = app
+        .request("DELETE", &format!("/api/v1/replies/{r1}"), Some(&ann), None)
+        .await;
+    assert!(r.status < 300, "{}", r.text);
+    let thread = app.get(&format!("/api/v1/posts/{q}"), None).await.json;
+    assert!(thread["answer"].is_null(), "{}", thread["answer"]);
+    assert_eq!(counts(&app).await["counts"]["answered"], 0);
+    assert_eq!(counts(&app).await["counts"]["unanswered"], 1);
+
+    // A moderator removes the next accepted answer: the same.
+    let r2 = id(&app.reply_to(&bob, q, None, "Vim, answering myself.").await);
+    assert_eq!(accept(&app, &bob, q, r2).await.status, 200);
+    let r = app
+        .request("DELETE", &format!("/api/v1/replies/{r2}"), Some(&ann), None)
+        .await;
+    assert!(r.status < 300, "{}", r.text);
+    let thread = app.get(&format!("/api/v1/posts/{q}"), None).await.json;
+    assert!(thread["answer"].is_null(), "{}", thread["answer"]);
+    assert_eq!(counts(&app).await["counts"]["answered"], 0);
+}
+
+async fn counts(app: &TestApp) -> Value {
+    app.get("/api/v1/groups/learn/questions", None).await.json
+}
