@@ -24,9 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 const TAG: &str = "health";
 
-/// A group's health over the last 12 weeks: active members, posts and replies, questions
-/// answered, time to first reply and to an accepted answer, and how much of it comes from
-/// other instances
+/// A group's health over the last 12 weeks: active members, posts and replies, questions answered, time to first reply and to an accepted answer, and how much comes from other instances
 #[utoipa::path(
     get,
     path = "/groups/{handle}/health",

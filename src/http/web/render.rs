@@ -42,6 +42,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/group_new.html"),
     ),
     ("group.html", include_str!("../../../templates/group.html")),
+    ("health.html", include_str!("../../../templates/health.html")),
     (
         "compose.html",
         include_str!("../../../templates/compose.html"),
