@@ -213,8 +213,14 @@ async fn figures_match_a_hand_count_on_page_json_and_csv() {
         .unwrap()
         .unwrap()
         .id;
-    let ann = storage::persons::find_local(db, "ann").await.unwrap().unwrap();
-    let bob = storage::persons::find_local(db, "bob").await.unwrap().unwrap();
+    let ann = storage::persons::find_local(db, "ann")
+        .await
+        .unwrap()
+        .unwrap();
+    let bob = storage::persons::find_local(db, "bob")
+        .await
+        .unwrap()
+        .unwrap();
     let carol = remote_person(&app, "remote.example", "carol").await;
     let dave = remote_person(&app, "far.example", "dave").await;
 
@@ -264,9 +270,16 @@ async fn figures_match_a_hand_count_on_page_json_and_csv() {
     );
     let pick = |w: &Value| {
         json!([
-            w["active_members"], w["posts"], w["replies"], w["replies_from_other_instances"],
-            w["questions"], w["questions_answered"], w["answers_from_other_instances"],
-            w["posts_replied"], w["median_first_reply_seconds"], w["median_answer_seconds"],
+            w["active_members"],
+            w["posts"],
+            w["replies"],
+            w["replies_from_other_instances"],
+            w["questions"],
+            w["questions_answered"],
+            w["answers_from_other_instances"],
+            w["posts_replied"],
+            w["median_first_reply_seconds"],
+            w["median_answer_seconds"],
         ])
     };
     assert_eq!(
@@ -292,8 +305,14 @@ async fn figures_match_a_hand_count_on_page_json_and_csv() {
     }
     let t = &report["totals"];
     assert_eq!(
-        json!([t["posts"], t["replies"], t["replies_from_other_instances"], t["questions"],
-            t["questions_answered"], t["answers_from_other_instances"]]),
+        json!([
+            t["posts"],
+            t["replies"],
+            t["replies_from_other_instances"],
+            t["questions"],
+            t["questions_answered"],
+            t["answers_from_other_instances"]
+        ]),
         json!([4, 6, 3, 3, 2, 1])
     );
     assert_eq!(t["other_instance_reply_share"], 0.5);
@@ -310,7 +329,14 @@ async fn figures_match_a_hand_count_on_page_json_and_csv() {
     let page = app.get("/g/learn/health", None).await;
     assert_eq!(page.status, 200, "{}", page.text);
     let html = &page.text;
-    for id in ["active", "writing", "questions", "waits", "across", "instances"] {
+    for id in [
+        "active",
+        "writing",
+        "questions",
+        "waits",
+        "across",
+        "instances",
+    ] {
         assert!(
             html.contains(&format!("aria-labelledby=\"{id}-title {id}-desc\"")),
             "{id} chart"
@@ -330,7 +356,10 @@ async fn figures_match_a_hand_count_on_page_json_and_csv() {
     assert_eq!(waits[8].1, "3.0 h");
     assert_eq!(waits[9].1, "13.0 h");
     assert_eq!(waits[10].1, "–");
-    assert!(html.contains("Rust, &quot;the&quot; basics") || html.contains("Rust, &#34;the&#34; basics"));
+    assert!(
+        html.contains("Rust, &quot;the&quot; basics")
+            || html.contains("Rust, &#34;the&#34; basics")
+    );
 
     // CSV: a header and 12 weeks, every row as wide as the header, the title quoted.
     let resp = reqwest::get(format!("{}/g/learn/health.csv", app.address))
@@ -372,12 +401,15 @@ async fn figures_match_a_hand_count_on_page_json_and_csv() {
             assert_eq!(row[col(name)], json, "{name}");
         }
     }
-    let text = reqwest::get(format!("{}/g/learn/health.csv?table=instances", app.address))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = reqwest::get(format!(
+        "{}/g/learn/health.csv?table=instances",
+        app.address
+    ))
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
     let rows = parse_csv(&text);
     assert_eq!(rows.len(), 4);
     assert_eq!(rows[2], ["remote.example", "false", "1", "2", "1"]);
@@ -468,19 +500,29 @@ async fn a_remote_groups_home_is_its_own_server() {
     .unwrap()
     .id;
     let carol = remote_person(&app, "remote.example", "carol").await;
-    let ann = storage::persons::find_local(db, "ann").await.unwrap().unwrap();
+    let ann = storage::persons::find_local(db, "ann")
+        .await
+        .unwrap()
+        .unwrap();
     let t = week_start(week_of(Utc::now()) - 1) + Duration::hours(1);
     let p = remote_post(&app, group, &carol, t).await;
     remote_reply(&app, p, &carol, t + Duration::minutes(5)).await;
     local_reply(&app, p, ann.id, t + Duration::minutes(30)).await;
-    let r = app.get("/api/v1/groups/talk@remote.example/health", None).await;
+    let r = app
+        .get("/api/v1/groups/talk@remote.example/health", None)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["home"], "remote.example");
     let w = &r.json["weeks"][10];
     // carol's reply is her own post's: not a first reply by someone else; ann's is, and
     // ann is on another instance than the group's.
     assert_eq!(
-        json!([w["replies"], w["replies_from_other_instances"], w["median_first_reply_seconds"], w["active_members"]]),
+        json!([
+            w["replies"],
+            w["replies_from_other_instances"],
+            w["median_first_reply_seconds"],
+            w["active_members"]
+        ]),
         json!([2, 1, 1800, 2])
     );
     // The instance's page covers only the groups hosted here.

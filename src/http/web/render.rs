@@ -42,7 +42,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/group_new.html"),
     ),
     ("group.html", include_str!("../../../templates/group.html")),
-    ("health.html", include_str!("../../../templates/health.html")),
+    (
+        "health.html",
+        include_str!("../../../templates/health.html"),
+    ),
     (
         "compose.html",
         include_str!("../../../templates/compose.html"),
