@@ -8,7 +8,12 @@
 //!   the group that week, one row each, only ever counted; the hourly clean-up keeps the
 //!   last 13 weeks;
 //! - `health_first_replies(post_id)`: how long the post waited for its first reply by
-//!   someone other than its author (seconds), under the post's group and week.
+//!   someone other than its author (seconds), under the post's group and week;
+//! - `health_questions(post_id)`: a question (not deleted), under its group and week, with
+//!   the wait for its accepted answer and that answer's author's domain. The Q&A feature owns
+//!   `posts.question`, `answer_id` and `answered_at` and may change them from any code path,
+//!   so this table is kept by database triggers on those columns (and `deleted_at`) rather
+//!   than by a storage function.
 //!
 //! `week` is the number of whole weeks since Monday 1969-12-29 00:00 UTC, so week `w`
 //! starts at `w * 604800 - 259200` seconds after the Unix epoch (weeks start on Monday, UTC).
@@ -47,6 +52,16 @@ enum HealthFirstReplies {
 }
 
 #[derive(DeriveIden)]
+enum HealthQuestions {
+    Table,
+    PostId,
+    GroupId,
+    Week,
+    AnsweredSeconds,
+    AnswerDomain,
+}
+
+#[derive(DeriveIden)]
 enum Groups {
     Table,
     Id,
@@ -56,9 +71,6 @@ enum Groups {
 enum Posts {
     Table,
     Id,
-    GroupId,
-    Question,
-    CreatedAt,
 }
 
 fn fk(
@@ -166,30 +178,73 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        // A group's questions of the last weeks, read with their answers (the answer columns
-        // belong to the Q&A feature, which may change them in any way: read, never rolled up).
-        m.create_index(
-            Index::create()
-                .name("ix_posts_group_questions_new")
-                .table(Posts::Table)
-                .col(Posts::GroupId)
-                .col(Posts::Question)
-                .col(Posts::CreatedAt)
+        m.create_table(
+            Table::create()
+                .table(HealthQuestions::Table)
+                .col(big_integer(HealthQuestions::PostId).primary_key())
+                .col(big_integer(HealthQuestions::GroupId))
+                .col(big_integer(HealthQuestions::Week))
+                .col(big_integer_null(HealthQuestions::AnsweredSeconds))
+                .col(string_null(HealthQuestions::AnswerDomain))
+                .foreign_key(&mut fk(
+                    "fk_health_questions_post",
+                    (HealthQuestions::Table, HealthQuestions::PostId),
+                    (Posts::Table, Posts::Id),
+                ))
                 .take(),
         )
         .await?;
+        for (name, cols) in [
+            (
+                "ix_health_questions_group",
+                [
+                    HealthQuestions::GroupId,
+                    HealthQuestions::Week,
+                    HealthQuestions::AnsweredSeconds,
+                    HealthQuestions::AnswerDomain,
+                ],
+            ),
+            (
+                "ix_health_questions_week",
+                [
+                    HealthQuestions::Week,
+                    HealthQuestions::AnsweredSeconds,
+                    HealthQuestions::GroupId,
+                    HealthQuestions::AnswerDomain,
+                ],
+            ),
+        ] {
+            let mut index = Index::create();
+            index.name(name).table(HealthQuestions::Table);
+            for c in cols {
+                index.col(c);
+            }
+            m.create_index(index.take()).await?;
+        }
+        let db = m.get_connection();
+        for sql in question_triggers(db.get_database_backend()) {
+            db.execute_unprepared(&sql).await?;
+        }
         backfill(m.get_connection()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(
-            Index::drop()
-                .name("ix_posts_group_questions_new")
-                .table(Posts::Table)
-                .to_owned(),
-        )
-        .await?;
+        let db = m.get_connection();
+        let drops: &[&str] = match db.get_database_backend() {
+            DatabaseBackend::Postgres => &[
+                "DROP TRIGGER IF EXISTS health_questions_keep ON posts",
+                "DROP FUNCTION IF EXISTS health_questions_keep()",
+            ],
+            _ => &[
+                "DROP TRIGGER IF EXISTS health_questions_insert",
+                "DROP TRIGGER IF EXISTS health_questions_update",
+            ],
+        };
+        for sql in drops {
+            db.execute_unprepared(sql).await?;
+        }
         for t in [
+            HealthQuestions::Table.into_iden(),
             HealthFirstReplies::Table.into_iden(),
             HealthActive::Table.into_iden(),
             HealthWeekly::Table.into_iden(),
@@ -218,14 +273,69 @@ fn week(backend: DatabaseBackend, col: &str) -> String {
     }
 }
 
+/// The `health_questions` row of post `NEW` (none unless it is a live question), in SQL.
+fn question_row(backend: DatabaseBackend) -> String {
+    format!(
+        "INSERT INTO health_questions (post_id, group_id, week, answered_seconds, answer_domain) \
+         SELECT NEW.id, NEW.group_id, {week}, \
+         CASE WHEN NEW.answer_id IS NULL OR NEW.answered_at IS NULL THEN NULL \
+         WHEN {answered} < {created} THEN 0 ELSE {answered} - {created} END, \
+         (SELECT pe.domain FROM replies r JOIN persons pe ON pe.id = r.author_id \
+         WHERE r.id = NEW.answer_id) \
+         WHERE NEW.question AND NEW.deleted_at IS NULL",
+        week = week(backend, "NEW.created_at"),
+        answered = epoch(backend, "NEW.answered_at"),
+        created = epoch(backend, "NEW.created_at"),
+    )
+}
+
+/// The triggers that keep `health_questions` (see the module docs).
+fn question_triggers(backend: DatabaseBackend) -> Vec<String> {
+    let row = question_row(backend);
+    match backend {
+        DatabaseBackend::Postgres => vec![
+            format!(
+                "CREATE FUNCTION health_questions_keep() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                 BEGIN DELETE FROM health_questions WHERE post_id = NEW.id; {row}; \
+                 RETURN NULL; END $$"
+            ),
+            "CREATE TRIGGER health_questions_keep AFTER INSERT OR UPDATE OF question, \
+             answer_id, answered_at, deleted_at ON posts FOR EACH ROW \
+             EXECUTE FUNCTION health_questions_keep()"
+                .into(),
+        ],
+        _ => vec![
+            format!(
+                "CREATE TRIGGER health_questions_insert AFTER INSERT ON posts \
+                 WHEN NEW.question BEGIN {row}; END"
+            ),
+            format!(
+                "CREATE TRIGGER health_questions_update AFTER UPDATE OF question, answer_id, \
+                 answered_at, deleted_at ON posts BEGIN \
+                 DELETE FROM health_questions WHERE post_id = NEW.id; {row}; END"
+            ),
+        ],
+    }
+}
+
 /// Fills the health tables from the stored posts, replies and votes (adding to what they
-/// hold: run it on empty tables). The upgrade runs it once; `cohort bench health` runs it
+/// hold: run it on empty tables; questions the triggers already hold are kept). The upgrade runs it once; `cohort bench health` runs it
 /// after loading its data in bulk.
 pub async fn backfill<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
     let b = conn.get_database_backend();
     let pw = week(b, "p.created_at");
     let rw = week(b, "r.created_at");
     let statements = [
+        format!(
+            "INSERT INTO health_questions (post_id, group_id, week, answered_seconds, answer_domain) \
+             SELECT p.id, p.group_id, {pw}, \
+             CASE WHEN p.answer_id IS NULL OR p.answered_at IS NULL THEN NULL \
+             WHEN {pa} < {pe} THEN 0 ELSE {pa} - {pe} END, pe.domain FROM posts p \
+             LEFT JOIN replies r ON r.id = p.answer_id LEFT JOIN persons pe ON pe.id = r.author_id \
+             WHERE p.question AND p.deleted_at IS NULL ON CONFLICT (post_id) DO NOTHING",
+            pa = epoch(b, "p.answered_at"),
+            pe = epoch(b, "p.created_at"),
+        ),
         format!(
             "INSERT INTO health_weekly (group_id, week, domain, posts, replies) \
              SELECT p.group_id, {pw}, pe.domain, COUNT(*), 0 FROM posts p \

@@ -159,19 +159,6 @@ fn share(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 
-fn median(mut v: Vec<i64>) -> Option<i64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_unstable();
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2
-    })
-}
-
 /// The instance `domain`'s line in the list, made on first use.
 fn part<'a>(
     by_domain: &'a mut BTreeMap<String, InstanceShare>,
@@ -205,8 +192,8 @@ pub async fn report(
     let weekly = storage::health::weekly(db, scope, first, last).await?;
     let active = storage::health::active(db, scope, first, last).await?;
     let replied = storage::health::first_reply_medians(db, scope, first, last).await?;
-    let questions =
-        storage::health::questions(db, scope, week_start(first), week_start(last + 1)).await?;
+    let questions = storage::health::questions(db, scope, first, last).await?;
+    let answered = storage::health::answer_medians(db, scope, first, last).await?;
 
     let mut weeks: Vec<HealthWeek> = (first..=last)
         .map(|w| HealthWeek {
@@ -253,28 +240,25 @@ pub async fn report(
             weeks[i].median_first_reply_seconds = Some(seconds);
         }
     }
-    let mut waits: Vec<Vec<i64>> = vec![Vec::new(); weeks.len()];
+    for (week, _, seconds) in answered {
+        if let Some(i) = slot(week) {
+            weeks[i].median_answer_seconds = Some(seconds);
+        }
+    }
     for q in questions {
-        let Some(i) = slot(week_of(q.created_at)) else {
-            continue;
-        };
+        let Some(i) = slot(q.week) else { continue };
         let w = &mut weeks[i];
-        w.questions += 1;
-        let Some(answered_at) = q.answered_at.filter(|_| q.answer_id.is_some()) else {
-            continue;
-        };
-        w.questions_answered += 1;
-        waits[i].push((answered_at - q.created_at).num_seconds().max(0));
-        if let Some(domain) = q.answer_domain {
+        w.questions += q.asked;
+        w.questions_answered += q.answered;
+        if let Some(domain) = q.answer_domain.filter(|_| q.answered > 0) {
             if domain != home {
-                w.answers_from_other_instances += 1;
+                w.answers_from_other_instances += q.answered;
             }
-            part(&mut by_domain, &home, &domain).accepted_answers += 1;
+            part(&mut by_domain, &home, &domain).accepted_answers += q.answered;
         }
     }
     let mut totals = HealthTotals::default();
-    for (w, wait) in weeks.iter_mut().zip(waits) {
-        w.median_answer_seconds = median(wait);
+    for w in weeks.iter_mut() {
         w.other_instance_reply_share = share(w.replies_from_other_instances, w.replies);
         w.answered_share = share(w.questions_answered, w.questions);
         w.other_instance_answer_share = share(w.answers_from_other_instances, w.questions_answered);
@@ -312,10 +296,7 @@ pub async fn report(
 #[cfg(test)]
 mod tests {
     #[test]
-    fn medians_and_shares() {
-        assert_eq!(super::median(vec![]), None);
-        assert_eq!(super::median(vec![5, 1, 3]), Some(3));
-        assert_eq!(super::median(vec![4, 1, 3, 10]), Some(3));
+    fn shares() {
         assert_eq!(super::share(1, 0), None);
         assert_eq!(super::share(1, 4), Some(0.25));
     }

@@ -7,8 +7,9 @@
 //! a rolled-back write leaves no trace. Each write adds one upsert and one insert-or-ignore
 //! (and, for a reply by someone other than the post's author, one conditional upsert).
 //! Counts are of what was written: a later deletion does not take a post back out of its
-//! week. Questions and their accepted answers are read from `posts` (an indexed range per
-//! group), since the Q&A feature owns and changes those columns.
+//! week. Questions and their accepted answers (`health_questions`) are kept by database
+//! triggers on `posts` instead, since the Q&A feature owns those columns and may change them
+//! from any code path.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -330,11 +331,11 @@ struct Seconds {
     seconds: i64,
 }
 
-/// The median wait for a first reply (by someone other than the author) of the posts of
-/// each week of `from..=to` that have one, and how many have one: `(week, posts replied to,
-/// median seconds)`. Exact: one count per week, then one offset into the week's index range.
-pub async fn first_reply_medians<C: ConnectionTrait>(
+/// Exact medians per week of `column` (non-null) in `table` (keyed by group and week): one
+/// count per week, then one offset into the week's index range. `(week, count, median)`.
+async fn week_medians<C: ConnectionTrait>(
     conn: &C,
+    (table, column): (&str, &str),
     scope: Scope,
     from: i64,
     to: i64,
@@ -343,12 +344,13 @@ pub async fn first_reply_medians<C: ConnectionTrait>(
     let counts = Query::select()
         .column(t("week"))
         .expr_as(
-            Func::cast_as(Func::count(Expr::col(t("post_id"))), t("BIGINT")),
+            Func::cast_as(Func::count(Expr::col(t(column))), t("BIGINT")),
             t("n"),
         )
-        .from(t("health_first_replies"))
+        .from(t(table))
         .and_where(Expr::col(t("week")).between(from, to))
         .and_where(scope.filter(None))
+        .and_where(Expr::col(t(column)).is_not_null())
         .group_by_col(t("week"))
         .to_owned();
     let counts = WeekCount::find_by_statement(b.build(&counts))
@@ -362,11 +364,12 @@ pub async fn first_reply_medians<C: ConnectionTrait>(
         // The middle one, or the middle two.
         let take = if n % 2 == 0 { 2 } else { 1 };
         let q = Query::select()
-            .column(t("seconds"))
-            .from(t("health_first_replies"))
-            .and_where(Expr::col(t("week")).eq(week))
+            .expr_as(Expr::col(t(column)), t("seconds"))
+            .from(t(table))
             .and_where(scope.filter(None))
-            .order_by(t("seconds"), sea_orm::Order::Asc)
+            .and_where(Expr::col(t("week")).eq(week))
+            .and_where(Expr::col(t(column)).is_not_null())
+            .order_by(t(column), sea_orm::Order::Asc)
             .limit(take)
             .offset(u64::try_from((n - 1) / 2).unwrap_or(0))
             .to_owned();
@@ -380,50 +383,73 @@ pub async fn first_reply_medians<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// A question of the window, with its accepted answer if it has one.
-#[derive(Debug, Clone, FromQueryResult)]
-pub struct QuestionRow {
-    /// When it was asked.
-    pub created_at: DateTime<Utc>,
-    /// When an answer was accepted.
-    pub answered_at: Option<DateTime<Utc>>,
-    /// The accepted answer (none while none is).
-    pub answer_id: Option<i64>,
-    /// The accepted answer's author's instance (none while none is, or when the answer is
-    /// gone).
-    pub answer_domain: Option<String>,
+/// The median wait for a first reply (by someone other than the author) of the posts of
+/// each week of `from..=to` that have one: `(week, posts replied to, median seconds)`.
+pub async fn first_reply_medians<C: ConnectionTrait>(
+    conn: &C,
+    scope: Scope,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(i64, i64, i64)>, DbErr> {
+    week_medians(conn, ("health_first_replies", "seconds"), scope, from, to).await
 }
 
-/// The questions (not deleted) asked in the scope from `from` (inclusive) to `to`
-/// (exclusive), with their answers' instances.
+/// The median wait from question to accepted answer, for the answered questions of each
+/// week of `from..=to`: `(week, answered, median seconds)`.
+pub async fn answer_medians<C: ConnectionTrait>(
+    conn: &C,
+    scope: Scope,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(i64, i64, i64)>, DbErr> {
+    week_medians(
+        conn,
+        ("health_questions", "answered_seconds"),
+        scope,
+        from,
+        to,
+    )
+    .await
+}
+
+/// Questions of one week whose accepted answer (if any) is by people of one instance.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct QuestionRow {
+    /// Week number (when asked).
+    pub week: i64,
+    /// The accepted answer's author's instance; none for the unanswered (or an answer
+    /// that is gone).
+    pub answer_domain: Option<String>,
+    /// Questions.
+    pub asked: i64,
+    /// Of them, with an accepted answer.
+    pub answered: i64,
+}
+
+/// The live questions asked in weeks `from..=to`, by week and answer's instance
+/// (`health_questions`, kept by triggers on `posts`).
 pub async fn questions<C: ConnectionTrait>(
     conn: &C,
     scope: Scope,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    from: i64,
+    to: i64,
 ) -> Result<Vec<QuestionRow>, DbErr> {
-    use sea_orm::sea_query::{JoinType, TableRef};
     let q = Query::select()
-        .column((t("p"), t("created_at")))
-        .column((t("p"), t("answered_at")))
-        .column((t("p"), t("answer_id")))
-        .expr_as(Expr::col((t("pe"), t("domain"))), t("answer_domain"))
-        .from_as(t("posts"), t("p"))
-        .join(
-            JoinType::LeftJoin,
-            TableRef::Table(t("replies").into(), Some(t("r").into())),
-            Expr::col((t("r"), t("id"))).equals((t("p"), t("answer_id"))),
+        .column(t("week"))
+        .column(t("answer_domain"))
+        .expr_as(
+            Func::cast_as(Func::count(Expr::col(t("post_id"))), t("BIGINT")),
+            t("asked"),
         )
-        .join(
-            JoinType::LeftJoin,
-            TableRef::Table(t("persons").into(), Some(t("pe").into())),
-            Expr::col((t("pe"), t("id"))).equals((t("r"), t("author_id"))),
+        .expr_as(
+            Func::cast_as(Func::count(Expr::col(t("answered_seconds"))), t("BIGINT")),
+            t("answered"),
         )
-        .and_where(scope.filter(Some("p")))
-        .and_where(Expr::col((t("p"), t("question"))).eq(true))
-        .and_where(Expr::col((t("p"), t("created_at"))).gte(from))
-        .and_where(Expr::col((t("p"), t("created_at"))).lt(to))
-        .and_where(Expr::col((t("p"), t("deleted_at"))).is_null())
+        .from(t("health_questions"))
+        .and_where(scope.filter(None))
+        .and_where(Expr::col(t("week")).between(from, to))
+        .group_by_col(t("week"))
+        .group_by_col(t("answer_domain"))
         .to_owned();
     let b = conn.get_database_backend();
     QuestionRow::find_by_statement(b.build(&q)).all(conn).await

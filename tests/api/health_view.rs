@@ -415,7 +415,12 @@ async fn figures_match_a_hand_count_on_page_json_and_csv() {
     assert_eq!(rows[2], ["remote.example", "false", "1", "2", "1"]);
 
     // The backfill (what the upgrade runs) builds the same rollups from the tables.
-    for table in ["health_weekly", "health_active", "health_first_replies"] {
+    for table in [
+        "health_weekly",
+        "health_active",
+        "health_first_replies",
+        "health_questions",
+    ] {
         db.execute_unprepared(&format!("DELETE FROM {table}"))
             .await
             .unwrap();
