@@ -25,6 +25,7 @@ use futures::StreamExt;
 use serde_json::json;
 use url::Url;
 
+pub mod health;
 pub mod thread;
 
 use crate::{

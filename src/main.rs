@@ -93,6 +93,34 @@ enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         runs: usize,
     },
+    /// The community health views on a big group (group and instance, in process and over
+    /// loopback) and what the weekly rollups cost a reply write, on SQLite and PostgreSQL.
+    Health {
+        /// PostgreSQL server to use (a database is created and dropped).
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
+        postgres: String,
+        /// Skip PostgreSQL.
+        #[arg(long)]
+        no_postgres: bool,
+        /// Skip SQLite.
+        #[arg(long)]
+        no_sqlite: bool,
+        /// Posts in the group.
+        #[arg(long, default_value_t = 100_000)]
+        posts: usize,
+        /// Replies in the group.
+        #[arg(long, default_value_t = 1_000_000)]
+        replies: usize,
+        /// Instances whose people write (the home one included).
+        #[arg(long, default_value_t = 20)]
+        instances: usize,
+        /// Measured views of each kind.
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+        /// Measured reply writes of each path (half with the rollups on).
+        #[arg(long, default_value_t = 2000)]
+        writes: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -299,6 +327,28 @@ async fn main() -> ExitCode {
                 postgres: (!no_postgres).then_some(postgres),
                 replies,
                 runs: runs.max(1),
+            })
+            .await
+        }
+        #[cfg(feature = "bench")]
+        Command::Bench(BenchCommand::Health {
+            postgres,
+            no_postgres,
+            no_sqlite,
+            posts,
+            replies,
+            instances,
+            runs,
+            writes,
+        }) => {
+            cohort::bench::health::run(cohort::bench::health::Options {
+                sqlite: !no_sqlite,
+                postgres: (!no_postgres).then_some(postgres),
+                posts: posts.max(1),
+                replies,
+                instances: instances.max(1),
+                runs: runs.max(1),
+                writes: writes.max(2),
             })
             .await
         }

@@ -48,14 +48,22 @@ pub struct Purged {
     pub limits: u64,
     /// Group bans that have ended.
     pub bans: u64,
+    /// Health rollup rows naming who took part, older than the 13 weeks kept.
+    pub health: u64,
 }
 
 impl std::fmt::Display for Purged {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} expired session(s), {} received activity id(s), {} sent activities, {} queue row(s), {} rate-limit window(s), {} ended ban(s)",
-            self.sessions, self.received, self.sent, self.queue, self.limits, self.bans
+            "{} expired session(s), {} received activity id(s), {} sent activities, {} queue row(s), {} rate-limit window(s), {} ended ban(s), {} old health row(s)",
+            self.sessions,
+            self.received,
+            self.sent,
+            self.queue,
+            self.limits,
+            self.bans,
+            self.health
         )
     }
 }
@@ -71,6 +79,13 @@ pub async fn purge(ctx: &Ctx, received_kept: Span, sent_kept: Span) -> Result<Pu
         queue: storage::queue::purge(&ctx.db, t - QUEUE_KEPT).await?,
         limits: storage::limits::purge(&ctx.db, (t - Span::days(1)).timestamp()).await?,
         bans: storage::moderation::purge_expired_bans(&ctx.db, t).await?,
+        // Who took part in which week is kept only for the health pages' 12 weeks (and the
+        // one ending): only counts of it are ever shown.
+        health: storage::health::purge_active(
+            &ctx.db,
+            storage::health::week_of(t) - crate::domain::health::WEEKS,
+        )
+        .await?,
     })
 }
 

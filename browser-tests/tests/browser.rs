@@ -503,3 +503,102 @@ async fn a_question_is_asked_answered_and_its_answer_accepted_in_the_browser() {
     b.wait_for_text("no accepted answer yet", Duration::from_secs(10), false)
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_groups_health_page_draws_its_charts_within_the_csp() {
+    if skip() {
+        return;
+    }
+    use cohort::storage::{self, health};
+    let app = TestApp::spawn().await;
+    let base = app.address.clone();
+    let ann = app.user("ann").await;
+    let bob = app.user("bob").await;
+    app.group(&ann, "learners").await;
+    let post = app
+        .post_in(&ann, "learners", "Why lifetimes?", "Asking.")
+        .await;
+    app.reply_to(&bob, id(&post), None, "Because.").await;
+    // Some weeks back, a person elsewhere writes a post and a reply comes from here.
+    let db = &app.ctx.db;
+    let group = storage::groups::find_by_name(db, "learners", &app.domain)
+        .await
+        .unwrap()
+        .unwrap();
+    let carol = storage::persons::upsert_remote(
+        db,
+        storage::persons::RemotePerson {
+            ap_id: "https://remote.example/u/carol".into(),
+            username: "carol".into(),
+            domain: "remote.example".into(),
+            display_name: None,
+            inbox_url: "https://remote.example/u/carol/inbox".into(),
+            shared_inbox_url: None,
+            public_key: String::new(),
+        },
+        cohort::domain::now(),
+    )
+    .await
+    .unwrap();
+    let then = health::week_start(health::week_of(cohort::domain::now()) - 2)
+        + Duration::from_secs(86_400);
+    let remote = storage::posts::insert_remote(
+        db,
+        storage::posts::NewRemotePost {
+            ap_id: "https://remote.example/p/1".into(),
+            group_id: group.id,
+            author_id: carol.id,
+            title: "From elsewhere".into(),
+            body: String::new(),
+            body_html: "<p>Hello</p>".into(),
+            hot_rank: 0.0,
+            created_at: then,
+            updated_at: None,
+        },
+    )
+    .await
+    .unwrap();
+    storage::replies::insert_remote(
+        db,
+        storage::replies::NewRemoteReply {
+            ap_id: "https://remote.example/r/1".into(),
+            post_id: id(&post),
+            parent_id: None,
+            depth: 0,
+            author_id: carol.id,
+            body: String::new(),
+            body_html: "<p>Me too</p>".into(),
+            created_at: cohort::domain::now(),
+            updated_at: None,
+        },
+    )
+    .await
+    .unwrap();
+    let _ = remote;
+
+    let b = Browser::start(1280, 900, true).await;
+    b.goto(&format!("{base}/g/learners/health")).await;
+    assert_eq!(b.title().await, "Health · The learners group · Cohort");
+    let charts = b.find_all("svg.chart[role=img]").await;
+    assert_eq!(charts.len(), 6);
+    // Each chart is named by its own title and description, and its colours come from the
+    // stylesheet (a blocked style would leave SVG's default black fill).
+    let named = b
+        .eval(
+            r#"return [...document.querySelectorAll("svg.chart")].every(s =>
+                 s.getAttribute("aria-labelledby").split(" ").every(id => document.getElementById(id)));"#,
+        )
+        .await;
+    assert_eq!(named, serde_json::json!(true));
+    let fill = b
+        .eval(r#"return getComputedStyle(document.querySelector("rect.chart-s0")).fill;"#)
+        .await;
+    assert_ne!(fill, serde_json::json!("rgb(0, 0, 0)"), "styled by class");
+    assert!(b.text("main").await.contains("remote.example"));
+    b.screenshot("group-health").await;
+    assert_clean_console(&b, "group health").await;
+    assert_accessible(&b, "group health").await;
+    b.resize(390, 844).await;
+    b.screenshot("group-health-phone").await;
+    assert_clean_console(&b, "group health (phone)").await;
+}

@@ -22,7 +22,12 @@ mod m20261203_000030_create_notification_reads;
 mod m20261203_000031_add_group_rules;
 mod m20261206_000032_index_activity_ids;
 mod m20261206_000033_add_questions;
+mod m20261206_000034_create_health_rollups;
 mod m20261206_000035_add_answer_activity;
+
+/// Fills the health rollups from stored content (the upgrade's step; `cohort bench health`
+/// uses it after a bulk load).
+pub use m20261206_000034_create_health_rollups::backfill as backfill_health;
 
 /// Runs Cohort's migrations in order.
 pub struct Migrator;
@@ -48,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000031_add_group_rules::Migration),
             Box::new(m20261206_000032_index_activity_ids::Migration),
             Box::new(m20261206_000033_add_questions::Migration),
+            Box::new(m20261206_000034_create_health_rollups::Migration),
             Box::new(m20261206_000035_add_answer_activity::Migration),
         ]
     }

@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod content;
 pub mod feeds;
 pub mod groups;
+pub mod health;
 pub mod instances;
 pub mod keys;
 pub mod limits;

@@ -21,6 +21,7 @@ pub mod entities;
 pub mod feeds;
 pub mod followers;
 pub mod groups;
+pub mod health;
 pub mod instance;
 pub mod jobs;
 pub mod limits;

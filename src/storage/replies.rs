@@ -113,10 +113,10 @@ pub async fn insert_local<C: ConnectionTrait>(
     lock_thread(conn, new.post_id).await?;
     // Re-checked under the lock: the thread or the parent may have been deleted since the
     // caller looked.
-    let post_live = posts::Entity::find_by_id(new.post_id)
+    let post = posts::Entity::find_by_id(new.post_id)
         .one(conn)
         .await?
-        .is_some_and(|p| p.deleted_at.is_none());
+        .filter(|p| p.deleted_at.is_none());
     let parent_live = match new.parent_id {
         Some(pid) => replies::Entity::find_by_id(pid)
             .one(conn)
@@ -124,9 +124,9 @@ pub async fn insert_local<C: ConnectionTrait>(
             .is_some_and(|r| r.deleted_at.is_none()),
         None => true,
     };
-    if !(post_live && parent_live) {
+    let Some(post) = post.filter(|_| parent_live) else {
         return Ok(None);
-    }
+    };
     let (post_id, at) = (new.post_id, new.now);
     let reply = replies::ActiveModel {
         ap_id: Set(super::pending_ap_id()),
@@ -152,6 +152,7 @@ pub async fn insert_local<C: ConnectionTrait>(
     active.ap_id = Set(ap_id_for(id));
     let stored = active.update(conn).await?;
     count_one_more(conn, post_id, at).await?;
+    super::health::reply_written(conn, &post, stored.author_id, at).await?;
     Ok(Some(stored))
 }
 
@@ -359,5 +360,8 @@ pub async fn insert_remote<C: ConnectionTrait>(
     .insert(conn)
     .await?;
     count_one_more(conn, post_id, at).await?;
+    if let Some(post) = posts::Entity::find_by_id(post_id).one(conn).await? {
+        super::health::reply_written(conn, &post, stored.author_id, at).await?;
+    }
     Ok(stored)
 }

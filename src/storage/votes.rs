@@ -131,6 +131,7 @@ pub async fn set<C: ConnectionTrait>(
                 ),
         )
         .await?;
+        super::health::vote_cast(conn, target == Target::Reply, object_id, person_id, now).await?;
     }
     let mut totals = [0i32; 2];
     for (slot, positive) in totals.iter_mut().zip([true, false]) {

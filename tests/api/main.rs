@@ -12,6 +12,7 @@ mod federation;
 mod fuzz_corpus;
 mod groups;
 mod health;
+mod health_view;
 mod limits;
 mod moderation;
 mod openapi;

@@ -11,6 +11,7 @@ use super::AppState;
 
 mod accounts;
 mod groups;
+mod health;
 mod membership;
 mod moderation;
 pub mod openapi;
@@ -24,6 +25,7 @@ fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(accounts::router())
         .merge(groups::router())
+        .merge(health::router())
         .merge(membership::router())
         .merge(moderation::router())
         .merge(posts::router())

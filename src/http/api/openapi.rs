@@ -56,6 +56,7 @@ use crate::{
             moderators, and the public mod log"),
         (name = "reports", description = "Reports to a group's moderators"),
         (name = "blocks", description = "Each member's own blocks of people and instances"),
+        (name = "health", description = "Community health: weekly aggregates of a group or of the instance"),
         (name = "meta", description = "This document"),
     )
 )]

@@ -21,7 +21,9 @@ use axum::{
 use super::AppState;
 
 mod accounts;
+mod charts;
 mod groups;
+mod health;
 mod moderation;
 mod people;
 pub mod render;
@@ -55,6 +57,10 @@ pub fn router() -> Router<AppState> {
         .route("/g/{handle}/join", post(groups::join))
         .route("/g/{handle}/leave", post(groups::leave))
         .route("/g/{handle}/modlog", get(moderation::modlog))
+        .route("/g/{handle}/health", get(health::group_page))
+        .route("/g/{handle}/health.csv", get(health::group_csv))
+        .route("/admin/health", get(health::admin_page))
+        .route("/admin/health.csv", get(health::admin_csv))
         .route(
             "/g/{handle}/edit",
             get(moderation::edit_form).post(moderation::edit),

@@ -43,6 +43,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("group.html", include_str!("../../../templates/group.html")),
     (
+        "health.html",
+        include_str!("../../../templates/health.html"),
+    ),
+    (
         "compose.html",
         include_str!("../../../templates/compose.html"),
     ),

@@ -1,0 +1,455 @@
+//! `cohort bench health`: the community health views on a big group, and what keeping the
+//! weekly rollups costs a write.
+//!
+//! 1. Loads one group hosted here with P posts and R replies spread over the last 12 weeks,
+//!    written by people of I instances (the home one and I − 1 others; a quarter of the posts
+//!    are questions, three in five of them with an accepted answer), in multi-row INSERTs
+//!    inside transactions, then fills the rollups with the upgrade's backfill.
+//! 2. Measures the group's and the instance's report in process, and the pages
+//!    (`/g/bench/health`, `/admin/health`) over loopback: p50/p95/max.
+//! 3. Alternates reply writes with the rollups' upkeep on and off (every other write), on the
+//!    whole local path (`usecases::content::reply`: rule, write, outbox, commit) and on the
+//!    storage path of a remote reply (`replies::insert_remote` in a transaction): mean and
+//!    p50 each way, and the difference.
+//!
+//! Figures are printed, never asserted (README "Performance" records them).
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use tokio::net::TcpListener;
+
+use super::{ms, percentile};
+use crate::{
+    Application, Config,
+    domain::{accounts, groups, health, replies::NewReply},
+    error::{Error, Result},
+    harness,
+    storage::{self, health::WEEK_SECONDS},
+    usecases,
+};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Run on SQLite.
+    pub sqlite: bool,
+    /// Run on PostgreSQL at this server URL (no database part).
+    pub postgres: Option<String>,
+    /// Posts in the group.
+    pub posts: usize,
+    /// Replies in the group.
+    pub replies: usize,
+    /// Instances whose people write (the home one included).
+    pub instances: usize,
+    /// Measured views of each kind.
+    pub runs: usize,
+    /// Measured reply writes (half with the rollups on, half off).
+    pub writes: usize,
+}
+
+/// Runs the benchmark on each backend asked for and prints its figures.
+pub async fn run(opts: Options) -> Result<()> {
+    println!(
+        "health: one group, {} posts, {} replies from {} instances over 12 weeks; {} views, {} writes (release build: cargo build --release --features bench)",
+        opts.posts, opts.replies, opts.instances, opts.runs, opts.writes
+    );
+    if opts.sqlite {
+        one("SQLite", None, &opts).await?;
+    }
+    if let Some(pg) = &opts.postgres {
+        one("PostgreSQL", Some(pg.trim_end_matches('/')), &opts).await?;
+    }
+    Ok(())
+}
+
+/// A small deterministic generator (the data set is the same every run).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+fn ts(t: i64) -> String {
+    DateTime::from_timestamp(t, 0)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::AutoSi, false)
+}
+
+fn err(e: impl std::fmt::Display) -> Error {
+    Error::Internal(e.to_string())
+}
+
+/// Inserts `rows` (each a parenthesised tuple) into `head` in statements of `chunk` rows,
+/// one transaction per 20 statements.
+async fn bulk(
+    db: &storage::Db,
+    head: &str,
+    rows: impl Iterator<Item = String>,
+    chunk: usize,
+) -> Result<()> {
+    let mut rows = rows.peekable();
+    while rows.peek().is_some() {
+        let txn = db.begin().await?;
+        for _ in 0..20 {
+            let batch: Vec<String> = rows.by_ref().take(chunk).collect();
+            if batch.is_empty() {
+                break;
+            }
+            txn.execute_unprepared(&format!("{head} VALUES {}", batch.join(",")))
+                .await?;
+        }
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
+async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let url = harness::create_database(postgres, dir.path()).await?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    let mut config = Config {
+        listen: format!("127.0.0.1:{port}"),
+        domain: format!("localhost:{port}"),
+        ..Config::default()
+    };
+    config.database.url = url.clone();
+    config.federation.debug = true;
+    config.limits.posts_per_minute = 0;
+    config.limits.logins_per_minute = 0;
+    let app = Application::build_on(config, listener).await?;
+    let ctx = app.ctx().clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        let _ = app
+            .run_until(async move {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+
+    let password = "a long benchmark password";
+    accounts::create(&ctx, "admin", password, true).await?;
+    let token = accounts::login(
+        &ctx,
+        accounts::Credentials {
+            username: "admin".into(),
+            password: password.into(),
+        },
+    )
+    .await?;
+    let user = accounts::authenticate(&ctx, &token).await?;
+    groups::create(
+        &ctx,
+        &user,
+        groups::NewGroup {
+            name: "bench".into(),
+            title: "Benchmark".into(),
+            description: "A busy group.".into(),
+            rules: String::new(),
+        },
+    )
+    .await?;
+    let group = groups::find_by_handle(&ctx, "bench").await?;
+    let db = &ctx.db;
+    let home = ctx.instance.domain.clone();
+
+    // 1. The data set.
+    let loading = Instant::now();
+    let per_instance = 50usize;
+    let instances = opts.instances.max(1);
+    let base_person: i64 = 1_000_000;
+    let now = Utc::now().timestamp();
+    let start = now - 12 * WEEK_SECONDS + 3600;
+    bulk(
+        db,
+        "INSERT INTO persons (id, ap_id, username, domain, local, created_at, updated_at)",
+        (0..instances * per_instance).map(|i| {
+            let (inst, n) = (i / per_instance, i % per_instance);
+            let domain = if inst == 0 {
+                home.clone()
+            } else {
+                format!("i{inst}.example")
+            };
+            format!(
+                "({}, 'https://{domain}/u/p{n}', 'p{n}', '{domain}', {}, '{t}', '{t}')",
+                base_person + i as i64,
+                inst == 0,
+                t = ts(start)
+            )
+        }),
+        1000,
+    )
+    .await?;
+    let person_count = (instances * per_instance) as u64;
+    let mut rng = Lcg(42);
+    let base_post: i64 = 1_000_000;
+    let mut post_times = Vec::with_capacity(opts.posts);
+    let mut post_authors = Vec::with_capacity(opts.posts);
+    for i in 0..opts.posts {
+        // Uniform over the 12 weeks, oldest first.
+        post_times.push(start + (i as i64 * (now - start - 60)) / opts.posts.max(1) as i64);
+        post_authors.push(base_person + rng.below(person_count) as i64);
+    }
+    bulk(
+        db,
+        "INSERT INTO posts (id, ap_id, group_id, author_id, title, body, body_html, local, \
+         upvotes, downvotes, score, hot_rank, reply_count, last_activity_at, created_at, \
+         locked, pinned, removed, question)",
+        (0..opts.posts).map(|i| {
+            format!(
+                "({id}, 'https://bench.example/p/{id}', {g}, {a}, 'Post {i}', 'Body', '<p>Body</p>', \
+                 false, 0, 0, 0, 0, 0, '{t}', '{t}', false, false, false, {q})",
+                id = base_post + i as i64,
+                g = group.id,
+                a = post_authors[i],
+                t = ts(post_times[i]),
+                q = i % 4 == 0,
+            )
+        }),
+        500,
+    )
+    .await?;
+    let mut reply_rows = Vec::with_capacity(opts.replies);
+    for r in 0..opts.replies {
+        // Recent posts get more replies; the wait is minutes to days.
+        let p = (opts.posts as u64 - 1)
+            .saturating_sub(rng.below(opts.posts as u64) / (1 + rng.below(3)));
+        let wait = match rng.below(10) {
+            0..=4 => 60 + rng.below(3600),
+            5..=7 => 3600 + rng.below(86_400),
+            _ => 86_400 + rng.below(5 * 86_400),
+        } as i64;
+        let t = (post_times[p as usize] + wait).min(now - 1);
+        reply_rows.push((r, p, base_person + rng.below(person_count) as i64, t));
+    }
+    bulk(
+        db,
+        "INSERT INTO replies (id, ap_id, post_id, depth, author_id, body, body_html, local, \
+         upvotes, downvotes, score, created_at, removed)",
+        reply_rows.iter().map(|(r, p, a, t)| {
+            format!(
+                "({id}, 'https://bench.example/r/{id}', {p}, 0, {a}, 'Reply', '<p>Reply</p>', \
+                 false, 0, 0, 0, '{t}', false)",
+                id = 1_000_000 + *r as i64,
+                p = base_post + *p as i64,
+                t = ts(*t)
+            )
+        }),
+        1000,
+    )
+    .await?;
+    drop(reply_rows);
+    // Three in five questions have an accepted answer: their first reply by someone else.
+    db.execute_unprepared(
+        "UPDATE posts SET answer_id = (SELECT MIN(r.id) FROM replies r WHERE r.post_id = posts.id \
+         AND r.author_id <> posts.author_id) WHERE question AND id % 5 < 3",
+    )
+    .await?;
+    db.execute_unprepared(
+        "UPDATE posts SET answered_at = (SELECT r.created_at FROM replies r WHERE r.id = posts.answer_id), \
+         answered_by = author_id WHERE answer_id IS NOT NULL",
+    )
+    .await?;
+    let loaded = loading.elapsed();
+    let t = Instant::now();
+    migration::backfill_health(db).await?;
+    let backfilled = t.elapsed();
+    // What autovacuum does after a bulk load on PostgreSQL (statistics, and the visibility
+    // map that lets the rollups' indexes answer without reading the table).
+    let analyze = if postgres.is_some() {
+        "VACUUM ANALYZE"
+    } else {
+        "ANALYZE"
+    };
+    db.execute_unprepared(analyze).await?;
+    println!(
+        "{name}: loaded {} posts and {} replies in {}, rollups backfilled in {}",
+        opts.posts,
+        opts.replies,
+        ms(loaded),
+        ms(backfilled)
+    );
+
+    // 2. The views, and where a group report's time goes.
+    {
+        use storage::health::{self as h, Scope};
+        let last = h::week_of(Utc::now());
+        let first = last - (health::WEEKS - 1);
+        let scope = Scope::Group(group.id);
+        let mut parts = [Duration::ZERO; 4];
+        for _ in 0..5 {
+            let t = Instant::now();
+            h::weekly(db, scope, first, last).await?;
+            parts[0] += t.elapsed();
+            let t = Instant::now();
+            h::active(db, scope, first, last).await?;
+            parts[1] += t.elapsed();
+            let t = Instant::now();
+            h::first_reply_medians(db, scope, first, last).await?;
+            parts[2] += t.elapsed();
+            let t = Instant::now();
+            h::questions(db, scope, first, last).await?;
+            h::answer_medians(db, scope, first, last).await?;
+            parts[3] += t.elapsed();
+        }
+        println!(
+            "  group report's reads (mean of 5): weekly {}, active {}, first replies {}, questions + answer medians {}",
+            ms(parts[0] / 5),
+            ms(parts[1] / 5),
+            ms(parts[2] / 5),
+            ms(parts[3] / 5)
+        );
+    }
+    let mut group_report = Vec::with_capacity(opts.runs);
+    let mut instance_report = Vec::with_capacity(opts.runs);
+    let mut check = None;
+    for i in 0..opts.runs + 3 {
+        let t = Instant::now();
+        let r = health::report(&ctx, Some(&group), Utc::now()).await?;
+        let g = t.elapsed();
+        let t = Instant::now();
+        health::report(&ctx, None, Utc::now()).await?;
+        let inst = t.elapsed();
+        if i >= 3 {
+            group_report.push(g);
+            instance_report.push(inst);
+        }
+        check = Some(r);
+    }
+    let http = reqwest::Client::new();
+    let mut pages = [
+        (
+            format!("http://127.0.0.1:{port}/g/bench/health"),
+            Vec::new(),
+        ),
+        (format!("http://127.0.0.1:{port}/admin/health"), Vec::new()),
+    ];
+    for (address, times) in pages.iter_mut() {
+        for i in 0..opts.runs + 3 {
+            let t = Instant::now();
+            let r = http
+                .get(address.as_str())
+                .header("cookie", format!("cohort_session={token}"))
+                .send()
+                .await
+                .map_err(err)?;
+            let ok = r.status().is_success();
+            r.bytes().await.map_err(err)?;
+            if !ok {
+                return Err(err(format!("{address} did not answer 200")));
+            }
+            if i >= 3 {
+                times.push(t.elapsed());
+            }
+        }
+    }
+    let show = |label: &str, mut v: Vec<Duration>| {
+        v.sort();
+        println!(
+            "  {label:<40} p50 {:>9}  p95 {:>9}  max {:>9}",
+            ms(percentile(&v, 0.5)),
+            ms(percentile(&v, 0.95)),
+            ms(v.last().copied().unwrap_or_default()),
+        );
+    };
+    if let Some(r) = &check {
+        println!(
+            "  (the report: {} posts, {} replies, {:.0}% from other instances, {} questions, {:.0}% answered, {} instances)",
+            r.totals.posts,
+            r.totals.replies,
+            r.totals.other_instance_reply_share.unwrap_or(0.0) * 100.0,
+            r.totals.questions,
+            r.totals.answered_share.unwrap_or(0.0) * 100.0,
+            r.instances.len()
+        );
+    }
+    show("group report (in process)", group_report);
+    show("instance report (in process)", instance_report);
+    let [(_, group_pages), (_, instance_pages)] = pages;
+    show("GET /g/bench/health over loopback", group_pages);
+    show("GET /admin/health over loopback", instance_pages);
+
+    // 3. What the rollups cost a reply.
+    let pick = |i: usize| base_post + (opts.posts - 1 - (i * 7919) % opts.posts.min(5000)) as i64;
+    let mut local = [Vec::new(), Vec::new()];
+    for i in 0..opts.writes {
+        let on = i % 2 == 0;
+        storage::health::set_enabled(on);
+        let t = Instant::now();
+        usecases::content::reply(
+            &ctx,
+            &user,
+            pick(i),
+            NewReply {
+                body: format!("Measured reply {i}"),
+                parent_id: None,
+            },
+        )
+        .await?;
+        local[usize::from(on)].push(t.elapsed());
+    }
+    let mut remote = [Vec::new(), Vec::new()];
+    for i in 0..opts.writes {
+        let on = i % 2 == 0;
+        storage::health::set_enabled(on);
+        let others = (person_count as usize).saturating_sub(per_instance).max(1);
+        let author = base_person + (per_instance + i % others) as i64;
+        let t = Instant::now();
+        let txn = db.begin().await?;
+        storage::replies::insert_remote(
+            &txn,
+            storage::replies::NewRemoteReply {
+                ap_id: format!("https://i1.example/measured/{i}"),
+                post_id: pick(i),
+                parent_id: None,
+                depth: 0,
+                author_id: author,
+                body: String::new(),
+                body_html: "<p>Measured</p>".into(),
+                created_at: Utc::now(),
+                updated_at: None,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        remote[usize::from(on)].push(t.elapsed());
+    }
+    storage::health::set_enabled(true);
+    let cost = |label: &str, [off, on]: [Vec<Duration>; 2]| {
+        let mean = |v: &[Duration]| v.iter().sum::<Duration>() / v.len().max(1) as u32;
+        let (mean_off, mean_on) = (mean(&off), mean(&on));
+        let (mut off, mut on) = (off, on);
+        off.sort();
+        on.sort();
+        let (p_off, p_on) = (percentile(&off, 0.5), percentile(&on, 0.5));
+        println!(
+            "  {label:<40} off: mean {:>8} p50 {:>8}   on: mean {:>8} p50 {:>8}   cost {:+.1}% (mean), {:+.1}% (p50)",
+            ms(mean_off),
+            ms(p_off),
+            ms(mean_on),
+            ms(p_on),
+            (mean_on.as_secs_f64() / mean_off.as_secs_f64().max(1e-9) - 1.0) * 100.0,
+            (p_on.as_secs_f64() / p_off.as_secs_f64().max(1e-9) - 1.0) * 100.0,
+        );
+    };
+    println!("  reply writes, rollups off vs on (alternating):");
+    cost("local reply (use case, commit)", local);
+    cost("remote reply (storage, commit)", remote);
+
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+    harness::drop_database(&url).await?;
+    Ok(())
+}
