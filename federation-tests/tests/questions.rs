@@ -357,6 +357,30 @@ async fn three_instances_show_the_same_accepted_answer() {
         .await;
     assert_eq!(r.status, 403, "{}", r.text);
 
+    // Nor may an administrator of B: an admin moderates only the groups hosted on their own
+    // instance.
+    cohort::domain::accounts::create(&b.ctx, "root", "long enough", true)
+        .await
+        .unwrap();
+    let root = b
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "root", "password": "long enough"}),
+        )
+        .await;
+    let root = root.json["token"].as_str().unwrap().to_string();
+    let r = b
+        .request(
+            "PUT",
+            &format!("/api/v1/posts/{on_b_id}/answer"),
+            Some(&root),
+            Some(&json!({"reply_id": alices_on_b})),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    wait_answer(a, id(&on_a), Some(&bobs_ap)).await;
+
     // alice, the group's moderator on A, changes it: relayed to B and C.
     let r = a
         .request(
