@@ -18,14 +18,11 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
-use tokio::net::TcpListener;
 
 use super::{ms, percentile};
 use crate::{
-    Application, Config,
-    domain::{accounts, groups, health, replies::NewReply},
+    domain::{groups, health, replies::NewReply},
     error::{Error, Result},
-    harness,
     storage::{self, health::WEEK_SECONDS},
     usecases,
 };
@@ -115,52 +112,13 @@ async fn bulk(
 }
 
 async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
-    let dir = tempfile::tempdir()?;
-    let url = harness::create_database(postgres, dir.path()).await?;
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let port = listener.local_addr()?.port();
-    let mut config = Config {
-        listen: format!("127.0.0.1:{port}"),
-        domain: format!("localhost:{port}"),
-        ..Config::default()
-    };
-    config.database.url = url.clone();
-    config.federation.debug = true;
-    config.limits.posts_per_minute = 0;
-    config.limits.logins_per_minute = 0;
-    let app = Application::build_on(config, listener).await?;
-    let ctx = app.ctx().clone();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        let _ = app
-            .run_until(async move {
-                let _ = stopped.await;
-            })
-            .await;
-    });
-
-    let password = "a long benchmark password";
-    accounts::create(&ctx, "admin", password, true).await?;
-    let token = accounts::login(
-        &ctx,
-        accounts::Credentials {
-            username: "admin".into(),
-            password: password.into(),
-        },
-    )
-    .await?;
-    let user = accounts::authenticate(&ctx, &token).await?;
-    groups::create(
-        &ctx,
-        &user,
-        groups::NewGroup {
-            name: "bench".into(),
-            title: "Benchmark".into(),
-            description: "A busy group.".into(),
-            rules: String::new(),
-        },
-    )
-    .await?;
+    let seeded = super::server::Seeded::start(postgres, "admin", true).await?;
+    let (ctx, port, token, user) = (
+        seeded.ctx.clone(),
+        seeded.port,
+        seeded.token.clone(),
+        seeded.user.clone(),
+    );
     let group = groups::find_by_handle(&ctx, "bench").await?;
     let db = &ctx.db;
     let home = ctx.instance.domain.clone();
@@ -448,8 +406,6 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
     cost("local reply (use case, commit)", local);
     cost("remote reply (storage, commit)", remote);
 
-    let _ = stop.send(());
-    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
-    harness::drop_database(&url).await?;
+    seeded.stop().await?;
     Ok(())
 }

@@ -12,14 +12,10 @@
 
 use std::time::{Duration, Instant};
 
-use tokio::net::TcpListener;
-
 use super::{ms, percentile};
 use crate::{
-    Application, Config,
-    domain::{accounts, groups, posts, replies},
+    domain::{posts, replies},
     error::{Error, Result},
-    harness,
     http::web::{self, session::Viewer},
 };
 
@@ -63,53 +59,13 @@ fn parent_of(i: usize, ids: &[(i64, i32)]) -> Option<usize> {
 }
 
 async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
-    let dir = tempfile::tempdir()?;
-    let url = harness::create_database(postgres, dir.path()).await?;
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let port = listener.local_addr()?.port();
-    let mut config = Config {
-        listen: format!("127.0.0.1:{port}"),
-        domain: format!("localhost:{port}"),
-        ..Config::default()
-    };
-    config.database.url = url.clone();
-    config.federation.debug = true;
-    config.limits.posts_per_minute = 0;
-    config.limits.logins_per_minute = 0;
-    let app = Application::build_on(config, listener).await?;
-    let ctx = app.ctx().clone();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        let _ = app
-            .run_until(async move {
-                let _ = stopped.await;
-            })
-            .await;
-    });
-
-    // Seed: a member, a group, a post and its replies.
-    let password = "a long benchmark password";
-    accounts::create(&ctx, "reader", password, false).await?;
-    let token = accounts::login(
-        &ctx,
-        accounts::Credentials {
-            username: "reader".into(),
-            password: password.into(),
-        },
-    )
-    .await?;
-    let user = accounts::authenticate(&ctx, &token).await?;
-    groups::create(
-        &ctx,
-        &user,
-        groups::NewGroup {
-            name: "bench".into(),
-            title: "Benchmark".into(),
-            description: "A busy group.".into(),
-            rules: String::new(),
-        },
-    )
-    .await?;
+    let seeded = super::server::Seeded::start(postgres, "reader", false).await?;
+    let (ctx, port, token, user) = (
+        seeded.ctx.clone(),
+        seeded.port,
+        seeded.token.clone(),
+        seeded.user.clone(),
+    );
     let post = posts::create(
         &ctx,
         &user,
@@ -200,9 +156,7 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
             requests.push(t.elapsed());
         }
     }
-    let _ = stop.send(());
-    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
-    harness::drop_database(&url).await?;
+    seeded.stop().await?;
 
     let show = |label: &str, mut v: Vec<Duration>| {
         v.sort();
