@@ -339,6 +339,65 @@ async fn actor_doc(
     )
 }
 
+/// Serves the remote actors `{base}/actors/{n}` (keys taken in turn from `keys`) on a
+/// loopback port, for the signed activities a benchmark sends; returns the base URL and the
+/// server's task.
+pub(crate) async fn serve_actors(
+    keys: &[activitypub_federation::http_signatures::Keypair],
+) -> Result<(String, tokio::task::JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://localhost:{}", listener.local_addr()?.port());
+    let state = ActorServer {
+        base: base.clone(),
+        keys: Arc::new(keys.iter().map(|k| k.public_key.clone()).collect()),
+    };
+    let app = Router::new()
+        .route("/actors/{n}", get(actor_doc))
+        .with_state(state);
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((base, task))
+}
+
+/// A `Create{Note}` by `actor` replying to `post` in group `group`, number `i`, signed with
+/// `key` for a POST to `inbox`: the body and its signature headers.
+pub(crate) fn signed_reply(
+    key: &PrivateKey,
+    actor: &str,
+    i: usize,
+    post: &str,
+    group: &str,
+    inbox: &Url,
+) -> Result<(String, [(&'static str, String); 4])> {
+    let body = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{actor}/statuses/{i}/activity"),
+        "type": "Create",
+        "actor": actor,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "cc": [group],
+        "object": {
+            "id": format!("{actor}/statuses/{i}"),
+            "type": "Note",
+            "attributedTo": actor,
+            "inReplyTo": post,
+            "content": format!("<p>Reply number {i}: have you tried the docs?</p>"),
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": [group],
+        },
+    })
+    .to_string();
+    let headers = sign_post(
+        key,
+        &format!("{actor}#main-key"),
+        inbox,
+        body.as_bytes(),
+        SystemTime::now(),
+    )?;
+    Ok((body, headers))
+}
+
 async fn inbound(
     opts: &Options,
     server: &Server,
@@ -356,19 +415,7 @@ async fn inbound(
         posts.push(p["ap_id"].as_str().unwrap_or_default().to_string());
     }
 
-    // The remote actors' server.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://localhost:{}", listener.local_addr()?.port());
-    let state = ActorServer {
-        base: base.clone(),
-        keys: Arc::new(keys.iter().map(|k| k.public_key.clone()).collect()),
-    };
-    let app = Router::new()
-        .route("/actors/{n}", get(actor_doc))
-        .with_state(state);
-    let actors_task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let (base, actors_task) = serve_actors(keys).await?;
 
     // Sign everything first, on every core, so the timed run measures the server only.
     let inbox = Url::parse(&format!("{}/inbox", server.base))
@@ -402,33 +449,14 @@ async fn inbound(
                         .step_by(cores)
                         .map(|i| {
                             let a = i % actors;
-                            let actor = format!("{base}/actors/{a}");
-                            let body = json!({
-                                "@context": "https://www.w3.org/ns/activitystreams",
-                                "id": format!("{actor}/statuses/{i}/activity"),
-                                "type": "Create",
-                                "actor": actor,
-                                "to": ["https://www.w3.org/ns/activitystreams#Public"],
-                                "cc": [*group_id],
-                                "object": {
-                                    "id": format!("{actor}/statuses/{i}"),
-                                    "type": "Note",
-                                    "attributedTo": actor,
-                                    "inReplyTo": posts[i % posts.len()],
-                                    "content": format!("<p>Reply number {i}: have you tried the docs?</p>"),
-                                    "to": ["https://www.w3.org/ns/activitystreams#Public"],
-                                    "cc": [*group_id],
-                                },
-                            })
-                            .to_string();
-                            let headers = sign_post(
+                            signed_reply(
                                 &parsed[a % parsed.len()],
-                                &format!("{actor}#main-key"),
+                                &format!("{base}/actors/{a}"),
+                                i,
+                                &posts[i % posts.len()],
+                                &group_id,
                                 &inbox,
-                                body.as_bytes(),
-                                SystemTime::now(),
-                            );
-                            headers.map(|h| (body, h))
+                            )
                         })
                         .collect::<Result<Vec<_>>>()
                 })

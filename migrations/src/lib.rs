@@ -24,10 +24,16 @@ mod m20261206_000032_index_activity_ids;
 mod m20261206_000033_add_questions;
 mod m20261206_000034_create_health_rollups;
 mod m20261206_000035_add_answer_activity;
+mod m20261206_000036_add_health_write_triggers;
 
 /// Fills the health rollups from stored content (the upgrade's step; `cohort bench health`
 /// uses it after a bulk load).
 pub use m20261206_000034_create_health_rollups::backfill as backfill_health;
+/// The triggers that keep the post and reply rollups, and their removal (`cohort bench
+/// health` loads data without them and measures a write with and without them).
+pub use m20261206_000036_add_health_write_triggers::{
+    drop_write_triggers as drop_health_triggers, write_triggers as health_triggers,
+};
 
 /// Runs Cohort's migrations in order.
 pub struct Migrator;
@@ -55,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000033_add_questions::Migration),
             Box::new(m20261206_000034_create_health_rollups::Migration),
             Box::new(m20261206_000035_add_answer_activity::Migration),
+            Box::new(m20261206_000036_add_health_write_triggers::Migration),
         ]
     }
 }

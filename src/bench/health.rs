@@ -4,13 +4,15 @@
 //! 1. Loads one group hosted here with P posts and R replies spread over the last 12 weeks,
 //!    written by people of I instances (the home one and I − 1 others; a quarter of the posts
 //!    are questions, three in five of them with an accepted answer), in multi-row INSERTs
-//!    inside transactions, then fills the rollups with the upgrade's backfill.
+//!    inside transactions with the rollups' triggers off, then fills the rollups with the
+//!    upgrade's backfill.
 //! 2. Measures the group's and the instance's report in process, and the pages
 //!    (`/g/bench/health`, `/admin/health`) over loopback: p50/p95/max.
-//! 3. Alternates reply writes with the rollups' upkeep on and off (every other write), on the
-//!    whole local path (`usecases::content::reply`: rule, write, outbox, commit) and on the
-//!    storage path of a remote reply (`replies::insert_remote` in a transaction): mean and
-//!    p50 each way, and the difference.
+//! 3. Writes replies in blocks with the rollups' triggers on and off in turn, three ways: the
+//!    whole local path (`usecases::content::reply`: rule, write, outbox, commit), the whole
+//!    inbound path of a remote reply (a signed `Create{Note}` posted to `/inbox`, answered
+//!    202), and the storage write of a remote reply alone (`replies::insert_remote` and its
+//!    commit): mean and p50 each way, and the difference.
 //!
 //! Figures are printed, never asserted (README "Performance" records them).
 
@@ -19,10 +21,13 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
+use url::Url;
+
 use super::{ms, percentile};
 use crate::{
     domain::{groups, health, replies::NewReply},
     error::{Error, Result},
+    federation::signing::PrivateKey,
     storage::{self, health::WEEK_SECONDS},
     usecases,
 };
@@ -111,6 +116,112 @@ async fn bulk(
     Ok(())
 }
 
+/// Writes in a block of one setting of the rollups (after one untimed write).
+const BLOCK: usize = 20;
+
+/// Turns the triggers that keep the post and reply rollups on or off.
+async fn rollups(db: &storage::Db, on: bool) -> Result<()> {
+    let b = db.get_database_backend();
+    for sql in migration::drop_health_triggers(b) {
+        db.execute_unprepared(&sql).await?;
+    }
+    if on {
+        for sql in migration::health_triggers(b) {
+            db.execute_unprepared(&sql).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Replies from people on another server through the whole inbound path (signature check,
+/// lookups, rules, write, commit: a signed `POST /inbox` to the server on `port`, answered
+/// 202), one at a time, in `blocks` blocks with the rollups on and off in turn; `post(i)` is
+/// the id of the post the `i`th reply answers. Each remote actor's first activity (which
+/// fetches the actor) is sent before timing, and everything is signed before it.
+async fn inbound_replies(
+    db: &storage::Db,
+    port: u16,
+    group: &str,
+    blocks: usize,
+    post: impl Fn(usize) -> String,
+) -> Result<[Vec<Duration>; 2]> {
+    const ACTORS: usize = 8;
+    let keys = tokio::task::spawn_blocking(|| {
+        (0..2)
+            .map(|_| activitypub_federation::http_signatures::generate_actor_keypair())
+            .collect::<std::result::Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(err)?
+    .map_err(err)?;
+    let (base, actors_task) = super::serve_actors(&keys).await?;
+    let parsed = keys
+        .iter()
+        .map(|k| PrivateKey::from_pem(&k.private_key))
+        .collect::<Result<Vec<_>>>()?;
+    let inbox = Url::parse(&format!("http://localhost:{port}/inbox")).map_err(err)?;
+    let total = ACTORS + blocks * (BLOCK + 1);
+    let signed = (0..total)
+        .map(|i| {
+            let a = i % ACTORS;
+            super::signed_reply(
+                &parsed[a % parsed.len()],
+                &format!("{base}/actors/{a}"),
+                i,
+                &post(i),
+                group,
+                &inbox,
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let client = reqwest::Client::new();
+    let mut times = [Vec::new(), Vec::new()];
+    let mut signed = signed.into_iter();
+    let outcome = async {
+        for (body, headers) in signed.by_ref().take(ACTORS) {
+            post_signed(&client, &inbox, body, headers).await?;
+        }
+        for b in 0..blocks {
+            let on = b % 2 == 0;
+            rollups(db, on).await?;
+            for (k, (body, headers)) in signed.by_ref().take(BLOCK + 1).enumerate() {
+                let t = Instant::now();
+                post_signed(&client, &inbox, body, headers).await?;
+                if k > 0 {
+                    times[usize::from(on)].push(t.elapsed());
+                }
+            }
+        }
+        Ok::<_, Error>(())
+    }
+    .await;
+    actors_task.abort();
+    outcome.map(|()| times)
+}
+
+/// Posts one signed activity; anything but 202 is an error.
+async fn post_signed(
+    client: &reqwest::Client,
+    inbox: &Url,
+    body: String,
+    headers: [(&'static str, String); 4],
+) -> Result<()> {
+    let mut request = client
+        .post(inbox.as_str())
+        .header("content-type", crate::federation::ACTIVITY_JSON)
+        .body(body);
+    for (k, v) in headers {
+        request = request.header(k, v);
+    }
+    let response = request.send().await.map_err(err)?;
+    let status = response.status();
+    if status != reqwest::StatusCode::ACCEPTED {
+        let text = response.text().await.unwrap_or_default();
+        return Err(err(format!("the inbox answered {status}: {text}")));
+    }
+    Ok(())
+}
+
 async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
     let seeded = super::server::Seeded::start(postgres, "admin", true).await?;
     let (ctx, port, token, user) = (
@@ -123,7 +234,13 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
     let db = &ctx.db;
     let home = ctx.instance.domain.clone();
 
-    // 1. The data set.
+    // 1. The data set, loaded with the rollups' triggers off (and what the seed counted
+    // cleared), then counted by the upgrade's backfill.
+    rollups(db, false).await?;
+    for table in ["health_weekly", "health_active", "health_first_replies"] {
+        db.execute_unprepared(&format!("DELETE FROM {table}"))
+            .await?;
+    }
     let loading = Instant::now();
     let per_instance = 50usize;
     let instances = opts.instances.max(1);
@@ -223,6 +340,7 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
     let loaded = loading.elapsed();
     let t = Instant::now();
     migration::backfill_health(db).await?;
+    rollups(db, true).await?;
     let backfilled = t.elapsed();
     // What autovacuum does after a bulk load on PostgreSQL (statistics, and the visibility
     // map that lets the rollups' indexes answer without reading the table).
@@ -339,52 +457,69 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
     show("GET /g/bench/health over loopback", group_pages);
     show("GET /admin/health over loopback", instance_pages);
 
-    // 3. What the rollups cost a reply.
+    // 3. What the rollups cost a reply: blocks of writes with the rollups' triggers on and
+    // off in turn (one untimed write after each switch, which re-prepares statements).
     let pick = |i: usize| base_post + (opts.posts - 1 - (i * 7919) % opts.posts.min(5000)) as i64;
+    let blocks = (opts.writes / BLOCK).max(2);
     let mut local = [Vec::new(), Vec::new()];
-    for i in 0..opts.writes {
-        let on = i % 2 == 0;
-        storage::health::set_enabled(on);
-        let t = Instant::now();
-        usecases::content::reply(
-            &ctx,
-            &user,
-            pick(i),
-            NewReply {
-                body: format!("Measured reply {i}"),
-                parent_id: None,
-            },
-        )
-        .await?;
-        local[usize::from(on)].push(t.elapsed());
+    let mut n = 0;
+    for b in 0..blocks {
+        let on = b % 2 == 0;
+        rollups(db, on).await?;
+        for k in 0..=BLOCK {
+            let t = Instant::now();
+            usecases::content::reply(
+                &ctx,
+                &user,
+                pick(n),
+                NewReply {
+                    body: format!("Measured reply {n}"),
+                    parent_id: None,
+                },
+            )
+            .await?;
+            n += 1;
+            if k > 0 {
+                local[usize::from(on)].push(t.elapsed());
+            }
+        }
     }
+    let inbound = inbound_replies(db, port, &group.ap_id, blocks, |i| {
+        format!("https://bench.example/p/{}", pick(i))
+    })
+    .await?;
     let mut remote = [Vec::new(), Vec::new()];
-    for i in 0..opts.writes {
-        let on = i % 2 == 0;
-        storage::health::set_enabled(on);
+    for b in 0..blocks {
+        let on = b % 2 == 0;
+        rollups(db, on).await?;
         let others = (person_count as usize).saturating_sub(per_instance).max(1);
-        let author = base_person + (per_instance + i % others) as i64;
-        let t = Instant::now();
-        let txn = db.begin().await?;
-        storage::replies::insert_remote(
-            &txn,
-            storage::replies::NewRemoteReply {
-                ap_id: format!("https://i1.example/measured/{i}"),
-                post_id: pick(i),
-                parent_id: None,
-                depth: 0,
-                author_id: author,
-                body: String::new(),
-                body_html: "<p>Measured</p>".into(),
-                created_at: Utc::now(),
-                updated_at: None,
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        remote[usize::from(on)].push(t.elapsed());
+        for k in 0..=BLOCK {
+            let i = b * (BLOCK + 1) + k;
+            let author = base_person + (per_instance + i % others) as i64;
+            let t = Instant::now();
+            let txn = db.begin().await?;
+            storage::replies::insert_remote(
+                &txn,
+                storage::replies::NewRemoteReply {
+                    ap_id: format!("https://i1.example/measured/{i}"),
+                    post_id: pick(i),
+                    parent_id: None,
+                    depth: 0,
+                    author_id: author,
+                    body: String::new(),
+                    body_html: "<p>Measured</p>".into(),
+                    created_at: Utc::now(),
+                    updated_at: None,
+                },
+            )
+            .await?;
+            txn.commit().await?;
+            if k > 0 {
+                remote[usize::from(on)].push(t.elapsed());
+            }
+        }
     }
-    storage::health::set_enabled(true);
+    rollups(db, true).await?;
     let cost = |label: &str, [off, on]: [Vec<Duration>; 2]| {
         let mean = |v: &[Duration]| v.iter().sum::<Duration>() / v.len().max(1) as u32;
         let (mean_off, mean_on) = (mean(&off), mean(&on));
@@ -402,9 +537,10 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
             (p_on.as_secs_f64() / p_off.as_secs_f64().max(1e-9) - 1.0) * 100.0,
         );
     };
-    println!("  reply writes, rollups off vs on (alternating):");
+    println!("  reply writes, rollups off vs on (alternating blocks of {BLOCK}):");
     cost("local reply (use case, commit)", local);
-    cost("remote reply (storage, commit)", remote);
+    cost("remote reply (signed POST /inbox, 202)", inbound);
+    cost("remote reply (storage write alone)", remote);
 
     seeded.stop().await?;
     Ok(())

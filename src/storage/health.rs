@@ -1,23 +1,22 @@
 //! Community health: the weekly rollups (`health_weekly`, `health_active`,
-//! `health_first_replies`, described in their migration) and the reads of a health page.
+//! `health_first_replies`, `health_questions`, described in migration 34) and the reads of a
+//! health page.
 //!
-//! The rollups are written by the storage functions that store posts, replies and votes
-//! (`posts::insert_local`/`insert_remote`, `replies::insert_local`/`insert_remote`,
-//! `votes::set`), inside the writer's transaction, so local and remote writes both count and
-//! a rolled-back write leaves no trace. Each write adds one upsert and one insert-or-ignore
-//! (and, for a reply by someone other than the post's author, one conditional upsert).
-//! Counts are of what was written: a later deletion does not take a post back out of its
-//! week. Questions and their accepted answers (`health_questions`) are kept by database
-//! triggers on `posts` instead, since the Q&A feature owns those columns and may change them
-//! from any code path.
+//! The rollups are written inside the writer's transaction, so local and remote writes both
+//! count and a rolled-back write leaves no trace. Posts and replies are counted by database
+//! triggers on their insert (migration 36: one upsert and one insert-or-ignore, and for a
+//! reply by someone other than the post's author one conditional upsert, all inside the
+//! database); questions and their accepted answers by triggers on `posts` (migration 34),
+//! since the Q&A feature owns those columns and may change them from any code path; votes by
+//! [`vote_cast`], called from `votes::set`, since a changed vote counts in the week it
+//! changed. Counts are of what was written: a later deletion does not take a post back out of
+//! its week.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ConnectionTrait, DbErr, FromQueryResult,
     sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query, SelectStatement},
 };
-
-use super::entities::posts;
 
 /// Seconds in a week.
 pub const WEEK_SECONDS: i64 = 604_800;
@@ -34,78 +33,8 @@ pub fn week_start(week: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(week * WEEK_SECONDS - MONDAY_OFFSET, 0).unwrap_or_default()
 }
 
-#[cfg(feature = "bench")]
-static OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Turns the rollups' upkeep off or on in this process: only for `cohort bench health`,
-/// which measures what they cost a write.
-#[cfg(feature = "bench")]
-pub fn set_enabled(on: bool) {
-    OFF.store(!on, std::sync::atomic::Ordering::Relaxed);
-}
-
-fn enabled() -> bool {
-    #[cfg(feature = "bench")]
-    {
-        !OFF.load(std::sync::atomic::Ordering::Relaxed)
-    }
-    #[cfg(not(feature = "bench"))]
-    {
-        true
-    }
-}
-
 fn t(name: &str) -> Alias {
     Alias::new(name)
-}
-
-/// Adds a post or a reply by `author_id` to its group's week, under the author's domain.
-async fn add_weekly<C: ConnectionTrait>(
-    conn: &C,
-    group_id: i64,
-    week: i64,
-    author_id: i64,
-    (posts, replies): (i64, i64),
-) -> Result<(), DbErr> {
-    let source = Query::select()
-        .expr(Expr::val(group_id))
-        .expr(Expr::val(week))
-        .column(t("domain"))
-        .expr(Expr::val(posts))
-        .expr(Expr::val(replies))
-        .from(t("persons"))
-        .and_where(Expr::col(t("id")).eq(author_id))
-        .to_owned();
-    let mut insert = Query::insert();
-    insert
-        .into_table(t("health_weekly"))
-        .columns([
-            t("group_id"),
-            t("week"),
-            t("domain"),
-            t("posts"),
-            t("replies"),
-        ])
-        .select_from(source)
-        .map_err(|e| DbErr::Custom(e.to_string()))?
-        .on_conflict(
-            OnConflict::columns([t("group_id"), t("week"), t("domain")])
-                .values([
-                    (
-                        t("posts"),
-                        Expr::col((t("health_weekly"), t("posts")))
-                            .add(Expr::col((t("excluded"), t("posts")))),
-                    ),
-                    (
-                        t("replies"),
-                        Expr::col((t("health_weekly"), t("replies")))
-                            .add(Expr::col((t("excluded"), t("replies")))),
-                    ),
-                ])
-                .to_owned(),
-        );
-    conn.execute(&insert).await?;
-    Ok(())
 }
 
 /// Records that someone took part in a group in a week; `source` selects
@@ -126,72 +55,6 @@ async fn mark_active<C: ConnectionTrait>(conn: &C, source: SelectStatement) -> R
     Ok(())
 }
 
-fn known(group_id: i64, week: i64, person_id: i64) -> SelectStatement {
-    // `WHERE 1 = 1`: SQLite needs a WHERE in an upsert's SELECT to parse it.
-    Query::select()
-        .expr(Expr::val(group_id))
-        .expr(Expr::val(week))
-        .expr(Expr::val(person_id))
-        .and_where(Expr::val(1).eq(1))
-        .to_owned()
-}
-
-/// A post was stored (local or remote); call in its transaction.
-pub(super) async fn post_written<C: ConnectionTrait>(
-    conn: &C,
-    group_id: i64,
-    author_id: i64,
-    at: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    if !enabled() {
-        return Ok(());
-    }
-    let week = week_of(at);
-    add_weekly(conn, group_id, week, author_id, (1, 0)).await?;
-    mark_active(conn, known(group_id, week, author_id)).await
-}
-
-/// A reply was stored in `post`'s thread (local or remote); call in its transaction.
-pub(super) async fn reply_written<C: ConnectionTrait>(
-    conn: &C,
-    post: &posts::Model,
-    author_id: i64,
-    at: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    if !enabled() {
-        return Ok(());
-    }
-    let week = week_of(at);
-    add_weekly(conn, post.group_id, week, author_id, (0, 1)).await?;
-    mark_active(conn, known(post.group_id, week, author_id)).await?;
-    if author_id == post.author_id {
-        return Ok(());
-    }
-    // The earliest reply by someone else wins, whatever order replies arrive in.
-    let seconds = std::cmp::max((at - post.created_at).num_seconds(), 0);
-    let mut insert = Query::insert();
-    insert
-        .into_table(t("health_first_replies"))
-        .columns([t("post_id"), t("group_id"), t("week"), t("seconds")])
-        .values_panic([
-            post.id.into(),
-            post.group_id.into(),
-            week_of(post.created_at).into(),
-            seconds.into(),
-        ])
-        .on_conflict(
-            OnConflict::column(t("post_id"))
-                .update_column(t("seconds"))
-                .action_and_where(
-                    Expr::col((t("excluded"), t("seconds")))
-                        .lt(Expr::col((t("health_first_replies"), t("seconds")))),
-                )
-                .to_owned(),
-        );
-    conn.execute(&insert).await?;
-    Ok(())
-}
-
 /// `person_id` voted on a post (or on a reply, `on_reply`) now; call in the vote's
 /// transaction.
 pub(super) async fn vote_cast<C: ConnectionTrait>(
@@ -201,9 +64,6 @@ pub(super) async fn vote_cast<C: ConnectionTrait>(
     person_id: i64,
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    if !enabled() {
-        return Ok(());
-    }
     let mut source = Query::select();
     source
         .column((t("p"), t("group_id")))

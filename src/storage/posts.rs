@@ -60,7 +60,6 @@ pub async fn insert_local<C: ConnectionTrait>(
     }
     .insert(conn)
     .await?;
-    super::health::post_written(conn, post.group_id, post.author_id, post.created_at).await?;
     let mut active: posts::ActiveModel = post.into();
     let id = *active.id.as_ref();
     active.ap_id = Set(ap_id_for(id));
@@ -359,8 +358,7 @@ pub async fn insert_remote<C: ConnectionTrait>(
 ) -> Result<posts::Model, DbErr> {
     super::memo::clear();
     use sea_orm::sea_query::OnConflict;
-    let (group_id, author_id, created_at) = (p.group_id, p.author_id, p.created_at);
-    let inserted = posts::Entity::insert(posts::ActiveModel {
+    posts::Entity::insert(posts::ActiveModel {
         ap_id: Set(p.ap_id.clone()),
         group_id: Set(p.group_id),
         author_id: Set(p.author_id),
@@ -386,9 +384,6 @@ pub async fn insert_remote<C: ConnectionTrait>(
     )
     .exec_without_returning(conn)
     .await?;
-    if inserted > 0 {
-        super::health::post_written(conn, group_id, author_id, created_at).await?;
-    }
     find_by_ap_id(conn, &p.ap_id)
         .await?
         .ok_or(DbErr::RecordNotFound(p.ap_id))

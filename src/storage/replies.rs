@@ -124,9 +124,9 @@ pub async fn insert_local<C: ConnectionTrait>(
             .is_some_and(|r| r.deleted_at.is_none()),
         None => true,
     };
-    let Some(post) = post.filter(|_| parent_live) else {
+    if post.is_none() || !parent_live {
         return Ok(None);
-    };
+    }
     let (post_id, at) = (new.post_id, new.now);
     let reply = replies::ActiveModel {
         ap_id: Set(super::pending_ap_id()),
@@ -152,7 +152,6 @@ pub async fn insert_local<C: ConnectionTrait>(
     active.ap_id = Set(ap_id_for(id));
     let stored = active.update(conn).await?;
     count_one_more(conn, post_id, at).await?;
-    super::health::reply_written(conn, &post, stored.author_id, at).await?;
     Ok(Some(stored))
 }
 
@@ -360,8 +359,5 @@ pub async fn insert_remote<C: ConnectionTrait>(
     .insert(conn)
     .await?;
     count_one_more(conn, post_id, at).await?;
-    if let Some(post) = posts::Entity::find_by_id(post_id).one(conn).await? {
-        super::health::reply_written(conn, &post, stored.author_id, at).await?;
-    }
     Ok(stored)
 }
