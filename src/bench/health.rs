@@ -28,6 +28,7 @@ use crate::{
     domain::{groups, health, replies::NewReply},
     error::{Error, Result},
     federation::signing::PrivateKey,
+    services::{Services, Unit},
     storage::{self, health::WEEK_SECONDS},
     usecases,
 };
@@ -119,9 +120,16 @@ async fn bulk(
 /// Writes in a block of one setting of the rollups (after one untimed write).
 const BLOCK: usize = 20;
 
-/// Turns the triggers that keep the post and reply rollups on or off.
-async fn rollups(db: &storage::Db, on: bool) -> Result<()> {
+/// Turns the triggers that keep the post and reply rollups on or off, in one unit.
+async fn rollups(ctx: &Services, on: bool) -> Result<()> {
+    let unit = Unit::begin(ctx).await?;
+    let db = &unit.ctx().db;
     let b = db.get_database_backend();
+    // A read of a table first: on SQLite, a `DROP … IF EXISTS` that finds nothing in a
+    // connection's cached schema never checks whether the schema changed (another connection
+    // may have made the trigger since), and silently does nothing.
+    db.execute_unprepared("SELECT COUNT(*) FROM health_weekly WHERE 1 = 0")
+        .await?;
     for sql in migration::drop_health_triggers(b) {
         db.execute_unprepared(&sql).await?;
     }
@@ -130,7 +138,7 @@ async fn rollups(db: &storage::Db, on: bool) -> Result<()> {
             db.execute_unprepared(&sql).await?;
         }
     }
-    Ok(())
+    unit.commit().await
 }
 
 /// Replies from people on another server through the whole inbound path (signature check,
@@ -139,7 +147,7 @@ async fn rollups(db: &storage::Db, on: bool) -> Result<()> {
 /// the id of the post the `i`th reply answers. Each remote actor's first activity (which
 /// fetches the actor) is sent before timing, and everything is signed before it.
 async fn inbound_replies(
-    db: &storage::Db,
+    ctx: &Services,
     port: u16,
     group: &str,
     blocks: usize,
@@ -183,7 +191,7 @@ async fn inbound_replies(
         }
         for b in 0..blocks {
             let on = b % 2 == 0;
-            rollups(db, on).await?;
+            rollups(ctx, on).await?;
             for (k, (body, headers)) in signed.by_ref().take(BLOCK + 1).enumerate() {
                 let t = Instant::now();
                 post_signed(&client, &inbox, body, headers).await?;
@@ -236,7 +244,7 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
 
     // 1. The data set, loaded with the rollups' triggers off (and what the seed counted
     // cleared), then counted by the upgrade's backfill.
-    rollups(db, false).await?;
+    rollups(&ctx, false).await?;
     for table in ["health_weekly", "health_active", "health_first_replies"] {
         db.execute_unprepared(&format!("DELETE FROM {table}"))
             .await?;
@@ -340,7 +348,7 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
     let loaded = loading.elapsed();
     let t = Instant::now();
     migration::backfill_health(db).await?;
-    rollups(db, true).await?;
+    rollups(&ctx, true).await?;
     let backfilled = t.elapsed();
     // What autovacuum does after a bulk load on PostgreSQL (statistics, and the visibility
     // map that lets the rollups' indexes answer without reading the table).
@@ -465,7 +473,7 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
     let mut n = 0;
     for b in 0..blocks {
         let on = b % 2 == 0;
-        rollups(db, on).await?;
+        rollups(&ctx, on).await?;
         for k in 0..=BLOCK {
             let t = Instant::now();
             usecases::content::reply(
@@ -484,14 +492,14 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
             }
         }
     }
-    let inbound = inbound_replies(db, port, &group.ap_id, blocks, |i| {
+    let inbound = inbound_replies(&ctx, port, &group.ap_id, blocks, |i| {
         format!("https://bench.example/p/{}", pick(i))
     })
     .await?;
     let mut remote = [Vec::new(), Vec::new()];
     for b in 0..blocks {
         let on = b % 2 == 0;
-        rollups(db, on).await?;
+        rollups(&ctx, on).await?;
         let others = (person_count as usize).saturating_sub(per_instance).max(1);
         for k in 0..=BLOCK {
             let i = b * (BLOCK + 1) + k;
@@ -519,7 +527,7 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
             }
         }
     }
-    rollups(db, true).await?;
+    rollups(&ctx, true).await?;
     let cost = |label: &str, [off, on]: [Vec<Duration>; 2]| {
         let mean = |v: &[Duration]| v.iter().sum::<Duration>() / v.len().max(1) as u32;
         let (mean_off, mean_on) = (mean(&off), mean(&on));
