@@ -24,10 +24,19 @@ mod m20261206_000032_index_activity_ids;
 mod m20261206_000033_add_questions;
 mod m20261206_000034_create_health_rollups;
 mod m20261206_000035_add_answer_activity;
+mod m20261206_000037_create_search_index;
 
 /// Fills the health rollups from stored content (the upgrade's step; `cohort bench health`
 /// uses it after a bulk load).
 pub use m20261206_000034_create_health_rollups::backfill as backfill_health;
+
+/// The full-text index's upkeep: its triggers, filling it, rebuilding it for another language
+/// (`storage::search` at start-up, `cohort bench search`).
+pub mod search_index {
+    pub use super::m20261206_000037_create_search_index::{
+        DEFAULT_LANGUAGE, DEFAULT_TOKENIZER, create_triggers, drop_triggers, fill, rebuild,
+    };
+}
 
 /// Runs Cohort's migrations in order.
 pub struct Migrator;
@@ -55,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000033_add_questions::Migration),
             Box::new(m20261206_000034_create_health_rollups::Migration),
             Box::new(m20261206_000035_add_answer_activity::Migration),
+            Box::new(m20261206_000037_create_search_index::Migration),
         ]
     }
 }
