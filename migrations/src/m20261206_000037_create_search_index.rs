@@ -90,6 +90,16 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
+        // The newest matches first (PostgreSQL ranks a window of them).
+        m.create_index(
+            Index::create()
+                .name("ix_search_documents_created")
+                .table(SearchDocuments::Table)
+                .col(SearchDocuments::Created)
+                .col(SearchDocuments::Doc)
+                .take(),
+        )
+        .await?;
         let db = m.get_connection();
         let backend = db.get_database_backend();
         let text_index = match backend {
@@ -131,10 +141,11 @@ pub fn fts_table(tokenizer: &str) -> String {
     )
 }
 
-/// Seconds since the epoch of a timestamp column, in SQL.
+/// Whole seconds since the epoch of a timestamp column (rounded down, as SQLite's
+/// `strftime('%s')` does), in SQL.
 fn epoch(backend: DatabaseBackend, col: &str) -> String {
     match backend {
-        DatabaseBackend::Postgres => format!("CAST(EXTRACT(EPOCH FROM {col}) AS BIGINT)"),
+        DatabaseBackend::Postgres => format!("CAST(FLOOR(EXTRACT(EPOCH FROM {col})) AS BIGINT)"),
         _ => format!("CAST(strftime('%s', {col}) AS INTEGER)"),
     }
 }

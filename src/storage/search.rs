@@ -144,6 +144,11 @@ fn match_text(backend: DbBackend, terms: &Terms) -> String {
         })
 }
 
+/// On PostgreSQL, how many of the newest matches are ranked (see `find`): ranking reads every
+/// candidate's `tsvector`, so a very common word over a million documents would otherwise
+/// cost a second.
+pub const WINDOW: u64 = 4000;
+
 /// The text a code word is looked for in: the hit's title and body (markdown and HTML), in
 /// lowercase; `t` is the thread's post, `r` the reply.
 const EXACT_TEXT: &str = "lower(CASE WHEN d.kind = 0 THEN t.title || ' ' || t.body || ' ' || \
@@ -161,18 +166,69 @@ pub async fn find<C: ConnectionTrait>(
 ) -> Result<Vec<Hit>, DbErr> {
     let backend = conn.get_database_backend();
     let pg = backend == DbBackend::Postgres;
+    // The filters on the document itself, which can narrow the PostgreSQL window.
+    let mut doc_where = String::new();
+    let mut doc_values: Vec<Value> = Vec::new();
+    let mut doc_cond = |cond: &str, value: Option<Value>| {
+        doc_where.push_str(" AND ");
+        doc_where.push_str(cond);
+        doc_values.extend(value);
+    };
+    if let Some(g) = filters.group_id {
+        doc_cond("d.group_id = ?", Some(g.into()));
+    }
+    if let Some(a) = filters.author_id {
+        doc_cond("d.author_id = ?", Some(a.into()));
+    }
+    if let Some(from) = filters.from {
+        doc_cond("d.created >= ?", Some(from.into()));
+    }
+    if let Some(until) = filters.until {
+        doc_cond("d.created < ?", Some(until.into()));
+    }
+    match filters.kind {
+        Some(KindFilter::Post) => doc_cond("d.kind = 0", None),
+        Some(KindFilter::Reply) => doc_cond("d.kind = 1", None),
+        _ => {}
+    }
+    // PostgreSQL ranks the newest WINDOW matches only, unless a filter it cannot apply
+    // before ranking (the thread's kind, the author's instance, a code word) could leave
+    // the window without the hits that filter wants.
+    let windowed = pg
+        && filters.domain.is_none()
+        && terms.exact.is_empty()
+        && matches!(
+            filters.kind,
+            None | Some(KindFilter::Post) | Some(KindFilter::Reply)
+        );
     // In the order the placeholders appear: the score's `as_of`, then the source's.
     let mut values: Vec<Value> = vec![as_of.into()];
-    // The matches and their relevance, as a row source `m(doc, rel)` or the join that makes it.
-    let source = if pg {
-        values.push(language.into());
-        values.push(match_text(backend, terms).into());
-        "(SELECT d.doc, CAST(ts_rank_cd(d.vector, q.q, 1) AS DOUBLE PRECISION) AS rel FROM search_documents d, \
-         websearch_to_tsquery(CAST(? AS regconfig), ?) AS q(q) WHERE d.vector @@ q.q) m"
+    // The matches and their relevance, as a row source `m(doc, rel)`.
+    let source = if windowed {
+        values.extend([
+            language.into(),
+            match_text(backend, terms).into(),
+            as_of.into(),
+        ]);
+        values.append(&mut doc_values);
+        format!(
+            "(SELECT w.doc, CAST(ts_rank_cd(w.vector, w.q, 1) AS DOUBLE PRECISION) AS rel \
+             FROM (SELECT d.doc, d.vector, q.q FROM search_documents d, \
+             websearch_to_tsquery(CAST(? AS regconfig), ?) AS q(q) \
+             WHERE d.vector @@ q.q AND d.created <= ?{doc_where} \
+             ORDER BY d.created DESC, d.doc DESC LIMIT {WINDOW}) w) m"
+        )
+    } else if pg {
+        values.extend([language.into(), match_text(backend, terms).into()]);
+        "(SELECT d.doc, CAST(ts_rank_cd(d.vector, q.q, 1) AS DOUBLE PRECISION) AS rel \
+         FROM search_documents d, websearch_to_tsquery(CAST(? AS regconfig), ?) AS q(q) \
+         WHERE d.vector @@ q.q) m"
+            .to_string()
     } else {
         values.push(match_text(backend, terms).into());
         "(SELECT rowid AS doc, -bm25(search_text, 4.0, 1.0) AS rel FROM search_text \
          WHERE search_text MATCH ?) m"
+            .to_string()
     };
     let age = if pg {
         "GREATEST(? - d.created, 0)"
@@ -195,38 +251,28 @@ pub async fn find<C: ConnectionTrait>(
         sql.push_str(" LEFT JOIN replies r ON d.kind = 1 AND r.id = d.object_id");
     }
     sql.push_str(" WHERE t.deleted_at IS NULL AND NOT t.removed");
+    if !windowed {
+        sql.push_str(&doc_where);
+        values.append(&mut doc_values);
+    }
     let mut and = |cond: &str, value: Option<Value>| {
         sql.push_str(" AND ");
         sql.push_str(cond);
         values.extend(value);
     };
-    if let Some(g) = filters.group_id {
-        and("d.group_id = ?", Some(g.into()));
-    }
-    if let Some(a) = filters.author_id {
-        and("d.author_id = ?", Some(a.into()));
-    }
     if let Some(domain) = &filters.domain {
         and("a.domain = ?", Some(domain.clone().into()));
     }
-    if let Some(from) = filters.from {
-        and("d.created >= ?", Some(from.into()));
-    }
-    if let Some(until) = filters.until {
-        and("d.created < ?", Some(until.into()));
-    }
     if let Some(kind) = filters.kind {
-        and(
-            match kind {
-                KindFilter::Post => "d.kind = 0",
-                KindFilter::Question => "d.kind = 0 AND t.question",
-                KindFilter::Answered => "d.kind = 0 AND t.question AND t.answer_id IS NOT NULL",
-                KindFilter::Unanswered => "d.kind = 0 AND t.question AND t.answer_id IS NULL",
-                KindFilter::Discussion => "d.kind = 0 AND NOT t.question",
-                KindFilter::Reply => "d.kind = 1",
-            },
-            None,
-        );
+        let cond = match kind {
+            KindFilter::Question => "d.kind = 0 AND t.question",
+            KindFilter::Answered => "d.kind = 0 AND t.question AND t.answer_id IS NOT NULL",
+            KindFilter::Unanswered => "d.kind = 0 AND t.question AND t.answer_id IS NULL",
+            KindFilter::Discussion => "d.kind = 0 AND NOT t.question",
+            // Applied with the document's own filters above.
+            KindFilter::Post | KindFilter::Reply => "1 = 1",
+        };
+        and(cond, None);
     }
     for word in &terms.exact {
         let find = if pg { "strpos" } else { "instr" };
