@@ -681,4 +681,21 @@ async fn a_new_question_is_offered_similar_answered_ones_without_javascript() {
     b.wait_for_text("Keep its JoinHandle", Duration::from_secs(10), false)
         .await;
     assert!(b.url().await.ends_with(&format!("/posts/{asked}")));
+    drop(b);
+
+    // With JavaScript, the same question is offered while the title is being typed.
+    let b = Browser::start(1280, 900, true).await;
+    log_in(&b, &base, "carol").await;
+    b.goto(&format!("{base}/g/learners/submit")).await;
+    b.fill("#title", "Stopping a tokio task").await;
+    b.wait_for_text(
+        "Answered questions like yours",
+        Duration::from_secs(10),
+        false,
+    )
+    .await;
+    let live = b.text("#similar-live").await;
+    assert!(live.contains("How do I cancel a tokio task?"), "{live}");
+    assert_clean_console(&b, "live similar questions").await;
+    assert_accessible(&b, "compose with live similar questions").await;
 }
