@@ -439,16 +439,39 @@ pub async fn configure<C: ConnectionTrait + TransactionTrait>(
 
 /// Turns the index's upkeep on or off (the triggers; `cohort bench search` compares writes
 /// with and without it). Off, the index stands still until it is turned on and rebuilt.
-pub async fn set_upkeep<C: ConnectionTrait>(conn: &C, on: bool) -> Result<(), DbErr> {
+pub async fn set_upkeep<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    on: bool,
+) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
-    let mut statements = search_index::drop_triggers(backend);
+    // One transaction, so one connection whose view of the schema is current.
+    let txn = conn.begin().await?;
+    let mut statements = match backend {
+        DbBackend::Postgres => search_index::drop_triggers(backend),
+        // The triggers there are, each dropped by name: a `DROP TRIGGER IF EXISTS` run
+        // again on a connection can be a no-op compiled before the trigger existed.
+        _ => txn
+            .query_all_raw(stmt(
+                backend,
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' \
+                 AND name LIKE 'search_%'",
+                vec![],
+            ))
+            .await?
+            .iter()
+            .map(|row| {
+                row.try_get::<String>("", "name")
+                    .map(|n| format!("DROP TRIGGER {n}"))
+            })
+            .collect::<Result<_, _>>()?,
+    };
     if on {
         statements.extend(search_index::create_triggers(backend));
     }
     for sql in statements {
-        conn.execute_unprepared(&sql).await?;
+        txn.execute_unprepared(&sql).await?;
     }
-    Ok(())
+    txn.commit().await
 }
 
 /// How many documents the index holds.
