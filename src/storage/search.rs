@@ -207,7 +207,6 @@ pub async fn find<C: ConnectionTrait>(
         );
     // In the order the placeholders appear: the score's `as_of`, then the source's.
     let mut values: Vec<Value> = vec![as_of.into()];
-    // The matches and their relevance, as a row source `m(doc, rel)`.
     // The matches with their relevance and the document's columns, as `d(doc, kind,
     // object_id, post_id, group_id, author_id, created, rel)`. On PostgreSQL they come from
     // the one read of `search_documents` that matched them (a second join to it could make
