@@ -69,6 +69,21 @@ impl Application {
         if applied > 0 {
             tracing::info!(applied, "database migrations applied");
         }
+        let (language, tokenizer) = (&config.search.language, &config.search.sqlite_tokenizer);
+        if storage::search::configure(&db, language, tokenizer)
+            .await
+            .map_err(|e| {
+                Error::Internal(format!(
+                    "search language {language:?} / tokenizer {tokenizer:?}: {e}"
+                ))
+            })?
+        {
+            tracing::info!(
+                language,
+                tokenizer,
+                "search index rebuilt for a new language"
+            );
+        }
         let addr = listener
             .local_addr()
             .map_err(|e| Error::Internal(format!("listener has no address: {e}")))?;

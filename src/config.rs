@@ -34,6 +34,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// `[questions]`
     pub questions: QuestionsConfig,
+    /// `[search]`
+    pub search: SearchConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -160,6 +162,28 @@ impl Default for QuestionsConfig {
     }
 }
 
+/// `[search]`: the full-text search's language. A change rebuilds the index at the next
+/// start (in one transaction; a few seconds per 100,000 posts and replies).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    /// PostgreSQL: the text search configuration (`english`, `french`, `simple` for no
+    /// stemming, … as `\dF` lists them).
+    pub language: String,
+    /// SQLite: the FTS5 tokenizer (`porter unicode61 remove_diacritics 2` stems English;
+    /// `unicode61 remove_diacritics 2` does not stem).
+    pub sqlite_tokenizer: String,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self {
+            language: migration::search_index::DEFAULT_LANGUAGE.into(),
+            sqlite_tokenizer: migration::search_index::DEFAULT_TOKENIZER.into(),
+        }
+    }
+}
+
 /// `[log]`
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -192,6 +216,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             limits: LimitsConfig::default(),
             questions: QuestionsConfig::default(),
+            search: SearchConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -400,6 +425,25 @@ impl Config {
         if !(1..=365).contains(&self.questions.nudge_after_days) {
             return Err(ConfigError(
                 "questions.nudge_after_days: must be between 1 and 365".into(),
+            ));
+        }
+        let lang = &self.search.language;
+        if lang.is_empty()
+            || lang.len() > 63
+            || !lang
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        {
+            return Err(ConfigError(
+                "search.language: must be a text search configuration's name such as english"
+                    .into(),
+            ));
+        }
+        let tok = &self.search.sqlite_tokenizer;
+        if tok.trim().is_empty() || tok.len() > 200 || tok.chars().any(char::is_control) {
+            return Err(ConfigError(
+                "search.sqlite_tokenizer: must be an FTS5 tokenizer such as \"porter unicode61\""
+                    .into(),
             ));
         }
         if !self.listen.contains(':') {

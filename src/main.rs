@@ -121,6 +121,34 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2000)]
         writes: usize,
     },
+    /// Full-text search on a made-up corpus (a Zipf-like vocabulary, 20 instances): time to
+    /// index it, 1,000 mixed searches (p50/p95), and what the index's upkeep costs a reply.
+    Search {
+        /// PostgreSQL server to use (a database is created and dropped).
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
+        postgres: String,
+        /// Skip PostgreSQL.
+        #[arg(long)]
+        no_postgres: bool,
+        /// Skip SQLite.
+        #[arg(long)]
+        no_sqlite: bool,
+        /// Posts and replies in the corpus on SQLite.
+        #[arg(long, default_value_t = 200_000)]
+        sqlite_docs: usize,
+        /// Posts and replies in the corpus on PostgreSQL.
+        #[arg(long, default_value_t = 1_000_000)]
+        postgres_docs: usize,
+        /// Instances whose people write (the home one included).
+        #[arg(long, default_value_t = 20)]
+        instances: usize,
+        /// Measured searches.
+        #[arg(long, default_value_t = 1000)]
+        queries: usize,
+        /// Measured reply writes (half with the index's upkeep on).
+        #[arg(long, default_value_t = 400)]
+        writes: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -349,6 +377,26 @@ async fn main() -> ExitCode {
                 instances: instances.max(1),
                 runs: runs.max(1),
                 writes: writes.max(2),
+            })
+            .await
+        }
+        #[cfg(feature = "bench")]
+        Command::Bench(BenchCommand::Search {
+            postgres,
+            no_postgres,
+            no_sqlite,
+            sqlite_docs,
+            postgres_docs,
+            instances,
+            queries,
+            writes,
+        }) => {
+            cohort::bench::search::run(cohort::bench::search::Options {
+                sqlite: (!no_sqlite).then_some(sqlite_docs.max(10)),
+                postgres: (!no_postgres).then_some((postgres, postgres_docs.max(10))),
+                instances: instances.max(1),
+                queries: queries.max(1),
+                writes: writes.max(20),
             })
             .await
         }

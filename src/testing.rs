@@ -290,6 +290,29 @@ impl TestApp {
         r.json
     }
 
+    /// Stores `name@host`, a person of another instance (no key), as if fetched from it.
+    pub async fn remote_person(
+        &self,
+        host: &str,
+        name: &str,
+    ) -> crate::storage::entities::persons::Model {
+        crate::storage::persons::upsert_remote(
+            &self.ctx.db,
+            crate::storage::persons::RemotePerson {
+                ap_id: format!("https://{host}/u/{name}"),
+                username: name.into(),
+                domain: host.into(),
+                display_name: None,
+                inbox_url: format!("https://{host}/u/{name}/inbox"),
+                shared_inbox_url: None,
+                public_key: String::new(),
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("store a remote person")
+    }
+
     /// Replies to post `post_id` (under `parent` if given); returns its JSON.
     pub async fn reply_to(
         &self,

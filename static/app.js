@@ -1,7 +1,9 @@
 // Optional conveniences; every page works without this file.
 // - votes are sent in the background, so the page keeps its place;
 // - forms marked data-confirm ask first (deleting);
-// - opening "Reply" puts the cursor in the answer box.
+// - opening "Reply" puts the cursor in the answer box;
+// - on the new-post page, answered questions like the title are shown as it is typed (the
+//   "Similar questions" button does the same without JavaScript).
 (function () {
   "use strict";
 
@@ -38,6 +40,44 @@
       b.setAttribute("aria-pressed", on ? "true" : "false");
       b.value = on ? "0" : String(v);
     });
+  }
+
+  var title = document.querySelector("input[data-similar]");
+  var live = document.getElementById("similar-live");
+  if (title && live && window.fetch) {
+    var timer = null, asked = "";
+    title.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var q = title.value.trim();
+        if (q.length < 4 || q === asked) { return; }
+        asked = q;
+        window.fetch("/api/v1/search/similar?title=" + encodeURIComponent(q), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (hits) { if (q === asked) { similar(hits); } })
+          .catch(function () {});
+      }, 400);
+    });
+  }
+
+  // Lists answered questions in the live box (text only: titles are never read as markup).
+  function similar(hits) {
+    live.textContent = "";
+    live.hidden = hits.length === 0;
+    if (live.hidden) { return; }
+    var h = document.createElement("h2");
+    h.textContent = "Answered questions like yours";
+    live.appendChild(h);
+    var list = document.createElement("ul");
+    list.className = "plain";
+    hits.forEach(function (hit) {
+      var item = document.createElement("li"), link = document.createElement("a");
+      link.href = hit.path;
+      link.textContent = hit.title;
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    live.appendChild(list);
   }
 
   document.addEventListener("toggle", function (event) {

@@ -602,3 +602,100 @@ async fn a_groups_health_page_draws_its_charts_within_the_csp() {
     b.screenshot("group-health-phone").await;
     assert_clean_console(&b, "group health (phone)").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_question_is_offered_similar_answered_ones_without_javascript() {
+    if skip() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let base = app.address.clone();
+    let ann = app.user("ann").await;
+    app.group(&ann, "learners").await;
+    let bob = app.user("bob").await;
+    // Bob asked before, and accepted ann's answer; another question of his waits.
+    let asked = app
+        .post(
+            "/api/v1/groups/learners/posts",
+            Some(&bob),
+            serde_json::json!({"title": "How do I cancel a tokio task?", "body": "It runs forever.", "kind": "question"}),
+        )
+        .await;
+    assert_eq!(asked.status, 201, "{}", asked.text);
+    let asked = id(&asked.json);
+    let answer = app
+        .reply_to(&ann, asked, None, "Keep its JoinHandle and call `abort()`.")
+        .await;
+    let accepted = app
+        .request(
+            "PUT",
+            &format!("/api/v1/posts/{asked}/answer"),
+            Some(&bob),
+            Some(&serde_json::json!({"reply_id": id(&answer)})),
+        )
+        .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text);
+    app.post(
+        "/api/v1/groups/learners/posts",
+        Some(&bob),
+        serde_json::json!({"title": "Cancel a tokio task from another thread?", "kind": "question"}),
+    )
+    .await;
+
+    // Carol, in a browser without JavaScript, starts writing a question.
+    app.user("carol").await;
+    let b = Browser::start(1280, 900, false).await;
+    log_in(&b, &base, "carol").await;
+    b.goto(&format!("{base}/g/learners/submit")).await;
+    b.fill("#title", "Best way to stop a running tokio task")
+        .await;
+    b.fill("#body", "My draft, kept.").await;
+    b.click("button[value=similar]").await;
+    b.wait_for_text(
+        "Answered questions like yours",
+        Duration::from_secs(10),
+        false,
+    )
+    .await;
+    let offered = b.text("section.similar").await;
+    assert!(
+        offered.contains("How do I cancel a tokio task?"),
+        "{offered}"
+    );
+    assert!(offered.contains("answered"), "{offered}");
+    assert!(
+        !offered.contains("another thread"),
+        "only answered questions are offered: {offered}"
+    );
+    // The draft is still there.
+    assert_eq!(
+        b.find("#title").await.attr("value").await.as_deref(),
+        Some("Best way to stop a running tokio task")
+    );
+    assert!(b.text("#body").await.contains("My draft, kept."));
+    b.screenshot("compose-similar-questions").await;
+    assert_clean_console(&b, "compose with similar questions").await;
+
+    // Carol opens the answered question instead of asking again.
+    b.click("section.similar .hit h3 a").await;
+    b.wait_for_text("Keep its JoinHandle", Duration::from_secs(10), false)
+        .await;
+    assert!(b.url().await.ends_with(&format!("/posts/{asked}")));
+    drop(b);
+
+    // With JavaScript, the same question is offered while the title is being typed.
+    let b = Browser::start(1280, 900, true).await;
+    log_in(&b, &base, "carol").await;
+    b.goto(&format!("{base}/g/learners/submit")).await;
+    b.fill("#title", "Stopping a tokio task").await;
+    b.wait_for_text(
+        "Answered questions like yours",
+        Duration::from_secs(10),
+        false,
+    )
+    .await;
+    let live = b.text("#similar-live").await;
+    assert!(live.contains("How do I cancel a tokio task?"), "{live}");
+    assert_clean_console(&b, "live similar questions").await;
+    assert_accessible(&b, "compose with live similar questions").await;
+}

@@ -25,6 +25,7 @@ mod m20261206_000033_add_questions;
 mod m20261206_000034_create_health_rollups;
 mod m20261206_000035_add_answer_activity;
 mod m20261206_000036_add_health_write_triggers;
+mod m20261206_000037_create_search_index;
 
 /// Fills the health rollups from stored content (the upgrade's step; `cohort bench health`
 /// uses it after a bulk load).
@@ -34,6 +35,14 @@ pub use m20261206_000034_create_health_rollups::backfill as backfill_health;
 pub use m20261206_000036_add_health_write_triggers::{
     drop_write_triggers as drop_health_triggers, write_triggers as health_triggers,
 };
+
+/// The full-text index's upkeep: its triggers, filling it, rebuilding it for another language
+/// (`storage::search` at start-up, `cohort bench search`).
+pub mod search_index {
+    pub use super::m20261206_000037_create_search_index::{
+        DEFAULT_LANGUAGE, DEFAULT_TOKENIZER, create_triggers, drop_triggers, fill, rebuild,
+    };
+}
 
 /// Runs Cohort's migrations in order.
 pub struct Migrator;
@@ -62,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000034_create_health_rollups::Migration),
             Box::new(m20261206_000035_add_answer_activity::Migration),
             Box::new(m20261206_000036_add_health_write_triggers::Migration),
+            Box::new(m20261206_000037_create_search_index::Migration),
         ]
     }
 }

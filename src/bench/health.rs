@@ -18,12 +18,15 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::Utc;
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
 use url::Url;
 
-use super::{ms, percentile};
+use super::{
+    ms, percentile,
+    server::{Lcg, analyze, bulk, err, seed_people, ts, write_cost},
+};
 use crate::{
     domain::{groups, health, replies::NewReply},
     error::{Error, Result},
@@ -63,56 +66,6 @@ pub async fn run(opts: Options) -> Result<()> {
     }
     if let Some(pg) = &opts.postgres {
         one("PostgreSQL", Some(pg.trim_end_matches('/')), &opts).await?;
-    }
-    Ok(())
-}
-
-/// A small deterministic generator (the data set is the same every run).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
-fn ts(t: i64) -> String {
-    DateTime::from_timestamp(t, 0)
-        .unwrap_or_default()
-        .to_rfc3339_opts(SecondsFormat::AutoSi, false)
-}
-
-fn err(e: impl std::fmt::Display) -> Error {
-    Error::Internal(e.to_string())
-}
-
-/// Inserts `rows` (each a parenthesised tuple) into `head` in statements of `chunk` rows,
-/// one transaction per 20 statements.
-async fn bulk(
-    db: &storage::Db,
-    head: &str,
-    rows: impl Iterator<Item = String>,
-    chunk: usize,
-) -> Result<()> {
-    let mut rows = rows.peekable();
-    while rows.peek().is_some() {
-        let txn = db.begin().await?;
-        for _ in 0..20 {
-            let batch: Vec<String> = rows.by_ref().take(chunk).collect();
-            if batch.is_empty() {
-                break;
-            }
-            txn.execute_unprepared(&format!("{head} VALUES {}", batch.join(",")))
-                .await?;
-        }
-        txn.commit().await?;
     }
     Ok(())
 }
@@ -271,26 +224,7 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
     let base_person: i64 = 1_000_000;
     let now = Utc::now().timestamp();
     let start = now - 12 * WEEK_SECONDS + 3600;
-    bulk(
-        db,
-        "INSERT INTO persons (id, ap_id, username, domain, local, created_at, updated_at)",
-        (0..instances * per_instance).map(|i| {
-            let (inst, n) = (i / per_instance, i % per_instance);
-            let domain = if inst == 0 {
-                home.clone()
-            } else {
-                format!("i{inst}.example")
-            };
-            format!(
-                "({}, 'https://{domain}/u/p{n}', 'p{n}', '{domain}', {}, '{t}', '{t}')",
-                base_person + i as i64,
-                inst == 0,
-                t = ts(start)
-            )
-        }),
-        1000,
-    )
-    .await?;
+    seed_people(db, &home, instances, per_instance, base_person, start).await?;
     let person_count = (instances * per_instance) as u64;
     let mut rng = Lcg(42);
     let base_post: i64 = 1_000_000;
@@ -366,14 +300,7 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
     migration::backfill_health(db).await?;
     rollups(&ctx, true).await?;
     let backfilled = t.elapsed();
-    // What autovacuum does after a bulk load on PostgreSQL (statistics, and the visibility
-    // map that lets the rollups' indexes answer without reading the table).
-    let analyze = if postgres.is_some() {
-        "VACUUM ANALYZE"
-    } else {
-        "ANALYZE"
-    };
-    db.execute_unprepared(analyze).await?;
+    analyze(db).await?;
     println!(
         "{name}: loaded {} posts and {} replies in {}, rollups backfilled in {}",
         opts.posts,
@@ -544,29 +471,12 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
         }
     }
     rollups(&ctx, true).await?;
-    let cost = |label: &str, [off, on]: [Vec<Duration>; 2]| {
-        let mean = |v: &[Duration]| v.iter().sum::<Duration>() / v.len().max(1) as u32;
-        let (mean_off, mean_on) = (mean(&off), mean(&on));
-        let (mut off, mut on) = (off, on);
-        off.sort();
-        on.sort();
-        let (p_off, p_on) = (percentile(&off, 0.5), percentile(&on, 0.5));
-        println!(
-            "  {label:<40} off: mean {:>8} p50 {:>8}   on: mean {:>8} p50 {:>8}   cost {:+.1}% (mean), {:+.1}% (p50)",
-            ms(mean_off),
-            ms(p_off),
-            ms(mean_on),
-            ms(p_on),
-            (mean_on.as_secs_f64() / mean_off.as_secs_f64().max(1e-9) - 1.0) * 100.0,
-            (p_on.as_secs_f64() / p_off.as_secs_f64().max(1e-9) - 1.0) * 100.0,
-        );
-    };
     println!(
         "  reply writes, rollups off vs on (alternating blocks of {BLOCK}, each after {WARM} untimed):"
     );
-    cost("local reply (use case, commit)", local);
-    cost("remote reply (signed POST /inbox, 202)", inbound);
-    cost("remote reply (storage write alone)", remote);
+    write_cost("local reply (use case, commit)", local);
+    write_cost("remote reply (signed POST /inbox, 202)", inbound);
+    write_cost("remote reply (storage write alone)", remote);
 
     seeded.stop().await?;
     Ok(())

@@ -1,17 +1,23 @@
 //! What the page benchmarks share: a `cohort serve` in this process on a fresh database
 //! (SQLite in a temporary directory, or a new PostgreSQL database), with no rate limits, one
-//! signed-in member and the group `bench` they made.
+//! signed-in member and the group `bench` they made; bulk loading (people of several
+//! instances, rows in multi-row INSERTs), a deterministic generator, and the printout of
+//! what an upkeep costs a write.
 
 use std::time::Duration;
 
+use chrono::{DateTime, SecondsFormat};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
+use super::{ms, percentile};
 use crate::{
     Application, Config,
     domain::{accounts, groups},
-    error::Result,
+    error::{Error, Result},
     harness,
     services::Services,
+    storage,
 };
 
 /// A running server and its seed.
@@ -99,4 +105,122 @@ impl Seeded {
         harness::drop_database(&self.url).await?;
         Ok(())
     }
+}
+
+/// A small deterministic generator (the data sets are the same every run).
+pub(crate) struct Lcg(pub u64);
+
+impl Lcg {
+    /// The next 31 random bits.
+    pub fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+    /// A number below `n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// A time (seconds since the epoch) as SQL text both databases read.
+pub(crate) fn ts(t: i64) -> String {
+    DateTime::from_timestamp(t, 0)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::AutoSi, false)
+}
+
+/// Any failure, as an internal error.
+pub(crate) fn err(e: impl std::fmt::Display) -> Error {
+    Error::Internal(e.to_string())
+}
+
+/// Inserts `rows` (each a parenthesised tuple) into `head` in statements of `chunk` rows,
+/// one transaction per 20 statements.
+pub(crate) async fn bulk(
+    db: &storage::Db,
+    head: &str,
+    rows: impl Iterator<Item = String>,
+    chunk: usize,
+) -> Result<()> {
+    let mut rows = rows.peekable();
+    while rows.peek().is_some() {
+        let txn = db.begin().await?;
+        for _ in 0..20 {
+            let batch: Vec<String> = rows.by_ref().take(chunk).collect();
+            if batch.is_empty() {
+                break;
+            }
+            txn.execute_unprepared(&format!("{head} VALUES {}", batch.join(",")))
+                .await?;
+        }
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
+/// Stores `per_instance` people of each of `instances` instances (the first is `home`, the
+/// others `i{n}.example`) with ids from `base`: person `base + k` is `p{k % per_instance}` of
+/// instance `k / per_instance`.
+pub(crate) async fn seed_people(
+    db: &storage::Db,
+    home: &str,
+    instances: usize,
+    per_instance: usize,
+    base: i64,
+    created: i64,
+) -> Result<()> {
+    bulk(
+        db,
+        "INSERT INTO persons (id, ap_id, username, domain, local, created_at, updated_at)",
+        (0..instances * per_instance).map(|i| {
+            let (inst, n) = (i / per_instance, i % per_instance);
+            let domain = if inst == 0 {
+                home.to_string()
+            } else {
+                format!("i{inst}.example")
+            };
+            format!(
+                "({}, 'https://{domain}/u/p{n}', 'p{n}', '{domain}', {}, '{t}', '{t}')",
+                base + i as i64,
+                inst == 0,
+                t = ts(created)
+            )
+        }),
+        1000,
+    )
+    .await
+}
+
+/// What autovacuum does after a bulk load on PostgreSQL (statistics, and the visibility map
+/// that lets indexes answer without reading the table); `ANALYZE` on SQLite.
+pub(crate) async fn analyze(db: &storage::Db) -> Result<()> {
+    let sql = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "VACUUM ANALYZE",
+        _ => "ANALYZE",
+    };
+    db.execute_unprepared(sql).await?;
+    Ok(())
+}
+
+/// Prints what an upkeep costs a write: the times with it off and on (measured alternately
+/// in one run), mean and p50 each way and the difference.
+pub(crate) fn write_cost(label: &str, [off, on]: [Vec<Duration>; 2]) {
+    let mean = |v: &[Duration]| v.iter().sum::<Duration>() / v.len().max(1) as u32;
+    let (mean_off, mean_on) = (mean(&off), mean(&on));
+    let (mut off, mut on) = (off, on);
+    off.sort();
+    on.sort();
+    let (p_off, p_on) = (percentile(&off, 0.5), percentile(&on, 0.5));
+    println!(
+        "  {label:<40} off: mean {:>8} p50 {:>8}   on: mean {:>8} p50 {:>8}   cost {:+.1}% (mean), {:+.1}% (p50)",
+        ms(mean_off),
+        ms(p_off),
+        ms(mean_on),
+        ms(p_on),
+        (mean_on.as_secs_f64() / mean_off.as_secs_f64().max(1e-9) - 1.0) * 100.0,
+        (p_on.as_secs_f64() / p_off.as_secs_f64().max(1e-9) - 1.0) * 100.0,
+    );
 }

@@ -25,7 +25,7 @@ use crate::{
 pub const HOME_POSTS: u64 = 30;
 /// Posts and replies shown on a profile.
 pub const PROFILE_ITEMS: u64 = 20;
-/// Results of each kind in a search.
+/// Groups shown by a search.
 pub const SEARCH_RESULTS: u64 = 25;
 /// Longest search text, in characters.
 pub const MAX_SEARCH_CHARS: usize = 200;
@@ -54,15 +54,6 @@ pub struct Profile {
     pub replies: Vec<ReplyInContext>,
     /// Their replies accepted as answers, newest acceptance first.
     pub answers: Vec<ReplyInContext>,
-}
-
-/// What a search found here.
-#[derive(Debug, Clone, Serialize)]
-pub struct SearchResults {
-    /// Groups by name or title.
-    pub groups: Vec<GroupView>,
-    /// Posts by title or body.
-    pub posts: Vec<PostView>,
 }
 
 /// Views of post rows from any groups, in the given order, leaving out refused authors.
@@ -167,8 +158,9 @@ pub async fn profile(
     })
 }
 
-/// Searches what this instance knows: groups by name or title, posts by title or body.
-pub async fn search(ctx: &Ctx, viewer: Option<&CurrentUser>, text: &str) -> Result<SearchResults> {
+/// Groups whose name or title contains `text` (the directory's and the search page's
+/// group list; posts and replies are searched by `search::search`).
+pub async fn search_groups(ctx: &Ctx, text: &str) -> Result<Vec<GroupView>> {
     let text = text.trim();
     if text.is_empty() || text.chars().count() > MAX_SEARCH_CHARS || text.contains('\0') {
         return Err(Error::invalid(
@@ -179,12 +171,8 @@ pub async fn search(ctx: &Ctx, viewer: Option<&CurrentUser>, text: &str) -> Resu
     let groups = storage::feeds::search_groups(&ctx.db, text, SEARCH_RESULTS).await?;
     let ids: Vec<i64> = groups.iter().map(|g| g.id).collect();
     let mods = storage::groups::moderators(&ctx.db, &ids).await?;
-    let posts = storage::feeds::search_posts(&ctx.db, text, SEARCH_RESULTS).await?;
-    Ok(SearchResults {
-        groups: groups
-            .iter()
-            .map(|g| GroupView::new(g, mods.get(&g.id).map(Vec::as_slice).unwrap_or_default()))
-            .collect(),
-        posts: post_views(ctx, viewer, posts).await?,
-    })
+    Ok(groups
+        .iter()
+        .map(|g| GroupView::new(g, mods.get(&g.id).map(Vec::as_slice).unwrap_or_default()))
+        .collect())
 }

@@ -26,6 +26,7 @@ pub mod questions;
 pub mod ranking;
 pub mod replies;
 pub mod reports;
+pub mod search;
 pub mod settings;
 pub mod text;
 pub mod user_blocks;
@@ -53,6 +54,9 @@ pub struct Instance {
     pub policy: crate::config::FederationPolicy,
     /// Days after which an unanswered question's author is reminded once.
     pub nudge_after_days: u32,
+    /// The text search configuration queries are parsed with on PostgreSQL (the index's own:
+    /// `storage::search::configure` rebuilds the index when it changes).
+    pub search_language: String,
 }
 
 impl Instance {
@@ -74,6 +78,7 @@ impl Instance {
             limits: config.limits.clone(),
             policy: config.federation.policy,
             nudge_after_days: config.questions.nudge_after_days,
+            search_language: config.search.language.clone(),
         }
     }
 

@@ -79,6 +79,14 @@ pub enum CursorKey {
     Active(DateTime<Utc>),
     /// A text key (names).
     Text(String),
+    /// A search's score, and the time (seconds) the search ranked recency from, so that
+    /// every page of it ranks alike.
+    Relevance {
+        /// The last hit's score, kept bit-exact.
+        score: f64,
+        /// When the first page was asked for.
+        as_of: i64,
+    },
 }
 
 /// Where the next page starts: after the row with this key and id.
@@ -99,6 +107,9 @@ impl Cursor {
             CursorKey::Time(t) => format!("t:{}:{}", self.id, t.timestamp_micros()),
             CursorKey::Active(t) => format!("a:{}:{}", self.id, t.timestamp_micros()),
             CursorKey::Text(s) => format!("s:{}:{s}", self.id),
+            CursorKey::Relevance { score, as_of } => {
+                format!("r:{}:{as_of}:{:016x}", self.id, score.to_bits())
+            }
         };
         super::hex(plain.as_bytes())
     }
@@ -138,6 +149,13 @@ impl Cursor {
             "t" => CursorKey::Time(time(value)?),
             "a" => CursorKey::Active(time(value)?),
             "s" if !value.chars().any(char::is_control) => CursorKey::Text(value.to_string()),
+            "r" => {
+                let (as_of, score) = value.split_once(':').ok_or_else(bad)?;
+                CursorKey::Relevance {
+                    score: f64::from_bits(u64::from_str_radix(score, 16).map_err(|_| bad())?),
+                    as_of: as_of.parse().map_err(|_| bad())?,
+                }
+            }
             _ => return Err(bad()),
         };
         Ok(Self { key, id })
@@ -161,6 +179,10 @@ mod tests {
             CursorKey::Time(DateTime::from_timestamp_micros(1_767_225_600_123_456).unwrap()),
             CursorKey::Active(DateTime::from_timestamp_micros(1_767_225_600_123_456).unwrap()),
             CursorKey::Text("a:b:c".into()),
+            CursorKey::Relevance {
+                score: 0.123_456_789,
+                as_of: 1_767_225_600,
+            },
         ] {
             let c = Cursor { key, id: 42 };
             assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);

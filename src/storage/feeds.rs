@@ -37,23 +37,37 @@ pub fn joined_groups(person_id: i64) -> sea_orm::sea_query::SelectStatement {
         .to_owned()
 }
 
+/// Rows of entity `E` by their `id` column, 500 ids per query.
+async fn rows_by_ids<C, E>(
+    conn: &C,
+    id: E::Column,
+    ids: impl IntoIterator<Item = i64>,
+    key: impl Fn(&E::Model) -> i64,
+) -> Result<std::collections::HashMap<i64, E::Model>, DbErr>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+{
+    let ids: Vec<i64> = ids.into_iter().collect();
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        for row in E::find()
+            .filter(id.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            out.insert(key(&row), row);
+        }
+    }
+    Ok(out)
+}
+
 /// Groups by id (for showing posts from several groups).
 pub async fn groups_by_ids<C: ConnectionTrait>(
     conn: &C,
     ids: impl IntoIterator<Item = i64>,
 ) -> Result<std::collections::HashMap<i64, groups::Model>, DbErr> {
-    let ids: Vec<i64> = ids.into_iter().collect();
-    let mut out = std::collections::HashMap::new();
-    for chunk in ids.chunks(500) {
-        for g in groups::Entity::find()
-            .filter(groups::Column::Id.is_in(chunk.iter().copied()))
-            .all(conn)
-            .await?
-        {
-            out.insert(g.id, g);
-        }
-    }
-    Ok(out)
+    rows_by_ids::<_, groups::Entity>(conn, groups::Column::Id, ids, |g| g.id).await
 }
 
 /// The person `username@domain` (local or remote), if known here.
@@ -107,18 +121,15 @@ pub async fn posts_by_ids<C: ConnectionTrait>(
     conn: &C,
     ids: impl IntoIterator<Item = i64>,
 ) -> Result<std::collections::HashMap<i64, posts::Model>, DbErr> {
-    let ids: Vec<i64> = ids.into_iter().collect();
-    let mut out = std::collections::HashMap::new();
-    for chunk in ids.chunks(500) {
-        for p in posts::Entity::find()
-            .filter(posts::Column::Id.is_in(chunk.iter().copied()))
-            .all(conn)
-            .await?
-        {
-            out.insert(p.id, p);
-        }
-    }
-    Ok(out)
+    rows_by_ids::<_, posts::Entity>(conn, posts::Column::Id, ids, |p| p.id).await
+}
+
+/// Replies by id (for search results).
+pub async fn replies_by_ids<C: ConnectionTrait>(
+    conn: &C,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, replies::Model>, DbErr> {
+    rows_by_ids::<_, replies::Entity>(conn, replies::Column::Id, ids, |r| r.id).await
 }
 
 /// `%text%` for LIKE, with LIKE's own wildcards in `text` escaped (the escape is `\`).
@@ -155,27 +166,6 @@ pub async fn search_groups<C: ConnectionTrait>(
         )
         .order_by_asc(groups::Column::Name)
         .order_by_asc(groups::Column::Id)
-        .limit(limit)
-        .all(conn)
-        .await
-}
-
-/// Live posts whose title or body contains `text` (case-insensitively), newest first.
-pub async fn search_posts<C: ConnectionTrait>(
-    conn: &C,
-    text: &str,
-    limit: u64,
-) -> Result<Vec<posts::Model>, DbErr> {
-    let p = contains_pattern(text);
-    posts::Entity::find()
-        .filter(posts::Column::DeletedAt.is_null())
-        .filter(
-            Condition::any()
-                .add(lower_like(posts::Column::Title, &p))
-                .add(lower_like(posts::Column::Body, &p)),
-        )
-        .order_by_desc(posts::Column::CreatedAt)
-        .order_by_desc(posts::Column::Id)
         .limit(limit)
         .all(conn)
         .await

@@ -35,6 +35,7 @@ pub mod questions;
 pub mod queue;
 pub mod received;
 pub mod replies;
+pub mod search;
 pub mod sent;
 pub mod sessions;
 pub mod settings;

@@ -58,7 +58,7 @@ const PENDING_PAIRS: &str = "SELECT d.id AS dest, o.seq AS seq FROM destinations
        WHERE {dests} AND od.seq > d.delivered_seq";
 
 /// Builds a statement from SQL written with `?` placeholders (numbered for PostgreSQL).
-fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+pub(super) fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     let sql = if backend == DbBackend::Postgres {
         let mut out = String::with_capacity(sql.len() + 16);
         let mut n = 0;

@@ -10,7 +10,6 @@ use cohort::{
         entities::{persons, posts},
         groups::RemoteGroup,
         health::{week_of, week_start},
-        persons::RemotePerson,
         posts::{NewLocalPost, NewRemotePost},
         replies::{NewLocalReply, NewRemoteReply},
         votes::Target,
@@ -21,24 +20,6 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query:
 use serde_json::{Value, json};
 
 const H: i64 = 3600;
-
-async fn remote_person(app: &TestApp, host: &str, name: &str) -> persons::Model {
-    storage::persons::upsert_remote(
-        &app.ctx.db,
-        RemotePerson {
-            ap_id: format!("https://{host}/u/{name}"),
-            username: name.into(),
-            domain: host.into(),
-            display_name: None,
-            inbox_url: format!("https://{host}/u/{name}/inbox"),
-            shared_inbox_url: None,
-            public_key: String::new(),
-        },
-        Utc::now(),
-    )
-    .await
-    .unwrap()
-}
 
 async fn local_post(app: &TestApp, group: i64, author: i64, at: DateTime<Utc>) -> i64 {
     storage::posts::insert_local(
@@ -222,8 +203,8 @@ async fn figures_match_a_hand_count_on_page_json_and_csv() {
         .await
         .unwrap()
         .unwrap();
-    let carol = remote_person(&app, "remote.example", "carol").await;
-    let dave = remote_person(&app, "far.example", "dave").await;
+    let carol = app.remote_person("remote.example", "carol").await;
+    let dave = app.remote_person("far.example", "dave").await;
 
     let current = week_of(Utc::now());
     let (a, b, c) = (
@@ -506,7 +487,7 @@ async fn a_remote_groups_home_is_its_own_server() {
     .await
     .unwrap()
     .id;
-    let carol = remote_person(&app, "remote.example", "carol").await;
+    let carol = app.remote_person("remote.example", "carol").await;
     let ann = storage::persons::find_local(db, "ann")
         .await
         .unwrap()

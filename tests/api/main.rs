@@ -23,5 +23,6 @@ mod processes;
 mod questions;
 mod registration;
 mod replies;
+mod search;
 mod upgrade;
 mod votes;

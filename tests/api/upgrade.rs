@@ -225,6 +225,15 @@ async fn data_written_by_the_first_version_survives_every_migration() {
         thread.text
     );
 
+    // The search index was filled with what was stored before it existed.
+    let found = app.get("/api/v1/search?q=kept+upgrades", None).await;
+    assert_eq!(found.json["items"][0]["id"], post_id, "{}", found.text);
+    assert_eq!(
+        cohort::storage::search::count(&app.ctx.db).await.unwrap(),
+        2,
+        "the post and its reply"
+    );
+
     // And it takes new writes: a reply to the old thread, a new account and group (whose
     // ids must not collide with the old rows').
     app.reply_to(token, post_id, None, "Still here after the upgrade.")

@@ -18,6 +18,7 @@ pub mod openapi;
 mod posts;
 mod questions;
 mod replies;
+mod search;
 
 /// Every `/api/v1` route with its description: the routes and the document are built from
 /// this one list.
@@ -31,6 +32,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(posts::router())
         .merge(questions::router())
         .merge(replies::router())
+        .merge(search::router())
         .merge(openapi::router())
 }
 

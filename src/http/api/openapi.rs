@@ -57,6 +57,8 @@ use crate::{
         (name = "reports", description = "Reports to a group's moderators"),
         (name = "blocks", description = "Each member's own blocks of people and instances"),
         (name = "health", description = "Community health: weekly aggregates of a group or of the instance"),
+        (name = "search", description = "Full-text search of posts and replies, ranked, with \
+            highlighted snippets and filters; similar answered questions"),
         (name = "meta", description = "This document"),
     )
 )]

@@ -17,7 +17,7 @@ use crate::{
     domain::{
         groups,
         pagination::PostSort,
-        posts, questions, text,
+        posts, questions, search, text,
         views::{GroupView, PostKind},
     },
     error::Error,
@@ -59,12 +59,7 @@ async fn directory_page(
 ) -> PageResult {
     let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let (list, next) = match text {
-        Some(t) => (
-            crate::domain::feeds::search(&s.ctx, viewer.user.as_ref(), t)
-                .await?
-                .groups,
-            None,
-        ),
+        Some(t) => (crate::domain::feeds::search_groups(&s.ctx, t).await?, None),
         None => {
             let page = groups::list(&s.ctx, q.cursor.as_deref(), Some(50)).await?;
             (page.items, page.next_cursor)
@@ -357,6 +352,40 @@ pub(super) fn compose_page(
     preview: bool,
     error: Option<&Error>,
 ) -> PageResult {
+    let draft = Draft {
+        form,
+        preview,
+        similar: None,
+    };
+    compose_page_with(s, viewer, status, group, action, cancel, draft, error)
+}
+
+/// What the compose page shows of the draft being written.
+pub(super) struct Draft<'a> {
+    /// The fields as written so far.
+    form: &'a PostForm,
+    /// Whether to show its preview.
+    preview: bool,
+    /// Answered questions like it, when asked for (the similar-questions button).
+    similar: Option<Vec<search::SearchHit>>,
+}
+
+/// The compose page with everything it can show of a draft.
+#[allow(clippy::too_many_arguments)]
+fn compose_page_with(
+    s: &AppState,
+    viewer: &Viewer,
+    status: StatusCode,
+    group: Option<&GroupView>,
+    action: &str,
+    cancel: &str,
+    Draft {
+        form,
+        preview,
+        similar,
+    }: Draft<'_>,
+    error: Option<&Error>,
+) -> PageResult {
     let editing = group.is_none();
     page(
         &s.ctx.instance.domain,
@@ -374,6 +403,7 @@ pub(super) fn compose_page(
             submit_label => if editing { "Save" } else { "Post" },
             form => form,
             preview_html => preview.then(|| text::render_markdown(&form.body)),
+            similar => similar,
             error => error.map(form_error),
         },
     )
@@ -419,6 +449,26 @@ pub(super) async fn submit(
             &cancel,
             &data,
             true,
+            None,
+        );
+    }
+    if data.action == "similar" {
+        // The similar-questions button: the same page, the draft kept, with answered
+        // questions like its title (none for an empty title).
+        let similar = search::similar_questions(&s.ctx, Some(&user), &data.title).await?;
+        let draft = Draft {
+            form: &data,
+            preview: false,
+            similar: Some(similar),
+        };
+        return compose_page_with(
+            &s,
+            &viewer,
+            StatusCode::OK,
+            Some(&group),
+            &action,
+            &cancel,
+            draft,
             None,
         );
     }

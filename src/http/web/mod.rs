@@ -27,6 +27,7 @@ mod health;
 mod moderation;
 mod people;
 pub mod render;
+mod search;
 pub mod session;
 mod threads;
 
@@ -94,7 +95,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/replies/{id}/delete", post(threads::delete_reply))
         .route("/notifications", get(people::notifications_page))
-        .route("/search", get(people::search))
+        .route("/search", get(search::search))
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))
 }

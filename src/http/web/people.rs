@@ -6,18 +6,14 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use minijinja::context;
-use serde::Deserialize;
 
 use super::{
-    accounts::is_user_error,
-    groups::group_path,
-    render::{PageResult, error_page, page, path_segment},
-    session::{Viewer, WebQuery, done},
+    render::{PageResult, error_page, page},
+    session::Viewer,
 };
 use crate::{
-    domain::{feeds, names::Handle, notifications},
-    error::Error,
-    federation::{follow, resolve},
+    domain::{feeds, notifications},
+    federation::follow,
     http::AppState,
 };
 
@@ -84,104 +80,4 @@ pub(super) async fn notifications_page(State(s): State<AppState>, viewer: Viewer
         "notifications.html",
         context! { notifications => list, new => new },
     )
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct SearchQuery {
-    q: Option<String>,
-}
-
-/// Whether a query names something to look up on its instance (a handle or an address)
-/// rather than words to search for.
-fn is_lookup(q: &str) -> bool {
-    q.starts_with("https://")
-        || q.starts_with("http://")
-        || (!q.contains(char::is_whitespace)
-            && (q.starts_with('@') || q.starts_with('!') || q.contains('@'))
-            && Handle::parse(q.trim_start_matches(['@', '!'])).is_ok())
-}
-
-pub(super) async fn search(
-    State(s): State<AppState>,
-    viewer: Viewer,
-    WebQuery(q): WebQuery<SearchQuery>,
-) -> PageResult {
-    let text = q.q.as_deref().map(str::trim).unwrap_or("");
-    let show = |status, results: Option<feeds::SearchResults>, error: Option<String>| {
-        page(
-            &s.ctx.instance.domain,
-            &viewer,
-            status,
-            "search.html",
-            context! { q => text, results => results, error => error },
-        )
-    };
-    if text.is_empty() {
-        return show(StatusCode::OK, None, None);
-    }
-    if is_lookup(text) {
-        if viewer.user.is_none() {
-            return show(
-                StatusCode::OK,
-                None,
-                Some("Log in to look things up on other instances.".into()),
-            );
-        }
-        match resolve::resolve(&s.federation.to_request_data(), text).await {
-            Ok(found) => return Ok(done(&page_of(&found))),
-            Err(e) if is_user_error(&e) || matches!(e, Error::Upstream(_)) => {
-                let status = e.status();
-                let message = match e {
-                    Error::NotFound(_) => {
-                        "Nothing was found at that handle or address.".to_string()
-                    }
-                    Error::Upstream(_) => {
-                        "That instance did not answer; try again later.".to_string()
-                    }
-                    other => other.body().message,
-                };
-                return show(status, None, Some(message));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    match feeds::search(&s.ctx, viewer.user.as_ref(), text).await {
-        Ok(r) => show(StatusCode::OK, Some(r), None),
-        Err(e) if is_user_error(&e) => show(e.status(), None, Some(e.body().message)),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// This instance's page for something found by a lookup.
-fn page_of(found: &resolve::Resolved) -> String {
-    match found {
-        resolve::Resolved::Person { person } => {
-            if person.local {
-                format!("/u/{}", path_segment(&person.username))
-            } else {
-                format!("/u/{}", path_segment(&person.handle))
-            }
-        }
-        resolve::Resolved::Group { group } => format!("/g/{}", path_segment(&group_path(group))),
-        resolve::Resolved::Post { post } => format!("/posts/{}", post.id),
-        resolve::Resolved::Reply { reply } => format!("/replies/{}", reply.id),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn lookups_are_handles_and_addresses() {
-        for q in [
-            "@ann@b.example",
-            "!rust@b.example",
-            "rust@b.example",
-            "https://b.example/g/x",
-        ] {
-            assert!(super::is_lookup(q), "{q}");
-        }
-        for q in ["rust", "borrow checker", "email me at a@b c"] {
-            assert!(!super::is_lookup(q), "{q}");
-        }
-    }
 }

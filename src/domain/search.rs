@@ -1,0 +1,609 @@
+//! Full-text search over what this instance knows: posts (title and body) and replies, local
+//! and federated, ranked by relevance with recency and accepted answers as a boost (the
+//! formula is in `storage::search`), with highlighted snippets, filters and keyset pages.
+//! Also the "similar questions" a person is offered while writing one.
+//!
+//! What a search can never find: deleted or removed posts and replies, replies in a deleted
+//! or removed thread (the index holds live content only, kept by triggers; the thread is
+//! checked when reading), and, as in every listing, authors from refused instances or whom
+//! the viewer blocked (`posts::hidden_authors`). Every group is public, so there is no group
+//! a viewer may not search.
+//!
+//! How text is read: the query is cut into words and `"quoted phrases"`; every one must
+//! match (stemmed as the configured language says, so "spawning" finds "spawn"). A word with
+//! punctuation inside — a code word or a name such as `tokio::spawn`, `ERR_SSL_PROTOCOL`,
+//! `@ann@example.org`, `c++` — is matched as a phrase of the tokens the tokenizer cuts it
+//! into *and* must appear literally (case-insensitively) in the title or body, so it is
+//! found exactly.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{
+    Ctx,
+    accounts::CurrentUser,
+    names::Handle,
+    pagination::{self, Cursor, CursorKey, Page},
+    posts::hidden_authors,
+    text,
+    views::{GroupRef, PersonRef},
+};
+use crate::{
+    error::{Error, Result},
+    storage::{
+        self,
+        search::{After, DocKind, Filters, KindFilter, MARK_END, MARK_START, Snippet, Terms},
+    },
+};
+
+/// Longest search text, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Most words and phrases in one search.
+pub const MAX_TERMS: usize = 12;
+/// Similar questions offered while writing one.
+pub const SIMILAR: u64 = 5;
+
+/// A search, as the API's query string and the web form ask it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchRequest {
+    /// Words (all must match) and `"quoted phrases"`
+    #[serde(default)]
+    pub q: String,
+    /// Only in this group: `name` (here) or `name@host`
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Only this kind: post | question | answered | unanswered | discussion | reply
+    #[serde(default)]
+    #[param(value_type = Option<SearchKind>, inline)]
+    pub kind: Option<String>,
+    /// Only by people of this instance (its domain, such as `example.org`)
+    #[serde(default)]
+    pub instance: Option<String>,
+    /// Only by this person: `name` (here) or `name@host`
+    #[serde(default)]
+    pub author: Option<String>,
+    /// Written on or after this day (`YYYY-MM-DD`, UTC)
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Written on or before this day (`YYYY-MM-DD`, UTC)
+    #[serde(default)]
+    pub until: Option<String>,
+    /// `next_cursor` of the previous page
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Items per page, 1–100 (default 20)
+    #[serde(default)]
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u64>,
+}
+
+/// The kinds a search can be narrowed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchKind {
+    /// Posts of any kind.
+    Post,
+    /// Questions, answered or not.
+    Question,
+    /// Questions with an accepted answer.
+    Answered,
+    /// Questions without one.
+    Unanswered,
+    /// Posts that are not questions.
+    Discussion,
+    /// Replies.
+    Reply,
+}
+
+impl SearchKind {
+    /// Parses the `kind` parameter (absent or empty: every kind).
+    pub fn parse(raw: Option<&str>) -> Result<Option<Self>> {
+        Ok(Some(match raw.map(str::trim) {
+            None | Some("") => return Ok(None),
+            Some("post") => Self::Post,
+            Some("question") => Self::Question,
+            Some("answered") => Self::Answered,
+            Some("unanswered") => Self::Unanswered,
+            Some("discussion") => Self::Discussion,
+            Some("reply") => Self::Reply,
+            Some(_) => {
+                return Err(Error::invalid(
+                    "kind",
+                    "must be one of post, question, answered, unanswered, discussion, reply",
+                ));
+            }
+        }))
+    }
+
+    fn filter(self) -> KindFilter {
+        match self {
+            Self::Post => KindFilter::Post,
+            Self::Question => KindFilter::Question,
+            Self::Answered => KindFilter::Answered,
+            Self::Unanswered => KindFilter::Unanswered,
+            Self::Discussion => KindFilter::Discussion,
+            Self::Reply => KindFilter::Reply,
+        }
+    }
+}
+
+/// What a hit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum HitKind {
+    /// A post (its title and body matched).
+    Post,
+    /// A reply (its body matched).
+    Reply,
+}
+
+/// One search result.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchHit {
+    /// Post or reply.
+    pub kind: HitKind,
+    /// The post's or reply's id.
+    pub id: i64,
+    /// The thread's post (the post itself for a post).
+    pub post_id: i64,
+    /// This instance's page of it: `/posts/{id}` or `/replies/{id}`.
+    pub path: String,
+    /// The thread's title.
+    pub title: String,
+    /// The thread's title as HTML, with the matched words in `<mark>` (a post's; a reply's
+    /// thread title is only escaped). Escaped: no other markup.
+    pub title_html: String,
+    /// A few words of the body around the matches, as HTML with the matched words in
+    /// `<mark>`. Escaped: no other markup.
+    pub snippet_html: String,
+    /// The group.
+    pub group: GroupRef,
+    /// Who wrote it.
+    pub author: PersonRef,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// The thread is a question.
+    pub question: bool,
+    /// The thread is a question with an accepted answer.
+    pub answered: bool,
+    /// This reply is its question's accepted answer.
+    pub accepted_answer: bool,
+    /// The score it was ranked by (higher first; comparable within one search only).
+    pub score: f64,
+}
+
+/// Words a similar-questions lookup leaves out: they say nothing about the subject.
+const QUESTION_WORDS: &[&str] = &[
+    "a", "about", "an", "and", "any", "are", "best", "can", "could", "do", "does", "for", "from",
+    "get", "how", "i", "in", "into", "is", "it", "my", "of", "on", "or", "should", "the", "to",
+    "use", "using", "what", "when", "where", "which", "who", "why", "with", "would", "you",
+];
+
+/// Cuts a query into phrases and code words (see the module docs).
+pub fn parse_terms(q: &str) -> Result<Terms> {
+    let q = q.trim();
+    if q.chars().count() > MAX_QUERY_CHARS || q.contains('\0') {
+        return Err(Error::invalid(
+            "q",
+            format!("give at most {MAX_QUERY_CHARS} characters to search for"),
+        ));
+    }
+    let mut terms = Terms::default();
+    for (i, part) in q.split('"').enumerate() {
+        if i % 2 == 1 {
+            // Inside quotes: one phrase.
+            let phrase = part.split_whitespace().collect::<Vec<_>>().join(" ");
+            if phrase.chars().any(char::is_alphanumeric) {
+                terms.phrases.push(phrase);
+            }
+            continue;
+        }
+        for word in part.split_whitespace() {
+            let word = word.trim_matches(|c: char| ".,;:!?()[]{}'`*".contains(c));
+            if !word.chars().any(char::is_alphanumeric) {
+                continue;
+            }
+            if word
+                .chars()
+                .any(|c| !c.is_alphanumeric() && c != '-' && c != '\'' && c != '’')
+            {
+                terms.exact.push(word.to_lowercase());
+            }
+            terms.phrases.push(word.to_string());
+        }
+    }
+    if terms.phrases.is_empty() {
+        return Err(Error::invalid("q", "give a word to search for"));
+    }
+    if terms.phrases.len() > MAX_TERMS {
+        return Err(Error::invalid(
+            "q",
+            format!("give at most {MAX_TERMS} words or phrases"),
+        ));
+    }
+    Ok(terms)
+}
+
+/// Seconds since the epoch of the start of day `raw` (`YYYY-MM-DD`), `days` later.
+fn day(field: &str, raw: Option<&str>, days: i64) -> Result<Option<i64>> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_err(|_| Error::invalid(field, "must be a day as YYYY-MM-DD"))?;
+    Ok(date
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp() + days * 86_400))
+}
+
+/// The filters of a request, looked up (an unknown group or person is 404).
+async fn filters(ctx: &Ctx, req: &SearchRequest) -> Result<Filters> {
+    fn some(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+    }
+    let mut f = Filters {
+        kind: SearchKind::parse(req.kind.as_deref())?.map(SearchKind::filter),
+        from: day("from", req.from.as_deref(), 0)?,
+        until: day("until", req.until.as_deref(), 1)?,
+        domain: some(&req.instance).map(|d| d.trim_start_matches('@').to_ascii_lowercase()),
+        ..Filters::default()
+    };
+    if let Some(g) = some(&req.group) {
+        f.group_id = Some(super::groups::find_by_handle(ctx, g).await?.id);
+    }
+    if let Some(a) = some(&req.author) {
+        let h =
+            Handle::parse(a).map_err(|_| Error::invalid("author", "must be name or name@host"))?;
+        let host = h.host.unwrap_or_else(|| ctx.instance.domain.clone());
+        let person = storage::feeds::person_by_handle(&ctx.db, &h.name, &host)
+            .await?
+            .ok_or(Error::NotFound("person"))?;
+        f.author_id = Some(person.id);
+    }
+    Ok(f)
+}
+
+/// Searches posts and replies: one page of hits, best first.
+pub async fn search(
+    ctx: &Ctx,
+    viewer: Option<&CurrentUser>,
+    req: &SearchRequest,
+) -> Result<Page<SearchHit>> {
+    let terms = parse_terms(&req.q)?;
+    let limit = pagination::limit(req.limit)?;
+    let (as_of, after) = match Cursor::decode_opt(req.cursor.as_deref())? {
+        None => (super::now().timestamp(), None),
+        Some(Cursor {
+            key: CursorKey::Relevance { score, as_of },
+            id,
+        }) => (as_of, Some(After { score, doc: id })),
+        Some(_) => {
+            return Err(Error::invalid("cursor", "is not a cursor of this search"));
+        }
+    };
+    let filters = filters(ctx, req).await?;
+    let mut hits = storage::search::find(
+        &ctx.db,
+        &ctx.instance.search_language,
+        &terms,
+        &filters,
+        as_of,
+        after,
+        limit + 1,
+    )
+    .await?;
+    let more = hits.len() as u64 > limit;
+    hits.truncate(limit as usize);
+    let next_cursor = hits.last().filter(|_| more).map(|h| {
+        Cursor {
+            key: CursorKey::Relevance {
+                score: h.score,
+                as_of,
+            },
+            id: h.doc,
+        }
+        .encode()
+    });
+    Ok(Page {
+        items: views(ctx, viewer, &terms, hits).await?,
+        next_cursor,
+    })
+}
+
+/// Questions with an accepted answer that look like `title` (any of its words may match;
+/// the best first), for the person writing a new question.
+pub async fn similar_questions(
+    ctx: &Ctx,
+    viewer: Option<&CurrentUser>,
+    title: &str,
+) -> Result<Vec<SearchHit>> {
+    let Ok(parsed) = parse_terms(title) else {
+        return Ok(Vec::new());
+    };
+    let terms = Terms {
+        phrases: parsed
+            .phrases
+            .into_iter()
+            .filter(|w| !QUESTION_WORDS.contains(&w.to_lowercase().as_str()))
+            .collect(),
+        exact: Vec::new(),
+        any: true,
+    };
+    if terms.phrases.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filters = Filters {
+        kind: Some(KindFilter::Answered),
+        ..Filters::default()
+    };
+    let hits = storage::search::find(
+        &ctx.db,
+        &ctx.instance.search_language,
+        &terms,
+        &filters,
+        super::now().timestamp(),
+        None,
+        SIMILAR,
+    )
+    .await?;
+    views(ctx, viewer, &terms, hits).await
+}
+
+/// The hits as views with their snippets, leaving out hidden authors.
+async fn views(
+    ctx: &Ctx,
+    viewer: Option<&CurrentUser>,
+    terms: &Terms,
+    hits: Vec<storage::search::Hit>,
+) -> Result<Vec<SearchHit>> {
+    let docs: Vec<i64> = hits.iter().map(|h| h.doc).collect();
+    let snippets =
+        storage::search::snippets(&ctx.db, &ctx.instance.search_language, terms, &docs).await?;
+    let posts = storage::feeds::posts_by_ids(&ctx.db, hits.iter().map(|h| h.post_id)).await?;
+    let replies = storage::feeds::replies_by_ids(
+        &ctx.db,
+        hits.iter()
+            .filter(|h| h.kind == DocKind::Reply)
+            .map(|h| h.object_id),
+    )
+    .await?;
+    let groups = storage::feeds::groups_by_ids(&ctx.db, posts.values().map(|p| p.group_id)).await?;
+    let authors = storage::persons::by_ids(
+        &ctx.db,
+        posts
+            .values()
+            .map(|p| p.author_id)
+            .chain(replies.values().map(|r| r.author_id)),
+    )
+    .await?;
+    let hidden: HashSet<i64> = hidden_authors(ctx, viewer, &authors).await?;
+    let empty = Snippet::default();
+    Ok(hits
+        .iter()
+        .filter_map(|h| {
+            let post = posts.get(&h.post_id)?;
+            let group = groups.get(&post.group_id)?;
+            let snippet = snippets.get(&h.doc).unwrap_or(&empty);
+            let (author_id, created_at, html_only, path, title_html) = match h.kind {
+                DocKind::Post => (
+                    post.author_id,
+                    post.created_at,
+                    post.body.is_empty(),
+                    format!("/posts/{}", post.id),
+                    marked_html(&snippet.title, false),
+                ),
+                DocKind::Reply => {
+                    let r = replies.get(&h.object_id)?;
+                    (
+                        r.author_id,
+                        r.created_at,
+                        r.body.is_empty(),
+                        format!("/replies/{}", r.id),
+                        text::escape(&post.title),
+                    )
+                }
+            };
+            if hidden.contains(&author_id) || hidden.contains(&post.author_id) {
+                return None;
+            }
+            Some(SearchHit {
+                kind: match h.kind {
+                    DocKind::Post => HitKind::Post,
+                    DocKind::Reply => HitKind::Reply,
+                },
+                id: h.object_id,
+                post_id: post.id,
+                path,
+                title: post.title.clone(),
+                title_html,
+                snippet_html: marked_html(&snippet.body, html_only),
+                group: GroupRef::from(group),
+                author: PersonRef::from(authors.get(&author_id)?),
+                created_at,
+                question: post.question,
+                answered: post.question && post.answer_id.is_some(),
+                accepted_answer: h.kind == DocKind::Reply && post.answer_id == Some(h.object_id),
+                score: h.score,
+            })
+        })
+        .collect())
+}
+
+/// A snippet as safe HTML: everything escaped, the marks as balanced `<mark>` elements,
+/// white space collapsed. `from_html`: the text is (a cut of) sanitised HTML whose tags are
+/// dropped and whose common entities are read first.
+pub fn marked_html(raw: &str, from_html: bool) -> String {
+    let plain = if from_html {
+        html_to_text(raw)
+    } else {
+        raw.to_string()
+    };
+    let mut out = String::with_capacity(plain.len() + 16);
+    let (mut open, mut space) = (false, false);
+    for c in plain.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        match c {
+            MARK_START if !open => {
+                out.push_str("<mark>");
+                open = true;
+            }
+            MARK_END if open => {
+                out.push_str("</mark>");
+                open = false;
+            }
+            MARK_START | MARK_END => {}
+            c => {
+                let mut buf = [0u8; 4];
+                out.push_str(&text::escape(c.encode_utf8(&mut buf)));
+            }
+        }
+    }
+    if open {
+        out.push_str("</mark>");
+    }
+    out
+}
+
+/// The text of a cut of HTML: tags dropped (a cut-off tag at either end too; a block's
+/// tag leaves a space, an inline one nothing), `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#39;`,
+/// `&#x27;` and `&nbsp;` read, an entity cut off at the end dropped.
+fn html_to_text(html: &str) -> String {
+    const INLINE: [&str; 12] = [
+        "a", "abbr", "b", "code", "em", "i", "mark", "s", "small", "span", "strong", "u",
+    ];
+    // A cut may start inside a tag: drop up to the first '>' that comes before any '<'.
+    let start = match (html.find('>'), html.find('<')) {
+        (Some(gt), Some(lt)) if gt < lt => gt + 1,
+        (Some(gt), None) => gt + 1,
+        _ => 0,
+    };
+    let mut out = String::with_capacity(html.len());
+    let mut rest = &html[start..];
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let tag = &rest[lt + 1..];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if !INLINE.contains(&name.as_str()) {
+            out.push(' ');
+        }
+        match tag.find('>') {
+            Some(gt) => rest = &tag[gt + 1..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    // An entity cut off by the snippet's end (before its ellipsis, if any).
+    if let Some(amp) = out.rfind('&') {
+        let tail = &out[amp + 1..];
+        let word = tail.trim_end_matches('…');
+        if !word.contains(';') && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '#') {
+            let ellipsis = tail.ends_with('…');
+            out.truncate(amp);
+            if ellipsis {
+                out.push('…');
+            }
+        }
+    }
+    const ENTITIES: [(&str, &str); 7] = [
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+        ("&#x27;", "'"),
+        ("&nbsp;", " "),
+        ("&amp;", "&"),
+    ];
+    ENTITIES
+        .iter()
+        .fold(out, |text, (entity, c)| text.replace(entity, c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_words_are_phrases_that_must_appear_exactly() {
+        let t = parse_terms("why does tokio::spawn() fail with ERR_SSL_PROTOCOL?").unwrap();
+        assert_eq!(
+            t.phrases,
+            [
+                "why",
+                "does",
+                "tokio::spawn",
+                "fail",
+                "with",
+                "ERR_SSL_PROTOCOL"
+            ]
+        );
+        assert_eq!(t.exact, ["tokio::spawn", "err_ssl_protocol"]);
+        let t = parse_terms("\"peer  review\" @ann@example.org well-known").unwrap();
+        assert_eq!(t.phrases, ["peer review", "@ann@example.org", "well-known"]);
+        assert_eq!(t.exact, ["@ann@example.org"]);
+    }
+
+    #[test]
+    fn empty_and_oversized_queries_are_refused() {
+        for bad in ["", "  ", "?!", "\"\"", &"x ".repeat(13), &"x".repeat(201)] {
+            let e = parse_terms(bad).unwrap_err();
+            assert!(
+                matches!(e, Error::Invalid { ref field, .. } if field == "q"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn snippets_escape_everything_but_their_marks() {
+        let raw = format!("a <script>alert(1)</script> {MARK_START}b{MARK_END} & c");
+        assert_eq!(
+            marked_html(&raw, false),
+            "a &lt;script&gt;alert(1)&lt;/script&gt; <mark>b</mark> &amp; c"
+        );
+        // Unbalanced marks (a stray one in the text itself) stay balanced.
+        let raw = format!("{MARK_END}x{MARK_START}y{MARK_START}z");
+        assert_eq!(marked_html(&raw, false), "x<mark>yz</mark>");
+    }
+
+    #[test]
+    fn html_snippets_lose_their_tags() {
+        let raw = format!(
+            "ref=\"x\">@<span>bob</span></a></span> I use {MARK_START}tokio{MARK_END} &amp; &lt;b&gt;<p>more</p><a hr"
+        );
+        assert_eq!(
+            marked_html(&raw, true),
+            "@bob I use <mark>tokio</mark> &amp; &lt;b&gt; more"
+        );
+        assert_eq!(
+            marked_html("<p>fish &amp; chips &am…", true),
+            "fish &amp; chips …"
+        );
+    }
+
+    #[test]
+    fn days_are_checked() {
+        assert_eq!(day("from", Some("1970-01-02"), 0).unwrap(), Some(86_400));
+        assert_eq!(day("until", Some("1970-01-01"), 1).unwrap(), Some(86_400));
+        assert!(day("from", Some("yesterday"), 0).is_err());
+        assert_eq!(day("from", Some(" "), 0).unwrap(), None);
+    }
+}

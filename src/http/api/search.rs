@@ -1,0 +1,94 @@
+//! Full-text search: `GET /search` (posts and replies, ranked, with snippets, filters and
+//! keyset pages) and `GET /search/similar` (answered questions like a draft's title).
+
+use axum::{Json, extract::State};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::{
+    domain::{
+        pagination::Page,
+        search::{self, SearchHit, SearchRequest},
+    },
+    error::{ErrorBody, Result},
+    http::{
+        AppState,
+        api::openapi::SignedIn,
+        extract::{ApiQuery, MaybeAuth},
+    },
+};
+
+/// This module's routes and their descriptions.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(find))
+        .routes(routes!(similar))
+}
+
+const TAG: &str = "search";
+
+/// Search posts and replies
+///
+/// Every word and `"quoted phrase"` must match (stemmed: "spawning" finds "spawn"); a code
+/// word such as `tokio::spawn` or `ERR_SSL_PROTOCOL` must also appear exactly. Ranked by
+/// relevance (BM25 on SQLite, `ts_rank_cd` on PostgreSQL), newer text and accepted answers
+/// first among equals. Deleted and removed content, and authors the viewer does not see
+/// (blocked instances, their own blocks), are never found; a page may then hold fewer than
+/// `limit` items while `next_cursor` goes on.
+#[utoipa::path(
+    get,
+    path = "/search",
+    tag = TAG,
+    operation_id = "search",
+    security((), ("bearer" = [])),
+    params(SearchRequest),
+    responses(
+        (status = 200, description = "A page of hits, best first", body = Page<SearchHit>),
+        (status = 400, description = "No word to search for, too many, or an invalid filter, `cursor` or `limit` (`field` names it)", body = ErrorBody),
+        (status = 404, description = "Unknown group or author", body = ErrorBody),
+        SignedIn,
+    )
+)]
+async fn find(
+    State(s): State<AppState>,
+    MaybeAuth(viewer): MaybeAuth,
+    ApiQuery(req): ApiQuery<SearchRequest>,
+) -> Result<Json<Page<SearchHit>>> {
+    Ok(Json(search::search(&s.ctx, viewer.as_ref(), &req).await?))
+}
+
+/// What a similar-questions lookup takes.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct SimilarQuery {
+    /// The draft question's title
+    title: String,
+}
+
+/// Answered questions like a draft's title
+///
+/// Any of the title's words may match (question words such as "how" are left out); the
+/// best five questions with an accepted answer, for someone about to ask.
+#[utoipa::path(
+    get,
+    path = "/search/similar",
+    tag = TAG,
+    operation_id = "similarQuestions",
+    security((), ("bearer" = [])),
+    params(SimilarQuery),
+    responses(
+        (status = 200, description = "Up to five answered questions, best first", body = Vec<SearchHit>),
+        (status = 400, description = "No `title`", body = ErrorBody),
+        SignedIn,
+    )
+)]
+async fn similar(
+    State(s): State<AppState>,
+    MaybeAuth(viewer): MaybeAuth,
+    ApiQuery(q): ApiQuery<SimilarQuery>,
+) -> Result<Json<Vec<SearchHit>>> {
+    Ok(Json(
+        search::similar_questions(&s.ctx, viewer.as_ref(), &q.title).await?,
+    ))
+}
