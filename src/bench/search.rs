@@ -208,10 +208,7 @@ async fn one(name: &str, postgres: Option<&str>, docs: usize, opts: &Options) ->
     let mut rng = Lcg(7);
     let lang = Language::new(&mut rng);
 
-    // 1. The corpus, loaded without the index's upkeep, then indexed. (The server's start-up
-    // housekeeping runs in its first moment; on SQLite a schema change made while it runs
-    // fails with "no such table", so it is given time to finish.)
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // 1. The corpus, loaded without the index's upkeep, then indexed.
     storage::search::set_upkeep(db, false).await?;
     let loading = Instant::now();
     let per_instance = 50usize;
