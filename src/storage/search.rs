@@ -443,8 +443,12 @@ pub async fn set_upkeep<C: ConnectionTrait + TransactionTrait>(
     on: bool,
 ) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
-    // One transaction, so one connection whose view of the schema is current.
+    // One transaction, so one connection whose view of the schema is current; on SQLite it
+    // takes the write lock with its first statement, so it never has to upgrade a read
+    // (which SQLite refuses, "database is locked", while the server's workers write).
     let txn = conn.begin().await?;
+    txn.execute_unprepared("UPDATE search_settings SET id = id WHERE id = 1")
+        .await?;
     let mut statements = match backend {
         DbBackend::Postgres => search_index::drop_triggers(backend),
         // The triggers there are, each dropped by name: a `DROP TRIGGER IF EXISTS` run
