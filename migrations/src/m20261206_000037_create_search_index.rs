@@ -7,7 +7,9 @@
 //!   every kind shares one key space and one ranked list. `created` is in seconds since the
 //!   epoch (the ranking's recency and the date filters read it without date functions).
 //! - PostgreSQL: `search_documents.vector`, a `tsvector` (title weight A, body weight B) with
-//!   a GIN index, made with the text search configuration named in `search_settings`.
+//!   a GIN index, made with the text search configuration named in `search_settings`; a BRIN
+//!   index on `created` for time slices, and `search_estimate(tsquery)`, the planner's
+//!   estimate of how many documents a query matches.
 //! - SQLite: `search_text`, an FTS5 table (`title`, `body`) whose rowid is `doc`, tokenized as
 //!   `search_settings.tokenizer` says (FTS5 fixes the tokenizer when the table is made, so a
 //!   change of configuration rebuilds it: [`rebuild`]).
@@ -46,6 +48,7 @@ enum SearchSettings {
     Id,
     Language,
     Tokenizer,
+    Upkeep,
 }
 
 /// The PostgreSQL text search configuration used until the configuration names another.
@@ -62,6 +65,7 @@ impl MigrationTrait for Migration {
                 .col(integer(SearchSettings::Id).primary_key())
                 .col(text(SearchSettings::Language))
                 .col(text(SearchSettings::Tokenizer))
+                .col(boolean(SearchSettings::Upkeep).default(true))
                 .take(),
         )
         .await?;
@@ -107,6 +111,13 @@ impl MigrationTrait for Migration {
                 "ALTER TABLE search_documents ADD COLUMN vector tsvector NOT NULL".to_string(),
                 "CREATE INDEX ix_search_documents_vector ON search_documents USING GIN (vector)"
                     .into(),
+                // Rows arrive in time order, so a block range's `created` values are close
+                // together: a time slice is a few ranges, ANDed with the GIN index's
+                // matches before the rows are read (see `storage::search::find`).
+                "CREATE INDEX ix_search_documents_created_brin ON search_documents \
+                 USING BRIN (created) WITH (pages_per_range = 16, autosummarize = on)"
+                    .into(),
+                ESTIMATE_FUNCTION.into(),
             ],
             _ => vec![fts_table(DEFAULT_TOKENIZER)],
         };
@@ -122,7 +133,10 @@ impl MigrationTrait for Migration {
         for sql in drop_triggers(backend) {
             db.execute_unprepared(&sql).await?;
         }
-        if backend != DatabaseBackend::Postgres {
+        if backend == DatabaseBackend::Postgres {
+            db.execute_unprepared("DROP FUNCTION IF EXISTS search_estimate(tsquery)")
+                .await?;
+        } else {
             db.execute_unprepared("DROP TABLE IF EXISTS search_text")
                 .await?;
         }
@@ -132,6 +146,16 @@ impl MigrationTrait for Migration {
             .await
     }
 }
+
+/// PostgreSQL: how many documents the planner expects a query to match, from the column's
+/// statistics (the planner's own estimate, read with `EXPLAIN`; `EXECUTE` plans with the
+/// query as a constant, which a prepared statement's generic plan does not). Costs a
+/// planning, about a millisecond; counting the matches would read every one of them.
+const ESTIMATE_FUNCTION: &str = "CREATE OR REPLACE FUNCTION search_estimate(q tsquery) \
+     RETURNS double precision LANGUAGE plpgsql AS $$ DECLARE plan json; BEGIN \
+     EXECUTE format('EXPLAIN (FORMAT JSON) SELECT 1 FROM search_documents \
+     WHERE vector @@ %L::tsquery', q::text) INTO plan; \
+     RETURN (plan->0->'Plan'->>'Plan Rows')::double precision; END $$";
 
 /// The SQLite FTS5 table with `tokenizer` (as the `tokenize` option's value).
 pub fn fts_table(tokenizer: &str) -> String {
@@ -309,21 +333,25 @@ pub fn create_triggers(backend: DatabaseBackend) -> Vec<String> {
                 ));
             }
             _ => {
+                // SQLite's switch for the upkeep (`storage::search::set_upkeep`): a flag, not
+                // dropping the triggers, because a pooled connection that compiled a dropped
+                // trigger then fails its next write to the table ("no such table").
+                let on = "(SELECT upkeep FROM search_settings WHERE id = 1)";
                 let forget = format!(
                     "DELETE FROM search_documents WHERE doc = OLD.id * 4 + {kind}; \
                      DELETE FROM search_text WHERE rowid = OLD.id * 4 + {kind};"
                 );
                 out.push(format!(
                     "CREATE TRIGGER search_{table}_insert AFTER INSERT ON {table} \
-                     BEGIN {ins}; END"
+                     WHEN {on} BEGIN {ins}; END"
                 ));
                 out.push(format!(
                     "CREATE TRIGGER search_{table}_update AFTER UPDATE OF {of} ON {table} \
-                     WHEN {when} BEGIN {forget} {ins}; END"
+                     WHEN {on} AND ({when}) BEGIN {forget} {ins}; END"
                 ));
                 out.push(format!(
                     "CREATE TRIGGER search_{table}_delete AFTER DELETE ON {table} \
-                     BEGIN {forget} END"
+                     WHEN {on} BEGIN {forget} END"
                 ));
             }
         }

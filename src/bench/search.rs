@@ -2,7 +2,8 @@
 //! costs a write.
 //!
 //! 1. Loads N posts and replies (a fifth posts, a quarter of them questions, half of those
-//!    answered) written by people of I instances over two years, with the index's upkeep
+//!    answered; each in time order, as a server stores them, replies to posts of the week
+//!    before) written by people of I instances over two years, with the index's upkeep
 //!    off, then indexes the corpus (the migration's fill; on PostgreSQL with its GIN index
 //!    already there) and reports how long that took. The text is drawn from a Zipf-like
 //!    vocabulary (rank r drawn with weight 1/r^1.1 over 60,000 made-up words: a few very
@@ -253,7 +254,13 @@ async fn one(name: &str, postgres: Option<&str>, docs: usize, opts: &Options) ->
          upvotes, downvotes, score, created_at, removed)",
         (0..replies).map(|r| {
             let mut rng = Lcg(r as u64 * 2 + 2);
-            let p = rng.below(posts as u64) as usize;
+            // Replies are stored as they come, in time order, each to a post of the week
+            // before.
+            let span = now - start - 120;
+            let at = start + 60 + (r as i64 * span) / replies.max(1) as i64;
+            let to = (at - 60 - rng.below(7 * 86_400) as i64).max(start);
+            let p =
+                (((to - start) * posts as i64) / span.max(1)).clamp(0, posts as i64 - 1) as usize;
             let body = lang.text(&mut rng, 10, 71);
             format!(
                 "({id}, 'https://bench.example/r/{id}', {p}, 0, {a}, '{body}', '', false, 0, 0, \
@@ -262,7 +269,7 @@ async fn one(name: &str, postgres: Option<&str>, docs: usize, opts: &Options) ->
                 p = base_post + p as i64,
                 a = base_person + rng.below(people) as i64,
                 body = sql_text(body),
-                t = ts((post_time(p) + 60 + rng.below(7 * 86_400) as i64).min(now - 1)),
+                t = ts(at.max(post_time(p) + 1).min(now - 1)),
             )
         }),
         500,

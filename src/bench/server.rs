@@ -112,10 +112,16 @@ impl Seeded {
         })
     }
 
-    /// Stops the server and drops its database.
+    /// Stops the server and drops its database, unless `BENCH_KEEP_DB` is set (to
+    /// read the plans of its queries afterwards: the URL is printed; drop it yourself).
     pub async fn stop(self) -> Result<()> {
         let _ = self.stop.send(());
         let _ = tokio::time::timeout(Duration::from_secs(5), self.server).await;
+        if std::env::var_os("BENCH_KEEP_DB").is_some() {
+            println!("kept the benchmark's database: {}", self.url);
+            std::mem::forget(self._dir);
+            return Ok(());
+        }
         harness::drop_database(&self.url).await?;
         Ok(())
     }

@@ -14,7 +14,7 @@
 //!   question.
 //!
 //! PostgreSQL ranks the newest [`WINDOW`] matches only (unless a filter applies after
-//! ranking); SQLite ranks them all.
+//! ranking), looked for in a slice of time first (see [`find`]); SQLite ranks them all.
 
 use std::collections::HashMap;
 
@@ -158,8 +158,27 @@ pub const WINDOW: u64 = 1000;
 const EXACT_TEXT: &str = "lower(CASE WHEN d.kind = 0 THEN t.title || ' ' || t.body || ' ' || \
      t.body_html ELSE r.body || ' ' || r.body_html END)";
 
+/// On PostgreSQL, the window is taken from a time slice expected to hold this many times
+/// [`WINDOW`] matches (see `find`).
+const SLICE_MARGIN: f64 = 2.0;
+
 /// The best hits after `after`, best first, at most `limit`, scored as of `as_of` (seconds).
-pub async fn find<C: ConnectionTrait>(
+///
+/// On PostgreSQL, when no filter narrows the documents, the window of the newest [`WINDOW`]
+/// matches is looked for in a slice of time first: `search_estimate` gives the planner's
+/// estimate of the matches, and the slice is the newest part of the indexed time that should
+/// hold [`SLICE_MARGIN`] windows of them (assuming matches spread evenly over time). The GIN
+/// index's matches are then ANDed with the BRIN index's block ranges of the slice, so only
+/// the slice's matches are read, not every match of a middling word (thousands of rows,
+/// each a page read). A slice that holds fewer than a window (matches bunched in older
+/// times) is given up and the whole index searched, as for a rare word. A filter that
+/// applies only after ranking (the thread's kind, the author's instance, a code word) is
+/// applied to the window too; only when it leaves the page short of a full window's
+/// matches are all matches ranked, so such a filter never comes back empty or short
+/// because of the window. The statements are
+/// planned with their values (`plan_cache_mode = force_custom_plan`): a prepared
+/// statement's generic plan cannot tell a rare word from a common one.
+pub async fn find<C: ConnectionTrait + TransactionTrait>(
     conn: &C,
     language: &str,
     terms: &Terms,
@@ -168,153 +187,286 @@ pub async fn find<C: ConnectionTrait>(
     after: Option<After>,
     limit: u64,
 ) -> Result<Vec<Hit>, DbErr> {
-    let backend = conn.get_database_backend();
-    let pg = backend == DbBackend::Postgres;
-    // The filters on the document itself, which can narrow the PostgreSQL window.
-    let mut doc_where = String::new();
-    let mut doc_values: Vec<Value> = Vec::new();
-    let mut doc_cond = |cond: &str, value: Option<Value>| {
-        doc_where.push_str(" AND ");
-        doc_where.push_str(cond);
-        doc_values.extend(value);
+    let query = Ranked {
+        language,
+        terms,
+        filters,
+        as_of,
+        after,
+        limit,
     };
-    if let Some(g) = filters.group_id {
-        doc_cond("d.group_id = ?", Some(g.into()));
+    if conn.get_database_backend() != DbBackend::Postgres {
+        return Ok(query.run(conn, Window::Every).await?.0);
     }
-    if let Some(a) = filters.author_id {
-        doc_cond("d.author_id = ?", Some(a.into()));
+    let txn = conn.begin().await?;
+    txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+        .await?;
+    let mut tries = Vec::with_capacity(3);
+    if query.doc_filters().0.is_empty()
+        && let Some(floor) = slice_floor(&txn, language, terms, as_of).await?
+    {
+        tries.push(Window::Since(floor));
     }
-    if let Some(from) = filters.from {
-        doc_cond("d.created >= ?", Some(from.into()));
+    tries.push(Window::Newest);
+    let later = query.filters_after_ranking();
+    if later {
+        tries.push(Window::Every);
     }
-    if let Some(until) = filters.until {
-        doc_cond("d.created < ?", Some(until.into()));
-    }
-    match filters.kind {
-        Some(KindFilter::Post) => doc_cond("d.kind = 0", None),
-        Some(KindFilter::Reply) => doc_cond("d.kind = 1", None),
-        _ => {}
-    }
-    // PostgreSQL ranks the newest WINDOW matches only, unless a filter it cannot apply
-    // before ranking (the thread's kind, the author's instance, a code word) could leave
-    // the window without the hits that filter wants.
-    let windowed = pg
-        && filters.domain.is_none()
-        && terms.exact.is_empty()
-        && matches!(
-            filters.kind,
-            None | Some(KindFilter::Post) | Some(KindFilter::Reply)
-        );
-    // In the order the placeholders appear: the score's `as_of`, then the source's.
-    let mut values: Vec<Value> = vec![as_of.into()];
-    // The matches with their relevance and the document's columns, as `d(doc, kind,
-    // object_id, post_id, group_id, author_id, created, rel)`. On PostgreSQL they come from
-    // the one read of `search_documents` that matched them (a second join to it could make
-    // the planner scan the whole table and its vectors).
-    const COLUMNS: &str =
-        "d.doc, d.kind, d.object_id, d.post_id, d.group_id, d.author_id, d.created";
-    let source = if windowed {
-        values.extend([
-            language.into(),
-            match_text(backend, terms).into(),
-            as_of.into(),
-        ]);
-        values.append(&mut doc_values);
-        format!(
-            "(SELECT {COLUMNS}, CAST(ts_rank_cd(d.vector, d.q, 1) AS DOUBLE PRECISION) AS rel \
-             FROM (SELECT {COLUMNS}, d.vector, q.q FROM search_documents d, \
-             websearch_to_tsquery(CAST(? AS regconfig), ?) AS q(q) \
-             WHERE d.vector @@ q.q AND d.created <= ?{doc_where} \
-             ORDER BY d.created DESC, d.doc DESC LIMIT {WINDOW}) d) d"
-        )
-    } else if pg {
-        values.extend([language.into(), match_text(backend, terms).into()]);
-        format!(
-            "(SELECT {COLUMNS}, CAST(ts_rank_cd(d.vector, q.q, 1) AS DOUBLE PRECISION) AS rel \
-             FROM search_documents d, websearch_to_tsquery(CAST(? AS regconfig), ?) AS q(q) \
-             WHERE d.vector @@ q.q) d"
-        )
-    } else {
-        values.push(match_text(backend, terms).into());
-        format!(
-            "(SELECT {COLUMNS}, m.rel FROM (SELECT rowid AS doc, -bm25(search_text, 4.0, 1.0) \
-             AS rel FROM search_text WHERE search_text MATCH ?) m \
-             JOIN search_documents d ON d.doc = m.doc) d"
-        )
-    };
-    let age = if pg {
-        "GREATEST(? - d.created, 0)"
-    } else {
-        "max(? - d.created, 0)"
-    };
-    let mut sql = format!(
-        "SELECT doc, kind, object_id, post_id, score FROM (SELECT d.doc, d.kind, d.object_id, \
-         d.post_id, d.rel * (1.0 + 1.0 / (1.0 + CAST({age} AS DOUBLE PRECISION) / 2592000.0)) \
-         * CAST(CASE WHEN d.kind = 1 AND t.answer_id = d.object_id THEN 1.5 \
-         WHEN d.kind = 0 AND t.answer_id IS NOT NULL THEN 1.25 ELSE 1.0 END \
-         AS DOUBLE PRECISION) AS score \
-         FROM {source} JOIN posts t ON t.id = d.post_id"
-    );
-    if filters.domain.is_some() {
-        sql.push_str(" JOIN persons a ON a.id = d.author_id");
-    }
-    if !terms.exact.is_empty() {
-        sql.push_str(" LEFT JOIN replies r ON d.kind = 1 AND r.id = d.object_id");
-    }
-    sql.push_str(" WHERE t.deleted_at IS NULL AND NOT t.removed");
-    if !windowed {
-        sql.push_str(&doc_where);
-        values.append(&mut doc_values);
-    }
-    let mut and = |cond: &str, value: Option<Value>| {
-        sql.push_str(" AND ");
-        sql.push_str(cond);
-        values.extend(value);
-    };
-    if let Some(domain) = &filters.domain {
-        and("a.domain = ?", Some(domain.clone().into()));
-    }
-    if let Some(kind) = filters.kind {
-        let cond = match kind {
-            KindFilter::Question => "d.kind = 0 AND t.question",
-            KindFilter::Answered => "d.kind = 0 AND t.question AND t.answer_id IS NOT NULL",
-            KindFilter::Unanswered => "d.kind = 0 AND t.question AND t.answer_id IS NULL",
-            KindFilter::Discussion => "d.kind = 0 AND NOT t.question",
-            // Applied with the document's own filters above.
-            KindFilter::Post | KindFilter::Reply => "1 = 1",
+    let mut hits = Vec::new();
+    let mut i = 0;
+    while let Some(&window) = tries.get(i) {
+        let (found, held) = query.run(&txn, window).await?;
+        hits = found;
+        let full = held >= WINDOW;
+        let done = match window {
+            Window::Every => true,
+            // A slice that held fewer than a window: the whole time instead.
+            Window::Since(_) if !full => false,
+            // The filters applied after ranking left a short page of a full window (or
+            // nothing, which tells nothing of the window): every match instead.
+            _ if later && (hits.len() as u64) < limit && (full || hits.is_empty()) => {
+                i = tries.len() - 2;
+                false
+            }
+            _ => true,
         };
-        and(cond, None);
+        if done {
+            break;
+        }
+        i += 1;
     }
-    for word in &terms.exact {
-        let find = if pg { "strpos" } else { "instr" };
-        and(
-            &format!("{find}({EXACT_TEXT}, ?) > 0"),
-            Some(word.to_lowercase().into()),
-        );
-    }
-    sql.push_str(") s");
-    if let Some(a) = after {
-        sql.push_str(" WHERE score < ? OR (score = ? AND doc < ?)");
-        values.extend([a.score.into(), a.score.into(), a.doc.into()]);
-    }
-    sql.push_str(" ORDER BY score DESC, doc DESC LIMIT ?");
-    values.push(i64::try_from(limit).unwrap_or(i64::MAX).into());
-    let rows = conn.query_all_raw(stmt(backend, &sql, values)).await?;
-    let mut hits = Vec::with_capacity(rows.len());
-    for row in rows {
-        let kind: i16 = row.try_get("", "kind")?;
-        let Some(kind) = DocKind::from_i16(kind) else {
-            continue;
-        };
-        hits.push(Hit {
-            doc: row.try_get("", "doc")?,
-            kind,
-            object_id: row.try_get("", "object_id")?,
-            post_id: row.try_get("", "post_id")?,
-            score: row.try_get("", "score")?,
-        });
-    }
+    txn.commit().await?;
     Ok(hits)
+}
+
+/// Which matches a ranked query ranks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Window {
+    /// The newest [`WINDOW`] written at or after this time (seconds).
+    Since(i64),
+    /// The newest [`WINDOW`].
+    Newest,
+    /// All of them.
+    Every,
+}
+
+/// The oldest `created` of a slice that should hold [`SLICE_MARGIN`] windows of matches, or
+/// none when the whole index should (a rarer query).
+async fn slice_floor<C: ConnectionTrait>(
+    conn: &C,
+    language: &str,
+    terms: &Terms,
+    as_of: i64,
+) -> Result<Option<i64>, DbErr> {
+    let backend = conn.get_database_backend();
+    let row = conn
+        .query_one_raw(stmt(
+            backend,
+            "SELECT search_estimate(websearch_to_tsquery(CAST(? AS regconfig), ?)) AS matches, \
+             (SELECT MIN(created) FROM search_documents) AS oldest",
+            vec![language.into(), match_text(backend, terms).into()],
+        ))
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let matches: Option<f64> = row.try_get("", "matches")?;
+    let oldest: Option<i64> = row.try_get("", "oldest")?;
+    let (Some(matches), Some(oldest)) = (matches, oldest) else {
+        return Ok(None);
+    };
+    let share = SLICE_MARGIN * WINDOW as f64 / matches;
+    if !share.is_finite() || share >= 1.0 || oldest >= as_of {
+        return Ok(None);
+    }
+    Ok(Some(
+        as_of - ((as_of - oldest) as f64 * share).ceil() as i64,
+    ))
+}
+
+/// One ranked query (see [`find`]).
+struct Ranked<'a> {
+    language: &'a str,
+    terms: &'a Terms,
+    filters: &'a Filters,
+    as_of: i64,
+    after: Option<After>,
+    limit: u64,
+}
+
+impl Ranked<'_> {
+    /// Whether a filter applies only after ranking (the thread's kind, the author's instance,
+    /// a code word): it can leave a window's page short though older matches would fill it.
+    fn filters_after_ranking(&self) -> bool {
+        self.filters.domain.is_some()
+            || !self.terms.exact.is_empty()
+            || !matches!(
+                self.filters.kind,
+                None | Some(KindFilter::Post) | Some(KindFilter::Reply)
+            )
+    }
+
+    /// The filters on the document itself (which can narrow the PostgreSQL window), as SQL
+    /// conditions each starting with ` AND `, and their values.
+    fn doc_filters(&self) -> (String, Vec<Value>) {
+        let filters = self.filters;
+        let mut sql = String::new();
+        let mut values: Vec<Value> = Vec::new();
+        let mut cond = |c: &str, value: Option<Value>| {
+            sql.push_str(" AND ");
+            sql.push_str(c);
+            values.extend(value);
+        };
+        if let Some(g) = filters.group_id {
+            cond("d.group_id = ?", Some(g.into()));
+        }
+        if let Some(a) = filters.author_id {
+            cond("d.author_id = ?", Some(a.into()));
+        }
+        if let Some(from) = filters.from {
+            cond("d.created >= ?", Some(from.into()));
+        }
+        if let Some(until) = filters.until {
+            cond("d.created < ?", Some(until.into()));
+        }
+        match filters.kind {
+            Some(KindFilter::Post) => cond("d.kind = 0", None),
+            Some(KindFilter::Reply) => cond("d.kind = 1", None),
+            _ => {}
+        }
+        (sql, values)
+    }
+
+    /// The hits, and on PostgreSQL how many matches the window held (0 elsewhere, or when
+    /// no hit is left after the filters).
+    async fn run<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        window: Window,
+    ) -> Result<(Vec<Hit>, u64), DbErr> {
+        let (terms, filters, as_of) = (self.terms, self.filters, self.as_of);
+        let backend = conn.get_database_backend();
+        let pg = backend == DbBackend::Postgres;
+        let (mut doc_where, mut doc_values) = self.doc_filters();
+        if let Window::Since(floor) = window {
+            doc_where.push_str(" AND d.created >= ?");
+            doc_values.push(floor.into());
+        }
+        let windowed = pg && window != Window::Every;
+        // In the order the placeholders appear: the score's `as_of`, then the source's.
+        let mut values: Vec<Value> = vec![as_of.into()];
+        // The matches with their relevance and the document's columns, as `d(doc, kind,
+        // object_id, post_id, group_id, author_id, created, rel, in_window)`. On PostgreSQL they
+        // come from the one read of `search_documents` that matched them (a second join to
+        // it could make the planner scan the whole table and its vectors).
+        const COLUMNS: &str =
+            "d.doc, d.kind, d.object_id, d.post_id, d.group_id, d.author_id, d.created";
+        let source = if windowed {
+            values.extend([
+                self.language.into(),
+                match_text(backend, terms).into(),
+                as_of.into(),
+            ]);
+            values.append(&mut doc_values);
+            format!(
+                "(SELECT {COLUMNS}, CAST(ts_rank_cd(d.vector, d.q, 1) AS DOUBLE PRECISION) AS rel, \
+                 COUNT(*) OVER () AS in_window \
+                 FROM (SELECT {COLUMNS}, d.vector, q.q FROM search_documents d, \
+                 websearch_to_tsquery(CAST(? AS regconfig), ?) AS q(q) \
+                 WHERE d.vector @@ q.q AND d.created <= ?{doc_where} \
+                 ORDER BY d.created DESC, d.doc DESC LIMIT {WINDOW}) d) d"
+            )
+        } else if pg {
+            values.extend([self.language.into(), match_text(backend, terms).into()]);
+            format!(
+                "(SELECT {COLUMNS}, CAST(ts_rank_cd(d.vector, q.q, 1) AS DOUBLE PRECISION) AS rel, \
+                 CAST(0 AS BIGINT) AS in_window \
+                 FROM search_documents d, websearch_to_tsquery(CAST(? AS regconfig), ?) AS q(q) \
+                 WHERE d.vector @@ q.q) d"
+            )
+        } else {
+            values.push(match_text(backend, terms).into());
+            format!(
+                "(SELECT {COLUMNS}, m.rel, CAST(0 AS BIGINT) AS in_window FROM (SELECT rowid AS doc, \
+                 -bm25(search_text, 4.0, 1.0) AS rel FROM search_text \
+                 WHERE search_text MATCH ?) m JOIN search_documents d ON d.doc = m.doc) d"
+            )
+        };
+        let age = if pg {
+            "GREATEST(? - d.created, 0)"
+        } else {
+            "max(? - d.created, 0)"
+        };
+        let mut sql = format!(
+            "SELECT doc, kind, object_id, post_id, score, in_window FROM (SELECT d.doc, d.kind, \
+             d.object_id, d.post_id, d.in_window, d.rel * (1.0 + 1.0 / (1.0 + \
+             CAST({age} AS DOUBLE PRECISION) / 2592000.0)) \
+             * CAST(CASE WHEN d.kind = 1 AND t.answer_id = d.object_id THEN 1.5 \
+             WHEN d.kind = 0 AND t.answer_id IS NOT NULL THEN 1.25 ELSE 1.0 END \
+             AS DOUBLE PRECISION) AS score \
+             FROM {source} JOIN posts t ON t.id = d.post_id"
+        );
+        if filters.domain.is_some() {
+            sql.push_str(" JOIN persons a ON a.id = d.author_id");
+        }
+        if !terms.exact.is_empty() {
+            sql.push_str(" LEFT JOIN replies r ON d.kind = 1 AND r.id = d.object_id");
+        }
+        sql.push_str(" WHERE t.deleted_at IS NULL AND NOT t.removed");
+        if !windowed {
+            sql.push_str(&doc_where);
+            values.append(&mut doc_values);
+        }
+        let mut and = |cond: &str, value: Option<Value>| {
+            sql.push_str(" AND ");
+            sql.push_str(cond);
+            values.extend(value);
+        };
+        if let Some(domain) = &filters.domain {
+            and("a.domain = ?", Some(domain.clone().into()));
+        }
+        if let Some(kind) = filters.kind {
+            let cond = match kind {
+                KindFilter::Question => "d.kind = 0 AND t.question",
+                KindFilter::Answered => "d.kind = 0 AND t.question AND t.answer_id IS NOT NULL",
+                KindFilter::Unanswered => "d.kind = 0 AND t.question AND t.answer_id IS NULL",
+                KindFilter::Discussion => "d.kind = 0 AND NOT t.question",
+                // Applied with the document's own filters above.
+                KindFilter::Post | KindFilter::Reply => "1 = 1",
+            };
+            and(cond, None);
+        }
+        for word in &terms.exact {
+            let find = if pg { "strpos" } else { "instr" };
+            and(
+                &format!("{find}({EXACT_TEXT}, ?) > 0"),
+                Some(word.to_lowercase().into()),
+            );
+        }
+        sql.push_str(") s");
+        if let Some(a) = self.after {
+            sql.push_str(" WHERE score < ? OR (score = ? AND doc < ?)");
+            values.extend([a.score.into(), a.score.into(), a.doc.into()]);
+        }
+        sql.push_str(" ORDER BY score DESC, doc DESC LIMIT ?");
+        values.push(i64::try_from(self.limit).unwrap_or(i64::MAX).into());
+        let rows = conn.query_all_raw(stmt(backend, &sql, values)).await?;
+        let mut hits = Vec::with_capacity(rows.len());
+        let mut window = 0u64;
+        for row in rows {
+            window = u64::try_from(row.try_get::<i64>("", "in_window")?).unwrap_or(0);
+            let kind: i16 = row.try_get("", "kind")?;
+            let Some(kind) = DocKind::from_i16(kind) else {
+                continue;
+            };
+            hits.push(Hit {
+                doc: row.try_get("", "doc")?,
+                kind,
+                object_id: row.try_get("", "object_id")?,
+                post_id: row.try_get("", "post_id")?,
+                score: row.try_get("", "score")?,
+            });
+        }
+        Ok((hits, window))
+    }
 }
 
 /// The highlighted title and body snippet of each of `docs` that `terms` match.
@@ -436,38 +588,26 @@ pub async fn configure<C: ConnectionTrait + TransactionTrait>(
     Ok(true)
 }
 
-/// Turns the index's upkeep on or off (the triggers; `cohort bench search` compares writes
-/// with and without it). Off, the index stands still until it is turned on and rebuilt.
+/// Turns the index's upkeep on or off (`cohort bench search` compares writes with and
+/// without it). Off, the index stands still until it is turned on and rebuilt. On SQLite the
+/// triggers read a flag (`search_settings.upkeep`); on PostgreSQL they are dropped and made
+/// again.
 pub async fn set_upkeep<C: ConnectionTrait + TransactionTrait>(
     conn: &C,
     on: bool,
 ) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
-    // One transaction, so one connection whose view of the schema is current; on SQLite it
-    // takes the write lock with its first statement, so it never has to upgrade a read
-    // (which SQLite refuses, "database is locked", while the server's workers write).
-    let txn = conn.begin().await?;
-    txn.execute_unprepared("UPDATE search_settings SET id = id WHERE id = 1")
+    if backend != DbBackend::Postgres {
+        conn.execute_raw(stmt(
+            backend,
+            "UPDATE search_settings SET upkeep = ? WHERE id = 1",
+            vec![on.into()],
+        ))
         .await?;
-    let mut statements = match backend {
-        DbBackend::Postgres => search_index::drop_triggers(backend),
-        // The triggers there are, each dropped by name: a `DROP TRIGGER IF EXISTS` run
-        // again on a connection can be a no-op compiled before the trigger existed.
-        _ => txn
-            .query_all_raw(stmt(
-                backend,
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' \
-                 AND name LIKE 'search_%'",
-                vec![],
-            ))
-            .await?
-            .iter()
-            .map(|row| {
-                row.try_get::<String>("", "name")
-                    .map(|n| format!("DROP TRIGGER {n}"))
-            })
-            .collect::<Result<_, _>>()?,
-    };
+        return Ok(());
+    }
+    let txn = conn.begin().await?;
+    let mut statements = search_index::drop_triggers(backend);
     if on {
         statements.extend(search_index::create_triggers(backend));
     }

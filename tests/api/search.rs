@@ -681,3 +681,88 @@ async fn the_search_page_shows_hits_filters_and_the_next_page() {
     assert_eq!(next.text.matches("class=\"hit\"").count(), 1, "{href}");
     assert_eq!(storage::search::count(&app.ctx.db).await.unwrap(), 3);
 }
+
+/// On PostgreSQL a word that matches more than two windows of documents is looked for in the
+/// newest slice of time first (`storage::search::find`); a word whose matches are bunched in
+/// old times, where that slice holds none, is still found everywhere. Both backends give the
+/// same pages.
+#[tokio::test]
+async fn a_common_word_finds_the_newest_and_a_word_of_old_times_is_still_found() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann").await;
+    let group = app.group(&ann, "busy").await;
+    let carol = app.remote_person("remote.example", "carol").await;
+    // 12,000 posts over two years, all with "tea"; the 2,400 oldest of them (the first 146
+    // days) also say "sextant". The estimate of either is over two windows (2,000); the
+    // slice for "sextant" is the newest 5/6 of the time, which holds only the newest 400 of
+    // them. The one that says it best is older than those, but among the newest 1,000.
+    const BEST: i64 = 1_500;
+    // And one old post is by someone of another instance.
+    const ELSEWHERE: i64 = 100;
+    let dave = app.remote_person("other.example", "dave").await;
+    let now = Utc::now().timestamp();
+    let days = 730;
+    let n = 12_000i64;
+    let old = 2_400i64;
+    let rows: Vec<String> = (0..n)
+        .map(|i| {
+            let at = now - days * 86_400 + i * (days * 86_400 - 600) / n;
+            let t = DateTime::from_timestamp(at, 0).unwrap().to_rfc3339();
+            let (title, words) = match i {
+                BEST => ("Sextant", "tea sextant sextant"),
+                _ if i < old => ("Post", "tea sextant"),
+                _ => ("Post", "tea"),
+            };
+            format!(
+                "({id}, 'https://remote.example/p/{id}', {g}, {a}, '{title} {i}', '{words} {i}', '', \
+                 false, 0, 0, 0, 0, 0, '{t}', '{t}', false, false, false, false)",
+                id = 100_000 + i,
+                g = id(&group),
+                a = if i == ELSEWHERE { dave.id } else { carol.id },
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        app.ctx
+            .db
+            .execute_unprepared(&format!(
+                "INSERT INTO posts (id, ap_id, group_id, author_id, title, body, body_html, \
+                 local, upvotes, downvotes, score, hot_rank, reply_count, last_activity_at, \
+                 created_at, locked, pinned, removed, question) VALUES {}",
+                chunk.join(", ")
+            ))
+            .await
+            .unwrap();
+    }
+    app.ctx.db.execute_unprepared("ANALYZE").await.unwrap();
+    assert_eq!(storage::search::count(&app.ctx.db).await.unwrap(), n);
+
+    // The newest first: same text, so recency decides.
+    let newest: Vec<_> = (0..20).map(|i| post(100_000 + n - 1 - i)).collect();
+    assert_eq!(found(&app, "q=tea").await, newest);
+    // "sextant" lies mostly before the slice the estimate gives: the best is found all the
+    // same, then the newest, and the pages go on.
+    let page = find(&app, "q=sextant").await;
+    let first: Vec<_> = std::iter::once(post(100_000 + BEST))
+        .chain((0..19).map(|i| post(100_000 + old - 1 - i)))
+        .collect();
+    let got: Vec<_> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| post(id(h)))
+        .collect();
+    assert_eq!(got, first);
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let next: Vec<_> = (19..39).map(|i| post(100_000 + old - 1 - i)).collect();
+    assert_eq!(
+        found(&app, &format!("q=sextant&cursor={cursor}")).await,
+        next
+    );
+    // A filter applied after ranking finds what lies outside the newest window.
+    assert_eq!(
+        found(&app, "q=tea&instance=other.example").await,
+        [post(100_000 + ELSEWHERE)]
+    );
+}
