@@ -112,6 +112,8 @@ pub enum Code {
     NotAQuestion,
     /// The reply is not in the question's thread.
     NotInThread,
+    /// An edit made on an older revision than the page's newest.
+    EditConflict,
     /// A federated activity this server will not act on.
     InvalidActivity,
     /// A remote actor document that does not check out.
@@ -151,6 +153,7 @@ impl Code {
         Code::IsBanned,
         Code::NotAQuestion,
         Code::NotInThread,
+        Code::EditConflict,
         Code::InvalidActivity,
         Code::InvalidActor,
         Code::InvalidObject,
@@ -181,6 +184,7 @@ impl Code {
             Self::IsBanned => "is_banned",
             Self::NotAQuestion => "not_a_question",
             Self::NotInThread => "not_in_thread",
+            Self::EditConflict => "edit_conflict",
             Self::InvalidActivity => "invalid_activity",
             Self::InvalidActor => "invalid_actor",
             Self::InvalidObject => "invalid_object",
@@ -212,6 +216,7 @@ impl Code {
             Self::IsBanned => StatusCode::CONFLICT,
             Self::NotAQuestion => StatusCode::CONFLICT,
             Self::NotInThread => StatusCode::CONFLICT,
+            Self::EditConflict => StatusCode::CONFLICT,
             Self::InvalidActivity => StatusCode::BAD_REQUEST,
             Self::InvalidActor => StatusCode::BAD_REQUEST,
             Self::InvalidObject => StatusCode::BAD_REQUEST,
@@ -236,7 +241,7 @@ pub struct ErrorBody {
     /// 403 `forbidden`, `registration_closed`, `pending_approval`, `banned`,
     /// `instance_blocked`, `instance_not_allowed`, `csrf`; 409 `name_taken`, `deleted`,
     /// `locked`, `not_removed`, `is_moderator`, `last_moderator`, `is_banned`, `not_a_question`,
-    /// `not_in_thread`; 400 (a federated input refused) `invalid_activity`, `invalid_actor`,
+    /// `not_in_thread`, `edit_conflict`; 400 (a federated input refused) `invalid_activity`, `invalid_actor`,
     /// `invalid_object`, `not_public`, `object_deleted`, `unsupported_object`, `url_refused`,
     /// `fetch_failed`, `fetch_limit`.
     pub error: &'static str,

@@ -20,6 +20,7 @@ pub mod limits;
 pub mod moderation;
 pub mod names;
 pub mod notifications;
+pub mod pages;
 pub mod pagination;
 pub mod posts;
 pub mod questions;

@@ -113,6 +113,8 @@ pub struct GroupView {
     pub moderators: Vec<PersonRef>,
     /// Q&A mode: every new post is a question.
     pub qa_mode: bool,
+    /// Who may edit its pages.
+    pub page_editors: super::pages::PageEditors,
     /// When it was created.
     pub created_at: DateTime<Utc>,
 }
@@ -133,6 +135,7 @@ impl GroupView {
             rules_html: g.rules_html.clone(),
             moderators: moderators.iter().map(PersonRef::from).collect(),
             qa_mode: g.qa_mode,
+            page_editors: super::pages::PageEditors::of(g),
             created_at: g.created_at,
         }
     }

@@ -28,6 +28,7 @@ pub mod limits;
 pub mod memo;
 pub mod moderation;
 pub mod notifications;
+pub mod pages;
 pub mod peers;
 pub mod persons;
 pub mod posts;

@@ -17,4 +17,5 @@ pub mod accounts;
 pub mod content;
 pub mod membership;
 pub mod moderation;
+pub mod pages;
 pub mod questions;

@@ -17,6 +17,7 @@ mod limits;
 mod moderation;
 mod openapi;
 mod outbox;
+mod pages;
 mod payloads;
 mod posts;
 mod processes;

@@ -503,15 +503,16 @@ async fn thread_pages_carry_qa_page_json_ld() {
     assert!(!page.contains("application/ld+json"));
 }
 
-/// A browser without a browser: a session cookie and the CSRF token of the pages.
-struct Web<'a> {
+/// A browser without a browser: a session cookie and the CSRF token of the pages (the
+/// knowledge base's web tests use it too).
+pub(crate) struct Web<'a> {
     app: &'a TestApp,
     http: reqwest::Client,
     cookies: std::collections::BTreeMap<String, String>,
 }
 
 impl<'a> Web<'a> {
-    async fn log_in(app: &'a TestApp, name: &str) -> Self {
+    pub(crate) async fn log_in(app: &'a TestApp, name: &str) -> Self {
         let mut w = Self {
             app,
             http: reqwest::Client::builder()
@@ -553,7 +554,7 @@ impl<'a> Web<'a> {
             .join("; ")
     }
 
-    async fn get(&mut self, path: &str) -> String {
+    pub(crate) async fn get(&mut self, path: &str) -> String {
         let r = self
             .http
             .get(format!("{}{path}", self.app.address))
@@ -566,14 +567,14 @@ impl<'a> Web<'a> {
         r.text().await.unwrap()
     }
 
-    async fn csrf(&mut self, path: &str) -> String {
+    pub(crate) async fn csrf(&mut self, path: &str) -> String {
         let page = self.get(path).await;
         let marker = "name=\"csrf\" value=\"";
         let start = page.find(marker).expect("a form") + marker.len();
         page[start..start + 64].to_string()
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
         let r = self
             .http
             .post(format!("{}{path}", self.app.address))

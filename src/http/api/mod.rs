@@ -15,6 +15,7 @@ mod health;
 mod membership;
 mod moderation;
 pub mod openapi;
+mod pages;
 mod posts;
 mod questions;
 mod replies;
@@ -29,6 +30,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(health::router())
         .merge(membership::router())
         .merge(moderation::router())
+        .merge(pages::router())
         .merge(posts::router())
         .merge(questions::router())
         .merge(replies::router())

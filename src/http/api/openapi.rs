@@ -59,6 +59,8 @@ use crate::{
         (name = "health", description = "Community health: weekly aggregates of a group or of the instance"),
         (name = "search", description = "Full-text search of posts and replies, ranked, with \
             highlighted snippets and filters; similar answered questions"),
+        (name = "pages", description = "The knowledge base: a group's pages with their history, \
+            diffs, conflicts, reverts and moderation"),
         (name = "meta", description = "This document"),
     )
 )]

@@ -269,6 +269,9 @@ async fn render_group(s: &AppState, viewer: &Viewer, handle: &str, q: GroupQuery
         None => None,
     };
     let members = storage::followers::count_accepted(&s.ctx.db, group.id).await?;
+    let pages = crate::domain::pages::list(&s.ctx, viewer.user.as_ref(), handle).await?;
+    let may_write_pages =
+        crate::domain::pages::may_edit(&s.ctx, &row, None, viewer.user.as_ref()).await?;
     let sort_name = match sort {
         PostSort::New => "new",
         PostSort::Active => "active",
@@ -291,6 +294,8 @@ async fn render_group(s: &AppState, viewer: &Viewer, handle: &str, q: GroupQuery
             questions => filter_name,
             counts => counts,
             waiting => waiting,
+            pages => pages,
+            may_write_pages => may_write_pages,
         },
     )
 }

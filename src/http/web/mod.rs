@@ -25,6 +25,7 @@ mod charts;
 mod groups;
 mod health;
 mod moderation;
+mod pages;
 mod people;
 pub mod render;
 mod search;
@@ -58,6 +59,10 @@ pub fn router() -> Router<AppState> {
         .route("/g/{handle}/join", post(groups::join))
         .route("/g/{handle}/leave", post(groups::leave))
         .route("/g/{handle}/modlog", get(moderation::modlog))
+        .route("/g/{handle}/pages", post(pages::create))
+        .route("/g/{handle}/pages/new", get(pages::new_form))
+        .route("/g/{handle}/pages/{slug}", get(pages::show))
+        .route("/g/{handle}/pages/{slug}/edit", post(pages::edit))
         .route("/g/{handle}/health", get(health::group_page))
         .route("/g/{handle}/health.csv", get(health::group_csv))
         .route("/admin/health", get(health::admin_page))

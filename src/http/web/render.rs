@@ -75,6 +75,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "group_edit.html",
         include_str!("../../../templates/group_edit.html"),
     ),
+    ("page.html", include_str!("../../../templates/page.html")),
+    (
+        "page_new.html",
+        include_str!("../../../templates/page_new.html"),
+    ),
 ];
 
 /// The part of a handle after `@` (`name@host` → `host`).

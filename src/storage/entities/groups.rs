@@ -29,6 +29,8 @@ pub struct Model {
     pub rules_html: String,
     /// Q&A mode: every new post is a question.
     pub qa_mode: bool,
+    /// Who may edit its pages: `moderators`, `members` or `signed_in`.
+    pub page_editors: String,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.

@@ -1,0 +1,380 @@
+//! The knowledge base: a group's pages, their history and diffs; writing, editing (with
+//! conflicts), reverting and moderating them; who may edit them.
+
+use axum::{
+    Json,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::{
+    domain::pages::{
+        self, NewPage, PageDiff, PageEdit, PageEditors, PageModeration, PageRevert, PageView,
+        RevisionView, Saved,
+    },
+    error::{Code, ErrorBody, Result},
+    http::{
+        AppState,
+        api::openapi::{HandlePath, JsonBody, SignedIn},
+        extract::{ApiJson, ApiPath, ApiQuery, Auth, MaybeAuth},
+    },
+    usecases::pages as usecase,
+};
+
+/// This module's routes and their descriptions.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(list, create))
+        .routes(routes!(show, edit))
+        .routes(routes!(history))
+        .routes(routes!(revision))
+        .routes(routes!(diff))
+        .routes(routes!(revert))
+        .routes(routes!(moderate))
+        .routes(routes!(set_editors))
+}
+
+const TAG: &str = "pages";
+
+/// `{slug}`: a page of the group.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct SlugPath {
+    /// The page's address in the group
+    slug: String,
+}
+
+/// `{number}`: a revision of the page.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct NumberPath {
+    /// The revision's number, from 1
+    number: i64,
+}
+
+/// A group's pages, by title
+///
+/// Removed pages are listed for the group's moderators only.
+#[utoipa::path(
+    get,
+    path = "/groups/{handle}/pages",
+    tag = TAG,
+    operation_id = "listPages",
+    security((), ("bearer" = [])),
+    params(HandlePath),
+    responses(
+        (status = 200, description = "The pages", body = Vec<PageView>),
+        (status = 404, description = "Unknown group", body = ErrorBody),
+        SignedIn,
+    )
+)]
+async fn list(
+    State(s): State<AppState>,
+    MaybeAuth(viewer): MaybeAuth,
+    ApiPath(handle): ApiPath<String>,
+) -> Result<Json<Vec<PageView>>> {
+    Ok(Json(pages::list(&s.ctx, viewer.as_ref(), &handle).await?))
+}
+
+/// Write a new page
+///
+/// Who may is the group's choice (`page_editors`: moderators, members, or anyone signed
+/// in); revision 1 is saved with it.
+#[utoipa::path(
+    post,
+    path = "/groups/{handle}/pages",
+    tag = TAG,
+    operation_id = "createPage",
+    security(("bearer" = [])),
+    params(HandlePath),
+    request_body = NewPage,
+    responses(
+        (status = 201, description = "The page", body = PageView),
+        (status = 403, description = "Not allowed to edit the group's pages (`forbidden`), banned (`banned`), or a group on another instance", body = ErrorBody),
+        (status = 404, description = "Unknown group", body = ErrorBody),
+        (status = 409, description = "The group has a page at that slug (`name_taken`)", body = ErrorBody),
+        JsonBody,
+        SignedIn,
+    )
+)]
+async fn create(
+    State(s): State<AppState>,
+    Auth(user): Auth,
+    ApiPath(handle): ApiPath<String>,
+    ApiJson(input): ApiJson<NewPage>,
+) -> Result<(StatusCode, Json<PageView>)> {
+    let view = usecase::create(&s.ctx, &user, &handle, input).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// A page
+#[utoipa::path(
+    get,
+    path = "/groups/{handle}/pages/{slug}",
+    tag = TAG,
+    operation_id = "showPage",
+    security((), ("bearer" = [])),
+    params(HandlePath, SlugPath),
+    responses(
+        (status = 200, description = "The page", body = PageView),
+        (status = 404, description = "Unknown group or page (or removed)", body = ErrorBody),
+        SignedIn,
+    )
+)]
+async fn show(
+    State(s): State<AppState>,
+    MaybeAuth(viewer): MaybeAuth,
+    ApiPath((handle, slug)): ApiPath<(String, String)>,
+) -> Result<Json<PageView>> {
+    let (group, page) = pages::load(&s.ctx, viewer.as_ref(), &handle, &slug).await?;
+    Ok(Json(
+        pages::view(&s.ctx, viewer.as_ref(), &group, &page).await?,
+    ))
+}
+
+/// An edit refused because the page was saved since its base revision.
+#[derive(Debug, Serialize, ToSchema)]
+struct EditConflict {
+    /// `edit_conflict`.
+    error: &'static str,
+    /// Explanation for people.
+    message: String,
+    /// The page as it is now (its `revision` is the base to edit on).
+    current: PageView,
+    /// What changed from the edit's base revision to the newest.
+    diff: PageDiff,
+}
+
+/// Save an edit of a page
+///
+/// The edit names the revision it was made on (`base_revision`). When the page was saved
+/// since, nothing is stored and the answer is 409 with the page as it is now and what
+/// changed since the base, to merge and send again.
+#[utoipa::path(
+    put,
+    path = "/groups/{handle}/pages/{slug}",
+    tag = TAG,
+    operation_id = "editPage",
+    security(("bearer" = [])),
+    params(HandlePath, SlugPath),
+    request_body = PageEdit,
+    responses(
+        (status = 200, description = "The page as saved (unchanged when nothing changed)", body = PageView),
+        (status = 403, description = "Not allowed to edit the group's pages, or banned", body = ErrorBody),
+        (status = 404, description = "Unknown group or page", body = ErrorBody),
+        (status = 409, description = "Saved since the base revision (`edit_conflict`, with the page and the diff), or locked (`locked`, an error body)", body = EditConflict),
+        JsonBody,
+        SignedIn,
+    )
+)]
+async fn edit(
+    State(s): State<AppState>,
+    Auth(user): Auth,
+    ApiPath((handle, slug)): ApiPath<(String, String)>,
+    ApiJson(input): ApiJson<PageEdit>,
+) -> Result<Response> {
+    let base = input.base_revision;
+    Ok(
+        match usecase::edit(&s.ctx, &user, &handle, &slug, input).await? {
+            Saved::Page(view) => Json(view).into_response(),
+            Saved::Conflict { current, diff } => (
+                StatusCode::CONFLICT,
+                Json(EditConflict {
+                    error: Code::EditConflict.as_str(),
+                    message: format!(
+                        "the page was saved since revision {base}: it is at revision {} now",
+                        current.revision
+                    ),
+                    current,
+                    diff,
+                }),
+            )
+                .into_response(),
+        },
+    )
+}
+
+/// A page's history, newest first
+#[utoipa::path(
+    get,
+    path = "/groups/{handle}/pages/{slug}/revisions",
+    tag = TAG,
+    operation_id = "pageHistory",
+    security((), ("bearer" = [])),
+    params(HandlePath, SlugPath),
+    responses(
+        (status = 200, description = "Every revision, without its text", body = Vec<RevisionView>),
+        (status = 404, description = "Unknown group or page", body = ErrorBody),
+        SignedIn,
+    )
+)]
+async fn history(
+    State(s): State<AppState>,
+    MaybeAuth(viewer): MaybeAuth,
+    ApiPath((handle, slug)): ApiPath<(String, String)>,
+) -> Result<Json<Vec<RevisionView>>> {
+    Ok(Json(
+        pages::history(&s.ctx, viewer.as_ref(), &handle, &slug).await?,
+    ))
+}
+
+/// One revision of a page, with its text
+#[utoipa::path(
+    get,
+    path = "/groups/{handle}/pages/{slug}/revisions/{number}",
+    tag = TAG,
+    operation_id = "pageRevision",
+    security((), ("bearer" = [])),
+    params(HandlePath, SlugPath, NumberPath),
+    responses(
+        (status = 200, description = "The revision", body = RevisionView),
+        (status = 404, description = "Unknown group, page or revision", body = ErrorBody),
+        SignedIn,
+    )
+)]
+async fn revision(
+    State(s): State<AppState>,
+    MaybeAuth(viewer): MaybeAuth,
+    ApiPath((handle, slug, number)): ApiPath<(String, String, i64)>,
+) -> Result<Json<RevisionView>> {
+    Ok(Json(
+        pages::revision(&s.ctx, viewer.as_ref(), &handle, &slug, number).await?,
+    ))
+}
+
+/// Which revisions to compare.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct DiffQuery {
+    /// The older revision
+    from: i64,
+    /// The newer revision
+    to: i64,
+}
+
+/// What changed between two revisions of a page, line by line
+#[utoipa::path(
+    get,
+    path = "/groups/{handle}/pages/{slug}/diff",
+    tag = TAG,
+    operation_id = "pageDiff",
+    security((), ("bearer" = [])),
+    params(HandlePath, SlugPath, DiffQuery),
+    responses(
+        (status = 200, description = "The diff", body = PageDiff),
+        (status = 400, description = "`from` or `to` missing or not a number", body = ErrorBody),
+        (status = 404, description = "Unknown group, page or revision", body = ErrorBody),
+        SignedIn,
+    )
+)]
+async fn diff(
+    State(s): State<AppState>,
+    MaybeAuth(viewer): MaybeAuth,
+    ApiPath((handle, slug)): ApiPath<(String, String)>,
+    ApiQuery(q): ApiQuery<DiffQuery>,
+) -> Result<Json<PageDiff>> {
+    Ok(Json(
+        pages::diff(&s.ctx, viewer.as_ref(), &handle, &slug, q.from, q.to).await?,
+    ))
+}
+
+/// Revert a page to an older revision (moderators)
+///
+/// Saves a new revision with the older one's title and text.
+#[utoipa::path(
+    post,
+    path = "/groups/{handle}/pages/{slug}/revert",
+    tag = TAG,
+    operation_id = "revertPage",
+    security(("bearer" = [])),
+    params(HandlePath, SlugPath),
+    request_body = PageRevert,
+    responses(
+        (status = 200, description = "The page as reverted", body = PageView),
+        (status = 403, description = "Not a moderator", body = ErrorBody),
+        (status = 404, description = "Unknown group, page or revision", body = ErrorBody),
+        JsonBody,
+        SignedIn,
+    )
+)]
+async fn revert(
+    State(s): State<AppState>,
+    Auth(user): Auth,
+    ApiPath((handle, slug)): ApiPath<(String, String)>,
+    ApiJson(input): ApiJson<PageRevert>,
+) -> Result<Json<PageView>> {
+    Ok(Json(
+        usecase::revert(&s.ctx, &user, &handle, &slug, input).await?,
+    ))
+}
+
+/// Lock, unlock, remove or restore a page (moderators)
+///
+/// A locked page is edited by moderators only; a removed one is seen by moderators only.
+#[utoipa::path(
+    post,
+    path = "/groups/{handle}/pages/{slug}/moderation",
+    tag = TAG,
+    operation_id = "moderatePage",
+    security(("bearer" = [])),
+    params(HandlePath, SlugPath),
+    request_body = PageModeration,
+    responses(
+        (status = 200, description = "The page", body = PageView),
+        (status = 403, description = "Not a moderator", body = ErrorBody),
+        (status = 404, description = "Unknown group or page", body = ErrorBody),
+        JsonBody,
+        SignedIn,
+    )
+)]
+async fn moderate(
+    State(s): State<AppState>,
+    Auth(user): Auth,
+    ApiPath((handle, slug)): ApiPath<(String, String)>,
+    ApiJson(input): ApiJson<PageModeration>,
+) -> Result<Json<PageView>> {
+    Ok(Json(
+        usecase::moderate(&s.ctx, &user, &handle, &slug, input.action).await?,
+    ))
+}
+
+/// Who may edit a group's pages.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct PageSettings {
+    /// `moderators`, `members` (the default) or `signed_in`.
+    editors: PageEditors,
+}
+
+/// Set who may edit a group's pages (moderators)
+#[utoipa::path(
+    put,
+    path = "/groups/{handle}/page-settings",
+    tag = TAG,
+    operation_id = "setPageEditors",
+    security(("bearer" = [])),
+    params(HandlePath),
+    request_body = PageSettings,
+    responses(
+        (status = 200, description = "The setting", body = PageSettings),
+        (status = 403, description = "Not a moderator, or a group on another instance", body = ErrorBody),
+        (status = 404, description = "Unknown group", body = ErrorBody),
+        JsonBody,
+        SignedIn,
+    )
+)]
+async fn set_editors(
+    State(s): State<AppState>,
+    Auth(user): Auth,
+    ApiPath(handle): ApiPath<String>,
+    ApiJson(input): ApiJson<PageSettings>,
+) -> Result<Json<PageSettings>> {
+    usecase::set_editors(&s.ctx, &user, &handle, input.editors).await?;
+    Ok(Json(input))
+}

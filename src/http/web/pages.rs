@@ -1,0 +1,174 @@
+//! The knowledge base on the web: a group's page with its history (and a diff between two
+//! revisions), the form that writes a new page, and the edit form, which shows a conflict
+//! (the page saved since the form was opened) with what changed, the text kept.
+
+use axum::{extract::State, http::StatusCode};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    accounts::{form_error, is_user_error},
+    render::{PageResult, page},
+    session::{Viewer, WebForm, WebPath, WebQuery, done},
+};
+use crate::{
+    domain::{
+        groups,
+        pages::{self, NewPage, PageEdit, Saved},
+    },
+    http::AppState,
+    usecases::pages as usecase,
+};
+
+/// Which revisions a page's diff compares.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct DiffQuery {
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+/// `GET /g/{handle}/pages/{slug}`: the page, its history, a diff when asked for, and the edit
+/// form for its editors.
+pub(super) async fn show(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    WebPath((handle, slug)): WebPath<(String, String)>,
+    WebQuery(q): WebQuery<DiffQuery>,
+) -> PageResult {
+    let user = viewer.user.as_ref();
+    let (group, row) = pages::load(&s.ctx, user, &handle, &slug).await?;
+    let view = pages::view(&s.ctx, user, &group, &row).await?;
+    let history = pages::history(&s.ctx, user, &handle, &slug).await?;
+    let diff = match (q.from, q.to) {
+        (Some(from), Some(to)) => Some(pages::diff(&s.ctx, user, &handle, &slug, from, to).await?),
+        _ => None,
+    };
+    let form = EditForm {
+        base_revision: view.revision,
+        title: view.title.clone(),
+        body: view.body.clone(),
+        summary: String::new(),
+    };
+    page(
+        &s.ctx.instance.domain,
+        &viewer,
+        StatusCode::OK,
+        "page.html",
+        context! {
+            group => groups::view(&s.ctx, &handle).await?, path => handle, page => view,
+            history => history, diff => diff, form => form,
+        },
+    )
+}
+
+/// The edit form.
+#[derive(Debug, Deserialize, Serialize)]
+pub(super) struct EditForm {
+    base_revision: i64,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    summary: String,
+}
+
+/// `POST /g/{handle}/pages/{slug}/edit`: saves, or shows the conflict with the text kept.
+pub(super) async fn edit(
+    State(s): State<AppState>,
+    WebPath((handle, slug)): WebPath<(String, String)>,
+    WebForm { viewer, data }: WebForm<EditForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let input = PageEdit {
+        base_revision: data.base_revision,
+        title: Some(data.title.clone()),
+        body: data.body.clone(),
+        summary: data.summary.clone(),
+    };
+    let (status, error, conflict) = match usecase::edit(&s.ctx, &user, &handle, &slug, input).await
+    {
+        Ok(Saved::Page(p)) => return Ok(done(&p.path)),
+        Ok(Saved::Conflict { current, diff }) => (
+            StatusCode::CONFLICT,
+            None,
+            Some(context! { current => current, diff => diff }),
+        ),
+        Err(e) if is_user_error(&e) => (e.status(), Some(form_error(&e)), None),
+        Err(e) => return Err(e.into()),
+    };
+    let (group, row) = pages::load(&s.ctx, Some(&user), &handle, &slug).await?;
+    let view = pages::view(&s.ctx, Some(&user), &group, &row).await?;
+    let history = pages::history(&s.ctx, Some(&user), &handle, &slug).await?;
+    page(
+        &s.ctx.instance.domain,
+        &viewer,
+        status,
+        "page.html",
+        context! {
+            group => groups::view(&s.ctx, &handle).await?, path => handle, page => view,
+            history => history, form => data, error => error, conflict => conflict,
+        },
+    )
+}
+
+/// The new-page form.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub(super) struct NewForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    summary: String,
+}
+
+/// `GET /g/{handle}/pages/new`: the form (`?title=` fills in the title, as a `[[link]]` to a
+/// missing page does).
+pub(super) async fn new_form(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    WebPath(handle): WebPath<String>,
+    WebQuery(form): WebQuery<NewForm>,
+) -> PageResult {
+    viewer.require()?;
+    let group = groups::view(&s.ctx, &handle).await?;
+    page(
+        &s.ctx.instance.domain,
+        &viewer,
+        StatusCode::OK,
+        "page_new.html",
+        context! { group => group, path => handle, form => form },
+    )
+}
+
+/// `POST /g/{handle}/pages`: writes the page and goes to it.
+pub(super) async fn create(
+    State(s): State<AppState>,
+    WebPath(handle): WebPath<String>,
+    WebForm { viewer, data }: WebForm<NewForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let input = NewPage {
+        title: data.title.clone(),
+        slug: Some(data.slug.trim().to_string()).filter(|s| !s.is_empty()),
+        body: data.body.clone(),
+        summary: data.summary.clone(),
+    };
+    match usecase::create(&s.ctx, &user, &handle, input).await {
+        Ok(p) => Ok(done(&p.path)),
+        Err(e) if is_user_error(&e) => page(
+            &s.ctx.instance.domain,
+            &viewer,
+            e.status(),
+            "page_new.html",
+            context! {
+                group => groups::view(&s.ctx, &handle).await?, path => handle, form => data,
+                error => form_error(&e),
+            },
+        ),
+        Err(e) => Err(e.into()),
+    }
+}

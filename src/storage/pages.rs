@@ -1,0 +1,185 @@
+//! The knowledge base's pages and their revisions (migration `m20261206_000038_create_pages`).
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set, sea_query::Expr,
+};
+
+use super::entities::{groups, page_revisions, pages};
+
+/// A save of a page: what it reads after, and who saved it why.
+pub struct Save {
+    /// Title.
+    pub title: String,
+    /// Markdown body.
+    pub body: String,
+    /// Its sanitised HTML.
+    pub body_html: String,
+    /// Who saved it.
+    pub author_id: i64,
+    /// Why (may be empty).
+    pub summary: String,
+    /// The revision a revert goes back to.
+    pub reverts: Option<i64>,
+    /// When.
+    pub now: DateTime<Utc>,
+}
+
+/// Stores a new page of `group_id` at `slug` with its first revision.
+pub async fn create<C: ConnectionTrait>(
+    conn: &C,
+    group_id: i64,
+    slug: &str,
+    save: Save,
+) -> Result<pages::Model, DbErr> {
+    let page = pages::ActiveModel {
+        group_id: Set(group_id),
+        slug: Set(slug.to_string()),
+        title: Set(save.title.clone()),
+        body: Set(save.body.clone()),
+        body_html: Set(save.body_html.clone()),
+        revision: Set(1),
+        creator_id: Set(Some(save.author_id)),
+        locked: Set(false),
+        removed: Set(false),
+        created_at: Set(save.now),
+        updated_at: Set(save.now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    add_revision(conn, page.id, 1, save).await?;
+    Ok(page)
+}
+
+async fn add_revision<C: ConnectionTrait>(
+    conn: &C,
+    page_id: i64,
+    number: i64,
+    save: Save,
+) -> Result<page_revisions::Model, DbErr> {
+    page_revisions::ActiveModel {
+        page_id: Set(page_id),
+        number: Set(number),
+        author_id: Set(Some(save.author_id)),
+        title: Set(save.title),
+        body: Set(save.body),
+        summary: Set(save.summary),
+        reverts: Set(save.reverts),
+        created_at: Set(save.now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+}
+
+/// Saves a new revision of page `page_id` made on revision `base`; `None` (nothing written)
+/// when the page's newest revision is no longer `base` (someone saved in between: a
+/// conflict). The check and the write are one statement, so two saves on the same base
+/// cannot both succeed.
+pub async fn save<C: ConnectionTrait>(
+    conn: &C,
+    page_id: i64,
+    base: i64,
+    save: Save,
+) -> Result<Option<i64>, DbErr> {
+    let next = base + 1;
+    let updated = pages::Entity::update_many()
+        .col_expr(pages::Column::Title, Expr::value(save.title.clone()))
+        .col_expr(pages::Column::Body, Expr::value(save.body.clone()))
+        .col_expr(pages::Column::BodyHtml, Expr::value(save.body_html.clone()))
+        .col_expr(pages::Column::Revision, Expr::value(next))
+        .col_expr(pages::Column::UpdatedAt, Expr::value(save.now))
+        .filter(pages::Column::Id.eq(page_id))
+        .filter(pages::Column::Revision.eq(base))
+        .exec(conn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Ok(None);
+    }
+    add_revision(conn, page_id, next, save).await?;
+    Ok(Some(next))
+}
+
+/// The page of `group_id` at `slug`.
+pub async fn find<C: ConnectionTrait>(
+    conn: &C,
+    group_id: i64,
+    slug: &str,
+) -> Result<Option<pages::Model>, DbErr> {
+    pages::Entity::find()
+        .filter(pages::Column::GroupId.eq(group_id))
+        .filter(pages::Column::Slug.eq(slug))
+        .one(conn)
+        .await
+}
+
+/// A group's pages, by title (removed ones too, for the caller to filter).
+pub async fn of_group<C: ConnectionTrait>(
+    conn: &C,
+    group_id: i64,
+) -> Result<Vec<pages::Model>, DbErr> {
+    pages::Entity::find()
+        .filter(pages::Column::GroupId.eq(group_id))
+        .order_by_asc(pages::Column::Title)
+        .order_by_asc(pages::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// A page's revisions, newest first.
+pub async fn revisions<C: ConnectionTrait>(
+    conn: &C,
+    page_id: i64,
+) -> Result<Vec<page_revisions::Model>, DbErr> {
+    page_revisions::Entity::find()
+        .filter(page_revisions::Column::PageId.eq(page_id))
+        .order_by_desc(page_revisions::Column::Number)
+        .all(conn)
+        .await
+}
+
+/// Revision `number` of a page.
+pub async fn revision<C: ConnectionTrait>(
+    conn: &C,
+    page_id: i64,
+    number: i64,
+) -> Result<Option<page_revisions::Model>, DbErr> {
+    page_revisions::Entity::find()
+        .filter(page_revisions::Column::PageId.eq(page_id))
+        .filter(page_revisions::Column::Number.eq(number))
+        .one(conn)
+        .await
+}
+
+/// Locks or unlocks a page, removes or restores it.
+pub async fn set_state<C: ConnectionTrait>(
+    conn: &C,
+    page_id: i64,
+    locked: bool,
+    removed: bool,
+) -> Result<(), DbErr> {
+    pages::Entity::update_many()
+        .col_expr(pages::Column::Locked, Expr::value(locked))
+        .col_expr(pages::Column::Removed, Expr::value(removed))
+        .filter(pages::Column::Id.eq(page_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets who may edit a local group's pages.
+pub async fn set_editors<C: ConnectionTrait>(
+    conn: &C,
+    group_id: i64,
+    editors: &str,
+) -> Result<(), DbErr> {
+    super::memo::clear();
+    groups::Entity::update_many()
+        .col_expr(groups::Column::PageEditors, Expr::value(editors))
+        .filter(groups::Column::Id.eq(group_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
