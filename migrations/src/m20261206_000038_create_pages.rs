@@ -8,6 +8,8 @@
 //! - `page_revisions(id, page_id, number, author_id, title, body, summary, reverts,
 //!   created_at)`: every save, numbered from 1 per page; `reverts` names the revision a
 //!   moderator's revert went back to.
+//! - `page_links(page_id, post_id)`: the threads a page's newest text links to, so a thread
+//!   shows the pages that link to it.
 //! - `groups.page_editors`: who may edit the group's pages: `moderators`, `members` (the
 //!   default: people who joined, here or elsewhere, and moderators) or `signed_in` (anyone
 //!   with an account here, and members elsewhere).
@@ -46,6 +48,19 @@ enum PageRevisions {
     Summary,
     Reverts,
     CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum PageLinks {
+    Table,
+    PageId,
+    PostId,
+}
+
+#[derive(DeriveIden)]
+enum Posts {
+    Table,
+    Id,
 }
 
 #[derive(DeriveIden)]
@@ -152,10 +167,47 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
+        m.create_table(
+            Table::create()
+                .table(PageLinks::Table)
+                .col(big_integer(PageLinks::PageId))
+                .col(big_integer(PageLinks::PostId))
+                .primary_key(
+                    Index::create()
+                        .col(PageLinks::PageId)
+                        .col(PageLinks::PostId),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("fk_page_links_page")
+                        .from(PageLinks::Table, PageLinks::PageId)
+                        .to(Pages::Table, Pages::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("fk_page_links_post")
+                        .from(PageLinks::Table, PageLinks::PostId)
+                        .to(Posts::Table, Posts::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_page_links_post")
+                .table(PageLinks::Table)
+                .col(PageLinks::PostId)
+                .take(),
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(PageLinks::Table).take())
+            .await?;
         m.drop_table(Table::drop().table(PageRevisions::Table).take())
             .await?;
         m.drop_table(Table::drop().table(Pages::Table).take())

@@ -3,8 +3,10 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set, sea_query::Expr,
+    Set, Value, sea_query::Expr,
 };
+
+use super::queue::stmt;
 
 use super::entities::{groups, page_revisions, pages};
 
@@ -182,4 +184,61 @@ pub async fn set_editors<C: ConnectionTrait>(
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// Replaces the threads page `page_id` links to (posts that exist; others are left out).
+pub async fn set_links<C: ConnectionTrait>(
+    conn: &C,
+    page_id: i64,
+    post_ids: &[i64],
+) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    conn.execute_raw(stmt(
+        backend,
+        "DELETE FROM page_links WHERE page_id = ?",
+        vec![page_id.into()],
+    ))
+    .await?;
+    for post_id in post_ids {
+        conn.execute_raw(stmt(
+            backend,
+            "INSERT INTO page_links (page_id, post_id) SELECT ?, id FROM posts WHERE id = ? \
+             AND NOT EXISTS (SELECT 1 FROM page_links WHERE page_id = ? AND post_id = ?)",
+            vec![
+                page_id.into(),
+                Value::from(*post_id),
+                page_id.into(),
+                Value::from(*post_id),
+            ],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// The pages (not removed) whose newest text links to thread `post_id`, by title.
+pub async fn linking_to<C: ConnectionTrait>(
+    conn: &C,
+    post_id: i64,
+) -> Result<Vec<pages::Model>, DbErr> {
+    let rows = conn
+        .query_all_raw(stmt(
+            conn.get_database_backend(),
+            "SELECT page_id FROM page_links WHERE post_id = ?",
+            vec![post_id.into()],
+        ))
+        .await?;
+    let ids = rows
+        .iter()
+        .map(|r| r.try_get::<i64>("", "page_id"))
+        .collect::<Result<Vec<_>, _>>()?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    pages::Entity::find()
+        .filter(pages::Column::Id.is_in(ids))
+        .filter(pages::Column::Removed.eq(false))
+        .order_by_asc(pages::Column::Title)
+        .all(conn)
+        .await
 }

@@ -5,7 +5,10 @@ use super::Unit;
 use crate::{
     domain::{
         accounts::CurrentUser,
-        pages::{self, NewPage, PageAction, PageEdit, PageEditors, PageRevert, PageView, Saved},
+        pages::{
+            self, NewPage, PageAction, PageEdit, PageEditors, PageFromThread, PageRevert, PageView,
+            Saved,
+        },
     },
     error::Result,
     services::Services,
@@ -77,4 +80,17 @@ pub async fn set_editors(
     let unit = Unit::begin(ctx).await?;
     pages::set_editors(unit.ctx(), user, handle, editors).await?;
     unit.commit().await
+}
+
+/// `user` makes a new page of a thread (its question and accepted answer, attributed).
+pub async fn from_thread(
+    ctx: &Services,
+    user: &CurrentUser,
+    post_id: i64,
+    input: PageFromThread,
+) -> Result<PageView> {
+    let unit = Unit::begin(ctx).await?;
+    let view = pages::from_thread(unit.ctx(), user, post_id, input).await?;
+    unit.commit().await?;
+    Ok(view)
 }

@@ -577,3 +577,129 @@ async fn the_web_pages_write_show_edit_and_show_a_conflict_with_the_text_kept() 
     assert!(shown.contains("<del>- Page the lead.</del>"), "{shown}");
     assert_eq!(app.get("/g/ops/pages/nothing", None).await.status, 404);
 }
+
+#[tokio::test]
+async fn a_thread_and_its_accepted_answer_become_a_page_that_links_back() {
+    use crate::questions::Web;
+    use cohort::testing::id;
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    let carol = app.user("carol").await;
+    app.group(&alice, "ops").await;
+    join(&app, &bob, "ops").await;
+    let r = app
+        .post(
+            "/api/v1/groups/ops/posts",
+            Some(&bob),
+            json!({"title": "How do we rotate [TLS] keys?", "body": "Every year, by hand?", "kind": "question"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let q = id(&r.json);
+    let answer = id(&app
+        .reply_to(&alice, q, None, "Use **certbot** with a timer.")
+        .await);
+    let r = app
+        .request(
+            "PUT",
+            &format!("/api/v1/posts/{q}/answer"),
+            Some(&bob),
+            Some(&json!({"reply_id": answer})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // Carol is no member: no page.
+    let r = app
+        .post(&format!("/api/v1/posts/{q}/page"), Some(&carol), json!({}))
+        .await;
+    assert_eq!(r.status, 403);
+    let r = app
+        .post(
+            &format!("/api/v1/posts/{q}/page"),
+            Some(&bob),
+            json!({"slug": "tls-keys"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let body = r.json["body"].as_str().unwrap();
+    let domain = &app.ctx.instance.domain;
+    assert!(body.starts_with("Every year, by hand?"), "{body}");
+    assert!(
+        body.contains(&format!(
+            "— @bob@{domain}, in the thread [How do we rotate TLS keys?](/posts/{q})"
+        )),
+        "{body}"
+    );
+    assert!(
+        body.contains("## The accepted answer") && body.contains("Use **certbot** with a timer."),
+        "{body}"
+    );
+    assert!(body.contains(&format!("— @alice@{domain}")), "{body}");
+    assert_eq!(r.json["title"], "How do we rotate [TLS] keys?");
+    let r = app
+        .get("/api/v1/groups/ops/pages/tls-keys/revisions", None)
+        .await;
+    assert_eq!(
+        r.json[0]["summary"],
+        "From the thread \"How do we rotate [TLS] keys?\""
+    );
+
+    // The thread lists the pages that link to it (by title), and stops when the link goes.
+    let linking = |r: Reply| -> Vec<String> {
+        r.json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["slug"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        linking(app.get(&format!("/api/v1/posts/{q}/pages"), None).await),
+        ["tls-keys"]
+    );
+    let r = create(
+        &app,
+        &bob,
+        "ops",
+        json!({"title": "Index", "body": format!("- https://{domain}/posts/{q}\n- /posts/999999")}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(
+        linking(app.get(&format!("/api/v1/posts/{q}/pages"), None).await),
+        ["tls-keys", "index"]
+    );
+    let r = put(
+        &app,
+        "/api/v1/groups/ops/pages/index",
+        Some(&bob),
+        json!({"base_revision": 1, "body": "Nothing here."}),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        linking(app.get(&format!("/api/v1/posts/{q}/pages"), None).await),
+        ["tls-keys"]
+    );
+
+    // On the web: the thread shows the page and offers members to make one.
+    let mut web = Web::log_in(&app, "bob").await;
+    let thread = web.get(&format!("/posts/{q}")).await;
+    assert!(
+        thread.contains("In the knowledge base") && thread.contains("/pages/tls-keys\""),
+        "{thread}"
+    );
+    assert!(thread.contains("Make a page of this thread"), "{thread}");
+    let other = id(&app
+        .post_in(&bob, "ops", "Backups", "Nightly, kept a month.")
+        .await);
+    let csrf = web.csrf(&format!("/posts/{other}")).await;
+    let (status, location) = web
+        .post(&format!("/posts/{other}/page"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!((status, location.as_str()), (303, "/g/ops/pages/backups"));
+    let page = web.get(&location).await;
+    assert!(page.contains("Nightly, kept a month."), "{page}");
+}

@@ -13,13 +13,13 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     domain::pages::{
-        self, NewPage, PageDiff, PageEdit, PageEditors, PageModeration, PageRevert, PageView,
-        RevisionView, Saved,
+        self, NewPage, PageDiff, PageEdit, PageEditors, PageFromThread, PageModeration, PageRevert,
+        PageView, RevisionView, Saved,
     },
     error::{Code, ErrorBody, Result},
     http::{
         AppState,
-        api::openapi::{HandlePath, JsonBody, SignedIn},
+        api::openapi::{HandlePath, IdPath, JsonBody, SignedIn},
         extract::{ApiJson, ApiPath, ApiQuery, Auth, MaybeAuth},
     },
     usecases::pages as usecase,
@@ -36,6 +36,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(revert))
         .routes(routes!(moderate))
         .routes(routes!(set_editors))
+        .routes(routes!(from_thread))
+        .routes(routes!(thread_pages))
 }
 
 const TAG: &str = "pages";
@@ -377,4 +379,57 @@ async fn set_editors(
 ) -> Result<Json<PageSettings>> {
     usecase::set_editors(&s.ctx, &user, &handle, input.editors).await?;
     Ok(Json(input))
+}
+
+/// Make a page of a thread
+///
+/// A new page in the thread's group with the question (or post) and its accepted answer, each
+/// attributed, linking back to the thread. Who may is who may write the group's pages.
+#[utoipa::path(
+    post,
+    path = "/posts/{id}/page",
+    tag = TAG,
+    operation_id = "pageFromThread",
+    security(("bearer" = [])),
+    params(IdPath),
+    request_body = PageFromThread,
+    responses(
+        (status = 201, description = "The page", body = PageView),
+        (status = 403, description = "Not allowed to write the group's pages, or banned", body = ErrorBody),
+        (status = 404, description = "Unknown post", body = ErrorBody),
+        (status = 409, description = "A page at that slug exists (`name_taken`), or the thread was deleted or removed (`deleted`)", body = ErrorBody),
+        JsonBody,
+        SignedIn,
+    )
+)]
+async fn from_thread(
+    State(s): State<AppState>,
+    Auth(user): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<PageFromThread>,
+) -> Result<(StatusCode, Json<PageView>)> {
+    let view = usecase::from_thread(&s.ctx, &user, id, input).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The pages that link to a thread
+#[utoipa::path(
+    get,
+    path = "/posts/{id}/pages",
+    tag = TAG,
+    operation_id = "threadPages",
+    security((), ("bearer" = [])),
+    params(IdPath),
+    responses(
+        (status = 200, description = "The pages (not removed) whose text links to the thread", body = Vec<PageView>),
+        (status = 404, description = "Unknown post", body = ErrorBody),
+        SignedIn,
+    )
+)]
+async fn thread_pages(
+    State(s): State<AppState>,
+    MaybeAuth(viewer): MaybeAuth,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<PageView>>> {
+    Ok(Json(pages::linking_to(&s.ctx, viewer.as_ref(), id).await?))
 }

@@ -87,6 +87,7 @@ pub fn router() -> Router<AppState> {
             "/posts/{id}/answer/withdraw",
             post(threads::withdraw_answer),
         )
+        .route("/posts/{id}/page", post(threads::make_page))
         .route("/posts/{id}/lock", post(moderation::lock))
         .route("/posts/{id}/pin", post(moderation::pin))
         .route("/posts/{id}/restore", post(moderation::restore_post))

@@ -100,6 +100,16 @@ pub fn qa_page_json_ld(domain: &str, detail: &PostDetail) -> Option<serde_json::
     Some(json!({"@context": "https://schema.org", "@type": "QAPage", "mainEntity": question}))
 }
 
+/// The knowledge base's pages beside a thread: those that link to it, and whether the viewer
+/// may make a page of it.
+#[derive(Debug, Default)]
+pub struct ThreadPages {
+    /// The pages whose text links to the thread.
+    pub linking: Vec<crate::domain::pages::PageView>,
+    /// The viewer may write the group's pages.
+    pub may_write: bool,
+}
+
 /// Renders a thread. With `focus`, only that reply and its answers. `may_choose`: the viewer
 /// may accept a reply as the question's answer.
 pub fn render_thread(
@@ -109,6 +119,7 @@ pub fn render_thread(
     focus: Option<i64>,
     may_moderate: bool,
     may_choose: bool,
+    pages: ThreadPages,
 ) -> PageResult {
     let json_ld = qa_page_json_ld(domain, &detail);
     if let Some(id) = focus {
@@ -129,6 +140,8 @@ pub fn render_thread(
             may_moderate => may_moderate,
             may_choose => may_choose,
             json_ld => json_ld,
+            linking_pages => pages.linking,
+            may_write_page => pages.may_write,
         },
     )
 }
@@ -152,6 +165,11 @@ async fn thread(s: &AppState, viewer: &Viewer, post_id: i64, focus: Option<i64>)
         }
         None => (false, false),
     };
+    let pages = ThreadPages {
+        linking: crate::domain::pages::linking_to(&s.ctx, viewer.user.as_ref(), post_id).await?,
+        may_write: crate::domain::pages::may_edit(&s.ctx, &group, None, viewer.user.as_ref())
+            .await?,
+    };
     render_thread(
         &s.ctx.instance.domain,
         viewer,
@@ -159,7 +177,25 @@ async fn thread(s: &AppState, viewer: &Viewer, post_id: i64, focus: Option<i64>)
         focus,
         moderate,
         choose,
+        pages,
     )
+}
+
+/// `POST /posts/{id}/page`: makes a page of the thread and goes to it.
+pub(super) async fn make_page(
+    State(s): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WebForm { viewer, .. }: WebForm<serde::de::IgnoredAny>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let page = crate::usecases::pages::from_thread(
+        &s.ctx,
+        &user,
+        id,
+        crate::domain::pages::PageFromThread::default(),
+    )
+    .await?;
+    Ok(done(&page.path))
 }
 
 async fn viewer_of(s: &AppState, headers: &HeaderMap, here: &str) -> Result<Viewer, Response> {
