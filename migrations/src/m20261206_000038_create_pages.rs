@@ -5,9 +5,10 @@
 //!   page as it reads now; `revision` is the number of its newest revision, which an edit
 //!   names as its base (an edit against an older one is a conflict). `(group_id, slug)` is
 //!   unique.
-//! - `page_revisions(id, page_id, number, author_id, title, body, summary, reverts,
+//! - `page_revisions(id, page_id, number, author_id, title, body, summary, reverts, removed,
 //!   created_at)`: every save, numbered from 1 per page; `reverts` names the revision a
-//!   moderator's revert went back to.
+//!   moderator's revert went back to; a removed revision's text is shown to moderators only
+//!   (the newest cannot be removed: revert first).
 //! - `page_links(page_id, post_id)`: the threads a page's newest text links to, so a thread
 //!   shows the pages that link to it.
 //! - `groups.page_editors`: who may edit the group's pages: `moderators`, `members` (the
@@ -47,6 +48,7 @@ enum PageRevisions {
     Body,
     Summary,
     Reverts,
+    Removed,
     CreatedAt,
 }
 
@@ -139,6 +141,7 @@ impl MigrationTrait for Migration {
                 .col(text(PageRevisions::Body))
                 .col(text(PageRevisions::Summary))
                 .col(big_integer_null(PageRevisions::Reverts))
+                .col(boolean(PageRevisions::Removed).default(false))
                 .col(timestamp_with_time_zone(PageRevisions::CreatedAt))
                 .foreign_key(
                     ForeignKey::create()

@@ -184,6 +184,8 @@ pub struct RevisionView {
     /// The markdown body (only when one revision is asked for).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// Its text was hidden by a moderator: only moderators see its title, summary and text.
+    pub removed: bool,
 }
 
 /// How a line of a diff differs.
@@ -673,8 +675,9 @@ async fn conflict(
     page: &pages::Model,
     base: i64,
 ) -> Result<Saved> {
+    let moderator = moderation::may_moderate(ctx, group, user.person.id, user.is_admin).await?;
     Ok(Saved::Conflict {
-        diff: diff_of(ctx, page, base, page.revision).await?,
+        diff: diff_of(ctx, page, base, page.revision, moderator, false).await?,
         current: view(ctx, Some(user), group, page).await?,
     })
 }
@@ -770,22 +773,28 @@ pub async fn set_editors(
     Ok(())
 }
 
+/// `r` as `viewer` may see it: a removed revision's title, summary and text only for
+/// moderators (`moderator`).
 fn revision_view(
     r: &page_revisions::Model,
     authors: &HashMap<i64, persons::Model>,
     with_body: bool,
+    moderator: bool,
 ) -> RevisionView {
+    let shown = !r.removed || moderator;
+    let text = |t: &str| if shown { t.to_string() } else { String::new() };
     RevisionView {
         number: r.number,
         author: r
             .author_id
             .and_then(|a| authors.get(&a))
             .map(PersonRef::from),
-        title: r.title.clone(),
-        summary: r.summary.clone(),
+        title: text(&r.title),
+        summary: text(&r.summary),
         reverts: r.reverts,
         created_at: r.created_at,
-        body: with_body.then(|| r.body.clone()),
+        body: (with_body && shown).then(|| r.body.clone()),
+        removed: r.removed,
     }
 }
 
@@ -796,17 +805,18 @@ pub async fn history(
     handle: &str,
     slug: &str,
 ) -> Result<Vec<RevisionView>> {
-    let (_, page) = load(ctx, viewer, handle, slug).await?;
+    let (group, page) = load(ctx, viewer, handle, slug).await?;
+    let moderator = moderates(ctx, &group, viewer).await?;
     let revisions = storage::pages::revisions(&ctx.db, page.id).await?;
     let authors =
         storage::persons::by_ids(&ctx.db, revisions.iter().filter_map(|r| r.author_id)).await?;
     Ok(revisions
         .iter()
-        .map(|r| revision_view(r, &authors, false))
+        .map(|r| revision_view(r, &authors, false, moderator))
         .collect())
 }
 
-/// One revision of a page, with its text.
+/// One revision of a page, with its text (a removed one's only for moderators).
 pub async fn revision(
     ctx: &Ctx,
     viewer: Option<&CurrentUser>,
@@ -814,12 +824,57 @@ pub async fn revision(
     slug: &str,
     number: i64,
 ) -> Result<RevisionView> {
-    let (_, page) = load(ctx, viewer, handle, slug).await?;
+    let (group, page) = load(ctx, viewer, handle, slug).await?;
+    let moderator = moderates(ctx, &group, viewer).await?;
     let r = storage::pages::revision(&ctx.db, page.id, number)
         .await?
         .ok_or(Error::NotFound("revision"))?;
     let authors = storage::persons::by_ids(&ctx.db, r.author_id).await?;
-    Ok(revision_view(&r, &authors, true))
+    Ok(revision_view(&r, &authors, true, moderator))
+}
+
+/// What a moderator does to a revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RevisionAction {
+    /// Hide its title, summary and text from everyone but moderators.
+    Remove,
+    /// Show them again.
+    Restore,
+}
+
+/// A moderator removes or restores revision `number` of a page (not the newest: revert
+/// first, so the page never reads as hidden text).
+pub async fn moderate_revision(
+    ctx: &Ctx,
+    user: &CurrentUser,
+    handle: &str,
+    slug: &str,
+    number: i64,
+    action: RevisionAction,
+) -> Result<RevisionView> {
+    let (group, page) = load(ctx, Some(user), handle, slug).await?;
+    moderation::authorize(ctx, user, &group).await?;
+    if storage::pages::revision(&ctx.db, page.id, number)
+        .await?
+        .is_none()
+    {
+        return Err(Error::NotFound("revision"));
+    }
+    if number == page.revision && action == RevisionAction::Remove {
+        return Err(Error::invalid(
+            "number",
+            "the newest revision is the page itself: revert to an older one first",
+        ));
+    }
+    storage::pages::set_revision_removed(
+        &ctx.db,
+        page.id,
+        number,
+        action == RevisionAction::Remove,
+    )
+    .await?;
+    revision(ctx, Some(user), handle, slug, number).await
 }
 
 /// What changed between revisions `from` and `to` of a page.
@@ -831,23 +886,46 @@ pub async fn diff(
     from: i64,
     to: i64,
 ) -> Result<PageDiff> {
-    let (_, page) = load(ctx, viewer, handle, slug).await?;
-    diff_of(ctx, &page, from, to).await
+    let (group, page) = load(ctx, viewer, handle, slug).await?;
+    let moderator = moderates(ctx, &group, viewer).await?;
+    diff_of(ctx, &page, from, to, moderator, true).await
 }
 
-async fn diff_of(ctx: &Ctx, page: &pages::Model, from: i64, to: i64) -> Result<PageDiff> {
-    let old = storage::pages::revision(&ctx.db, page.id, from)
-        .await?
-        .ok_or(Error::NotFound("revision"))?;
-    let new = storage::pages::revision(&ctx.db, page.id, to)
-        .await?
-        .ok_or(Error::NotFound("revision"))?;
+/// The diff of two revisions. A removed revision counts as empty for someone who is not a
+/// moderator, or (`refuse`) is refused.
+async fn diff_of(
+    ctx: &Ctx,
+    page: &pages::Model,
+    from: i64,
+    to: i64,
+    moderator: bool,
+    refuse: bool,
+) -> Result<PageDiff> {
+    let mut texts = Vec::with_capacity(2);
+    for number in [from, to] {
+        let r = storage::pages::revision(&ctx.db, page.id, number)
+            .await?
+            .ok_or(Error::NotFound("revision"))?;
+        if r.removed && !moderator {
+            if refuse {
+                return Err(Error::refused(
+                    Code::Deleted,
+                    format!("revision {number} was removed by a moderator"),
+                ));
+            }
+            texts.push((String::new(), String::new()));
+        } else {
+            texts.push((r.title, r.body));
+        }
+    }
+    let (new_title, new_body) = texts.pop().unwrap_or_default();
+    let (old_title, old_body) = texts.pop().unwrap_or_default();
     Ok(PageDiff {
         from,
         to,
-        from_title: old.title.clone(),
-        to_title: new.title.clone(),
-        lines: line_diff(&old.body, &new.body),
+        lines: line_diff(&old_body, &new_body),
+        from_title: old_title,
+        to_title: new_title,
     })
 }
 

@@ -69,6 +69,7 @@ async fn add_revision<C: ConnectionTrait>(
         body: Set(save.body),
         summary: Set(save.summary),
         reverts: Set(save.reverts),
+        removed: Set(false),
         created_at: Set(save.now),
         ..Default::default()
     }
@@ -241,4 +242,20 @@ pub async fn linking_to<C: ConnectionTrait>(
         .order_by_asc(pages::Column::Title)
         .all(conn)
         .await
+}
+
+/// Hides or shows again the text of revision `number` of a page.
+pub async fn set_revision_removed<C: ConnectionTrait>(
+    conn: &C,
+    page_id: i64,
+    number: i64,
+    removed: bool,
+) -> Result<(), DbErr> {
+    page_revisions::Entity::update_many()
+        .col_expr(page_revisions::Column::Removed, Expr::value(removed))
+        .filter(page_revisions::Column::PageId.eq(page_id))
+        .filter(page_revisions::Column::Number.eq(number))
+        .exec(conn)
+        .await?;
+    Ok(())
 }

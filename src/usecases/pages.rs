@@ -7,7 +7,7 @@ use crate::{
         accounts::CurrentUser,
         pages::{
             self, NewPage, PageAction, PageEdit, PageEditors, PageFromThread, PageRevert, PageView,
-            Saved,
+            RevisionAction, RevisionView, Saved,
         },
     },
     error::Result,
@@ -91,6 +91,21 @@ pub async fn from_thread(
 ) -> Result<PageView> {
     let unit = Unit::begin(ctx).await?;
     let view = pages::from_thread(unit.ctx(), user, post_id, input).await?;
+    unit.commit().await?;
+    Ok(view)
+}
+
+/// A moderator removes or restores an older revision's text.
+pub async fn moderate_revision(
+    ctx: &Services,
+    user: &CurrentUser,
+    handle: &str,
+    slug: &str,
+    number: i64,
+    action: RevisionAction,
+) -> Result<RevisionView> {
+    let unit = Unit::begin(ctx).await?;
+    let view = pages::moderate_revision(unit.ctx(), user, handle, slug, number, action).await?;
     unit.commit().await?;
     Ok(view)
 }

@@ -703,3 +703,104 @@ async fn a_thread_and_its_accepted_answer_become_a_page_that_links_back() {
     let page = web.get(&location).await;
     assert!(page.contains("Nightly, kept a month."), "{page}");
 }
+
+#[tokio::test]
+async fn a_moderator_removes_an_older_revisions_text_and_only_moderators_see_it() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
+    app.group(&alice, "ops").await;
+    join(&app, &bob, "ops").await;
+    let page = "/api/v1/groups/ops/pages/contacts";
+    let r = create(
+        &app,
+        &bob,
+        "ops",
+        json!({"title": "Contacts", "body": "Ask the desk."}),
+    )
+    .await;
+    assert_eq!(r.status, 201);
+    let r = put(
+        &app,
+        page,
+        Some(&bob),
+        json!({"base_revision": 1, "body": "Call Dan at 555-0100.", "summary": "Dan's number"}),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let r = put(
+        &app,
+        page,
+        Some(&alice),
+        json!({"base_revision": 2, "body": "Ask the desk."}),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+
+    let moderate = |n: i64| format!("{page}/revisions/{n}/moderation");
+    let r = app
+        .post(&moderate(2), Some(&bob), json!({"action": "remove"}))
+        .await;
+    assert_eq!(r.status, 403);
+    let r = app
+        .post(&moderate(3), Some(&alice), json!({"action": "remove"}))
+        .await;
+    assert_eq!(
+        (r.status, &r.json["field"]),
+        (400, &json!("number")),
+        "the newest stays"
+    );
+    let r = app
+        .post(&moderate(9), Some(&alice), json!({"action": "remove"}))
+        .await;
+    assert_eq!(r.status, 404);
+    let r = app
+        .post(&moderate(2), Some(&alice), json!({"action": "remove"}))
+        .await;
+    assert_eq!(
+        (r.status, &r.json["removed"]),
+        (200, &json!(true)),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        r.json["body"], "Call Dan at 555-0100.",
+        "moderators still see it"
+    );
+
+    // Everyone else: the revision is there, its title, summary and text are not.
+    for token in [None, Some(bob.as_str())] {
+        let r = app.get(&format!("{page}/revisions/2"), token).await;
+        assert_eq!((r.status, &r.json["removed"]), (200, &json!(true)));
+        assert!(r.json.get("body").is_none() && r.json["title"] == "" && r.json["summary"] == "");
+        let r = app.get(&format!("{page}/revisions"), token).await;
+        assert!(
+            !r.text.contains("555-0100") && !r.text.contains("Dan's number"),
+            "{}",
+            r.text
+        );
+        let r = app.get(&format!("{page}/diff?from=1&to=2"), token).await;
+        assert_eq!((r.status, &r.json["error"]), (409, &json!("deleted")));
+    }
+    let r = app
+        .get(&format!("{page}/diff?from=1&to=2"), Some(&alice))
+        .await;
+    assert_eq!(r.status, 200);
+    // A conflict on the removed revision does not show its text either.
+    let r = put(
+        &app,
+        page,
+        Some(&bob),
+        json!({"base_revision": 2, "body": "Mine."}),
+    )
+    .await;
+    assert_eq!((r.status, &r.json["error"]), (409, &json!("edit_conflict")));
+    assert!(!r.text.contains("555-0100"), "{}", r.text);
+
+    let r = app
+        .post(&moderate(2), Some(&alice), json!({"action": "restore"}))
+        .await;
+    assert_eq!((r.status, &r.json["removed"]), (200, &json!(false)));
+    let r = app.get(&format!("{page}/revisions/2"), None).await;
+    assert_eq!(r.json["body"], "Call Dan at 555-0100.");
+}

@@ -14,7 +14,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{
     domain::pages::{
         self, NewPage, PageDiff, PageEdit, PageEditors, PageFromThread, PageModeration, PageRevert,
-        PageView, RevisionView, Saved,
+        PageView, RevisionAction, RevisionView, Saved,
     },
     error::{Code, ErrorBody, Result},
     http::{
@@ -32,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(show, edit))
         .routes(routes!(history))
         .routes(routes!(revision))
+        .routes(routes!(moderate_revision))
         .routes(routes!(diff))
         .routes(routes!(revert))
         .routes(routes!(moderate))
@@ -272,6 +273,7 @@ struct DiffQuery {
         (status = 200, description = "The diff", body = PageDiff),
         (status = 400, description = "`from` or `to` missing or not a number", body = ErrorBody),
         (status = 404, description = "Unknown group, page or revision", body = ErrorBody),
+        (status = 409, description = "A revision removed by a moderator (`deleted`), asked for by someone else", body = ErrorBody),
         SignedIn,
     )
 )]
@@ -432,4 +434,44 @@ async fn thread_pages(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<PageView>>> {
     Ok(Json(pages::linking_to(&s.ctx, viewer.as_ref(), id).await?))
+}
+
+/// The revision-moderation request.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct RevisionModeration {
+    /// What to do.
+    action: RevisionAction,
+}
+
+/// Remove or restore an older revision's text (moderators)
+///
+/// A removed revision's title, summary and text are shown to moderators only (the newest
+/// revision cannot be removed: revert first).
+#[utoipa::path(
+    post,
+    path = "/groups/{handle}/pages/{slug}/revisions/{number}/moderation",
+    tag = TAG,
+    operation_id = "moderateRevision",
+    security(("bearer" = [])),
+    params(HandlePath, SlugPath, NumberPath),
+    request_body = RevisionModeration,
+    responses(
+        (status = 200, description = "The revision, as moderators see it", body = RevisionView),
+        (status = 400, description = "The newest revision (`number`)", body = ErrorBody),
+        (status = 403, description = "Not a moderator", body = ErrorBody),
+        (status = 404, description = "Unknown group, page or revision", body = ErrorBody),
+        JsonBody,
+        SignedIn,
+    )
+)]
+async fn moderate_revision(
+    State(s): State<AppState>,
+    Auth(user): Auth,
+    ApiPath((handle, slug, number)): ApiPath<(String, String, i64)>,
+    ApiJson(input): ApiJson<RevisionModeration>,
+) -> Result<Json<RevisionView>> {
+    Ok(Json(
+        usecase::moderate_revision(&s.ctx, &user, &handle, &slug, number, input.action).await?,
+    ))
 }

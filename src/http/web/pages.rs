@@ -13,8 +13,8 @@ use super::{
 };
 use crate::{
     domain::{
-        groups,
-        pages::{self, NewPage, PageEdit, Saved},
+        groups, moderation,
+        pages::{self, NewPage, PageEdit, RevisionAction, Saved},
     },
     http::AppState,
     usecases::pages as usecase,
@@ -39,6 +39,10 @@ pub(super) async fn show(
     let (group, row) = pages::load(&s.ctx, user, &handle, &slug).await?;
     let view = pages::view(&s.ctx, user, &group, &row).await?;
     let history = pages::history(&s.ctx, user, &handle, &slug).await?;
+    let moderator = match user {
+        Some(u) => moderation::may_moderate(&s.ctx, &group, u.person.id, u.is_admin).await?,
+        None => false,
+    };
     let diff = match (q.from, q.to) {
         (Some(from), Some(to)) => Some(pages::diff(&s.ctx, user, &handle, &slug, from, to).await?),
         _ => None,
@@ -56,7 +60,7 @@ pub(super) async fn show(
         "page.html",
         context! {
             group => groups::view(&s.ctx, &handle).await?, path => handle, page => view,
-            history => history, diff => diff, form => form,
+            history => history, diff => diff, form => form, moderator => moderator,
         },
     )
 }
@@ -171,4 +175,23 @@ pub(super) async fn create(
         ),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The revision-moderation form.
+#[derive(Debug, Deserialize)]
+pub(super) struct RevisionForm {
+    action: RevisionAction,
+}
+
+/// `POST /g/{handle}/pages/{slug}/revisions/{number}`: a moderator removes or restores an
+/// older revision's text.
+pub(super) async fn moderate_revision(
+    State(s): State<AppState>,
+    WebPath((handle, slug, number)): WebPath<(String, String, i64)>,
+    WebForm { viewer, data }: WebForm<RevisionForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    usecase::moderate_revision(&s.ctx, &user, &handle, &slug, number, data.action).await?;
+    let (group, _) = pages::load(&s.ctx, Some(&user), &handle, &slug).await?;
+    Ok(done(&pages::path(&group, &slug)))
 }

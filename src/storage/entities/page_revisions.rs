@@ -15,6 +15,8 @@ pub struct Model {
     pub summary: String,
     /// The revision a revert went back to.
     pub reverts: Option<i64>,
+    /// Its text hidden by a moderator.
+    pub removed: bool,
     pub created_at: DateTimeUtc,
 }
 
