@@ -122,7 +122,8 @@ async fn a_newcomer_signs_up_starts_a_group_posts_replies_and_votes() {
     )
     .await;
     b.click("button[value=preview]").await;
-    assert_eq!(b.text(".preview strong").await, "does");
+    // Waits for the preview page (a `text` read at once may still see the form's page).
+    assert_eq!(b.find(".preview strong").await.text().await, "does");
     assert_eq!(
         b.eval("return document.querySelectorAll('main script, [onerror]').length")
             .await,
@@ -698,4 +699,54 @@ async fn a_new_question_is_offered_similar_answered_ones_without_javascript() {
     assert!(live.contains("How do I cancel a tokio task?"), "{live}");
     assert_clean_console(&b, "live similar questions").await;
     assert_accessible(&b, "compose with live similar questions").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_is_written_edited_and_its_changes_read_in_the_browser() {
+    if skip() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let base = app.address.clone();
+    let ann = app.user("ann").await;
+    app.group(&ann, "ops").await;
+    let b = Browser::start(1280, 900, true).await;
+    log_in(&b, &base, "ann").await;
+
+    // From the group's sidebar to a new page.
+    b.goto(&format!("{base}/g/ops")).await;
+    b.click("a[href='/g/ops/pages/new']").await;
+    b.wait_for_text("A new page", Duration::from_secs(10), false)
+        .await;
+    assert_accessible(&b, "new page").await;
+    b.fill("#title", "Deploying on Fridays").await;
+    b.fill("#body", "Don't.\nUnless it is a fix.").await;
+    b.click("form[action='/g/ops/pages'] button[type=submit]")
+        .await;
+    b.wait_for_text("Revision 1", Duration::from_secs(10), false)
+        .await;
+    assert!(b.url().await.ends_with("/g/ops/pages/deploying-on-fridays"));
+
+    // An edit, then its changes.
+    b.fill("#body", "Don't.\nUnless it is a fix, reviewed.")
+        .await;
+    b.fill("#summary", "reviewed").await;
+    b.click("form[action$='/edit'] button[type=submit]").await;
+    b.wait_for_text("Revision 2", Duration::from_secs(10), false)
+        .await;
+    b.click("a[href$='?from=1&to=2']").await;
+    b.wait_for_text(
+        "Changes from revision 1 to 2",
+        Duration::from_secs(10),
+        false,
+    )
+    .await;
+    assert!(
+        b.text("ol.diff")
+            .await
+            .contains("+ Unless it is a fix, reviewed.")
+    );
+    b.screenshot("page-diff").await;
+    assert_clean_console(&b, "page").await;
+    assert_accessible(&b, "page").await;
 }
