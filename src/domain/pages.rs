@@ -307,33 +307,54 @@ pub fn render(group: &groups::Model, body: &str) -> String {
     text::render_markdown(&source)
 }
 
-/// Whether `user` (none: signed out) may edit `page` (none: write a new page) of `group`.
-pub async fn may_edit(
+/// What a viewer may do with a group's pages, found once per request (not once per page).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rights {
+    /// They may moderate the group (edit locked pages, see removed ones).
+    pub moderator: bool,
+    /// The group's setting lets them write and edit its pages (and no ban stops them).
+    pub editor: bool,
+}
+
+impl Rights {
+    /// Whether they may edit `page` (none: write a new page).
+    pub fn may_edit(self, page: Option<&pages::Model>) -> bool {
+        self.moderator || (self.editor && !page.is_some_and(|p| p.locked || p.removed))
+    }
+}
+
+/// What `user` (none: signed out) may do with `group`'s pages. Only a group hosted here has
+/// its pages edited here.
+pub async fn rights(
     ctx: &Ctx,
     group: &groups::Model,
-    page: Option<&pages::Model>,
     user: Option<&CurrentUser>,
-) -> Result<bool> {
-    let Some(user) = user else { return Ok(false) };
-    if !group.local {
-        return Ok(false);
-    }
+) -> Result<Rights> {
+    let Some(user) = user.filter(|_| group.local) else {
+        return Ok(Rights::default());
+    };
     if moderation::may_moderate(ctx, group, user.person.id, user.is_admin).await? {
-        return Ok(true);
+        return Ok(Rights {
+            moderator: true,
+            editor: true,
+        });
     }
-    if page.is_some_and(|p| p.locked || p.removed)
-        || storage::moderation::ban_in_force(&ctx.db, group.id, user.person.id, now())
-            .await?
-            .is_some()
+    if storage::moderation::ban_in_force(&ctx.db, group.id, user.person.id, now())
+        .await?
+        .is_some()
     {
-        return Ok(false);
+        return Ok(Rights::default());
     }
-    Ok(match PageEditors::of(group) {
+    let editor = match PageEditors::of(group) {
         PageEditors::Moderators => false,
         PageEditors::SignedIn => true,
         PageEditors::Members => storage::followers::find(&ctx.db, group.id, user.person.id)
             .await?
             .is_some_and(|f| !f.pending),
+    };
+    Ok(Rights {
+        moderator: false,
+        editor,
     })
 }
 
@@ -357,7 +378,7 @@ async fn authorize_edit(
             "this page is locked: only the group's moderators may edit it",
         ));
     }
-    if !may_edit(ctx, group, page, Some(user)).await? {
+    if !rights(ctx, group, Some(user)).await?.may_edit(page) {
         return Err(Error::forbidden(match PageEditors::of(group) {
             PageEditors::Moderators => "only the group's moderators may edit its pages",
             PageEditors::Members => "only the group's members may edit its pages",
@@ -392,14 +413,9 @@ async fn moderates(ctx: &Ctx, group: &groups::Model, viewer: Option<&CurrentUser
     }
 }
 
-/// The view of `page` for `viewer`.
-pub async fn view(
-    ctx: &Ctx,
-    viewer: Option<&CurrentUser>,
-    group: &groups::Model,
-    page: &pages::Model,
-) -> Result<PageView> {
-    Ok(PageView {
+/// The view of `page` for someone with `rights`.
+pub fn view(group: &groups::Model, page: &pages::Model, rights: Rights) -> PageView {
+    PageView {
         id: page.id,
         group: format!("{}@{}", group.name, group.domain),
         slug: page.slug.clone(),
@@ -409,25 +425,33 @@ pub async fn view(
         revision: page.revision,
         locked: page.locked,
         removed: page.removed,
-        may_edit: may_edit(ctx, group, Some(page), viewer).await?,
+        may_edit: rights.may_edit(Some(page)),
         path: path(group, &page.slug),
         created_at: page.created_at,
         updated_at: page.updated_at,
-    })
+    }
+}
+
+/// The view of `page` for `viewer`.
+pub async fn view_for(
+    ctx: &Ctx,
+    viewer: Option<&CurrentUser>,
+    group: &groups::Model,
+    page: &pages::Model,
+) -> Result<PageView> {
+    Ok(view(group, page, rights(ctx, group, viewer).await?))
 }
 
 /// A group's pages, by title (removed ones only for its moderators).
 pub async fn list(ctx: &Ctx, viewer: Option<&CurrentUser>, handle: &str) -> Result<Vec<PageView>> {
     let group = find_by_handle(ctx, handle).await?;
-    let moderator = moderates(ctx, &group, viewer).await?;
-    let mut out = Vec::new();
-    for page in storage::pages::of_group(&ctx.db, group.id).await? {
-        if page.removed && !moderator {
-            continue;
-        }
-        out.push(view(ctx, viewer, &group, &page).await?);
-    }
-    Ok(out)
+    let rights = rights(ctx, &group, viewer).await?;
+    Ok(storage::pages::of_group(&ctx.db, group.id)
+        .await?
+        .iter()
+        .filter(|p| !p.removed || rights.moderator)
+        .map(|p| view(&group, p, rights))
+        .collect())
 }
 
 /// `user` writes a new page in the group of `handle`.
@@ -492,7 +516,7 @@ async fn create_in(
     )
     .await?;
     storage::pages::set_links(&ctx.db, page.id, &links).await?;
-    view(ctx, Some(user), group, &page).await
+    view_for(ctx, Some(user), group, &page).await
 }
 
 /// The threads of this instance a text links to: `/posts/{id}` as a relative link (after
@@ -609,11 +633,12 @@ pub async fn linking_to(
     post_id: i64,
 ) -> Result<Vec<PageView>> {
     let (_, group) = super::posts::load(ctx, post_id).await?;
-    let mut out = Vec::new();
-    for page in storage::pages::linking_to(&ctx.db, post_id).await? {
-        out.push(view(ctx, viewer, &group, &page).await?);
-    }
-    Ok(out)
+    let rights = rights(ctx, &group, viewer).await?;
+    Ok(storage::pages::linking_to(&ctx.db, post_id)
+        .await?
+        .iter()
+        .map(|p| view(&group, p, rights))
+        .collect())
 }
 
 /// `user` saves an edit of a page, made on revision `input.base_revision`.
@@ -641,7 +666,7 @@ pub async fn edit(
         return conflict(ctx, user, &group, &page, input.base_revision).await;
     }
     if title == page.title && body == page.body {
-        return Ok(Saved::Page(view(ctx, Some(user), &group, &page).await?));
+        return Ok(Saved::Page(view_for(ctx, Some(user), &group, &page).await?));
     }
     let saved = storage::pages::save(
         &ctx.db,
@@ -665,7 +690,7 @@ pub async fn edit(
     }
     let links = linked_posts(&page.body, &ctx.instance.domain);
     storage::pages::set_links(&ctx.db, page.id, &links).await?;
-    Ok(Saved::Page(view(ctx, Some(user), &group, &page).await?))
+    Ok(Saved::Page(view_for(ctx, Some(user), &group, &page).await?))
 }
 
 async fn conflict(
@@ -678,7 +703,7 @@ async fn conflict(
     let moderator = moderation::may_moderate(ctx, group, user.person.id, user.is_admin).await?;
     Ok(Saved::Conflict {
         diff: diff_of(ctx, page, base, page.revision, moderator, false).await?,
-        current: view(ctx, Some(user), group, page).await?,
+        current: view_for(ctx, Some(user), group, page).await?,
     })
 }
 
@@ -730,7 +755,7 @@ pub async fn revert(
     let (group, page) = load(ctx, Some(user), handle, slug).await?;
     let links = linked_posts(&page.body, &ctx.instance.domain);
     storage::pages::set_links(&ctx.db, page.id, &links).await?;
-    view(ctx, Some(user), &group, &page).await
+    view_for(ctx, Some(user), &group, &page).await
 }
 
 /// A moderator locks, unlocks, removes or restores a page.
@@ -752,7 +777,7 @@ pub async fn moderate(
     }
     storage::pages::set_state(&ctx.db, page.id, locked, removed).await?;
     let (group, page) = load(ctx, Some(user), handle, slug).await?;
-    view(ctx, Some(user), &group, &page).await
+    view_for(ctx, Some(user), &group, &page).await
 }
 
 /// A moderator sets who may edit a local group's pages.

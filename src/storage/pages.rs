@@ -187,7 +187,8 @@ pub async fn set_editors<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Replaces the threads page `page_id` links to (posts that exist; others are left out).
+/// Replaces the threads page `page_id` links to (posts that exist; others are left out;
+/// `post_ids` has no repeats).
 pub async fn set_links<C: ConnectionTrait>(
     conn: &C,
     page_id: i64,
@@ -200,20 +201,21 @@ pub async fn set_links<C: ConnectionTrait>(
         vec![page_id.into()],
     ))
     .await?;
-    for post_id in post_ids {
-        conn.execute_raw(stmt(
-            backend,
-            "INSERT INTO page_links (page_id, post_id) SELECT ?, id FROM posts WHERE id = ? \
-             AND NOT EXISTS (SELECT 1 FROM page_links WHERE page_id = ? AND post_id = ?)",
-            vec![
-                page_id.into(),
-                Value::from(*post_id),
-                page_id.into(),
-                Value::from(*post_id),
-            ],
-        ))
-        .await?;
+    if post_ids.is_empty() {
+        return Ok(());
     }
+    let list = vec!["?"; post_ids.len()].join(", ");
+    let mut values: Vec<Value> = vec![page_id.into()];
+    values.extend(post_ids.iter().map(|id| Value::from(*id)));
+    conn.execute_raw(stmt(
+        backend,
+        &format!(
+            "INSERT INTO page_links (page_id, post_id) SELECT CAST(? AS BIGINT), id FROM posts \
+             WHERE id IN ({list})"
+        ),
+        values,
+    ))
+    .await?;
     Ok(())
 }
 

@@ -137,7 +137,7 @@ async fn show(
 ) -> Result<Json<PageView>> {
     let (group, page) = pages::load(&s.ctx, viewer.as_ref(), &handle, &slug).await?;
     Ok(Json(
-        pages::view(&s.ctx, viewer.as_ref(), &group, &page).await?,
+        pages::view_for(&s.ctx, viewer.as_ref(), &group, &page).await?,
     ))
 }
 

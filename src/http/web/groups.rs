@@ -270,8 +270,9 @@ async fn render_group(s: &AppState, viewer: &Viewer, handle: &str, q: GroupQuery
     };
     let members = storage::followers::count_accepted(&s.ctx.db, group.id).await?;
     let pages = crate::domain::pages::list(&s.ctx, viewer.user.as_ref(), handle).await?;
-    let may_write_pages =
-        crate::domain::pages::may_edit(&s.ctx, &row, None, viewer.user.as_ref()).await?;
+    let may_write_pages = crate::domain::pages::rights(&s.ctx, &row, viewer.user.as_ref())
+        .await?
+        .may_edit(None);
     let sort_name = match sort {
         PostSort::New => "new",
         PostSort::Active => "active",

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     domain::{
-        groups, moderation,
+        groups,
         pages::{self, NewPage, PageEdit, RevisionAction, Saved},
     },
     http::AppState,
@@ -37,12 +37,10 @@ pub(super) async fn show(
 ) -> PageResult {
     let user = viewer.user.as_ref();
     let (group, row) = pages::load(&s.ctx, user, &handle, &slug).await?;
-    let view = pages::view(&s.ctx, user, &group, &row).await?;
+    let rights = pages::rights(&s.ctx, &group, user).await?;
+    let view = pages::view(&group, &row, rights);
     let history = pages::history(&s.ctx, user, &handle, &slug).await?;
-    let moderator = match user {
-        Some(u) => moderation::may_moderate(&s.ctx, &group, u.person.id, u.is_admin).await?,
-        None => false,
-    };
+    let moderator = rights.moderator;
     let diff = match (q.from, q.to) {
         (Some(from), Some(to)) => Some(pages::diff(&s.ctx, user, &handle, &slug, from, to).await?),
         _ => None,
@@ -102,7 +100,7 @@ pub(super) async fn edit(
         Err(e) => return Err(e.into()),
     };
     let (group, row) = pages::load(&s.ctx, Some(&user), &handle, &slug).await?;
-    let view = pages::view(&s.ctx, Some(&user), &group, &row).await?;
+    let view = pages::view_for(&s.ctx, Some(&user), &group, &row).await?;
     let history = pages::history(&s.ctx, Some(&user), &handle, &slug).await?;
     page(
         &s.ctx.instance.domain,

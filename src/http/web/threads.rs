@@ -167,8 +167,9 @@ async fn thread(s: &AppState, viewer: &Viewer, post_id: i64, focus: Option<i64>)
     };
     let pages = ThreadPages {
         linking: crate::domain::pages::linking_to(&s.ctx, viewer.user.as_ref(), post_id).await?,
-        may_write: crate::domain::pages::may_edit(&s.ctx, &group, None, viewer.user.as_ref())
-            .await?,
+        may_write: crate::domain::pages::rights(&s.ctx, &group, viewer.user.as_ref())
+            .await?
+            .may_edit(None),
     };
     render_thread(
         &s.ctx.instance.domain,
