@@ -193,6 +193,25 @@ fn summary(raw: &str) -> String {
     text::plain_line(raw, MAX_SUMMARY_CHARS)
 }
 
+/// An editor's save of `title` and `body` (not a revert).
+fn new_save(
+    group: &groups::Model,
+    user: &CurrentUser,
+    title: String,
+    body: String,
+    why: &str,
+) -> Save {
+    Save {
+        body_html: render(group, &body),
+        title,
+        body,
+        author_id: user.person.id,
+        summary: summary(why),
+        reverts: None,
+        now: now(),
+    }
+}
+
 /// The web path of a group's page.
 pub fn path(group: &groups::Model, slug: &str) -> String {
     if group.local {
@@ -420,15 +439,7 @@ async fn create_in(
         &ctx.db,
         group.id,
         &slug,
-        Save {
-            body_html: render(group, &body),
-            title,
-            body,
-            author_id: user.person.id,
-            summary: summary(&input.summary),
-            reverts: None,
-            now: now(),
-        },
+        new_save(group, user, title, body, &input.summary),
     )
     .await?;
     storage::pages::set_links(&ctx.db, page.id, &links).await?;
@@ -466,15 +477,7 @@ pub async fn edit(
         &ctx.db,
         page.id,
         page.revision,
-        Save {
-            body_html: render(&group, &body),
-            title,
-            body,
-            author_id: user.person.id,
-            summary: summary(&input.summary),
-            reverts: None,
-            now: now(),
-        },
+        new_save(&group, user, title, body, &input.summary),
     )
     .await?;
     let (group, page) = load(ctx, Some(user), handle, slug).await?;
