@@ -131,12 +131,13 @@ fn inbox_activity(a: &InboxActivity, reached: &mut ActivityReached) {
         InboxActivity::Announce(announce) => match &announce.object {
             Announced::Activity(g) => group_activity(g, reached),
             Announced::Object(o) => object(o, reached),
-            Announced::Id(_) => {}
+            Announced::Page(_) | Announced::Id(_) => {}
         },
         InboxActivity::Follow(_)
         | InboxActivity::Accept(_)
         | InboxActivity::Undo(_)
-        | InboxActivity::UndoShare(_) => {}
+        | InboxActivity::UndoShare(_)
+        | InboxActivity::Reject(_) => {}
     }
 }
 

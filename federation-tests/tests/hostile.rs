@@ -1600,3 +1600,227 @@ async fn hostile_api_requests_are_refused() {
     s.status("still answering", &[200], health.status);
     s.finish(45);
 }
+
+/// Page activities that must be refused and store nothing: a forged edit from someone who may
+/// not edit, an edit to another group's page, an edit on an old revision, a lock by a member,
+/// a page at a taken address, a page without markdown. A refusal the group can answer is a
+/// `Reject` to the sender (with the reason); a malformed one is a 400.
+#[tokio::test]
+async fn forged_stale_and_misdirected_page_edits_store_nothing() {
+    cohort::install_crypto_provider();
+    let w = World::new().await;
+    let app = &w.app;
+    let mut s = Suite::default();
+    let base = format!("http://{}", app.domain);
+    let group = format!("{base}/g/rust");
+    for (g, slug) in [("rust", "intro"), ("rust", "taken")] {
+        let r = app
+            .post(
+                &format!("/api/v1/groups/{g}/pages"),
+                Some(&w.token),
+                json!({"title": slug, "slug": slug, "body": "The first text."}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    app.group(&w.token, "other").await;
+    let r = app
+        .post(
+            "/api/v1/groups/other/pages",
+            Some(&w.token),
+            json!({"title": "Other intro", "slug": "intro", "body": "Other's text."}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let actor = w.actor_id();
+    let mut n = 0;
+    let mut activity = |kind: &str, group: &str, page: &str, base_rev: Option<i64>, body: &str| {
+        n += 1;
+        let mut object = json!({
+            "type": "Article",
+            "id": format!("{group}/pages/{page}"),
+            "attributedTo": actor,
+            "audience": group,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": [group],
+            "name": "A title",
+            "content": format!("<p>{body}</p>"),
+            "mediaType": "text/html",
+            "source": {"content": body, "mediaType": "text/markdown"},
+            "cohort:history": format!("{group}/pages/{page}/history"),
+            "cohort:revision": base_rev.map_or(1, |b| b + 1),
+        });
+        if let Some(b) = base_rev {
+            object["cohort:baseRevision"] = json!(b);
+        }
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{actor}/page-activities/{n}"),
+            "type": kind,
+            "actor": actor,
+            "audience": group,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": [group],
+            "object": object,
+        })
+    };
+    let page_of = |g: &'static str, slug: &'static str| async move {
+        app.get(&format!("/api/v1/groups/{g}/pages/{slug}"), None)
+            .await
+            .json
+    };
+    // A `Reject` of `activity` reaches the peer, with `reason`.
+    let rejected = |id: String, reason: &'static str| {
+        let peer = &w.peer;
+        async move {
+            peer.wait_for(&format!("Reject of {id}"), |b| {
+                b["type"] == "Reject" && b["object"] == id.as_str()
+            })
+            .await
+            .body["cohort:reason"]
+                == reason
+        }
+    };
+
+    // Not a member (the group lets members edit): refused.
+    let a = activity("Update", &group, "intro", Some(1), "forged");
+    s.status(
+        "an edit by a non-member",
+        &[202],
+        w.send(&a, Tamper::default()).await,
+    );
+    let id = a["id"].as_str().unwrap().to_string();
+    s.check(
+        "a non-member's edit is rejected as forbidden",
+        rejected(id, "forbidden").await,
+        "no Reject",
+    );
+    let p = page_of("rust", "intro").await;
+    s.check(
+        "a non-member's edit stores nothing",
+        p["revision"] == 1 && p["body"] == "The first text.",
+        &p,
+    );
+
+    // The peer's person joins: its edit on the newest revision is saved (the control).
+    let follow = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{actor}/follows/1"),
+        "type": "Follow",
+        "actor": actor,
+        "object": group,
+    });
+    assert_eq!(w.send(&follow, Tamper::default()).await, 202);
+    w.peer.wait_for("Accept", |b| b["type"] == "Accept").await;
+    let a = activity("Update", &group, "intro", Some(1), "a member's edit");
+    s.status(
+        "a member's edit",
+        &[202],
+        w.send(&a, Tamper::default()).await,
+    );
+    let p = page_of("rust", "intro").await;
+    s.check(
+        "a member's edit is saved",
+        p["revision"] == 2 && p["body"] == "a member's edit",
+        &p,
+    );
+
+    // The same edit made on revision 1 again, now stale: a conflict, nothing stored.
+    let a = activity("Update", &group, "intro", Some(1), "stale");
+    s.status("a stale edit", &[202], w.send(&a, Tamper::default()).await);
+    let id = a["id"].as_str().unwrap().to_string();
+    s.check(
+        "a stale edit is rejected as a conflict",
+        rejected(id, "edit_conflict").await,
+        "no Reject",
+    );
+    let p = page_of("rust", "intro").await;
+    s.check(
+        "a stale edit stores nothing",
+        p["revision"] == 2 && p["body"] == "a member's edit",
+        &p,
+    );
+
+    // An edit of another group's page sent as this group's (the page's id is not under the
+    // group it names), and one whose object names another group than the activity.
+    let mut a = activity("Update", &group, "intro", Some(1), "misdirected");
+    a["object"]["id"] = json!(format!("{base}/g/other/pages/intro"));
+    s.status(
+        "an edit of another group's page",
+        &[400],
+        w.send(&a, Tamper::default()).await,
+    );
+    let mut a = activity("Update", &group, "intro", Some(2), "two groups");
+    a["object"]["audience"] = json!(format!("{base}/g/other"));
+    s.status(
+        "an object of another group than its activity",
+        &[400],
+        w.send(&a, Tamper::default()).await,
+    );
+    let other = page_of("other", "intro").await;
+    s.check(
+        "another group's page is untouched",
+        other["revision"] == 1 && other["body"] == "Other's text.",
+        &other,
+    );
+
+    // A member's lock (only moderators lock): refused, not locked.
+    let mut a = activity("Update", &group, "intro", Some(2), "a member's edit");
+    a["object"]["cohort:locked"] = json!(true);
+    s.status(
+        "a member's lock",
+        &[202],
+        w.send(&a, Tamper::default()).await,
+    );
+    let id = a["id"].as_str().unwrap().to_string();
+    s.check(
+        "a member's lock is rejected",
+        rejected(id, "forbidden").await,
+        "no Reject",
+    );
+    let p = page_of("rust", "intro").await;
+    s.check("a member's lock locks nothing", p["locked"] == false, &p);
+
+    // A new page where one is: refused, the page as it was.
+    let a = activity("Create", &group, "taken", None, "taken over");
+    s.status(
+        "a page at a taken slug",
+        &[202],
+        w.send(&a, Tamper::default()).await,
+    );
+    let id = a["id"].as_str().unwrap().to_string();
+    s.check(
+        "a page at a taken slug is rejected",
+        rejected(id, "name_taken").await,
+        "no Reject",
+    );
+    let p = page_of("rust", "taken").await;
+    s.check(
+        "the taken page is untouched",
+        p["revision"] == 1 && p["body"] == "The first text.",
+        &p,
+    );
+
+    // A page written in the name of someone else, and one with HTML but no markdown.
+    let mut a = activity("Create", &group, "impostor", None, "by bob?");
+    a["object"]["attributedTo"] = json!(format!("{base}/u/bob"));
+    s.status(
+        "a new page attributed to another",
+        &[400, 401, 403],
+        w.send(&a, Tamper::default()).await,
+    );
+    let mut a = activity("Create", &group, "html-only", None, "html");
+    a["object"]["source"]["mediaType"] = json!("text/html");
+    s.status(
+        "a page without markdown",
+        &[400],
+        w.send(&a, Tamper::default()).await,
+    );
+    for slug in ["impostor", "html-only"] {
+        let r = app
+            .get(&format!("/api/v1/groups/rust/pages/{slug}"), None)
+            .await;
+        s.status(&format!("no page {slug} was made"), &[404], r.status);
+    }
+    s.finish(20);
+}

@@ -107,6 +107,11 @@ impl Instance {
     pub fn reply_url(&self, id: i64) -> String {
         format!("{}/replies/{id}", self.base_url())
     }
+
+    /// A new id for an activity of `kind` (`create`, `update`, …) sent from here.
+    pub fn activity_url(&self, kind: &str) -> String {
+        format!("{}/activities/{kind}/{}", self.base_url(), random_hex(16))
+    }
 }
 
 /// What every domain operation needs: the database and the instance facts.

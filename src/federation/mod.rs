@@ -16,6 +16,7 @@ pub mod follow;
 pub mod moderation;
 pub mod objects;
 pub mod outbox;
+pub mod pages;
 pub mod protocol;
 pub mod questions;
 pub mod reports;

@@ -25,7 +25,7 @@ use super::{
 };
 use crate::{
     delivery,
-    domain::{Ctx, accounts::CurrentUser, content::ContentRef, random_hex},
+    domain::{Ctx, accounts::CurrentUser, content::ContentRef},
     error::{Error, Result},
     services::Services,
     storage::{self, entities::groups},
@@ -33,11 +33,7 @@ use crate::{
 
 /// A new activity id on this instance.
 pub fn new_id(ctx: &Ctx, kind: &str) -> Result<Url> {
-    url(&format!(
-        "{}/activities/{kind}/{}",
-        ctx.instance.base_url(),
-        random_hex(16)
-    ))
+    url(&ctx.instance.activity_url(kind))
 }
 
 /// Sends `activity` (by `actor`) on its way: announced here, or to the remote group.

@@ -155,6 +155,7 @@ impl Activity for InboxActivity {
             Self::Announce(a) => a.id(),
             Self::Group(a) => a.id(),
             Self::UndoShare(a) => a.id(),
+            Self::Reject(a) => a.id(),
         }
     }
     fn actor(&self) -> &Url {
@@ -165,6 +166,7 @@ impl Activity for InboxActivity {
             Self::Announce(a) => a.actor(),
             Self::Group(a) => a.actor(),
             Self::UndoShare(a) => a.actor(),
+            Self::Reject(a) => a.actor(),
         }
     }
     async fn verify(&self, data: &Data<Services>) -> Result<()> {
@@ -175,6 +177,7 @@ impl Activity for InboxActivity {
             Self::Announce(a) => a.verify(data).await,
             Self::Group(a) => a.verify(data).await,
             Self::UndoShare(a) => a.verify(data).await,
+            Self::Reject(a) => a.verify(data).await,
         }
     }
     async fn receive(self, data: &Data<Services>) -> Result<()> {
@@ -195,6 +198,7 @@ impl InboxActivity {
             Self::Announce(a) => (*a).receive(data).await,
             Self::Group(a) => (*a).receive(data).await,
             Self::UndoShare(a) => a.receive(data).await,
+            Self::Reject(a) => (*a).receive(data).await,
         }
     }
 }

@@ -57,6 +57,7 @@ impl GroupActivity {
                 verify_urls_match(a.actor.inner(), &a.object.attributed_to)?;
                 Content::verify(&a.object, a.actor.inner(), data).await
             }
+            Self::Page(a) => super::pages::verify(a),
             Self::UndoVote(a) => {
                 verify_urls_match(a.actor.inner(), a.object.actor.inner()).map_err(Into::into)
             }
@@ -121,6 +122,8 @@ impl GroupActivity {
                 }
                 None => Content::group_of_new(&a.object, data).await.map(Some),
             },
+            // Read by `inbox::pages`, never here.
+            Self::Page(_) => Ok(None),
             Self::Delete(a) => stored(a.object.id().clone()).await,
             Self::UndoVote(a) => stored(a.object.object.id().clone()).await,
             Self::Lock(a) => stored(a.object.id().clone()).await,
@@ -153,6 +156,9 @@ impl GroupActivity {
 
     /// Acts on the activity after checking it may touch the group it concerns.
     pub async fn receive_via(self, data: &Data<Services>, via: Via<'_>) -> Result<()> {
+        if let Self::Page(a) = self {
+            return super::pages::receive(data, *a, via).await;
+        }
         if matches!(via, Via::Announced(_)) && self.is_account_deletion() {
             return relayed_account_deletion(data, self.actor()).await;
         }
@@ -205,6 +211,7 @@ impl GroupActivity {
             crate::domain::moderation::ensure_not_banned(data, group.id, p.id).await?;
         }
         match self {
+            Self::Page(_) => Ok(()),
             Self::CreateOrUpdate(a) => {
                 // What needs the network (the author, the group or the parent) is looked up
                 // first; the use case stores (or edits) and relays it in one unit.
@@ -379,6 +386,7 @@ async fn share(data: &Data<Services>, person: &DbPerson, announce: &Announce) ->
     let object = match &announce.object {
         Announced::Id(id) => id,
         Announced::Object(o) => &o.id,
+        Announced::Page(p) => &p.id,
         Announced::Activity(_) => {
             return Err(Error::refused(
                 Code::InvalidActivity,
@@ -476,7 +484,7 @@ impl Activity for Announce {
         match &self.object {
             Announced::Activity(inner) => inner.verify_own(data).await,
             Announced::Object(obj) => Content::verify(obj, &obj.id, data).await,
-            Announced::Id(_) => Ok(()),
+            Announced::Page(_) | Announced::Id(_) => Ok(()),
         }
     }
     async fn receive(self, data: &Data<Services>) -> Result<()> {
@@ -503,6 +511,9 @@ impl Activity for Announce {
                 super::activities::once(data, &key, inner.receive_via(data, Via::Announced(&group)))
                     .await
             }
+            // A new page announced as itself, for Mastodon: the `Create` announced with it
+            // is what is read.
+            Announced::Page(_) => Ok(()),
             Announced::Object(obj) => {
                 if authority(&obj.id).is_ok_and(|a| a == data.instance.domain) {
                     return Err(Error::refused(

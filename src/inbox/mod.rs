@@ -32,6 +32,7 @@ use crate::{
 pub mod activities;
 pub mod content;
 pub mod moderation;
+pub mod pages;
 pub mod reports;
 
 /// How recently an actor must have been fetched for a failed signature not to fetch it again.
@@ -211,7 +212,7 @@ async fn delete_account(
 /// The activity types Cohort acts on, at the top level or inside an `Announce` or `Undo`.
 const UNDERSTOOD: &[&str] = &[
     "Follow", "Accept", "Undo", "Announce", "Create", "Update", "Delete", "Like", "Dislike",
-    "Lock", "Add", "Remove", "Block", "Flag", "Resolve",
+    "Lock", "Add", "Remove", "Block", "Flag", "Resolve", "Reject",
 ];
 
 /// What became of an activity that was not refused.

@@ -142,6 +142,7 @@ pub async fn moderate_revision(
     action: RevisionAction,
 ) -> Result<RevisionView> {
     let (group, page) = load(ctx, Some(user), handle, slug).await?;
+    elsewhere(&group)?;
     moderation::authorize(ctx, user, &group).await?;
     if storage::pages::revision(&ctx.db, page.id, number)
         .await?

@@ -25,10 +25,12 @@ use crate::{
 
 use super::views::PersonRef;
 
+mod federated;
 mod history;
 mod moderators;
 mod threads;
 
+pub use federated::*;
 pub use history::*;
 pub use moderators::*;
 pub use threads::*;
@@ -140,11 +142,22 @@ pub struct PageView {
     pub updated_at: DateTime<Utc>,
 }
 
+/// What writing a new page did.
+#[derive(Debug, Clone)]
+pub enum Written {
+    /// Written here (the group is hosted here): the page.
+    Page(PageView),
+    /// Sent to the group's own instance, which keeps its pages: the edit as sent.
+    Sent(ProposalView),
+}
+
 /// What an edit did.
 #[derive(Debug, Clone)]
 pub enum Saved {
     /// Saved (or nothing changed): the page as it is now.
     Page(PageView),
+    /// Sent to the group's own instance, which keeps its pages: the edit as sent.
+    Sent(ProposalView),
     /// Made on an older revision than the newest: nothing saved; the page as it is now, and
     /// what changed since the edit's base.
     Conflict {
@@ -193,10 +206,39 @@ fn summary(raw: &str) -> String {
     text::plain_line(raw, MAX_SUMMARY_CHARS)
 }
 
+/// Who writes or edits a page: a person here (with their admin flag), or a member of a group
+/// hosted here who is elsewhere (never an admin here).
+#[derive(Debug, Clone, Copy)]
+pub struct Editor<'a> {
+    /// The person.
+    pub person: &'a persons::Model,
+    /// An administrator of this instance.
+    pub is_admin: bool,
+}
+
+impl<'a> From<&'a CurrentUser> for Editor<'a> {
+    fn from(u: &'a CurrentUser) -> Self {
+        Self {
+            person: &u.person,
+            is_admin: u.is_admin,
+        }
+    }
+}
+
+impl<'a> Editor<'a> {
+    /// A person on another server.
+    pub fn remote(person: &'a persons::Model) -> Self {
+        Self {
+            person,
+            is_admin: false,
+        }
+    }
+}
+
 /// An editor's save of `title` and `body` (not a revert).
 fn new_save(
     group: &groups::Model,
-    user: &CurrentUser,
+    editor: Editor<'_>,
     title: String,
     body: String,
     why: &str,
@@ -205,7 +247,7 @@ fn new_save(
         body_html: render(group, &body),
         title,
         body,
-        author_id: user.person.id,
+        author_id: editor.person.id,
         summary: summary(why),
         reverts: None,
         now: now(),
@@ -258,34 +300,51 @@ impl Rights {
     }
 }
 
-/// What `user` (none: signed out) may do with `group`'s pages. Only a group hosted here has
-/// its pages edited here.
+/// What `user` (none: signed out) may do with `group`'s pages.
 pub async fn rights(
     ctx: &Ctx,
     group: &groups::Model,
     user: Option<&CurrentUser>,
 ) -> Result<Rights> {
-    let Some(user) = user.filter(|_| group.local) else {
-        return Ok(Rights::default());
-    };
-    if moderation::may_moderate(ctx, group, user.person.id, user.is_admin).await? {
+    match user {
+        Some(u) => rights_of(ctx, group, u.into()).await,
+        None => Ok(Rights::default()),
+    }
+}
+
+/// What `editor` may do with `group`'s pages. A group hosted elsewhere keeps its pages there
+/// and decides on the edits sent to it: anyone signed in here may send one.
+pub async fn rights_of(ctx: &Ctx, group: &groups::Model, editor: Editor<'_>) -> Result<Rights> {
+    let person = editor.person;
+    if !group.local {
+        return Ok(Rights {
+            moderator: false,
+            editor: person.local,
+        });
+    }
+    if moderation::may_moderate(ctx, group, person.id, editor.is_admin).await? {
         return Ok(Rights {
             moderator: true,
             editor: true,
         });
     }
-    if storage::moderation::ban_in_force(&ctx.db, group.id, user.person.id, now())
+    if storage::moderation::ban_in_force(&ctx.db, group.id, person.id, now())
         .await?
         .is_some()
     {
         return Ok(Rights::default());
     }
+    let member = || async {
+        Ok::<_, Error>(
+            storage::followers::find(&ctx.db, group.id, person.id)
+                .await?
+                .is_some_and(|f| !f.pending),
+        )
+    };
     let editor = match PageEditors::of(group) {
         PageEditors::Moderators => false,
-        PageEditors::SignedIn => true,
-        PageEditors::Members => storage::followers::find(&ctx.db, group.id, user.person.id)
-            .await?
-            .is_some_and(|f| !f.pending),
+        PageEditors::SignedIn => person.local || member().await?,
+        PageEditors::Members => member().await?,
     };
     Ok(Rights {
         moderator: false,
@@ -297,23 +356,23 @@ async fn authorize_edit(
     ctx: &Ctx,
     group: &groups::Model,
     page: Option<&pages::Model>,
-    user: &CurrentUser,
+    editor: Editor<'_>,
 ) -> Result<()> {
     if !group.local {
         return Err(Error::forbidden(
             "a group on another instance keeps its pages there",
         ));
     }
-    moderation::ensure_not_banned(ctx, group.id, user.person.id).await?;
+    moderation::ensure_not_banned(ctx, group.id, editor.person.id).await?;
     if page.is_some_and(|p| p.locked)
-        && !moderation::may_moderate(ctx, group, user.person.id, user.is_admin).await?
+        && !moderation::may_moderate(ctx, group, editor.person.id, editor.is_admin).await?
     {
         return Err(Error::refused(
             Code::Locked,
             "this page is locked: only the group's moderators may edit it",
         ));
     }
-    if !rights(ctx, group, Some(user)).await?.may_edit(page) {
+    if !rights_of(ctx, group, editor).await?.may_edit(page) {
         return Err(Error::forbidden(match PageEditors::of(group) {
             PageEditors::Moderators => "only the group's moderators may edit its pages",
             PageEditors::Members => "only the group's members may edit its pages",
@@ -367,6 +426,16 @@ pub fn view(group: &groups::Model, page: &pages::Model, rights: Rights) -> PageV
     }
 }
 
+/// The view of `page` for `editor`.
+pub async fn view_as(
+    ctx: &Ctx,
+    editor: Editor<'_>,
+    group: &groups::Model,
+    page: &pages::Model,
+) -> Result<PageView> {
+    Ok(view(group, page, rights_of(ctx, group, editor).await?))
+}
+
 /// The view of `page` for `viewer`.
 pub async fn view_for(
     ctx: &Ctx,
@@ -389,24 +458,29 @@ pub async fn list(ctx: &Ctx, viewer: Option<&CurrentUser>, handle: &str) -> Resu
         .collect())
 }
 
-/// `user` writes a new page in the group of `handle`.
+/// `user` writes a new page in the group of `handle` (of a group hosted elsewhere: sends it
+/// there).
 pub async fn create(
     ctx: &Ctx,
     user: &CurrentUser,
     handle: &str,
     input: NewPage,
-) -> Result<PageView> {
+) -> Result<Written> {
     let group = find_by_handle(ctx, handle).await?;
-    create_in(ctx, user, &group, input).await
+    create_in(ctx, user.into(), &group, input).await
 }
 
-async fn create_in(
+/// `editor` writes a new page in `group`: stored when the group is hosted here, else kept
+/// as a proposal to send to the group.
+pub(crate) async fn create_in(
     ctx: &Ctx,
-    user: &CurrentUser,
+    editor: Editor<'_>,
     group: &groups::Model,
     input: NewPage,
-) -> Result<PageView> {
-    authorize_edit(ctx, group, None, user).await?;
+) -> Result<Written> {
+    if group.local {
+        authorize_edit(ctx, group, None, editor).await?;
+    }
     let title = text::title("title", &input.title, text::MAX_TITLE_CHARS)?;
     let slug = match input.slug {
         Some(s) => {
@@ -434,16 +508,26 @@ async fn create_in(
             format!("the group has a page at \"{slug}\" already"),
         ));
     }
+    if !group.local {
+        let draft = Draft {
+            slug,
+            base_revision: None,
+            title,
+            body,
+            summary: summary(&input.summary),
+        };
+        return propose(ctx, editor, group, draft).await.map(Written::Sent);
+    }
     let links = linked_posts(&body, &ctx.instance.domain);
     let page = storage::pages::create(
         &ctx.db,
         group.id,
         &slug,
-        new_save(group, user, title, body, &input.summary),
+        new_save(group, editor, title, body, &input.summary),
     )
     .await?;
     storage::pages::set_links(&ctx.db, page.id, &links).await?;
-    view_for(ctx, Some(user), group, &page).await
+    view_as(ctx, editor, group, &page).await.map(Written::Page)
 }
 
 /// `user` saves an edit of a page, made on revision `input.base_revision`.
@@ -455,7 +539,21 @@ pub async fn edit(
     input: PageEdit,
 ) -> Result<Saved> {
     let (group, page) = load(ctx, Some(user), handle, slug).await?;
-    authorize_edit(ctx, &group, Some(&page), user).await?;
+    edit_in(ctx, user.into(), &group, &page, input).await
+}
+
+/// `editor` saves an edit of `page`: stored when its group is hosted here, else kept as a
+/// proposal to send to the group (a conflict with what is known here is shown at once).
+pub(crate) async fn edit_in(
+    ctx: &Ctx,
+    editor: Editor<'_>,
+    group: &groups::Model,
+    page: &pages::Model,
+    input: PageEdit,
+) -> Result<Saved> {
+    if group.local {
+        authorize_edit(ctx, group, Some(page), editor).await?;
+    }
     let title = match &input.title {
         Some(t) => text::title("title", t, text::MAX_TITLE_CHARS)?,
         None => page.title.clone(),
@@ -468,39 +566,51 @@ pub async fn edit(
         ));
     }
     if input.base_revision < page.revision {
-        return conflict(ctx, user, &group, &page, input.base_revision).await;
+        return conflict(ctx, editor, group, page, input.base_revision).await;
     }
     if title == page.title && body == page.body {
-        return Ok(Saved::Page(view_for(ctx, Some(user), &group, &page).await?));
+        return Ok(Saved::Page(view_as(ctx, editor, group, page).await?));
+    }
+    if !group.local {
+        let draft = Draft {
+            slug: page.slug.clone(),
+            base_revision: Some(input.base_revision),
+            title,
+            body,
+            summary: summary(&input.summary),
+        };
+        return propose(ctx, editor, group, draft).await.map(Saved::Sent);
     }
     let saved = storage::pages::save(
         &ctx.db,
         page.id,
         page.revision,
-        new_save(&group, user, title, body, &input.summary),
+        new_save(group, editor, title, body, &input.summary),
     )
     .await?;
-    let (group, page) = load(ctx, Some(user), handle, slug).await?;
+    let page = storage::pages::find(&ctx.db, group.id, &page.slug)
+        .await?
+        .ok_or(Error::NotFound("page"))?;
     if saved.is_none() {
         // Someone saved between the read and the write.
-        return conflict(ctx, user, &group, &page, input.base_revision).await;
+        return conflict(ctx, editor, group, &page, input.base_revision).await;
     }
     let links = linked_posts(&page.body, &ctx.instance.domain);
     storage::pages::set_links(&ctx.db, page.id, &links).await?;
-    Ok(Saved::Page(view_for(ctx, Some(user), &group, &page).await?))
+    Ok(Saved::Page(view_as(ctx, editor, group, &page).await?))
 }
 
 async fn conflict(
     ctx: &Ctx,
-    user: &CurrentUser,
+    editor: Editor<'_>,
     group: &groups::Model,
     page: &pages::Model,
     base: i64,
 ) -> Result<Saved> {
-    let moderator = moderation::may_moderate(ctx, group, user.person.id, user.is_admin).await?;
+    let moderator = moderation::may_moderate(ctx, group, editor.person.id, editor.is_admin).await?;
     Ok(Saved::Conflict {
         diff: diff_of(ctx, page, base, page.revision, moderator, false).await?,
-        current: view_for(ctx, Some(user), group, page).await?,
+        current: view_as(ctx, editor, group, page).await?,
     })
 }
 

@@ -37,6 +37,17 @@ pub struct PageModeration {
     pub action: PageAction,
 }
 
+/// Moderators act on a page at its home: refused for a group hosted elsewhere.
+pub(super) fn elsewhere(group: &groups::Model) -> Result<()> {
+    if group.local {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
+            "a group on another instance moderates its pages there",
+        ))
+    }
+}
+
 /// A moderator reverts a page to the text of revision `input.revision` (a new revision).
 pub async fn revert(
     ctx: &Ctx,
@@ -46,11 +57,7 @@ pub async fn revert(
     input: PageRevert,
 ) -> Result<PageView> {
     let (group, page) = load(ctx, Some(user), handle, slug).await?;
-    if !group.local {
-        return Err(Error::forbidden(
-            "a group on another instance keeps its pages there",
-        ));
-    }
+    elsewhere(&group)?;
     moderation::authorize(ctx, user, &group).await?;
     let old = storage::pages::revision(&ctx.db, page.id, input.revision)
         .await?
@@ -97,6 +104,7 @@ pub async fn moderate(
     action: PageAction,
 ) -> Result<PageView> {
     let (group, page) = load(ctx, Some(user), handle, slug).await?;
+    elsewhere(&group)?;
     moderation::authorize(ctx, user, &group).await?;
     let (mut locked, mut removed) = (page.locked, page.removed);
     match action {

@@ -68,7 +68,7 @@ pub async fn from_thread(
     user: &CurrentUser,
     post_id: i64,
     input: PageFromThread,
-) -> Result<PageView> {
+) -> Result<Written> {
     let (post, group) = crate::domain::posts::load(ctx, post_id).await?;
     if post.deleted_at.is_some() || post.removed {
         return Err(Error::refused(
@@ -87,12 +87,18 @@ pub async fn from_thread(
         std::iter::once(post.author_id).chain(answer.as_ref().map(|a| a.author_id)),
     )
     .await?;
+    // A thread of a group hosted elsewhere is linked by its id, which the group's instance
+    // (where the page is kept) knows; a thread here by its path.
+    let link = if group.local {
+        format!("/posts/{}", post.id)
+    } else {
+        post.ap_id.clone()
+    };
     let mut body = format!(
-        "{}\n\n— {}, in the thread [{}](/posts/{})\n",
+        "{}\n\n— {}, in the thread [{}]({link})\n",
         source_of(&post.body, &post.body_html),
         attribution(&people, post.author_id),
         post.title.replace(['[', ']'], ""),
-        post.id
     );
     if let Some(a) = &answer {
         body.push_str(&format!(
@@ -107,7 +113,7 @@ pub async fn from_thread(
         body,
         summary: format!("From the thread \"{}\"", text::plain_line(&post.title, 100)),
     };
-    create_in(ctx, user, &group, input).await
+    create_in(ctx, user.into(), &group, input).await
 }
 
 /// The pages that link to thread `post_id`.

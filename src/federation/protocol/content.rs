@@ -13,6 +13,7 @@ use crate::federation::actors::{DbGroup, DbPerson};
 
 use super::Object;
 use super::moderation::{Block, Feature, Lock, UndoBlock, UndoLock};
+use super::pages::PageActivity;
 use super::questions::{ChooseAnswer, UndoChooseAnswer};
 use super::reports::{Flag, Resolve};
 
@@ -211,6 +212,9 @@ pub enum GroupActivity {
     Flag(Flag),
     /// A report resolved.
     Resolve(Resolve),
+    /// A knowledge-base page written, edited or moderated (before `CreateOrUpdate`: an
+    /// `Article` with `cohort:history` is a page, any other `Article` a post).
+    Page(Box<PageActivity>),
     /// A new or edited post or reply.
     CreateOrUpdate(Box<CreateOrUpdate>),
     /// A deletion.
@@ -229,6 +233,9 @@ pub enum GroupActivity {
 pub enum Announced {
     /// A wrapped activity.
     Activity(Box<GroupActivity>),
+    /// A knowledge-base page, announced as itself when it is new (before `Object`, which
+    /// would read it as a post).
+    Page(Box<super::pages::Article>),
     /// An embedded post.
     Object(Box<Object>),
     /// A post by id.
@@ -294,6 +301,7 @@ impl GroupActivity {
     pub fn id(&self) -> &Url {
         match self {
             Self::CreateOrUpdate(a) => &a.id,
+            Self::Page(a) => &a.id,
             Self::Delete(a) => &a.id,
             Self::Vote(a) => &a.id,
             Self::UndoVote(a) => &a.id,
@@ -315,6 +323,7 @@ impl GroupActivity {
     pub fn actor(&self) -> &Url {
         match self {
             Self::CreateOrUpdate(a) => a.actor.inner(),
+            Self::Page(a) => a.actor.inner(),
             Self::Delete(a) => a.actor.inner(),
             Self::Vote(a) => a.actor.inner(),
             Self::UndoVote(a) => a.actor.inner(),

@@ -69,4 +69,6 @@ pub enum InboxActivity {
     Group(Box<super::content::GroupActivity>),
     /// A person withdraws a boost.
     UndoShare(super::content::UndoShare),
+    /// A group refuses a page edit a person here sent it.
+    Reject(Box<super::pages::Reject>),
 }

@@ -7,6 +7,7 @@
 pub mod content;
 pub mod follow;
 pub mod moderation;
+pub mod pages;
 pub mod questions;
 pub mod reports;
 

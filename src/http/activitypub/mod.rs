@@ -6,5 +6,6 @@
 pub mod discovery;
 pub mod ids;
 pub mod inbox;
+pub mod pages;
 
 pub use ids::{instance_actor, require_signed_fetch, router};

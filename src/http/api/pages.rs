@@ -14,7 +14,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{
     domain::pages::{
         self, NewPage, PageDiff, PageEdit, PageEditors, PageFromThread, PageModeration, PageRevert,
-        PageView, RevisionAction, RevisionView, Saved,
+        PageView, ProposalView, RevisionAction, RevisionView, Saved, Written,
     },
     error::{Code, ErrorBody, Result},
     http::{
@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(show, edit))
         .routes(routes!(history))
+        .routes(routes!(proposals))
         .routes(routes!(revision))
         .routes(routes!(moderate_revision))
         .routes(routes!(diff))
@@ -99,7 +100,8 @@ async fn list(
     request_body = NewPage,
     responses(
         (status = 201, description = "The page", body = PageView),
-        (status = 403, description = "Not allowed to edit the group's pages (`forbidden`), banned (`banned`), or a group on another instance", body = ErrorBody),
+        (status = 202, description = "A group on another instance: the page was sent to it, which keeps its pages; it appears here once the group saves it (see `…/proposals`)", body = ProposalView),
+        (status = 403, description = "Not allowed to edit the group's pages (`forbidden`), or banned (`banned`)", body = ErrorBody),
         (status = 404, description = "Unknown group", body = ErrorBody),
         (status = 409, description = "The group has a page at that slug (`name_taken`)", body = ErrorBody),
         JsonBody,
@@ -111,9 +113,18 @@ async fn create(
     Auth(user): Auth,
     ApiPath(handle): ApiPath<String>,
     ApiJson(input): ApiJson<NewPage>,
-) -> Result<(StatusCode, Json<PageView>)> {
-    let view = usecase::create(&s.ctx, &user, &handle, input).await?;
-    Ok((StatusCode::CREATED, Json(view)))
+) -> Result<Response> {
+    Ok(written(
+        usecase::create(&s.ctx, &user, &handle, input).await?,
+    ))
+}
+
+/// 201 with the page written here, or 202 with the proposal sent to the group elsewhere.
+fn written(w: Written) -> Response {
+    match w {
+        Written::Page(view) => (StatusCode::CREATED, Json(view)).into_response(),
+        Written::Sent(p) => (StatusCode::ACCEPTED, Json(p)).into_response(),
+    }
 }
 
 /// A page
@@ -169,6 +180,7 @@ struct EditConflict {
     request_body = PageEdit,
     responses(
         (status = 200, description = "The page as saved (unchanged when nothing changed)", body = PageView),
+        (status = 202, description = "A group on another instance: the edit was sent to it; the page changes here once the group saves it, and a refusal shows in `…/proposals`", body = ProposalView),
         (status = 403, description = "Not allowed to edit the group's pages, or banned", body = ErrorBody),
         (status = 404, description = "Unknown group or page", body = ErrorBody),
         (status = 409, description = "Saved since the base revision (`edit_conflict`, with the page and the diff), or locked (`locked`, an error body)", body = EditConflict),
@@ -186,6 +198,7 @@ async fn edit(
     Ok(
         match usecase::edit(&s.ctx, &user, &handle, &slug, input).await? {
             Saved::Page(view) => Json(view).into_response(),
+            Saved::Sent(p) => (StatusCode::ACCEPTED, Json(p)).into_response(),
             Saved::Conflict { current, diff } => (
                 StatusCode::CONFLICT,
                 Json(EditConflict {
@@ -224,6 +237,30 @@ async fn history(
 ) -> Result<Json<Vec<RevisionView>>> {
     Ok(Json(
         pages::history(&s.ctx, viewer.as_ref(), &handle, &slug).await?,
+    ))
+}
+
+/// Your edits of a page of a group on another instance that the group has not saved
+#[utoipa::path(
+    get,
+    path = "/groups/{handle}/pages/{slug}/proposals",
+    tag = TAG,
+    operation_id = "pageProposals",
+    security(("bearer" = [])),
+    params(HandlePath, SlugPath),
+    responses(
+        (status = 200, description = "Sent and waiting for the group, or refused by it (with its reason), newest first; the text sent is kept", body = Vec<ProposalView>),
+        (status = 404, description = "Unknown group", body = ErrorBody),
+        SignedIn,
+    )
+)]
+async fn proposals(
+    State(s): State<AppState>,
+    Auth(user): Auth,
+    ApiPath((handle, slug)): ApiPath<(String, String)>,
+) -> Result<Json<Vec<ProposalView>>> {
+    Ok(Json(
+        pages::open_proposals(&s.ctx, &user, &handle, &slug).await?,
     ))
 }
 
@@ -397,6 +434,7 @@ async fn set_editors(
     request_body = PageFromThread,
     responses(
         (status = 201, description = "The page", body = PageView),
+        (status = 202, description = "A thread of a group on another instance: the page was sent to the group", body = ProposalView),
         (status = 403, description = "Not allowed to write the group's pages, or banned", body = ErrorBody),
         (status = 404, description = "Unknown post", body = ErrorBody),
         (status = 409, description = "A page at that slug exists (`name_taken`), or the thread was deleted or removed (`deleted`)", body = ErrorBody),
@@ -409,9 +447,10 @@ async fn from_thread(
     Auth(user): Auth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<PageFromThread>,
-) -> Result<(StatusCode, Json<PageView>)> {
-    let view = usecase::from_thread(&s.ctx, &user, id, input).await?;
-    Ok((StatusCode::CREATED, Json(view)))
+) -> Result<Response> {
+    Ok(written(
+        usecase::from_thread(&s.ctx, &user, id, input).await?,
+    ))
 }
 
 /// The pages that link to a thread

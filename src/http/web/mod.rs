@@ -63,9 +63,10 @@ pub fn router() -> Router<AppState> {
         .route("/g/{handle}/pages/new", get(pages::new_form))
         .route("/g/{handle}/pages/{slug}", get(pages::show))
         .route("/g/{handle}/pages/{slug}/edit", post(pages::edit))
+        .route("/g/{handle}/pages/{slug}/history", get(pages::history))
         .route(
             "/g/{handle}/pages/{slug}/revisions/{number}",
-            post(pages::moderate_revision),
+            get(pages::revision).post(pages::moderate_revision),
         )
         .route("/g/{handle}/health", get(health::group_page))
         .route("/g/{handle}/health.csv", get(health::group_csv))

@@ -2,7 +2,10 @@
 //! revisions), the form that writes a new page, and the edit form, which shows a conflict
 //! (the page saved since the form was opened) with what changed, the text kept.
 
-use axum::{extract::State, http::StatusCode};
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode},
+};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -14,9 +17,11 @@ use super::{
 use crate::{
     domain::{
         groups,
-        pages::{self, NewPage, PageEdit, RevisionAction, Saved},
+        pages::{self, NewPage, PageEdit, RevisionAction, Saved, Written},
     },
-    http::AppState,
+    error::Error,
+    federation::wants_activity_json,
+    http::{AppState, activitypub},
     usecases::pages as usecase,
 };
 
@@ -31,12 +36,35 @@ pub(super) struct DiffQuery {
 /// form for its editors.
 pub(super) async fn show(
     State(s): State<AppState>,
+    headers: HeaderMap,
     viewer: Viewer,
     WebPath((handle, slug)): WebPath<(String, String)>,
     WebQuery(q): WebQuery<DiffQuery>,
 ) -> PageResult {
+    if wants_activity_json(&headers) {
+        return Ok(activitypub::pages::article(&s, &handle, &slug).await?);
+    }
     let user = viewer.user.as_ref();
-    let (group, row) = pages::load(&s.ctx, user, &handle, &slug).await?;
+    let proposals = match user {
+        Some(u) => pages::open_proposals(&s.ctx, u, &handle, &slug).await?,
+        None => vec![],
+    };
+    let (group, row) = match pages::load(&s.ctx, user, &handle, &slug).await {
+        // A new page sent to a group elsewhere, not saved there yet: what was sent.
+        Err(Error::NotFound("page")) if !proposals.is_empty() => {
+            return page(
+                &s.ctx.instance.domain,
+                &viewer,
+                StatusCode::OK,
+                "page_sent.html",
+                context! {
+                    group => groups::view(&s.ctx, &handle).await?, path => handle, slug => slug,
+                    proposals => proposals,
+                },
+            );
+        }
+        other => other?,
+    };
     let rights = pages::rights(&s.ctx, &group, user).await?;
     let view = pages::view(&group, &row, rights);
     let history = pages::history(&s.ctx, user, &handle, &slug).await?;
@@ -59,8 +87,38 @@ pub(super) async fn show(
         context! {
             group => groups::view(&s.ctx, &handle).await?, path => handle, page => view,
             history => history, diff => diff, form => form, moderator => moderator,
+            proposals => proposals,
         },
     )
+}
+
+/// `GET /g/{handle}/pages/{slug}/history`: the history collection for servers; people are
+/// sent to the page, which shows it.
+pub(super) async fn history(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    WebPath((handle, slug)): WebPath<(String, String)>,
+) -> PageResult {
+    if wants_activity_json(&headers) {
+        return Ok(activitypub::pages::history(&s, &handle, &slug).await?);
+    }
+    Ok(done(&format!("/g/{handle}/pages/{slug}#history-h")))
+}
+
+/// `GET /g/{handle}/pages/{slug}/revisions/{number}`: the revision for servers; people see
+/// what it changed.
+pub(super) async fn revision(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    WebPath((handle, slug, number)): WebPath<(String, String, i64)>,
+) -> PageResult {
+    if wants_activity_json(&headers) {
+        return Ok(activitypub::pages::revision(&s, &handle, &slug, number).await?);
+    }
+    Ok(done(&format!(
+        "/g/{handle}/pages/{slug}?from={}&to={number}",
+        (number - 1).max(1)
+    )))
 }
 
 /// The edit form.
@@ -91,6 +149,7 @@ pub(super) async fn edit(
     let (status, error, conflict) = match usecase::edit(&s.ctx, &user, &handle, &slug, input).await
     {
         Ok(Saved::Page(p)) => return Ok(done(&p.path)),
+        Ok(Saved::Sent(p)) => return Ok(done(&p.path)),
         Ok(Saved::Conflict { current, diff }) => (
             StatusCode::CONFLICT,
             None,
@@ -160,7 +219,8 @@ pub(super) async fn create(
         summary: data.summary.clone(),
     };
     match usecase::create(&s.ctx, &user, &handle, input).await {
-        Ok(p) => Ok(done(&p.path)),
+        Ok(Written::Page(p)) => Ok(done(&p.path)),
+        Ok(Written::Sent(p)) => Ok(done(&p.path)),
         Err(e) if is_user_error(&e) => page(
             &s.ctx.instance.domain,
             &viewer,

@@ -77,6 +77,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("page.html", include_str!("../../../templates/page.html")),
     (
+        "page_proposals.html",
+        include_str!("../../../templates/page_proposals.html"),
+    ),
+    (
+        "page_sent.html",
+        include_str!("../../../templates/page_sent.html"),
+    ),
+    (
         "page_new.html",
         include_str!("../../../templates/page_new.html"),
     ),

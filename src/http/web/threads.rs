@@ -196,7 +196,10 @@ pub(super) async fn make_page(
         crate::domain::pages::PageFromThread::default(),
     )
     .await?;
-    Ok(done(&page.path))
+    Ok(done(match &page {
+        crate::domain::pages::Written::Page(p) => &p.path,
+        crate::domain::pages::Written::Sent(p) => &p.path,
+    }))
 }
 
 async fn viewer_of(s: &AppState, headers: &HeaderMap, here: &str) -> Result<Viewer, Response> {

@@ -18,6 +18,7 @@ pub mod mod_log;
 pub mod notification_reads;
 pub mod outgoing;
 pub mod outgoing_direct;
+pub mod page_proposals;
 pub mod page_revisions;
 pub mod pages;
 pub mod person_blocks;
