@@ -5,7 +5,7 @@
 
 use cohort::testing::{TestApp, eventually};
 use federation_tests::{
-    DEADLINE, Trio,
+    Cluster, DEADLINE, Trio, join,
     peer::{Peer, Software},
 };
 use serde_json::{Value, json};
@@ -329,4 +329,72 @@ async fn lemmy_and_mastodon_see_a_new_page_once_and_never_its_edits_as_new_posts
         assert_eq!(as_itself.len(), 1, "{:?}", peer.software);
         assert_eq!(as_itself[0].body["object"]["id"], page_id.as_str());
     }
+}
+
+#[tokio::test]
+async fn a_copy_made_late_reads_the_history_it_missed() {
+    cohort::install_crypto_provider();
+    let cluster = Cluster::start(2).await;
+    let (a, b) = (&cluster.instances[0], &cluster.instances[1]);
+    let alice = a.user("alice").await;
+    a.group(&alice, "learning").await;
+    let r = a
+        .post(
+            "/api/v1/groups/learning/pages",
+            Some(&alice),
+            json!({"title": "Onboarding", "body": "one"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    for (base, body) in [(1, "two"), (2, "three")] {
+        let (status, v) = edit(
+            a,
+            &alice,
+            "learning",
+            "onboarding",
+            json!({"base_revision": base, "body": body, "summary": format!("to {body}")}),
+        )
+        .await;
+        assert_eq!(status, 200, "{v}");
+    }
+    // A moderator hides revision 2's text before anyone elsewhere follows.
+    let r = a
+        .post(
+            "/api/v1/groups/learning/pages/onboarding/revisions/2/moderation",
+            Some(&alice),
+            json!({"action": "remove"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // dave on B joins; the next edit reaches B, which reads the three revisions it missed.
+    let handle = format!("learning@{}", a.domain);
+    let dave = b.user("dave").await;
+    join(b, &dave, &handle).await;
+    let (status, _) = edit(
+        a,
+        &alice,
+        "learning",
+        "onboarding",
+        json!({"base_revision": 3, "body": "four"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let p = wait_revision(b, &handle, "onboarding", 4).await;
+    assert_eq!(p["body"], "four");
+    let h = history(b, &handle, "onboarding").await;
+    let numbers: Vec<_> = h.iter().map(|r| r["number"].as_i64().unwrap()).collect();
+    assert_eq!(numbers, [4, 3, 2, 1]);
+    assert_eq!(h[1]["summary"], "to three");
+    assert_eq!(h[2]["removed"], true, "the removed text stays removed");
+    assert_eq!(h[2]["summary"], "");
+    let r = b
+        .get(
+            &format!("/api/v1/groups/{handle}/pages/onboarding/revisions/1"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["body"], "one");
+    assert_eq!(r.json["author"]["username"], "alice");
 }

@@ -322,3 +322,45 @@ pub async fn propose(ctx: &Services, proposal: &page_proposals::Model) -> Result
     )
     .await
 }
+
+/// Most revisions read from a page's history collection.
+pub const MAX_HISTORY: usize = 200;
+
+/// The revisions of a page of a group hosted elsewhere, read from its history collection at
+/// its home (`{page id}/history`, nowhere else): those numbered below `below`, newest first,
+/// at most [`MAX_HISTORY`]. Each is checked to be of this page (`{page id}/revisions/{n}`).
+pub async fn fetch_history(
+    data: &activitypub_federation::config::Data<Services>,
+    article: &Article,
+    below: i64,
+) -> Result<Vec<Revision>> {
+    let page = article.id.as_str();
+    if article.history != history_id(page)? {
+        return Err(Error::refused(
+            crate::error::Code::InvalidObject,
+            "a page's history is at {page id}/history",
+        ));
+    }
+    let collection: OrderedCollection<serde_json::Value> =
+        activitypub_federation::fetch::fetch_object_http(&article.history, data)
+            .await?
+            .object;
+    let mut out = vec![];
+    for item in collection.ordered_items.into_iter().flatten() {
+        let Ok(r) = serde_json::from_value::<Revision>(item) else {
+            continue;
+        };
+        if r.number < 1
+            || r.number >= below
+            || r.revision_of != article.id
+            || r.id != revision_id(page, r.number)?
+        {
+            continue;
+        }
+        out.push(r);
+        if out.len() == MAX_HISTORY {
+            break;
+        }
+    }
+    Ok(out)
+}

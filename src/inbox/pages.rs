@@ -13,13 +13,15 @@ use activitypub_federation::{
     traits::Activity,
 };
 use async_trait::async_trait;
+use std::collections::HashMap;
 use url::Url;
 
 use super::content::Via;
 use crate::{
-    domain::pages::{self, Incoming, Mirrored, slug_in},
+    domain::pages::{self, Incoming, Mirrored, Past, slug_in},
     error::{Code, Error, Result},
     federation::{
+        self,
         actors::{DbPerson, authority},
         protocol::{
             content::CreateOrUpdateKind,
@@ -148,6 +150,7 @@ async fn mirror(
         updated: o.updated,
         home,
     };
+    let past = missed(data, group, &mirrored.slug, o, &author).await;
     let proposal = ours.then(|| a.id.to_string());
     usecases::pages::mirror_remote(
         data,
@@ -155,10 +158,73 @@ async fn mirror(
         &author,
         &creator,
         mirrored,
+        &past,
         proposal.as_deref(),
     )
     .await
 }
+
+/// The older revisions a copy here lacks (the page is new here at a revision above 1, or
+/// revisions were missed), read from the page's history at its home; authors fetched
+/// (`fallback` when one cannot be). A failure leaves the history with a gap, never the page
+/// unsaved.
+async fn missed(
+    data: &Data<Services>,
+    group: &storage::entities::groups::Model,
+    slug: &str,
+    article: &Article,
+    fallback: &storage::entities::persons::Model,
+) -> Vec<Past> {
+    let known = match storage::pages::find(&data.db, group.id, slug).await {
+        Ok(Some(p)) => p.revision,
+        Ok(None) => 0,
+        Err(_) => return vec![],
+    };
+    if article.revision <= known + 1 {
+        return vec![];
+    }
+    let revisions = match federation::pages::fetch_history(data, article, article.revision).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::info!(page = %article.id, error = %e, "a page's history could not be read");
+            return vec![];
+        }
+    };
+    let mut authors: HashMap<Url, storage::entities::persons::Model> = HashMap::new();
+    let mut out = vec![];
+    for r in revisions.into_iter().filter(|r| r.number > known) {
+        let author = match &r.attributed_to {
+            Some(id) if !authors.contains_key(id) && authors.len() < MAX_AUTHORS => {
+                match ObjectId::<DbPerson>::from(id.clone())
+                    .dereference(data)
+                    .await
+                {
+                    Ok(p) => {
+                        authors.insert(id.clone(), p.model.clone());
+                        p.model
+                    }
+                    Err(_) => fallback.clone(),
+                }
+            }
+            Some(id) => authors.get(id).cloned().unwrap_or_else(|| fallback.clone()),
+            None => fallback.clone(),
+        };
+        let text = !r.removed;
+        out.push(Past {
+            number: r.number,
+            author,
+            title: r.name.filter(|_| text),
+            body: r.source.map(|s| s.content).filter(|_| text),
+            summary: r.edit_summary.unwrap_or_default(),
+            reverts: r.reverts,
+            published: r.published,
+        });
+    }
+    out
+}
+
+/// Most distinct authors fetched while reading a page's history.
+const MAX_AUTHORS: usize = 50;
 
 #[async_trait]
 impl Activity for Reject {

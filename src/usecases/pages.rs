@@ -11,8 +11,8 @@ use crate::{
         accounts::CurrentUser,
         pages::{
             self, Incoming, Mirrored, NewPage, PageAction, PageEdit, PageEditors, PageFromThread,
-            PageRevert, PageView, ProposalView, Received, RevisionAction, RevisionView, Saved,
-            Written,
+            PageRevert, PageView, Past, ProposalView, Received, RevisionAction, RevisionView,
+            Saved, Written,
         },
     },
     error::{Error, Result},
@@ -180,18 +180,20 @@ pub async fn receive_remote(
 }
 
 /// A group hosted elsewhere announced a save of one of its pages: the copy here follows it;
-/// `proposal` names the activity when it was a person here's edit (now accepted).
+/// `past` fills in older revisions it lacked; `proposal` names the activity when it was a
+/// person here's edit (now accepted).
 pub async fn mirror_remote(
     ctx: &Services,
     group: &groups::Model,
     author: &persons::Model,
     creator: &persons::Model,
     mirrored: Mirrored,
+    past: &[Past],
     proposal: Option<&str>,
 ) -> Result<()> {
     let unit = Unit::begin(ctx).await?;
     let c = unit.ctx();
-    pages::mirror(c, group, author, creator, mirrored).await?;
+    pages::mirror(c, group, author, creator, mirrored, past).await?;
     if let Some(id) = proposal {
         pages::proposal_answered(c, id, None).await?;
     }

@@ -387,13 +387,14 @@ pub struct Mirrored {
 /// Keeps the copy of a page of `group` (hosted elsewhere) as its group announced it:
 /// `author` saved revision `m.revision`, `creator` wrote the page. An older revision than
 /// the copy's newest only fills in the history; the same one changes only the moderators'
-/// state (lock, removal, removed revisions).
+/// state (lock, removal, removed revisions). `past` fills in older revisions the copy lacks.
 pub async fn mirror(
     ctx: &Ctx,
     group: &groups::Model,
     author: &persons::Model,
     creator: &persons::Model,
     m: Mirrored,
+    past: &[Past],
 ) -> Result<pages::Model> {
     if group.local {
         return Err(Error::forbidden("a group here keeps its own pages"));
@@ -427,8 +428,61 @@ pub async fn mirror(
         },
     )
     .await?;
+    for r in past {
+        let removed = r.title.is_none() || r.body.is_none();
+        let save = Save {
+            title: r.title.as_deref().map_or(String::new(), |t| {
+                text::plain_line(t, text::MAX_TITLE_CHARS)
+            }),
+            body: r.body.clone().unwrap_or_default(),
+            body_html: String::new(),
+            author_id: r.author.id,
+            summary: if removed {
+                String::new()
+            } else {
+                summary(&r.summary)
+            },
+            reverts: r.reverts,
+            now: r.published,
+        };
+        // Older than the copy's newest: only its history gains the revision.
+        storage::pages::copy(
+            &ctx.db,
+            group.id,
+            &m.slug,
+            Copy {
+                number: r.number,
+                save,
+                creator_id: creator.id,
+                created_at: page.created_at,
+                locked: m.locked,
+                removed: m.removed,
+            },
+        )
+        .await?;
+    }
     storage::pages::set_removed_revisions(&ctx.db, page.id, &m.removed_revisions).await?;
     Ok(page)
+}
+
+/// An older revision of a page kept elsewhere, read from its history at its home (to fill in
+/// what a copy here missed: revisions saved before anyone here followed the group).
+#[derive(Debug, Clone)]
+pub struct Past {
+    /// Its number at the page's home.
+    pub number: i64,
+    /// Who saved it.
+    pub author: persons::Model,
+    /// The title then (none: removed by a moderator).
+    pub title: Option<String>,
+    /// The markdown then (none: removed).
+    pub body: Option<String>,
+    /// Why.
+    pub summary: String,
+    /// A revert's target.
+    pub reverts: Option<i64>,
+    /// When.
+    pub published: DateTime<Utc>,
 }
 
 /// Markdown whose links relative to its home (`](/…)`) point there, not here.
