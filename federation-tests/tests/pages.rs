@@ -258,6 +258,45 @@ async fn three_instances_keep_one_page_its_history_and_its_conflicts() {
         items[2]["source"]["content"],
         "Use rustls.\n\nSee [[certificates]]."
     );
+
+    // bob reports the page from B: it reaches the group's moderators on A, who resolve it,
+    // and B learns it was resolved.
+    let copy = page(b, &handle, "tls-setup", None).await.unwrap();
+    let r = b
+        .post(
+            "/api/v1/reports",
+            Some(&trio.bob),
+            json!({"page_id": copy["id"], "reason": "Out of date."}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let report = eventually("the report on A", DEADLINE, || async {
+        let r = a
+            .get("/api/v1/groups/learning/reports", Some(&trio.alice))
+            .await;
+        r.json
+            .as_array()
+            .and_then(|v| v.first().cloned())
+            .filter(|r| r["page"]["slug"] == "tls-setup")
+    })
+    .await;
+    assert_eq!(report["reason"], "Out of date.");
+    let r = a
+        .post(
+            &format!("/api/v1/reports/{}/resolve", report["id"]),
+            Some(&trio.alice),
+            json!({}),
+        )
+        .await;
+    assert!(r.status == 200 || r.status == 204, "{}", r.text);
+    eventually("the report resolved on B", DEADLINE, || async {
+        let r = b.get("/api/v1/reports", Some(&trio.bob)).await;
+        r.json
+            .as_array()
+            .and_then(|v| v.first().cloned())
+            .filter(|r| !r["resolved_at"].is_null())
+    })
+    .await;
 }
 
 #[tokio::test]

@@ -27,7 +27,7 @@ mod m20261206_000035_add_answer_activity;
 mod m20261206_000036_add_health_write_triggers;
 mod m20261206_000037_create_search_index;
 mod m20261206_000038_create_pages;
-mod m20261206_000039_create_page_proposals;
+mod m20261206_000039_federate_pages;
 
 /// Fills the health rollups from stored content (the upgrade's step; `cohort bench health`
 /// uses it after a bulk load).
@@ -75,7 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000036_add_health_write_triggers::Migration),
             Box::new(m20261206_000037_create_search_index::Migration),
             Box::new(m20261206_000038_create_pages::Migration),
-            Box::new(m20261206_000039_create_page_proposals::Migration),
+            Box::new(m20261206_000039_federate_pages::Migration),
         ]
     }
 }

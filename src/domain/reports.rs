@@ -1,5 +1,5 @@
-//! Reports: a member's report (`Flag`) of a post, a reply or a person to a group's
-//! moderators, stored once per `Flag` id wherever it arrives, listed for the moderators and
+//! Reports: a member's report (`Flag`) of a post, a reply, a knowledge-base page or a person
+//! to a group's moderators, stored once per `Flag` id wherever it arrives, listed for the moderators and
 //! the reporter, and resolved by a moderator.
 
 use chrono::{DateTime, Utc};
@@ -19,7 +19,7 @@ use crate::{
     error::{Error, Result},
     storage::{
         self,
-        entities::{groups, persons, reports},
+        entities::{groups, pages, persons, reports},
         moderation::ReportScope,
     },
 };
@@ -33,6 +33,9 @@ pub struct NewReport {
     /// A reply.
     #[serde(default)]
     pub reply_id: Option<i64>,
+    /// A page of a group's knowledge base (its local id).
+    #[serde(default)]
+    pub page_id: Option<i64>,
     /// A person (`user@host`), reported to the moderators of `group`.
     #[serde(default)]
     pub person: Option<String>,
@@ -49,6 +52,8 @@ pub struct NewReport {
 pub enum Reported {
     /// Content.
     Content(Target),
+    /// A page of the knowledge base, with its ActivityPub id.
+    Page(Box<pages::Model>, String),
     /// A person.
     Person(persons::Model),
 }
@@ -58,6 +63,7 @@ impl Reported {
     pub fn ap_id(&self) -> &str {
         match self {
             Self::Content(t) => t.ap_id(),
+            Self::Page(_, id) => id,
             Self::Person(p) => &p.ap_id,
         }
     }
@@ -79,6 +85,8 @@ pub struct ReportView {
     pub post_id: Option<i64>,
     /// The reported reply.
     pub reply_id: Option<i64>,
+    /// The reported page.
+    pub page: Option<ReportedPage>,
     /// The reported person (or the author of the reported content).
     pub person: Option<PersonRef>,
     /// Why.
@@ -89,6 +97,19 @@ pub struct ReportView {
     pub resolved_at: Option<DateTime<Utc>>,
     /// Who resolved it.
     pub resolved_by: Option<PersonRef>,
+}
+
+/// A reported page, as a report shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportedPage {
+    /// Local id.
+    pub id: i64,
+    /// Its address in the group.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Its web page.
+    pub path: String,
 }
 
 /// Stores a report (a local member's, or one received): once per `ap_id`.
@@ -103,7 +124,12 @@ pub async fn store_report(
     let (post_id, reply_id, person_id) = match reported {
         Reported::Content(Target::Post(p)) => (Some(p.id), None, Some(p.author_id)),
         Reported::Content(Target::Reply(r)) => (Some(r.post_id), Some(r.id), Some(r.author_id)),
+        Reported::Page(..) => (None, None, None),
         Reported::Person(p) => (None, None, Some(p.id)),
+    };
+    let page_id = match reported {
+        Reported::Page(p, _) => Some(p.id),
+        _ => None,
     };
     Ok(storage::moderation::add_report(
         &ctx.db,
@@ -115,6 +141,7 @@ pub async fn store_report(
             post_id,
             reply_id,
             person_id,
+            page_id,
             reason,
             created_at: now(),
             resolved_at: None,
@@ -135,15 +162,26 @@ pub async fn report(
     let reason = reason(Some(&input.reason))?
         .ok_or_else(|| Error::invalid("reason", "say why you report this"))?;
     let (reported, group) = match (input.post_id, input.reply_id, person) {
-        (Some(id), None, None) => {
+        (None, None, None) if input.page_id.is_some() => {
+            let page = storage::pages::find_by_id(&ctx.db, input.page_id.unwrap_or_default())
+                .await?
+                .filter(|p| !p.removed)
+                .ok_or(Error::NotFound("page"))?;
+            let group = storage::groups::find(&ctx.db, page.group_id)
+                .await?
+                .ok_or(Error::NotFound("page"))?;
+            let id = super::pages::page_id(&group, &page.slug);
+            (Reported::Page(Box::new(page), id), group)
+        }
+        (Some(id), None, None) if input.page_id.is_none() => {
             let (t, g) = target(ctx, ContentRef::Post(id)).await?;
             (Reported::Content(t), g)
         }
-        (None, Some(id), None) => {
+        (None, Some(id), None) if input.page_id.is_none() => {
             let (t, g) = target(ctx, ContentRef::Reply(id)).await?;
             (Reported::Content(t), g)
         }
-        (None, None, Some(p)) => {
+        (None, None, Some(p)) if input.page_id.is_none() => {
             let handle = input
                 .group
                 .as_deref()
@@ -153,7 +191,7 @@ pub async fn report(
         _ => {
             return Err(Error::invalid(
                 "post_id",
-                "report exactly one of post_id, reply_id or person",
+                "report exactly one of post_id, reply_id, page_id or person",
             ));
         }
     };
@@ -165,11 +203,7 @@ pub async fn report(
             "you cannot report what you wrote",
         ));
     }
-    let ap_id = format!(
-        "{}/activities/flag/{}",
-        ctx.instance.base_url(),
-        super::random_hex(16)
-    );
+    let ap_id = ctx.instance.activity_url("flag");
     let row = store_report(ctx, &ap_id, &group, user.person.id, &reported, reason).await?;
     Ok((row, group, reported))
 }
@@ -191,12 +225,28 @@ pub async fn report_views(ctx: &Ctx, rows: Vec<reports::Model>) -> Result<Vec<Re
         }
     }
     let person = |id: Option<i64>| id.and_then(|i| people.get(&i)).map(PersonRef::from);
+    let mut pages = std::collections::HashMap::new();
+    for id in rows.iter().filter_map(|r| r.page_id) {
+        if let Some(p) = storage::pages::find_by_id(&ctx.db, id).await? {
+            pages.insert(id, p);
+        }
+    }
     Ok(rows
         .into_iter()
         .filter_map(|r| {
+            let group = groups.get(&r.group_id)?;
             Some(ReportView {
                 id: r.id,
-                group: GroupRef::from(groups.get(&r.group_id)?),
+                group: GroupRef::from(group),
+                page: r
+                    .page_id
+                    .and_then(|id| pages.get(&id))
+                    .map(|p| ReportedPage {
+                        id: p.id,
+                        slug: p.slug.clone(),
+                        title: p.title.clone(),
+                        path: super::pages::path(group, &p.slug),
+                    }),
                 reporter: person(Some(r.reporter_id)),
                 person: person(r.person_id),
                 resolved_by: person(r.resolved_by),

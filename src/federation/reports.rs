@@ -121,7 +121,12 @@ pub async fn publish_resolve(
     let reporter = storage::persons::find(&data.db, report.reporter_id)
         .await?
         .ok_or(Error::NotFound("reporter"))?;
+    let page = match report.page_id {
+        Some(id) => storage::pages::find_by_id(&data.db, id).await?,
+        None => None,
+    };
     let reported = match (report.reply_id, report.post_id, report.person_id) {
+        _ if page.is_some() => page.map(|p| crate::domain::pages::page_id(group, &p.slug)),
         (Some(id), _, _) => storage::replies::find(&data.db, id).await?.map(|r| r.ap_id),
         (None, Some(id), _) => storage::posts::find(&data.db, id).await?.map(|p| p.ap_id),
         (None, None, Some(id)) => storage::persons::find(&data.db, id).await?.map(|p| p.ap_id),

@@ -52,14 +52,42 @@ pub(super) async fn flag_group(data: &Data<Services>, f: &Flag) -> Result<Option
         if let Some(c) = Content::find(data, o).await? {
             return Ok(Some(c.group(data).await?));
         }
+        if let Some((_, g)) = page_at(data, o).await? {
+            return Ok(Some(g));
+        }
     }
     Ok(None)
+}
+
+/// The page stored here whose ActivityPub id is `id` (`{group id}/pages/{slug}`), with its
+/// group.
+async fn page_at(
+    data: &Data<Services>,
+    id: &Url,
+) -> Result<Option<(storage::entities::pages::Model, groups::Model)>> {
+    let Some((group_id, _)) = id.as_str().rsplit_once("/pages/") else {
+        return Ok(None);
+    };
+    let Some(group) = storage::groups::find_by_ap_id(&data.db, group_id).await? else {
+        return Ok(None);
+    };
+    let Some(slug) = crate::domain::pages::slug_in(&group.ap_id, id.as_str()) else {
+        return Ok(None);
+    };
+    Ok(storage::pages::find(&data.db, group.id, &slug)
+        .await?
+        .map(|p| (p, group)))
 }
 
 async fn reported(data: &Data<Services>, f: &Flag) -> Result<Option<Reported>> {
     for o in f.objects() {
         if let Some(t) = stored_target(data, o).await? {
             return Ok(Some(Reported::Content(t)));
+        }
+    }
+    for o in f.objects() {
+        if let Some((page, _)) = page_at(data, o).await? {
+            return Ok(Some(Reported::Page(Box::new(page), o.to_string())));
         }
     }
     // A person: the first object that names one we know (Mastodon lists the account first).

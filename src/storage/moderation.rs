@@ -289,6 +289,7 @@ pub async fn add_report<C: ConnectionTrait>(
         post_id: Set(row.post_id),
         reply_id: Set(row.reply_id),
         person_id: Set(row.person_id),
+        page_id: Set(row.page_id),
         reason: Set(row.reason),
         created_at: Set(row.created_at),
         resolved_at: Set(None),

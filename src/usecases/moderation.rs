@@ -194,9 +194,12 @@ pub async fn report_remote(
     flag_id: &str,
     forward: Option<GroupActivity>,
 ) -> Result<()> {
-    if let Reported::Content(t) = what
-        && reports::group_of(ctx, t).await? != group.id
-    {
+    let own = match what {
+        Reported::Content(t) => reports::group_of(ctx, t).await? == group.id,
+        Reported::Page(p, _) => p.group_id == group.id,
+        Reported::Person(_) => true,
+    };
+    if !own {
         return Err(Error::refused(
             Code::InvalidActivity,
             "the report names another group's content",

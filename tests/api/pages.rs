@@ -804,3 +804,80 @@ async fn a_moderator_removes_an_older_revisions_text_and_only_moderators_see_it(
     let r = app.get(&format!("{page}/revisions/2"), None).await;
     assert_eq!(r.json["body"], "Call Dan at 555-0100.");
 }
+
+#[tokio::test]
+async fn a_page_is_reported_to_the_groups_moderators_who_resolve_it() {
+    use crate::questions::Web;
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    app.group(&alice, "ops").await;
+    let bob = app.user("bob").await;
+    join(&app, &bob, "ops").await;
+    let r = create(
+        &app,
+        &alice,
+        "ops",
+        json!({"title": "Runbook", "body": "Restart it."}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let page_id = r.json["id"].as_i64().unwrap();
+
+    // Neither nothing nor two things at once; a reason is needed.
+    for body in [
+        json!({"page_id": page_id, "post_id": 1, "reason": "x"}),
+        json!({"page_id": page_id, "reason": ""}),
+    ] {
+        let r = app.post("/api/v1/reports", Some(&bob), body).await;
+        assert_eq!(r.status, 400, "{}", r.text);
+    }
+    let r = app
+        .post(
+            "/api/v1/reports",
+            Some(&bob),
+            json!({"page_id": 999_999, "reason": "gone"}),
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+
+    // bob reports it on the web: the moderators see which page, and resolve it.
+    let mut web = Web::log_in(&app, "bob").await;
+    let csrf = web.csrf("/g/ops/pages/runbook").await;
+    let (status, location) = web
+        .post(
+            &format!("/pages/{page_id}/report"),
+            &[
+                ("csrf", &csrf),
+                ("reason", "It says to restart production."),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/g/ops/pages/runbook?reported=1")
+    );
+    assert!(
+        web.get(&location)
+            .await
+            .contains("your report went to the group")
+    );
+    let r = app.get("/api/v1/groups/ops/reports", Some(&bob)).await;
+    assert_eq!(r.status, 403, "only moderators list them");
+    let r = app.get("/api/v1/groups/ops/reports", Some(&alice)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let report = &r.json.as_array().unwrap()[0];
+    assert_eq!(report["page"]["slug"], "runbook");
+    assert_eq!(report["page"]["path"], "/g/ops/pages/runbook");
+    assert_eq!(report["reason"], "It says to restart production.");
+    assert_eq!(report["reporter"]["username"], "bob");
+    let r = app
+        .post(
+            &format!("/api/v1/reports/{}/resolve", report["id"]),
+            Some(&alice),
+            json!({}),
+        )
+        .await;
+    assert!(r.status == 200 || r.status == 204, "{}", r.text);
+    let r = app.get("/api/v1/groups/ops/reports", Some(&alice)).await;
+    assert_eq!(r.json.as_array().map(Vec::len), Some(0), "{}", r.text);
+}

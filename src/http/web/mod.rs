@@ -99,6 +99,7 @@ pub fn router() -> Router<AppState> {
         .route("/posts/{id}/report", post(moderation::report_post))
         .route("/replies/{id}/restore", post(moderation::restore_reply))
         .route("/replies/{id}/report", post(moderation::report_reply))
+        .route("/pages/{id}/report", post(moderation::report_page))
         .route("/replies/{id}/vote", post(threads::vote_reply))
         .route(
             "/replies/{id}/edit",

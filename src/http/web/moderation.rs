@@ -209,6 +209,7 @@ async fn report(
     let input = reports::NewReport {
         post_id,
         reply_id,
+        page_id: None,
         person: None,
         group: None,
         reason,
@@ -226,6 +227,26 @@ pub(super) async fn report_post(
     let user = viewer.require()?.clone();
     report(&s, &user, Some(id), None, data.reason.unwrap_or_default()).await?;
     Ok(super::session::done(&format!("/posts/{id}?reported=1")))
+}
+
+/// `POST /pages/{id}/report`: a page of the knowledge base, to its group's moderators.
+pub(super) async fn report_page(
+    State(s): State<AppState>,
+    WebPath(id): WebPath<i64>,
+    WebForm { viewer, data }: WebForm<ActForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let input = reports::NewReport {
+        post_id: None,
+        reply_id: None,
+        page_id: Some(id),
+        person: None,
+        group: None,
+        reason: data.reason.unwrap_or_default(),
+    };
+    let view = usecase::report(&s.ctx, &user, input, None).await?;
+    let path = view.page.map(|p| p.path).unwrap_or_else(|| "/".into());
+    Ok(super::session::done(&format!("{path}?reported=1")))
 }
 
 /// `POST /replies/{id}/report`.

@@ -14,6 +14,8 @@ pub struct Model {
     pub post_id: Option<i64>,
     pub reply_id: Option<i64>,
     pub person_id: Option<i64>,
+    /// A reported page of the knowledge base.
+    pub page_id: Option<i64>,
     pub reason: String,
     pub created_at: DateTimeUtc,
     pub resolved_at: Option<DateTimeUtc>,

@@ -8,6 +8,9 @@
 //!   is the `Create`/`Update` sent (unique: the group's answer names it); `base_revision` is
 //!   the revision it was made on (none for a new page); `state` is `sent`, `accepted` (the
 //!   group announced it) or `refused` (the group's `Reject`, with its `reason`).
+//! - `reports.page_id`: a report (`Flag`) of a page, to its group's moderators (no foreign
+//!   key, which SQLite cannot add to a table; a page goes only with its group, whose reports
+//!   go with it).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -30,6 +33,12 @@ enum PageProposals {
     Reason,
     CreatedAt,
     UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Reports {
+    Table,
+    PageId,
 }
 
 #[derive(DeriveIden)]
@@ -99,10 +108,24 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Reports::Table)
+                .add_column(big_integer_null(Reports::PageId))
+                .take(),
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Reports::Table)
+                .drop_column(Reports::PageId)
+                .take(),
+        )
+        .await?;
         m.drop_table(Table::drop().table(PageProposals::Table).take())
             .await
     }
