@@ -389,3 +389,101 @@ pub fn test_key() -> rsa::RsaPrivateKey {
     })
     .clone()
 }
+
+/// A browser without a browser: a session cookie and the CSRF token of the web pages, for
+/// the tests of forms.
+pub struct Web<'a> {
+    app: &'a TestApp,
+    http: reqwest::Client,
+    cookies: std::collections::BTreeMap<String, String>,
+}
+
+impl<'a> Web<'a> {
+    /// Signs in as `name` (whose password is the one [`TestApp::user`] gives).
+    pub async fn log_in(app: &'a TestApp, name: &str) -> Self {
+        let mut w = Self {
+            app,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("web request"),
+            cookies: Default::default(),
+        };
+        let csrf = w.csrf("/login").await;
+        let (status, _) = w
+            .post(
+                "/login",
+                &[
+                    ("csrf", &csrf),
+                    ("username", name),
+                    ("password", "a long password"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 303);
+        w
+    }
+
+    fn keep(&mut self, headers: &reqwest::header::HeaderMap) {
+        for v in headers.get_all("set-cookie") {
+            let v = v.to_str().expect("web request");
+            let pair = v.split(';').next().expect("web request");
+            if let Some((k, val)) = pair.split_once('=') {
+                self.cookies.insert(k.to_string(), val.to_string());
+            }
+        }
+    }
+
+    fn cookie(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The HTML of `path`, with the session's cookies.
+    pub async fn get(&mut self, path: &str) -> String {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.app.address))
+            .header("accept", "text/html")
+            .header("cookie", self.cookie())
+            .send()
+            .await
+            .expect("web request");
+        self.keep(r.headers());
+        r.text().await.expect("web request")
+    }
+
+    /// The CSRF token of the first form on `path`.
+    pub async fn csrf(&mut self, path: &str) -> String {
+        let page = self.get(path).await;
+        let marker = "name=\"csrf\" value=\"";
+        let start = page.find(marker).expect("a form") + marker.len();
+        page[start..start + 64].to_string()
+    }
+
+    /// Posts `form` to `path`: the status, and the `Location` of a 303 or else the body.
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.app.address))
+            .header("accept", "text/html")
+            .header("cookie", self.cookie())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(form).expect("web request"))
+            .send()
+            .await
+            .expect("web request");
+        self.keep(r.headers());
+        let status = r.status().as_u16();
+        let location = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().expect("web request").to_string())
+            .unwrap_or_default();
+        let body = r.text().await.expect("web request");
+        (status, if status == 303 { location } else { body })
+    }
+}

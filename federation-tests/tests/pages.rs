@@ -3,7 +3,7 @@
 //! announced, or refused with `Reject`), and what Lemmy and Mastodon stand-ins receive of a
 //! page: its creation once, its edits as updates of the same object.
 
-use cohort::testing::{TestApp, eventually};
+use cohort::testing::{TestApp, Web, eventually};
 use federation_tests::{
     Cluster, DEADLINE, Trio, join,
     peer::{Peer, Software},
@@ -229,6 +229,37 @@ async fn three_instances_keep_one_page_its_history_and_its_conflicts() {
         refused["reason"].as_str().unwrap().contains("locked"),
         "{refused}"
     );
+    // On the web, B's page tells bob and keeps his text; a new page sent from B's form shows
+    // what was sent until A saves it.
+    let mut web = Web::log_in(b, "bob").await;
+    let html = web.get(&format!("/g/{handle}/pages/tls-setup")).await;
+    assert!(
+        html.contains("refused by the group") && html.contains("while locked"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("action=\"/g/"),
+        "a locked page offers bob no edit form: {html}"
+    );
+    let csrf = web.csrf(&format!("/g/{handle}/pages/new")).await;
+    let (status, location) = web
+        .post(
+            &format!("/g/{handle}/pages"),
+            &[
+                ("csrf", &csrf),
+                ("title", "Renewals"),
+                ("slug", ""),
+                ("body", "Every 60 days."),
+                ("summary", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, format!("/g/{handle}/pages/renewals").as_str())
+    );
+    wait_revision(a, "learning", "renewals", 1).await;
+    wait_revision(b, &handle, "renewals", 1).await;
     assert_eq!(
         page(a, "learning", "tls-setup", None).await.unwrap()["revision"],
         3

@@ -488,7 +488,7 @@ async fn who_may_edit_is_the_groups_choice_and_moderators_revert_lock_and_remove
 
 #[tokio::test]
 async fn the_web_pages_write_show_edit_and_show_a_conflict_with_the_text_kept() {
-    use crate::questions::Web;
+    use cohort::testing::Web;
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;
     app.group(&alice, "ops").await;
@@ -580,7 +580,7 @@ async fn the_web_pages_write_show_edit_and_show_a_conflict_with_the_text_kept() 
 
 #[tokio::test]
 async fn a_thread_and_its_accepted_answer_become_a_page_that_links_back() {
-    use crate::questions::Web;
+    use cohort::testing::Web;
     use cohort::testing::id;
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;
@@ -807,7 +807,7 @@ async fn a_moderator_removes_an_older_revisions_text_and_only_moderators_see_it(
 
 #[tokio::test]
 async fn a_page_is_reported_to_the_groups_moderators_who_resolve_it() {
-    use crate::questions::Web;
+    use cohort::testing::Web;
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;
     app.group(&alice, "ops").await;

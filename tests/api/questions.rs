@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use cohort::{
     harness::{Sinks, add_remote_follower},
-    testing::{TestApp, id},
+    testing::{TestApp, Web, id},
 };
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
@@ -501,100 +501,6 @@ async fn thread_pages_carry_qa_page_json_ld() {
     let talk = id(&app.post_in(&ann, "learn", "Chat", "").await);
     let page = html(&app, &format!("/posts/{talk}")).await;
     assert!(!page.contains("application/ld+json"));
-}
-
-/// A browser without a browser: a session cookie and the CSRF token of the pages (the
-/// knowledge base's web tests use it too).
-pub(crate) struct Web<'a> {
-    app: &'a TestApp,
-    http: reqwest::Client,
-    cookies: std::collections::BTreeMap<String, String>,
-}
-
-impl<'a> Web<'a> {
-    pub(crate) async fn log_in(app: &'a TestApp, name: &str) -> Self {
-        let mut w = Self {
-            app,
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            cookies: Default::default(),
-        };
-        let csrf = w.csrf("/login").await;
-        let (status, _) = w
-            .post(
-                "/login",
-                &[
-                    ("csrf", &csrf),
-                    ("username", name),
-                    ("password", "a long password"),
-                ],
-            )
-            .await;
-        assert_eq!(status, 303);
-        w
-    }
-
-    fn keep(&mut self, headers: &reqwest::header::HeaderMap) {
-        for v in headers.get_all("set-cookie") {
-            let v = v.to_str().unwrap();
-            let pair = v.split(';').next().unwrap();
-            if let Some((k, val)) = pair.split_once('=') {
-                self.cookies.insert(k.to_string(), val.to_string());
-            }
-        }
-    }
-
-    fn cookie(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    pub(crate) async fn get(&mut self, path: &str) -> String {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.app.address))
-            .header("accept", "text/html")
-            .header("cookie", self.cookie())
-            .send()
-            .await
-            .unwrap();
-        self.keep(r.headers());
-        r.text().await.unwrap()
-    }
-
-    pub(crate) async fn csrf(&mut self, path: &str) -> String {
-        let page = self.get(path).await;
-        let marker = "name=\"csrf\" value=\"";
-        let start = page.find(marker).expect("a form") + marker.len();
-        page[start..start + 64].to_string()
-    }
-
-    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.app.address))
-            .header("accept", "text/html")
-            .header("cookie", self.cookie())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(serde_urlencoded::to_string(form).unwrap())
-            .send()
-            .await
-            .unwrap();
-        self.keep(r.headers());
-        let status = r.status().as_u16();
-        let location = r
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        let body = r.text().await.unwrap();
-        (status, if status == 303 { location } else { body })
-    }
 }
 
 #[tokio::test]
