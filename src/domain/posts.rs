@@ -2,7 +2,7 @@
 
 use crate::error::Code;
 use sea_orm::TransactionTrait;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
@@ -317,4 +317,25 @@ pub async fn delete(
     }
     super::content::delete_own(ctx, user.person.id, super::content::ContentRef::Post(id)).await?;
     Ok(None)
+}
+
+/// A pinned post, as a group's sidebar lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PinnedPost {
+    /// Local id.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+}
+
+/// The posts a group's moderators pinned (its standing resources), newest first.
+pub async fn pinned(ctx: &Ctx, group: &groups::Model) -> Result<Vec<PinnedPost>> {
+    Ok(storage::posts::pinned(&ctx.db, group.id, 20)
+        .await?
+        .into_iter()
+        .map(|p| PinnedPost {
+            id: p.id,
+            title: p.title,
+        })
+        .collect())
 }

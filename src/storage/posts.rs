@@ -388,3 +388,20 @@ pub async fn insert_remote<C: ConnectionTrait>(
         .await?
         .ok_or(DbErr::RecordNotFound(p.ap_id))
 }
+
+/// A group's pinned posts (not deleted or removed), newest first, at most `limit`.
+pub async fn pinned<C: ConnectionTrait>(
+    conn: &C,
+    group_id: i64,
+    limit: u64,
+) -> Result<Vec<posts::Model>, DbErr> {
+    posts::Entity::find()
+        .filter(posts::Column::GroupId.eq(group_id))
+        .filter(posts::Column::Pinned.eq(true))
+        .filter(posts::Column::DeletedAt.is_null())
+        .filter(posts::Column::Removed.eq(false))
+        .order_by_desc(posts::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}

@@ -881,3 +881,49 @@ async fn a_page_is_reported_to_the_groups_moderators_who_resolve_it() {
     let r = app.get("/api/v1/groups/ops/reports", Some(&alice)).await;
     assert_eq!(r.json.as_array().map(Vec::len), Some(0), "{}", r.text);
 }
+
+#[tokio::test]
+async fn the_group_page_lists_its_pages_and_pinned_posts_in_the_sidebar() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    app.group(&alice, "ops").await;
+    let r = create(
+        &app,
+        &alice,
+        "ops",
+        json!({"title": "Runbook", "body": "Restart it."}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let post = app
+        .post_in(&alice, "ops", "Read this first", "The rules of on-call.")
+        .await;
+    let other = app.post_in(&alice, "ops", "A question", "Why?").await;
+    let pid = post["id"].as_i64().unwrap();
+    let url = format!("{}/g/ops", app.address);
+    let html = |app: &TestApp| app.client.get(&url).send();
+    let sidebar = |page: &str| page[page.find("<aside").unwrap()..].to_string();
+    assert!(!sidebar(&html(&app).await.unwrap().text().await.unwrap()).contains("Read this first"));
+    let r = app
+        .post(&format!("/api/v1/posts/{pid}/pin"), Some(&alice), json!({}))
+        .await;
+    assert!(r.status == 200 || r.status == 204, "{}", r.text);
+    let side = sidebar(&html(&app).await.unwrap().text().await.unwrap());
+    assert!(
+        side.contains("Pinned")
+            && side.contains(&format!("href=\"/posts/{pid}\">Read this first"))
+            && side.contains("/g/ops/pages/runbook\">Runbook"),
+        "{side}"
+    );
+    assert!(!side.contains(other["title"].as_str().unwrap()), "{side}");
+    let r = app
+        .request(
+            "DELETE",
+            &format!("/api/v1/posts/{pid}/pin"),
+            Some(&alice),
+            None,
+        )
+        .await;
+    assert!(r.status == 200 || r.status == 204, "{}", r.text);
+    assert!(!sidebar(&html(&app).await.unwrap().text().await.unwrap()).contains("Read this first"));
+}

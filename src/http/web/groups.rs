@@ -270,6 +270,7 @@ async fn render_group(s: &AppState, viewer: &Viewer, handle: &str, q: GroupQuery
     };
     let members = storage::followers::count_accepted(&s.ctx.db, group.id).await?;
     let pages = crate::domain::pages::list(&s.ctx, viewer.user.as_ref(), handle).await?;
+    let pinned = posts::pinned(&s.ctx, &row).await?;
     let may_write_pages = crate::domain::pages::rights(&s.ctx, &row, viewer.user.as_ref())
         .await?
         .may_edit(None);
@@ -296,6 +297,7 @@ async fn render_group(s: &AppState, viewer: &Viewer, handle: &str, q: GroupQuery
             counts => counts,
             waiting => waiting,
             pages => pages,
+            pinned => pinned,
             may_write_pages => may_write_pages,
         },
     )
