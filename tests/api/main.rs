@@ -9,6 +9,7 @@ mod cli;
 mod delivery;
 mod deploy;
 mod federation;
+mod feeds;
 mod fuzz_corpus;
 mod groups;
 mod health;

@@ -30,6 +30,7 @@ mod people;
 pub mod render;
 mod search;
 pub mod session;
+mod syndication;
 mod threads;
 
 pub use groups::group_page;
@@ -68,6 +69,10 @@ pub fn router() -> Router<AppState> {
             "/g/{handle}/pages/{slug}/revisions/{number}",
             get(pages::revision).post(pages::moderate_revision),
         )
+        .route("/g/{handle}/feed.atom", get(syndication::group))
+        .route("/g/{handle}/waiting.atom", get(syndication::waiting))
+        .route("/u/{handle}/feed.atom", get(syndication::person))
+        .route("/posts/{id}/feed.atom", get(syndication::thread))
         .route("/g/{handle}/health", get(health::group_page))
         .route("/g/{handle}/health.csv", get(health::group_csv))
         .route("/admin/health", get(health::admin_page))
