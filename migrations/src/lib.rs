@@ -40,9 +40,18 @@ pub use m20261206_000036_add_health_write_triggers::{
 /// The full-text index's upkeep: its triggers, filling it, rebuilding it for another language
 /// (`storage::search` at start-up, `cohort bench search`).
 pub mod search_index {
-    pub use super::m20261206_000037_create_search_index::{
-        DEFAULT_LANGUAGE, DEFAULT_TOKENIZER, create_triggers, drop_triggers, fill, rebuild,
-    };
+    use sea_orm_migration::prelude::{ConnectionTrait, DbErr};
+
+    use super::m20261206_000037_create_search_index as posts;
+
+    pub use posts::{DEFAULT_LANGUAGE, DEFAULT_TOKENIZER, create_triggers, drop_triggers, fill};
+
+    /// Empties the index and indexes everything again, after the language or tokenizer in
+    /// `search_settings` changed (on SQLite the FTS5 table is made again with `tokenizer`).
+    pub async fn rebuild<C: ConnectionTrait>(conn: &C, tokenizer: &str) -> Result<(), DbErr> {
+        posts::clear(conn, tokenizer).await?;
+        fill(conn).await
+    }
 }
 
 /// Runs Cohort's migrations in order.
