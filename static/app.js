@@ -52,7 +52,10 @@
         var q = title.value.trim();
         if (q.length < 4 || q === asked) { return; }
         asked = q;
-        window.fetch("/api/v1/search/similar?title=" + encodeURIComponent(q), { credentials: "same-origin" })
+        var group = title.getAttribute("data-similar");
+        var url = "/api/v1/search/similar?title=" + encodeURIComponent(q) +
+          (group ? "&group=" + encodeURIComponent(group) : "");
+        window.fetch(url, { credentials: "same-origin" })
           .then(function (r) { return r.ok ? r.json() : []; })
           .then(function (hits) { if (q === asked) { similar(hits); } })
           .catch(function () {});
@@ -60,13 +63,14 @@
     });
   }
 
-  // Lists answered questions in the live box (text only: titles are never read as markup).
+  // Lists answered questions and pages in the live box (text only: titles are never read as
+  // markup).
   function similar(hits) {
     live.textContent = "";
     live.hidden = hits.length === 0;
     if (live.hidden) { return; }
     var h = document.createElement("h2");
-    h.textContent = "Answered questions like yours";
+    h.textContent = "Answered questions and pages like yours";
     live.appendChild(h);
     var list = document.createElement("ul");
     list.className = "plain";

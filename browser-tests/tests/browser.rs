@@ -653,7 +653,7 @@ async fn a_new_question_is_offered_similar_answered_ones_without_javascript() {
     b.fill("#body", "My draft, kept.").await;
     b.click("button[value=similar]").await;
     b.wait_for_text(
-        "Answered questions like yours",
+        "Answered questions and pages like yours",
         Duration::from_secs(10),
         false,
     )
@@ -690,7 +690,7 @@ async fn a_new_question_is_offered_similar_answered_ones_without_javascript() {
     b.goto(&format!("{base}/g/learners/submit")).await;
     b.fill("#title", "Stopping a tokio task").await;
     b.wait_for_text(
-        "Answered questions like yours",
+        "Answered questions and pages like yours",
         Duration::from_secs(10),
         false,
     )

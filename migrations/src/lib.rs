@@ -28,6 +28,7 @@ mod m20261206_000036_add_health_write_triggers;
 mod m20261206_000037_create_search_index;
 mod m20261206_000038_create_pages;
 mod m20261206_000039_federate_pages;
+mod m20261206_000040_index_pages;
 
 /// Fills the health rollups from stored content (the upgrade's step; `cohort bench health`
 /// uses it after a bulk load).
@@ -38,12 +39,47 @@ pub use m20261206_000036_add_health_write_triggers::{
     drop_write_triggers as drop_health_triggers, write_triggers as health_triggers,
 };
 
-/// The full-text index's upkeep: its triggers, filling it, rebuilding it for another language
+/// The full-text index's upkeep for every kind of document (posts and replies, migration 37;
+/// pages, migration 40): its triggers, filling it, rebuilding it for another language
 /// (`storage::search` at start-up, `cohort bench search`).
 pub mod search_index {
-    pub use super::m20261206_000037_create_search_index::{
-        DEFAULT_LANGUAGE, DEFAULT_TOKENIZER, create_triggers, drop_triggers, fill, rebuild,
+    use sea_orm_migration::{
+        prelude::{ConnectionTrait, DbErr},
+        sea_orm::DatabaseBackend,
     };
+
+    use super::{
+        m20261206_000037_create_search_index as posts, m20261206_000040_index_pages as pages,
+    };
+
+    pub use posts::{DEFAULT_LANGUAGE, DEFAULT_TOKENIZER};
+
+    /// The triggers that keep the index of posts, replies and pages.
+    pub fn create_triggers(backend: DatabaseBackend) -> Vec<String> {
+        let mut out = posts::create_triggers(backend);
+        out.extend(pages::create_triggers(backend));
+        out
+    }
+
+    /// Drops every trigger that keeps the index (it then stands still).
+    pub fn drop_triggers(backend: DatabaseBackend) -> Vec<String> {
+        let mut out = posts::drop_triggers(backend);
+        out.extend(pages::drop_triggers(backend));
+        out
+    }
+
+    /// Indexes every live post, reply and page (into empty index tables).
+    pub async fn fill<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
+        posts::fill(conn).await?;
+        pages::fill(conn).await
+    }
+
+    /// Empties the index and indexes everything again, after the language or tokenizer in
+    /// `search_settings` changed (on SQLite the FTS5 table is made again with `tokenizer`).
+    pub async fn rebuild<C: ConnectionTrait>(conn: &C, tokenizer: &str) -> Result<(), DbErr> {
+        posts::clear(conn, tokenizer).await?;
+        fill(conn).await
+    }
 }
 
 /// Runs Cohort's migrations in order.
@@ -76,6 +112,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000037_create_search_index::Migration),
             Box::new(m20261206_000038_create_pages::Migration),
             Box::new(m20261206_000039_federate_pages::Migration),
+            Box::new(m20261206_000040_index_pages::Migration),
         ]
     }
 }

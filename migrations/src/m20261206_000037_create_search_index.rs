@@ -12,7 +12,7 @@
 //!   estimate of how many documents a query matches.
 //! - SQLite: `search_text`, an FTS5 table (`title`, `body`) whose rowid is `doc`, tokenized as
 //!   `search_settings.tokenizer` says (FTS5 fixes the tokenizer when the table is made, so a
-//!   change of configuration rebuilds it: [`rebuild`]).
+//!   change of configuration rebuilds it: `search_index::rebuild`, after [`clear`]).
 //!
 //! The body indexed is the markdown source, or for content that came without one (Mastodon
 //! and most microblogs send HTML only) the sanitised HTML: PostgreSQL's parser skips its tags;
@@ -167,7 +167,7 @@ pub fn fts_table(tokenizer: &str) -> String {
 
 /// Whole seconds since the epoch of a timestamp column (rounded down, as SQLite's
 /// `strftime('%s')` does), in SQL.
-fn epoch(backend: DatabaseBackend, col: &str) -> String {
+pub(crate) fn epoch(backend: DatabaseBackend, col: &str) -> String {
     match backend {
         DatabaseBackend::Postgres => format!("CAST(FLOOR(EXTRACT(EPOCH FROM {col})) AS BIGINT)"),
         _ => format!("CAST(strftime('%s', {col}) AS INTEGER)"),
@@ -175,12 +175,12 @@ fn epoch(backend: DatabaseBackend, col: &str) -> String {
 }
 
 /// The text of a body column pair: the markdown source, or the HTML when there is none.
-fn body(row: &str) -> String {
+pub(crate) fn body(row: &str) -> String {
     format!("CASE WHEN {row}.body <> '' THEN {row}.body ELSE {row}.body_html END")
 }
 
 /// The PostgreSQL `tsvector` of post or reply `row` (`title`: whether it has one).
-fn vector(row: &str, title: bool) -> String {
+pub(crate) fn vector(row: &str, title: bool) -> String {
     let cfg = "(SELECT CAST(language AS regconfig) FROM search_settings WHERE id = 1)";
     let body = format!("setweight(to_tsvector({cfg}, {}), 'B')", body(row));
     if title {
@@ -293,94 +293,114 @@ pub fn create_triggers(backend: DatabaseBackend) -> Vec<String> {
         }
         (post.join("; "), reply.join("; "))
     };
-    let changed = |cols: &[&str]| {
-        cols.iter()
-            .map(|c| match backend {
-                DatabaseBackend::Postgres => format!("OLD.{c} IS DISTINCT FROM NEW.{c}"),
-                _ => format!("OLD.{c} IS NOT NEW.{c}"),
-            })
-            .collect::<Vec<_>>()
-            .join(" OR ")
-    };
     let post_cols = ["title", "body", "body_html", "deleted_at", "removed"];
     let reply_cols = ["body", "body_html", "deleted_at", "removed"];
-    let mut out = Vec::new();
-    for (table, kind, cols, ins) in [
-        ("posts", 0, &post_cols[..], &post_ins),
-        ("replies", 1, &reply_cols[..], &reply_ins),
-    ] {
-        let of = cols.join(", ");
-        let when = changed(cols);
-        match backend {
-            DatabaseBackend::Postgres => {
-                out.push(format!(
-                    "CREATE FUNCTION search_{table}_keep() RETURNS trigger LANGUAGE plpgsql AS $$ \
-                     BEGIN IF TG_OP <> 'INSERT' THEN \
-                     DELETE FROM search_documents WHERE doc = OLD.id * 4 + {kind}; END IF; \
-                     IF TG_OP <> 'DELETE' THEN {ins}; END IF; RETURN NULL; END $$"
-                ));
-                out.push(format!(
-                    "CREATE TRIGGER search_{table}_insert AFTER INSERT ON {table} FOR EACH ROW \
-                     EXECUTE FUNCTION search_{table}_keep()"
-                ));
-                out.push(format!(
-                    "CREATE TRIGGER search_{table}_update AFTER UPDATE OF {of} ON {table} \
-                     FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION search_{table}_keep()"
-                ));
-                out.push(format!(
-                    "CREATE TRIGGER search_{table}_delete AFTER DELETE ON {table} FOR EACH ROW \
-                     EXECUTE FUNCTION search_{table}_keep()"
-                ));
-            }
-            _ => {
-                // SQLite's switch for the upkeep (`storage::search::set_upkeep`): a flag, not
-                // dropping the triggers, because a pooled connection that compiled a dropped
-                // trigger then fails its next write to the table ("no such table").
-                let on = "(SELECT upkeep FROM search_settings WHERE id = 1)";
-                let forget = format!(
-                    "DELETE FROM search_documents WHERE doc = OLD.id * 4 + {kind}; \
-                     DELETE FROM search_text WHERE rowid = OLD.id * 4 + {kind};"
-                );
-                out.push(format!(
+    let mut out = keep_triggers(backend, "posts", 0, &post_cols, &post_ins);
+    out.extend(keep_triggers(
+        backend,
+        "replies",
+        1,
+        &reply_cols,
+        &reply_ins,
+    ));
+    out
+}
+
+/// The triggers on `table` that keep its documents of `kind` (`doc = id * 4 + kind`): after
+/// an insert, `ins` (the statements that index the new row, `;`-separated); after an update
+/// that changed one of `cols`, the old document forgotten and `ins`; after a delete, the old
+/// document forgotten. SQLite's fire only while `search_settings.upkeep` is on.
+pub(crate) fn keep_triggers(
+    backend: DatabaseBackend,
+    table: &str,
+    kind: i64,
+    cols: &[&str],
+    ins: &str,
+) -> Vec<String> {
+    let of = cols.join(", ");
+    let when = cols
+        .iter()
+        .map(|c| match backend {
+            DatabaseBackend::Postgres => format!("OLD.{c} IS DISTINCT FROM NEW.{c}"),
+            _ => format!("OLD.{c} IS NOT NEW.{c}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    match backend {
+        DatabaseBackend::Postgres => vec![
+            format!(
+                "CREATE FUNCTION search_{table}_keep() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                 BEGIN IF TG_OP <> 'INSERT' THEN \
+                 DELETE FROM search_documents WHERE doc = OLD.id * 4 + {kind}; END IF; \
+                 IF TG_OP <> 'DELETE' THEN {ins}; END IF; RETURN NULL; END $$"
+            ),
+            format!(
+                "CREATE TRIGGER search_{table}_insert AFTER INSERT ON {table} FOR EACH ROW \
+                 EXECUTE FUNCTION search_{table}_keep()"
+            ),
+            format!(
+                "CREATE TRIGGER search_{table}_update AFTER UPDATE OF {of} ON {table} \
+                 FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION search_{table}_keep()"
+            ),
+            format!(
+                "CREATE TRIGGER search_{table}_delete AFTER DELETE ON {table} FOR EACH ROW \
+                 EXECUTE FUNCTION search_{table}_keep()"
+            ),
+        ],
+        _ => {
+            // SQLite's switch for the upkeep (`storage::search::set_upkeep`): a flag, not
+            // dropping the triggers, because a pooled connection that compiled a dropped
+            // trigger then fails its next write to the table ("no such table").
+            let on = "(SELECT upkeep FROM search_settings WHERE id = 1)";
+            let forget = format!(
+                "DELETE FROM search_documents WHERE doc = OLD.id * 4 + {kind}; \
+                 DELETE FROM search_text WHERE rowid = OLD.id * 4 + {kind};"
+            );
+            vec![
+                format!(
                     "CREATE TRIGGER search_{table}_insert AFTER INSERT ON {table} \
                      WHEN {on} BEGIN {ins}; END"
-                ));
-                out.push(format!(
+                ),
+                format!(
                     "CREATE TRIGGER search_{table}_update AFTER UPDATE OF {of} ON {table} \
                      WHEN {on} AND ({when}) BEGIN {forget} {ins}; END"
-                ));
-                out.push(format!(
+                ),
+                format!(
                     "CREATE TRIGGER search_{table}_delete AFTER DELETE ON {table} \
                      WHEN {on} BEGIN {forget} END"
-                ));
-            }
+                ),
+            ]
         }
     }
-    out
 }
 
 /// Drops the triggers that keep the index (the index then stands still).
 pub fn drop_triggers(backend: DatabaseBackend) -> Vec<String> {
-    let mut out = Vec::new();
-    for table in ["posts", "replies"] {
-        for when in ["insert", "update", "delete"] {
-            out.push(match backend {
-                DatabaseBackend::Postgres => {
-                    format!("DROP TRIGGER IF EXISTS search_{table}_{when} ON {table}")
-                }
-                _ => format!("DROP TRIGGER IF EXISTS search_{table}_{when}"),
-            });
-        }
-        if backend == DatabaseBackend::Postgres {
-            out.push(format!("DROP FUNCTION IF EXISTS search_{table}_keep()"));
-        }
+    let mut out = drop_kept(backend, "posts");
+    out.extend(drop_kept(backend, "replies"));
+    out
+}
+
+/// Drops the triggers [`keep_triggers`] made on `table`.
+pub(crate) fn drop_kept(backend: DatabaseBackend, table: &str) -> Vec<String> {
+    let mut out: Vec<String> = ["insert", "update", "delete"]
+        .iter()
+        .map(|when| match backend {
+            DatabaseBackend::Postgres => {
+                format!("DROP TRIGGER IF EXISTS search_{table}_{when} ON {table}")
+            }
+            _ => format!("DROP TRIGGER IF EXISTS search_{table}_{when}"),
+        })
+        .collect();
+    if backend == DatabaseBackend::Postgres {
+        out.push(format!("DROP FUNCTION IF EXISTS search_{table}_keep()"));
     }
     out
 }
 
-/// Empties the index and indexes everything again, after the language or tokenizer in
+/// Empties the index, before it is filled again after the language or tokenizer in
 /// `search_settings` changed (on SQLite the FTS5 table is made again with `tokenizer`).
-pub async fn rebuild<C: ConnectionTrait>(conn: &C, tokenizer: &str) -> Result<(), DbErr> {
+pub async fn clear<C: ConnectionTrait>(conn: &C, tokenizer: &str) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
     conn.execute_unprepared("DELETE FROM search_documents")
         .await?;
@@ -389,5 +409,5 @@ pub async fn rebuild<C: ConnectionTrait>(conn: &C, tokenizer: &str) -> Result<()
             .await?;
         conn.execute_unprepared(&fts_table(tokenizer)).await?;
     }
-    fill(conn).await
+    Ok(())
 }

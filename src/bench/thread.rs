@@ -116,8 +116,16 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
         let detail = posts::detail(&ctx, Some(&user), post.id).await?;
         let read = t.elapsed();
         let r0 = Instant::now();
-        let page = web::render_thread(&domain, &viewer, detail, None, false, false)
-            .map_err(|_| Error::Internal("the thread did not render".into()))?;
+        let page = web::render_thread(
+            &domain,
+            &viewer,
+            detail,
+            None,
+            false,
+            false,
+            Default::default(),
+        )
+        .map_err(|_| Error::Internal("the thread did not render".into()))?;
         let rendered = r0.elapsed();
         if i >= 3 {
             whole.push(read + rendered);

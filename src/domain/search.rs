@@ -1,13 +1,15 @@
-//! Full-text search over what this instance knows: posts (title and body) and replies, local
-//! and federated, ranked by relevance with recency and accepted answers as a boost (the
-//! formula is in `storage::search`), with highlighted snippets, filters and keyset pages.
-//! Also the "similar questions" a person is offered while writing one.
+//! Full-text search over what this instance knows: posts (title and body), replies and the
+//! knowledge base's pages (title and body), local and federated, ranked by relevance with
+//! recency and accepted answers as a boost (the formula is in `storage::search`), with
+//! highlighted snippets, filters and keyset pages. Also the answered questions and the
+//! group's pages a person is offered while writing a question ([`similar`]).
 //!
 //! What a search can never find: deleted or removed posts and replies, replies in a deleted
-//! or removed thread (the index holds live content only, kept by triggers; the thread is
-//! checked when reading), and, as in every listing, authors from refused instances or whom
-//! the viewer blocked (`posts::hidden_authors`). Every group is public, so there is no group
-//! a viewer may not search.
+//! or removed thread, removed pages (the index holds live content only, kept by triggers;
+//! the thread is checked when reading), and, as in every listing, authors from refused
+//! instances or whom the viewer blocked (`posts::hidden_authors`; a page's author is the
+//! person who wrote it first). Every group is public, so there is no group a viewer may not
+//! search.
 //!
 //! How text is read: the query is cut into words and `"quoted phrases"`; every one must
 //! match (stemmed as the configured language says, so "spawning" finds "spawn"). A word with
@@ -16,7 +18,7 @@
 //! into *and* must appear literally (case-insensitively) in the title or body, so it is
 //! found exactly.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -26,6 +28,7 @@ use super::{
     Ctx,
     accounts::CurrentUser,
     names::Handle,
+    pages,
     pagination::{self, Cursor, CursorKey, Page},
     posts::hidden_authors,
     text,
@@ -35,7 +38,8 @@ use crate::{
     error::{Error, Result},
     storage::{
         self,
-        search::{After, DocKind, Filters, KindFilter, MARK_END, MARK_START, Snippet, Terms},
+        entities::{groups, pages as page_rows, persons, posts, replies},
+        search::{After, DocKind, Filters, Hit, KindFilter, MARK_END, MARK_START, Snippet, Terms},
     },
 };
 
@@ -43,7 +47,7 @@ use crate::{
 pub const MAX_QUERY_CHARS: usize = 200;
 /// Most words and phrases in one search.
 pub const MAX_TERMS: usize = 12;
-/// Similar questions offered while writing one.
+/// Similar questions (and pages) offered while writing one.
 pub const SIMILAR: u64 = 5;
 
 /// A search, as the API's query string and the web form ask it.
@@ -56,20 +60,20 @@ pub struct SearchRequest {
     /// Only in this group: `name` (here) or `name@host`
     #[serde(default)]
     pub group: Option<String>,
-    /// Only this kind: post | question | answered | unanswered | discussion | reply
+    /// Only this kind: post | question | answered | unanswered | discussion | reply | page
     #[serde(default)]
     #[param(value_type = Option<SearchKind>, inline)]
     pub kind: Option<String>,
     /// Only by people of this instance (its domain, such as `example.org`)
     #[serde(default)]
     pub instance: Option<String>,
-    /// Only by this person: `name` (here) or `name@host`
+    /// Only by this person (a page: who wrote it first): `name` (here) or `name@host`
     #[serde(default)]
     pub author: Option<String>,
-    /// Written on or after this day (`YYYY-MM-DD`, UTC)
+    /// Written on or after this day (`YYYY-MM-DD`, UTC; a page: last saved)
     #[serde(default)]
     pub from: Option<String>,
-    /// Written on or before this day (`YYYY-MM-DD`, UTC)
+    /// Written on or before this day (`YYYY-MM-DD`, UTC; a page: last saved)
     #[serde(default)]
     pub until: Option<String>,
     /// `next_cursor` of the previous page
@@ -97,6 +101,8 @@ pub enum SearchKind {
     Discussion,
     /// Replies.
     Reply,
+    /// Pages of the groups' knowledge bases.
+    Page,
 }
 
 impl SearchKind {
@@ -110,10 +116,11 @@ impl SearchKind {
             Some("unanswered") => Self::Unanswered,
             Some("discussion") => Self::Discussion,
             Some("reply") => Self::Reply,
+            Some("page") => Self::Page,
             Some(_) => {
                 return Err(Error::invalid(
                     "kind",
-                    "must be one of post, question, answered, unanswered, discussion, reply",
+                    "must be one of post, question, answered, unanswered, discussion, reply, page",
                 ));
             }
         }))
@@ -127,6 +134,7 @@ impl SearchKind {
             Self::Unanswered => KindFilter::Unanswered,
             Self::Discussion => KindFilter::Discussion,
             Self::Reply => KindFilter::Reply,
+            Self::Page => KindFilter::Page,
         }
     }
 }
@@ -139,22 +147,25 @@ pub enum HitKind {
     Post,
     /// A reply (its body matched).
     Reply,
+    /// A page of a group's knowledge base (its title and body matched).
+    Page,
 }
 
 /// One search result.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchHit {
-    /// Post or reply.
+    /// Post, reply or page.
     pub kind: HitKind,
-    /// The post's or reply's id.
+    /// The post's, reply's or page's id.
     pub id: i64,
-    /// The thread's post (the post itself for a post).
-    pub post_id: i64,
-    /// This instance's page of it: `/posts/{id}` or `/replies/{id}`.
+    /// The thread's post (the post itself for a post; none for a page).
+    pub post_id: Option<i64>,
+    /// This instance's page of it: `/posts/{id}`, `/replies/{id}` or
+    /// `/g/{group}/pages/{slug}`.
     pub path: String,
-    /// The thread's title.
+    /// The thread's title (a page's own).
     pub title: String,
-    /// The thread's title as HTML, with the matched words in `<mark>` (a post's; a reply's
+    /// The title as HTML, with the matched words in `<mark>` (a post's or page's; a reply's
     /// thread title is only escaped). Escaped: no other markup.
     pub title_html: String,
     /// A few words of the body around the matches, as HTML with the matched words in
@@ -162,9 +173,9 @@ pub struct SearchHit {
     pub snippet_html: String,
     /// The group.
     pub group: GroupRef,
-    /// Who wrote it.
+    /// Who wrote it (a page: who wrote it first).
     pub author: PersonRef,
-    /// When.
+    /// When (a page: when it was last saved).
     pub created_at: DateTime<Utc>,
     /// The thread is a question.
     pub question: bool,
@@ -267,7 +278,7 @@ async fn filters(ctx: &Ctx, req: &SearchRequest) -> Result<Filters> {
     Ok(f)
 }
 
-/// Searches posts and replies: one page of hits, best first.
+/// Searches posts, replies and pages: one page of hits, best first.
 pub async fn search(
     ctx: &Ctx,
     viewer: Option<&CurrentUser>,
@@ -314,12 +325,14 @@ pub async fn search(
     })
 }
 
-/// Questions with an accepted answer that look like `title` (any of its words may match;
-/// the best first), for the person writing a new question.
-pub async fn similar_questions(
+/// Questions with an accepted answer that look like `title`, and with `group_id` that
+/// group's pages too (any of its words may match; the best [`SIMILAR`] of them first), for the
+/// person writing a new question.
+pub async fn similar(
     ctx: &Ctx,
     viewer: Option<&CurrentUser>,
     title: &str,
+    group_id: Option<i64>,
 ) -> Result<Vec<SearchHit>> {
     let Ok(parsed) = parse_terms(title) else {
         return Ok(Vec::new());
@@ -336,21 +349,46 @@ pub async fn similar_questions(
     if terms.phrases.is_empty() {
         return Ok(Vec::new());
     }
-    let filters = Filters {
+    let answered = Filters {
         kind: Some(KindFilter::Answered),
         ..Filters::default()
     };
-    let hits = storage::search::find(
-        &ctx.db,
-        &ctx.instance.search_language,
-        &terms,
-        &filters,
-        super::now().timestamp(),
-        None,
-        SIMILAR,
-    )
-    .await?;
+    let pages = group_id.map(|g| Filters {
+        kind: Some(KindFilter::Page),
+        group_id: Some(g),
+        ..Filters::default()
+    });
+    // Scored as of the same time, the two lists rank alike: the best of both.
+    let as_of = super::now().timestamp();
+    let mut hits = Vec::new();
+    for filters in std::iter::once(answered).chain(pages) {
+        hits.extend(
+            storage::search::find(
+                &ctx.db,
+                &ctx.instance.search_language,
+                &terms,
+                &filters,
+                as_of,
+                None,
+                SIMILAR,
+            )
+            .await?,
+        );
+    }
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.doc.cmp(&a.doc)));
+    hits.truncate(SIMILAR as usize);
     views(ctx, viewer, &terms, hits).await
+}
+
+/// What the views of a page of hits are made from, read at once.
+struct Found {
+    snippets: HashMap<i64, Snippet>,
+    posts: HashMap<i64, posts::Model>,
+    replies: HashMap<i64, replies::Model>,
+    pages: HashMap<i64, page_rows::Model>,
+    groups: HashMap<i64, groups::Model>,
+    authors: HashMap<i64, persons::Model>,
+    hidden: HashSet<i64>,
 }
 
 /// The hits as views with their snippets, leaving out hidden authors.
@@ -358,79 +396,133 @@ async fn views(
     ctx: &Ctx,
     viewer: Option<&CurrentUser>,
     terms: &Terms,
-    hits: Vec<storage::search::Hit>,
+    hits: Vec<Hit>,
 ) -> Result<Vec<SearchHit>> {
     let docs: Vec<i64> = hits.iter().map(|h| h.doc).collect();
+    let of_kind = |kind: DocKind| hits.iter().filter(move |h| h.kind == kind);
     let snippets =
         storage::search::snippets(&ctx.db, &ctx.instance.search_language, terms, &docs).await?;
-    let posts = storage::feeds::posts_by_ids(&ctx.db, hits.iter().map(|h| h.post_id)).await?;
-    let replies = storage::feeds::replies_by_ids(
+    let posts = storage::feeds::posts_by_ids(
         &ctx.db,
         hits.iter()
-            .filter(|h| h.kind == DocKind::Reply)
-            .map(|h| h.object_id),
+            .filter(|h| h.kind != DocKind::Page)
+            .map(|h| h.post_id),
     )
     .await?;
-    let groups = storage::feeds::groups_by_ids(&ctx.db, posts.values().map(|p| p.group_id)).await?;
+    let replies =
+        storage::feeds::replies_by_ids(&ctx.db, of_kind(DocKind::Reply).map(|h| h.object_id))
+            .await?;
+    let pages =
+        storage::feeds::pages_by_ids(&ctx.db, of_kind(DocKind::Page).map(|h| h.object_id)).await?;
+    let groups = storage::feeds::groups_by_ids(
+        &ctx.db,
+        posts
+            .values()
+            .map(|p| p.group_id)
+            .chain(pages.values().map(|p| p.group_id)),
+    )
+    .await?;
     let authors = storage::persons::by_ids(
         &ctx.db,
         posts
             .values()
             .map(|p| p.author_id)
-            .chain(replies.values().map(|r| r.author_id)),
+            .chain(replies.values().map(|r| r.author_id))
+            .chain(pages.values().filter_map(|p| p.creator_id)),
     )
     .await?;
     let hidden: HashSet<i64> = hidden_authors(ctx, viewer, &authors).await?;
-    let empty = Snippet::default();
-    Ok(hits
-        .iter()
-        .filter_map(|h| {
-            let post = posts.get(&h.post_id)?;
-            let group = groups.get(&post.group_id)?;
-            let snippet = snippets.get(&h.doc).unwrap_or(&empty);
-            let (author_id, created_at, html_only, path, title_html) = match h.kind {
-                DocKind::Post => (
-                    post.author_id,
-                    post.created_at,
-                    post.body.is_empty(),
-                    format!("/posts/{}", post.id),
-                    marked_html(&snippet.title, false),
-                ),
-                DocKind::Reply => {
-                    let r = replies.get(&h.object_id)?;
-                    (
-                        r.author_id,
-                        r.created_at,
-                        r.body.is_empty(),
-                        format!("/replies/{}", r.id),
-                        text::escape(&post.title),
-                    )
-                }
-            };
-            if hidden.contains(&author_id) || hidden.contains(&post.author_id) {
-                return None;
+    let found = Found {
+        snippets,
+        posts,
+        replies,
+        pages,
+        groups,
+        authors,
+        hidden,
+    };
+    Ok(hits.iter().filter_map(|h| found.view(h)).collect())
+}
+
+impl Found {
+    /// The view of hit `h`; none when its author is hidden, or it is gone since it was
+    /// found.
+    fn view(&self, h: &Hit) -> Option<SearchHit> {
+        let empty = Snippet::default();
+        let snippet = self.snippets.get(&h.doc).unwrap_or(&empty);
+        if h.kind == DocKind::Page {
+            return self.page(h, snippet);
+        }
+        let post = self.posts.get(&h.post_id)?;
+        let group = self.groups.get(&post.group_id)?;
+        let (author_id, created_at, html_only, path, title_html) = match h.kind {
+            DocKind::Post | DocKind::Page => (
+                post.author_id,
+                post.created_at,
+                post.body.is_empty(),
+                format!("/posts/{}", post.id),
+                marked_html(&snippet.title, false),
+            ),
+            DocKind::Reply => {
+                let r = self.replies.get(&h.object_id)?;
+                (
+                    r.author_id,
+                    r.created_at,
+                    r.body.is_empty(),
+                    format!("/replies/{}", r.id),
+                    text::escape(&post.title),
+                )
             }
-            Some(SearchHit {
-                kind: match h.kind {
-                    DocKind::Post => HitKind::Post,
-                    DocKind::Reply => HitKind::Reply,
-                },
-                id: h.object_id,
-                post_id: post.id,
-                path,
-                title: post.title.clone(),
-                title_html,
-                snippet_html: marked_html(&snippet.body, html_only),
-                group: GroupRef::from(group),
-                author: PersonRef::from(authors.get(&author_id)?),
-                created_at,
-                question: post.question,
-                answered: post.question && post.answer_id.is_some(),
-                accepted_answer: h.kind == DocKind::Reply && post.answer_id == Some(h.object_id),
-                score: h.score,
-            })
+        };
+        if self.hidden.contains(&author_id) || self.hidden.contains(&post.author_id) {
+            return None;
+        }
+        Some(SearchHit {
+            kind: match h.kind {
+                DocKind::Reply => HitKind::Reply,
+                DocKind::Post | DocKind::Page => HitKind::Post,
+            },
+            id: h.object_id,
+            post_id: Some(post.id),
+            path,
+            title: post.title.clone(),
+            title_html,
+            snippet_html: marked_html(&snippet.body, html_only),
+            group: GroupRef::from(group),
+            author: PersonRef::from(self.authors.get(&author_id)?),
+            created_at,
+            question: post.question,
+            answered: post.question && post.answer_id.is_some(),
+            accepted_answer: h.kind == DocKind::Reply && post.answer_id == Some(h.object_id),
+            score: h.score,
         })
-        .collect())
+    }
+
+    /// The view of a page's hit `h`.
+    fn page(&self, h: &Hit, snippet: &Snippet) -> Option<SearchHit> {
+        let page = self.pages.get(&h.object_id)?;
+        let group = self.groups.get(&page.group_id)?;
+        let author = self.authors.get(&page.creator_id?)?;
+        if self.hidden.contains(&author.id) {
+            return None;
+        }
+        Some(SearchHit {
+            kind: HitKind::Page,
+            id: page.id,
+            post_id: None,
+            path: pages::path(group, &page.slug),
+            title: page.title.clone(),
+            title_html: marked_html(&snippet.title, false),
+            snippet_html: marked_html(&snippet.body, page.body.is_empty()),
+            group: GroupRef::from(group),
+            author: PersonRef::from(author),
+            created_at: page.updated_at,
+            question: false,
+            answered: false,
+            accepted_answer: false,
+            score: h.score,
+        })
+    }
 }
 
 /// A snippet as safe HTML: everything escaped, the marks as balanced `<mark>` elements,

@@ -7,7 +7,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, IntoColumnRef, LikeExpr, Query},
 };
 
-use super::entities::{group_followers, groups, persons, posts, replies};
+use super::entities::{group_followers, groups, pages, persons, posts, replies};
 
 /// The most recently active live posts in the groups `person_id` has joined (accepted
 /// follows only), or in every group when `person_id` is `None`.
@@ -130,6 +130,14 @@ pub async fn replies_by_ids<C: ConnectionTrait>(
     ids: impl IntoIterator<Item = i64>,
 ) -> Result<std::collections::HashMap<i64, replies::Model>, DbErr> {
     rows_by_ids::<_, replies::Entity>(conn, replies::Column::Id, ids, |r| r.id).await
+}
+
+/// Pages of the knowledge base by id (for search results).
+pub async fn pages_by_ids<C: ConnectionTrait>(
+    conn: &C,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, pages::Model>, DbErr> {
+    rows_by_ids::<_, pages::Entity>(conn, pages::Column::Id, ids, |p| p.id).await
 }
 
 /// `%text%` for LIKE, with LIKE's own wildcards in `text` escaped (the escape is `\`).

@@ -1,7 +1,8 @@
-//! Full-text search: the ranked query over the index of posts and replies, their snippets,
-//! and the index's language. The index itself (`search_documents`, PostgreSQL's `tsvector`
-//! column, SQLite's FTS5 table `search_text`) is kept by database triggers, described in
-//! migration `m20261206_000037_create_search_index`.
+//! Full-text search: the ranked query over the index of posts, replies and the knowledge
+//! base's pages, their snippets, and the index's language. The index itself
+//! (`search_documents`, PostgreSQL's `tsvector` column, SQLite's FTS5 table `search_text`) is
+//! kept by database triggers, described in migrations `m20261206_000037_create_search_index`
+//! and `m20261206_000040_index_pages`.
 //!
 //! A hit's score is `relevance × recency × answer`, computed in SQL so that it orders the
 //! rows and makes the keyset of the next page:
@@ -37,6 +38,8 @@ pub enum DocKind {
     Post = 0,
     /// A reply: body.
     Reply = 1,
+    /// A page of a group's knowledge base: title and body.
+    Page = 2,
 }
 
 impl DocKind {
@@ -44,6 +47,7 @@ impl DocKind {
         match v {
             0 => Some(Self::Post),
             1 => Some(Self::Reply),
+            2 => Some(Self::Page),
             _ => None,
         }
     }
@@ -64,6 +68,8 @@ pub enum KindFilter {
     Discussion,
     /// Replies.
     Reply,
+    /// Pages of the knowledge base.
+    Page,
 }
 
 /// The filters of a search (all optional; together they all apply).
@@ -110,11 +116,11 @@ pub struct After {
 pub struct Hit {
     /// The document key (`id * 4 + kind`).
     pub doc: i64,
-    /// Post or reply.
+    /// Post, reply or page.
     pub kind: DocKind,
-    /// The post's or reply's id.
+    /// The post's, reply's or page's id.
     pub object_id: i64,
-    /// The thread's post.
+    /// The thread's post (0 for a page).
     pub post_id: i64,
     /// The score it was ranked by.
     pub score: f64,
@@ -123,7 +129,7 @@ pub struct Hit {
 /// A hit's text with its matches between [`MARK_START`] and [`MARK_END`], unescaped.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snippet {
-    /// The whole title (posts; empty for replies).
+    /// The whole title (posts and pages; empty for replies).
     pub title: String,
     /// A few words of the body around the matches.
     pub body: String,
@@ -154,9 +160,10 @@ fn match_text(backend: DbBackend, terms: &Terms) -> String {
 pub const WINDOW: u64 = 1000;
 
 /// The text a code word is looked for in: the hit's title and body (markdown and HTML), in
-/// lowercase; `t` is the thread's post, `r` the reply.
+/// lowercase; `t` is the thread's post, `r` the reply, `page` the page.
 const EXACT_TEXT: &str = "lower(CASE WHEN d.kind = 0 THEN t.title || ' ' || t.body || ' ' || \
-     t.body_html ELSE r.body || ' ' || r.body_html END)";
+     t.body_html WHEN d.kind = 2 THEN page.title || ' ' || page.body || ' ' || page.body_html \
+     ELSE r.body || ' ' || r.body_html END)";
 
 /// On PostgreSQL, the window is taken from a time slice expected to hold this many times
 /// [`WINDOW`] matches (see `find`).
@@ -300,7 +307,7 @@ impl Ranked<'_> {
             || !self.terms.exact.is_empty()
             || !matches!(
                 self.filters.kind,
-                None | Some(KindFilter::Post) | Some(KindFilter::Reply)
+                None | Some(KindFilter::Post | KindFilter::Reply | KindFilter::Page)
             )
     }
 
@@ -330,6 +337,7 @@ impl Ranked<'_> {
         match filters.kind {
             Some(KindFilter::Post) => cond("d.kind = 0", None),
             Some(KindFilter::Reply) => cond("d.kind = 1", None),
+            Some(KindFilter::Page) => cond("d.kind = 2", None),
             _ => {}
         }
         (sql, values)
@@ -402,15 +410,19 @@ impl Ranked<'_> {
              * CAST(CASE WHEN d.kind = 1 AND t.answer_id = d.object_id THEN 1.5 \
              WHEN d.kind = 0 AND t.answer_id IS NOT NULL THEN 1.25 ELSE 1.0 END \
              AS DOUBLE PRECISION) AS score \
-             FROM {source} JOIN posts t ON t.id = d.post_id"
+             FROM {source} LEFT JOIN posts t ON t.id = d.post_id"
         );
         if filters.domain.is_some() {
             sql.push_str(" JOIN persons a ON a.id = d.author_id");
         }
         if !terms.exact.is_empty() {
-            sql.push_str(" LEFT JOIN replies r ON d.kind = 1 AND r.id = d.object_id");
+            sql.push_str(
+                " LEFT JOIN replies r ON d.kind = 1 AND r.id = d.object_id \
+                 LEFT JOIN pages page ON d.kind = 2 AND page.id = d.object_id",
+            );
         }
-        sql.push_str(" WHERE t.deleted_at IS NULL AND NOT t.removed");
+        // A page has no thread (`post_id` 0): only a post's or reply's thread must be live.
+        sql.push_str(" WHERE (d.kind = 2 OR t.deleted_at IS NULL AND NOT t.removed)");
         if !windowed {
             sql.push_str(&doc_where);
             values.append(&mut doc_values);
@@ -430,7 +442,7 @@ impl Ranked<'_> {
                 KindFilter::Unanswered => "d.kind = 0 AND t.question AND t.answer_id IS NULL",
                 KindFilter::Discussion => "d.kind = 0 AND NOT t.question",
                 // Applied with the document's own filters above.
-                KindFilter::Post | KindFilter::Reply => "1 = 1",
+                KindFilter::Post | KindFilter::Reply | KindFilter::Page => "1 = 1",
             };
             and(cond, None);
         }
@@ -487,15 +499,19 @@ pub async fn snippets<C: ConnectionTrait>(
             (
                 format!(
                     "SELECT d.doc, \
-                     ts_headline(c.c, CASE WHEN d.kind = 0 THEN t.title ELSE '' END, q.q, ?) AS title, \
+                     ts_headline(c.c, CASE WHEN d.kind = 0 THEN t.title \
+                     WHEN d.kind = 2 THEN page.title ELSE '' END, q.q, ?) AS title, \
                      ts_headline(c.c, CASE WHEN d.kind = 0 THEN \
                      (CASE WHEN t.body <> '' THEN t.body ELSE t.body_html END) \
+                     WHEN d.kind = 2 THEN \
+                     (CASE WHEN page.body <> '' THEN page.body ELSE page.body_html END) \
                      ELSE (CASE WHEN r.body <> '' THEN r.body ELSE r.body_html END) END, q.q, ?) \
                      AS body \
                      FROM search_documents d CROSS JOIN (SELECT CAST(? AS regconfig) AS c) c \
                      CROSS JOIN LATERAL websearch_to_tsquery(c.c, ?) AS q(q) \
-                     JOIN posts t ON t.id = d.post_id \
+                     LEFT JOIN posts t ON t.id = d.post_id \
                      LEFT JOIN replies r ON d.kind = 1 AND r.id = d.object_id \
+                     LEFT JOIN pages page ON d.kind = 2 AND page.id = d.object_id \
                      WHERE d.doc IN ({list})"
                 ),
                 vec![
@@ -617,7 +633,7 @@ pub async fn set_upkeep<C: ConnectionTrait + TransactionTrait>(
     txn.commit().await
 }
 
-/// How many documents the index holds.
+/// How many documents the index holds (every kind).
 pub async fn count<C: ConnectionTrait>(conn: &C) -> Result<i64, DbErr> {
     let backend = conn.get_database_backend();
     let row = conn

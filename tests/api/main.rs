@@ -26,5 +26,6 @@ mod questions;
 mod registration;
 mod replies;
 mod search;
+mod search_pages;
 mod upgrade;
 mod votes;

@@ -5,7 +5,7 @@
 use cohort::testing::{Reply, TestApp};
 use serde_json::{Value, json};
 
-async fn join(app: &TestApp, token: &str, group: &str) {
+pub(crate) async fn join(app: &TestApp, token: &str, group: &str) {
     let r = app
         .post(
             &format!("/api/v1/groups/{group}/join"),

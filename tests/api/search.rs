@@ -5,21 +5,24 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use cohort::{
-    domain::search::{SearchRequest, search},
+    domain::{
+        Ctx,
+        search::{SearchRequest, search},
+    },
     storage::{self, posts::NewRemotePost, replies::NewRemoteReply},
     testing::{TestApp, id},
 };
 use serde_json::{Value, json};
 
 /// The hits of a search (`query` is the query string after `?`), asserting 200.
-async fn find(app: &TestApp, query: &str) -> Value {
+pub(crate) async fn find(app: &TestApp, query: &str) -> Value {
     let r = app.get(&format!("/api/v1/search?{query}"), None).await;
     assert_eq!(r.status, 200, "{query}: {}", r.text);
     r.json
 }
 
 /// `(kind, id)` of each hit of a search for `q`, in order.
-async fn found(app: &TestApp, query: &str) -> Vec<(String, i64)> {
+pub(crate) async fn found(app: &TestApp, query: &str) -> Vec<(String, i64)> {
     find(app, query).await["items"]
         .as_array()
         .unwrap()
@@ -28,7 +31,7 @@ async fn found(app: &TestApp, query: &str) -> Vec<(String, i64)> {
         .collect()
 }
 
-fn post(id: i64) -> (String, i64) {
+pub(crate) fn post(id: i64) -> (String, i64) {
     ("post".into(), id)
 }
 
@@ -36,7 +39,13 @@ fn reply(id: i64) -> (String, i64) {
     ("reply".into(), id)
 }
 
-async fn question(app: &TestApp, token: &str, group: &str, title: &str, body: &str) -> i64 {
+pub(crate) async fn question(
+    app: &TestApp,
+    token: &str,
+    group: &str,
+    title: &str,
+    body: &str,
+) -> i64 {
     let r = app
         .post(
             &format!("/api/v1/groups/{group}/posts"),
@@ -48,7 +57,7 @@ async fn question(app: &TestApp, token: &str, group: &str, title: &str, body: &s
     id(&r.json)
 }
 
-async fn accept(app: &TestApp, token: &str, post: i64, reply: i64) {
+pub(crate) async fn accept(app: &TestApp, token: &str, post: i64, reply: i64) {
     let r = app
         .request(
             "PUT",
@@ -267,14 +276,22 @@ async fn html_in_content_is_escaped_in_snippets_and_on_the_page() {
     let app = TestApp::spawn().await;
     let ann = app.user("ann").await;
     app.group(&ann, "web").await;
-    app.post_in(
-        &ann,
-        "web",
-        "<img src=x onerror=alert(1)> marmalade",
-        "Try <script>alert('marmalade')</script> and <b>bold</b> marmalade.",
-    )
-    .await;
-    let hit = &find(&app, "q=marmalade").await["items"][0];
+    let (title, body) = HOSTILE;
+    app.post_in(&ann, "web", title, body).await;
+    hostile_text_is_escaped(&app, "post").await;
+}
+
+/// A title and body with markup, as the escaping tests write them (as a post, as a page).
+pub(crate) const HOSTILE: (&str, &str) = (
+    "<img src=x onerror=alert(1)> marmalade",
+    "Try <script>alert('marmalade')</script> and <b>bold</b> marmalade.",
+);
+
+/// Asserts that the one `kind` of text written with [`HOSTILE`] is found by "marmalade" with
+/// its title and snippet escaped but for their `<mark>`s, in the API and on the web page.
+pub(crate) async fn hostile_text_is_escaped(app: &TestApp, kind: &str) {
+    let hit = &find(app, "q=marmalade").await["items"][0];
+    assert_eq!(hit["kind"], kind);
     let (title, snippet) = (
         hit["title_html"].as_str().unwrap(),
         hit["snippet_html"].as_str().unwrap(),
@@ -610,41 +627,40 @@ async fn the_language_setting_rebuilds_the_index() {
     );
 
     // Without stemming only the word itself matches.
-    let rebuilt = storage::search::configure(&app.ctx.db, "simple", "unicode61")
-        .await
-        .unwrap();
-    assert!(rebuilt);
+    let ctx = without_stemming(&app).await;
     assert!(
         !storage::search::configure(&app.ctx.db, "simple", "unicode61")
             .await
             .unwrap(),
         "unchanged: nothing to do"
     );
+    assert!(ids_found(&ctx, "run").await.is_empty());
+    assert_eq!(ids_found(&ctx, "running").await, [id(&p)]);
+    // New writes are indexed the new way too.
+    let q = app.post_in(&ann, "words", "Swimmers", "swimming").await;
+    assert_eq!(ids_found(&ctx, "swimming").await, [id(&q)]);
+}
+
+/// The instance's context once its index was rebuilt without stemming (`simple` on
+/// PostgreSQL, `unicode61` on SQLite).
+pub(crate) async fn without_stemming(app: &TestApp) -> Ctx {
+    let rebuilt = storage::search::configure(&app.ctx.db, "simple", "unicode61")
+        .await
+        .unwrap();
+    assert!(rebuilt);
     let mut ctx = (*app.ctx).clone();
     ctx.instance.search_language = "simple".into();
-    let ask = |q: &str| SearchRequest {
+    ctx
+}
+
+/// The ids of the first page of hits a search for `q` finds in `ctx`, in order.
+pub(crate) async fn ids_found(ctx: &Ctx, q: &str) -> Vec<i64> {
+    let ask = SearchRequest {
         q: q.into(),
         ..SearchRequest::default()
     };
-    assert!(
-        search(&ctx, None, &ask("run"))
-            .await
-            .unwrap()
-            .items
-            .is_empty()
-    );
-    assert_eq!(
-        search(&ctx, None, &ask("running"))
-            .await
-            .unwrap()
-            .items
-            .len(),
-        1
-    );
-    // New writes are indexed the new way too.
-    let q = app.post_in(&ann, "words", "Swimmers", "swimming").await;
-    let hits = search(&ctx, None, &ask("swimming")).await.unwrap().items;
-    assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), [id(&q)]);
+    let hits = search(ctx, None, &ask).await.unwrap().items;
+    hits.iter().map(|h| h.id).collect()
 }
 
 #[tokio::test]

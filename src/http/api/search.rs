@@ -1,5 +1,6 @@
-//! Full-text search: `GET /search` (posts and replies, ranked, with snippets, filters and
-//! keyset pages) and `GET /search/similar` (answered questions like a draft's title).
+//! Full-text search: `GET /search` (posts, replies and pages, ranked, with snippets, filters
+//! and keyset pages) and `GET /search/similar` (answered questions, and a group's pages, like
+//! a draft's title).
 
 use axum::{Json, extract::State};
 use serde::Deserialize;
@@ -8,6 +9,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     domain::{
+        groups,
         pagination::Page,
         search::{self, SearchHit, SearchRequest},
     },
@@ -28,14 +30,15 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 const TAG: &str = "search";
 
-/// Search posts and replies
+/// Search posts, replies and pages
 ///
 /// Every word and `"quoted phrase"` must match (stemmed: "spawning" finds "spawn"); a code
 /// word such as `tokio::spawn` or `ERR_SSL_PROTOCOL` must also appear exactly. Ranked by
 /// relevance (BM25 on SQLite, `ts_rank_cd` on PostgreSQL), newer text and accepted answers
-/// first among equals. Deleted and removed content, and authors the viewer does not see
-/// (blocked instances, their own blocks), are never found; a page may then hold fewer than
-/// `limit` items while `next_cursor` goes on.
+/// first among equals. The groups' knowledge-base pages are found by their title and body
+/// (`kind=page` keeps only them). Deleted and removed content, and authors the viewer does
+/// not see (blocked instances, their own blocks), are never found; a page of results may
+/// then hold fewer than `limit` items while `next_cursor` goes on.
 #[utoipa::path(
     get,
     path = "/search",
@@ -64,12 +67,16 @@ async fn find(
 struct SimilarQuery {
     /// The draft question's title
     title: String,
+    /// Also this group's pages: `name` (here) or `name@host`
+    #[serde(default)]
+    group: Option<String>,
 }
 
-/// Answered questions like a draft's title
+/// Answered questions and pages like a draft's title
 ///
 /// Any of the title's words may match (question words such as "how" are left out); the
-/// best five questions with an accepted answer, for someone about to ask.
+/// best five of the questions with an accepted answer and, with `group`, that group's
+/// pages, for someone about to ask there.
 #[utoipa::path(
     get,
     path = "/search/similar",
@@ -78,8 +85,9 @@ struct SimilarQuery {
     security((), ("bearer" = [])),
     params(SimilarQuery),
     responses(
-        (status = 200, description = "Up to five answered questions, best first", body = Vec<SearchHit>),
+        (status = 200, description = "Up to five answered questions and pages, best first", body = Vec<SearchHit>),
         (status = 400, description = "No `title`", body = ErrorBody),
+        (status = 404, description = "Unknown group", body = ErrorBody),
         SignedIn,
     )
 )]
@@ -88,7 +96,11 @@ async fn similar(
     MaybeAuth(viewer): MaybeAuth,
     ApiQuery(q): ApiQuery<SimilarQuery>,
 ) -> Result<Json<Vec<SearchHit>>> {
+    let group = match q.group.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+        Some(handle) => Some(groups::find_by_handle(&s.ctx, handle).await?.id),
+        None => None,
+    };
     Ok(Json(
-        search::similar_questions(&s.ctx, viewer.as_ref(), &q.title).await?,
+        search::similar(&s.ctx, viewer.as_ref(), &q.title, group).await?,
     ))
 }

@@ -374,7 +374,8 @@ pub(super) struct Draft<'a> {
     form: &'a PostForm,
     /// Whether to show its preview.
     preview: bool,
-    /// Answered questions like it, when asked for (the similar-questions button).
+    /// Answered questions and the group's pages like it, when asked for (the
+    /// similar-questions button).
     similar: Option<Vec<search::SearchHit>>,
 }
 
@@ -462,8 +463,8 @@ pub(super) async fn submit(
     }
     if data.action == "similar" {
         // The similar-questions button: the same page, the draft kept, with answered
-        // questions like its title (none for an empty title).
-        let similar = search::similar_questions(&s.ctx, Some(&user), &data.title).await?;
+        // questions and the group's pages like its title (none for an empty title).
+        let similar = search::similar(&s.ctx, Some(&user), &data.title, Some(group.id)).await?;
         let draft = Draft {
             form: &data,
             preview: false,

@@ -1,4 +1,4 @@
-//! The search page: words searched in posts and replies (ranked, with snippets and filters,
+//! The search page: words searched in posts, replies and pages (ranked, with snippets and filters,
 //! `domain::search`) and in group names; or a handle or address looked up on its instance.
 
 use axum::{extract::State, http::StatusCode};
@@ -42,7 +42,7 @@ pub(super) async fn search(
             "search.html",
             context! {
                 q => &text, f => &req, groups => groups, hits => hits, error => error,
-                kinds => ["post", "question", "answered", "unanswered", "discussion", "reply"],
+                kinds => ["post", "question", "answered", "unanswered", "discussion", "reply", "page"],
             },
         )
     };
