@@ -2,9 +2,10 @@
 //! `chromedriver`, for testing the web interface as a person uses it.
 //!
 //! Each [`Browser`] starts its own `chromedriver` on a free port with a fresh profile
-//! directory, so tests run in parallel and share nothing. Chromium must be installed
-//! (`.ci/run` installs it); without it the tests fail, unless `SKIP_BROWSER_TESTS=1`
-//! is set (for a developer machine without Chromium; CI never sets it).
+//! directory, so tests run in parallel and share nothing. Without Chromium a test is
+//! skipped, saying so loudly, on a developer's machine, and fails under CI (`CI=true`,
+//! which `.ci/run` is run with; it installs Chromium); `SKIP_BROWSER_TESTS=1` skips them
+//! outside CI.
 
 use std::{
     path::{Path, PathBuf},
@@ -31,19 +32,77 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// The WebDriver server for it.
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// True when browser tests should be skipped: only when asked for, never silently.
-pub fn skip() -> bool {
-    let asked = std::env::var("SKIP_BROWSER_TESTS").is_ok_and(|v| v == "1");
-    if asked {
-        eprintln!("SKIP_BROWSER_TESTS=1: skipping a browser test");
-        return true;
+/// Whether a browser test runs, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Chromium is here: run.
+    Run,
+    /// Skipped because `SKIP_BROWSER_TESTS=1` asked for it.
+    Asked,
+    /// Skipped because Chromium or its driver is missing on a developer's machine.
+    Missing,
+    /// Chromium is missing under CI (`CI=true`): a failure, never a skip.
+    Fail,
+}
+
+/// What to do, from the environment: `ci` (`CI=true`), `asked` (`SKIP_BROWSER_TESTS=1`)
+/// and whether Chromium and chromedriver are installed.
+pub fn decide(ci: bool, asked: bool, installed: bool) -> Decision {
+    match (installed, ci, asked) {
+        (_, false, true) => Decision::Asked,
+        (true, _, _) => Decision::Run,
+        (false, true, _) => Decision::Fail,
+        (false, false, false) => Decision::Missing,
     }
-    assert!(
-        Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists(),
-        "browser tests need {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver; \
-         .ci/run installs them); set SKIP_BROWSER_TESTS=1 to skip them on this machine"
-    );
-    false
+}
+
+/// True when browser tests should be skipped, said loudly (straight to the terminal, past
+/// the test harness's capture): asked for with `SKIP_BROWSER_TESTS=1`, or Chromium missing
+/// on a developer's machine. Under CI (`CI=true`) a missing browser fails the test.
+pub fn skip() -> bool {
+    use std::io::Write;
+    let installed = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    let asked = std::env::var("SKIP_BROWSER_TESTS").is_ok_and(|v| v == "1");
+    let say = |why: &str| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n*** SKIPPED a browser test: {why}. Install them with \
+             `apt-get install chromium chromium-driver` to run it (.ci/run does). ***"
+        );
+    };
+    match decide(ci, asked, installed) {
+        Decision::Run => false,
+        Decision::Asked => {
+            say("SKIP_BROWSER_TESTS=1 asked for it");
+            true
+        }
+        Decision::Missing => {
+            say(&format!("{CHROMIUM} or {CHROMEDRIVER} is not installed"));
+            true
+        }
+        Decision::Fail => panic!(
+            "browser tests need {CHROMIUM} and {CHROMEDRIVER} under CI (apt-get install \
+             chromium chromium-driver; .ci/run installs them)"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_browser_is_skipped_on_a_developers_machine_and_fails_under_ci() {
+        assert_eq!(decide(false, false, true), Decision::Run);
+        assert_eq!(decide(true, false, true), Decision::Run);
+        assert_eq!(decide(false, false, false), Decision::Missing);
+        assert_eq!(decide(false, true, false), Decision::Asked);
+        assert_eq!(decide(false, true, true), Decision::Asked);
+        assert_eq!(decide(true, false, false), Decision::Fail);
+        assert_eq!(decide(true, true, false), Decision::Fail, "CI never skips");
+        assert_eq!(decide(true, true, true), Decision::Run, "CI never skips");
+    }
 }
 
 /// The key code WebDriver uses for Tab.

@@ -399,6 +399,24 @@ async fn lemmy_and_mastodon_see_a_new_page_once_and_never_its_edits_as_new_posts
         assert_eq!(as_itself.len(), 1, "{:?}", peer.software);
         assert_eq!(as_itself[0].body["object"]["id"], page_id.as_str());
     }
+
+    // A Lemmy user comments on the post Lemmy made of the page: a page has no replies, so
+    // it is refused as such (a 4xx Lemmy does not retry), and nothing is stored.
+    let lemmy = &peers[0];
+    let comment = lemmy.fixture(
+        "create_reply.json",
+        &app,
+        &[("https://cohort.example/posts/7", &page_id)],
+    );
+    let status = lemmy.send(&app, "/inbox", &comment).await;
+    assert!((400..500).contains(&status), "{status}");
+    let stored = cohort::storage::replies::find_by_ap_id(
+        &app.ctx.db,
+        comment["object"]["id"].as_str().unwrap(),
+    )
+    .await
+    .unwrap();
+    assert!(stored.is_none());
 }
 
 #[tokio::test]
