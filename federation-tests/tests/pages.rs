@@ -328,6 +328,24 @@ async fn three_instances_keep_one_page_its_history_and_its_conflicts() {
             .filter(|r| !r["resolved_at"].is_null())
     })
     .await;
+
+    // alice removes the page on A: B and C hide it; restored, it is back.
+    for (action, shown) in [("remove", false), ("restore", true)] {
+        let r = a
+            .post(
+                "/api/v1/groups/learning/pages/tls-setup/moderation",
+                Some(&trio.alice),
+                json!({"action": action}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        for app in [b, c] {
+            eventually(&format!("{action} on {}", app.domain), DEADLINE, || async {
+                (page(app, &handle, "tls-setup", None).await.is_some() == shown).then_some(())
+            })
+            .await;
+        }
+    }
 }
 
 #[tokio::test]
@@ -398,6 +416,37 @@ async fn lemmy_and_mastodon_see_a_new_page_once_and_never_its_edits_as_new_posts
             .collect();
         assert_eq!(as_itself.len(), 1, "{:?}", peer.software);
         assert_eq!(as_itself[0].body["object"]["id"], page_id.as_str());
+    }
+
+    // A moderator removes the page: besides the Update, a moderator's Delete of its id, the
+    // form in which Lemmy removes a post; restoring it sends the Undo.
+    for (action, kind) in [("remove", "Delete"), ("restore", "Undo")] {
+        let r = app
+            .post(
+                "/api/v1/groups/rust/pages/lifetimes/moderation",
+                Some(&bob),
+                json!({"action": action}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        for peer in &peers {
+            let got = peer
+                .wait_for(&format!("the page's {kind}"), |b| {
+                    b["type"] == "Announce" && b["object"]["type"] == kind
+                })
+                .await;
+            let inner = &got.body["object"];
+            let deleted = if kind == "Undo" {
+                &inner["object"]["object"]
+            } else {
+                &inner["object"]
+            };
+            assert_eq!(deleted, page_id.as_str(), "{:?}", peer.software);
+            assert_eq!(
+                inner["actor"],
+                format!("http://{}/u/bob", app.domain).as_str()
+            );
+        }
     }
 
     // A Lemmy user comments on the post Lemmy made of the page: a page has no replies, so

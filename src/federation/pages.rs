@@ -5,7 +5,7 @@
 
 use activitypub_federation::{
     fetch::object_id::ObjectId,
-    kinds::activity::{AnnounceType, RejectType},
+    kinds::activity::{AnnounceType, DeleteType, RejectType, UndoType},
     traits::{Actor as _, Object as _},
 };
 use url::Url;
@@ -16,7 +16,9 @@ use super::{
     outbox::{self, new_id},
     protocol::{
         OrderedCollection, PUBLIC, Source,
-        content::{Announce, Announced, CreateOrUpdateKind, GroupActivity, ObjectRef},
+        content::{
+            Announce, Announced, CreateOrUpdateKind, Delete, GroupActivity, ObjectRef, UndoDelete,
+        },
         pages::{Article, ArticleType, PageActivity, Reject, Revision, RevisionType},
     },
 };
@@ -177,6 +179,54 @@ pub async fn published(
         )?,
     };
     announce(ctx, &group, activity).await
+}
+
+/// A moderator here removed (or restored) a page of a group here: besides the `Update`
+/// (which Cohort instances read), the group announces the removal as the Lemmy family
+/// removes a post, a moderator's `Delete` of the page's id (`Undo{Delete}` to restore), so
+/// the post Lemmy made of the page goes (or comes back) too. Cohort instances find no post
+/// or reply of that id and pass it by.
+pub async fn removal(
+    ctx: &Services,
+    id: i64,
+    moderator: &persons::Model,
+    removed: bool,
+) -> Result<()> {
+    let page = storage::pages::find_by_id(&ctx.db, id)
+        .await?
+        .ok_or(Error::NotFound("page"))?;
+    let group = storage::groups::find(&ctx.db, page.group_id)
+        .await?
+        .ok_or(Error::NotFound("group"))?;
+    if !group.local || !storage::followers::has_remote(&ctx.db, group.id).await? {
+        return Ok(());
+    }
+    let group_id = url(&group.ap_id)?;
+    let actor = ObjectId::from(url(&moderator.ap_id)?);
+    let delete = Delete {
+        actor: actor.clone(),
+        object: ObjectRef::Id(url(&page_id(&group, &page.slug))?),
+        kind: DeleteType::Delete,
+        id: new_id(ctx, "delete")?,
+        to: vec![url(PUBLIC)?],
+        cc: vec![group_id.clone()],
+        audience: Some(group_id.clone()),
+        summary: Some("Removed from the group's knowledge base by a moderator".into()),
+    };
+    let activity = if removed {
+        GroupActivity::Delete(delete)
+    } else {
+        GroupActivity::UndoDelete(UndoDelete {
+            actor,
+            object: delete,
+            kind: UndoType::Undo,
+            id: new_id(ctx, "undo")?,
+            to: vec![url(PUBLIC)?],
+            cc: vec![group_id.clone()],
+            audience: Some(group_id),
+        })
+    };
+    outbox::announce_to_followers(ctx, &group, activity, None).await
 }
 
 /// The group here relays `activity` to its followers; a new page also as itself.

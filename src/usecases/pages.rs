@@ -97,7 +97,8 @@ pub async fn revert(
     Ok(view)
 }
 
-/// A moderator locks, unlocks, removes or restores a page.
+/// A moderator locks, unlocks, removes or restores a page; a removal (or restore) is also
+/// sent as the Lemmy family removes a post.
 pub async fn moderate(
     ctx: &Services,
     user: &CurrentUser,
@@ -106,8 +107,12 @@ pub async fn moderate(
     action: PageAction,
 ) -> Result<PageView> {
     let unit = Unit::begin(ctx).await?;
+    let (_, before) = pages::load(unit.ctx(), Some(user), handle, slug).await?;
     let view = pages::moderate(unit.ctx(), user, handle, slug, action).await?;
     updated(unit.ctx(), &user.person, view.id).await?;
+    if before.removed != view.removed {
+        federation::pages::removal(unit.ctx(), view.id, &user.person, view.removed).await?;
+    }
     unit.commit().await?;
     Ok(view)
 }
