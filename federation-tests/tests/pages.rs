@@ -452,11 +452,9 @@ async fn lemmy_and_mastodon_see_a_new_page_once_and_never_its_edits_as_new_posts
     // A Lemmy user comments on the post Lemmy made of the page: a page has no replies, so
     // it is refused as such (a 4xx Lemmy does not retry), and nothing is stored.
     let lemmy = &peers[0];
-    let comment = lemmy.fixture(
-        "create_reply.json",
-        &app,
-        &[("https://cohort.example/posts/7", &page_id)],
-    );
+    // (what a live Lemmy 0.19.20 sent)
+    let comment = lemmy.fixture("create_comment_on_page.json", &app, &[]);
+    assert_eq!(comment["object"]["inReplyTo"], page_id.as_str());
     let status = lemmy.send(&app, "/inbox", &comment).await;
     assert!((400..500).contains(&status), "{status}");
     let stored = cohort::storage::replies::find_by_ap_id(
