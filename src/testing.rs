@@ -333,6 +333,25 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Stops the server (it stops accepting, idle connections close), as a network failure
+    /// would look to a browser.
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let handle = server.abort_handle();
+            if tokio::time::timeout(std::time::Duration::from_secs(2), server)
+                .await
+                .is_err()
+            {
+                handle.abort();
+            }
+        }
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -434,7 +453,8 @@ impl<'a> Web<'a> {
         }
     }
 
-    fn cookie(&self) -> String {
+    /// The session's cookies, as a `Cookie` header value.
+    pub fn cookie(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))

@@ -1,4 +1,5 @@
 // Optional conveniences; every page works without this file.
+// - the service worker is registered (the site installs as an app; see static/sw.js);
 // - votes are sent in the background, so the page keeps its place;
 // - forms marked data-confirm ask first (deleting);
 // - opening "Reply" puts the cursor in the answer box;
@@ -6,6 +7,12 @@
 //   "Similar questions" button does the same without JavaScript).
 (function () {
   "use strict";
+
+  // Installable: the service worker keeps static assets and an offline page (never a page of
+  // the site). Browsers allow it only in a secure context (https, or loopback).
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register("/sw.js").catch(function () {});
+  }
 
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -750,3 +750,58 @@ async fn a_page_is_written_edited_and_its_changes_read_in_the_browser() {
     assert_clean_console(&b, "page").await;
     assert_accessible(&b, "page").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_site_installs_as_an_app_and_offline_shows_no_ones_data() {
+    if skip() {
+        return;
+    }
+    let mut app = TestApp::spawn().await;
+    let base = app.address.clone();
+    let b = Browser::start(420, 860, true).await;
+
+    // The service worker registers and takes over the page; the manifest is linked.
+    b.goto(&format!("{base}/")).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let controller = b
+            .eval(
+                "return navigator.serviceWorker.controller \
+                 ? navigator.serviceWorker.controller.scriptURL : null",
+            )
+            .await;
+        if controller.as_str() == Some(&format!("{base}/sw.js")) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no service worker: {controller}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        b.eval("return document.querySelector('link[rel=manifest]').href")
+            .await,
+        format!("{base}/manifest.webmanifest").as_str()
+    );
+    assert_clean_console(&b, "home with the service worker").await;
+
+    // Signed in, ann reads her settings; she logs out and the server goes away: the pages
+    // she saw are not kept, the offline page is shown instead, with nothing of hers.
+    sign_up(&b, &base, "ann").await;
+    b.goto(&format!("{base}/settings")).await;
+    b.wait_for_text("@ann", Duration::from_secs(10), false)
+        .await;
+    b.click("header.site form[action='/logout'] button").await;
+    b.wait_for_text("Log in", Duration::from_secs(10), false)
+        .await;
+    app.stop().await;
+    for path in ["/settings", "/groups", "/"] {
+        b.goto(&format!("{base}{path}")).await;
+        b.wait_for_text("You are offline", Duration::from_secs(10), false)
+            .await;
+        let text = b.text("body").await;
+        assert!(!text.contains("ann"), "{path} offline: {text}");
+    }
+    b.screenshot("offline").await;
+}

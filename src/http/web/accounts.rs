@@ -215,6 +215,12 @@ pub(super) async fn logout(
         header::SET_COOKIE,
         clear_session_cookie(super::session::secure_cookies(&s.ctx.instance)),
     );
+    // Whatever this browser cached of the site goes with the session (the service worker
+    // keeps no page, but the HTTP cache might).
+    r.headers_mut().insert(
+        header::HeaderName::from_static("clear-site-data"),
+        header::HeaderValue::from_static("\"cache\""),
+    );
     Ok(r)
 }
 

@@ -21,6 +21,7 @@ use axum::{
 use super::AppState;
 
 mod accounts;
+mod app;
 mod charts;
 mod groups;
 mod health;
@@ -115,6 +116,12 @@ pub fn router() -> Router<AppState> {
         .route("/search", get(search::search))
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))
+        .route("/static/icon.svg", get(icon_svg))
+        .route("/static/icon-192.png", get(icon_192))
+        .route("/static/icon-512.png", get(icon_512))
+        .route("/manifest.webmanifest", get(app::manifest))
+        .route("/sw.js", get(app::service_worker))
+        .route("/offline", get(app::offline))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -137,6 +144,18 @@ async fn script() -> Response {
     asset("text/javascript; charset=utf-8", SCRIPT)
 }
 
+async fn icon_svg() -> Response {
+    asset("image/svg+xml", include_str!("../../../static/icon.svg"))
+}
+
+async fn icon_192() -> Response {
+    app::png(include_bytes!("../../../static/icon-192.png"))
+}
+
+async fn icon_512() -> Response {
+    app::png(include_bytes!("../../../static/icon-512.png"))
+}
+
 /// The Content-Security-Policy of every page: scripts, styles and forms only from this
 /// site, no inline script or style, no framing; images also from other https sites (remote
 /// posts show their emoji and attachments), and plain http ones in federation debug mode.
@@ -148,7 +167,8 @@ pub fn content_security_policy(scheme: &str) -> String {
     };
     format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src {img}; \
-         connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+         connect-src 'self'; manifest-src 'self'; worker-src 'self'; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'"
     )
 }
 
