@@ -1764,6 +1764,26 @@ async fn forged_stale_and_misdirected_page_edits_store_nothing() {
         &other,
     );
 
+    // The page's own text again: nothing stored, and the sender told so.
+    let a = activity("Update", &group, "intro", Some(2), "a member's edit");
+    s.status(
+        "an edit that changes nothing",
+        &[202],
+        w.send(&a, Tamper::default()).await,
+    );
+    let id = a["id"].as_str().unwrap().to_string();
+    s.check(
+        "an edit that changes nothing is answered as unchanged",
+        rejected(id, "unchanged").await,
+        "no Reject",
+    );
+    let p = page_of("rust", "intro").await;
+    s.check(
+        "an edit that changes nothing saves nothing",
+        p["revision"] == 2,
+        &p,
+    );
+
     // A member's lock (only moderators lock): refused, not locked.
     let mut a = activity("Update", &group, "intro", Some(2), "a member's edit");
     a["object"]["cohort:locked"] = json!(true);

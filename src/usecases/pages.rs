@@ -162,7 +162,8 @@ pub async fn moderate_revision(
 
 /// A group hosted here takes `person`'s page activity from elsewhere (`incoming`, read from
 /// `activity`): stored and relayed to the group's followers, or refused with a `Reject` to
-/// them and nothing stored. The same text again stores and sends nothing.
+/// them and nothing stored. The same text again stores nothing and is answered with a
+/// `Reject` saying so (`unchanged`).
 pub async fn receive_remote(
     ctx: &Services,
     group: &groups::Model,
@@ -174,7 +175,15 @@ pub async fn receive_remote(
     let c = unit.ctx();
     match pages::receive(c, group, person, incoming).await? {
         Received::Saved(page) => federation::pages::relay(c, group, &page, activity).await?,
-        Received::Unchanged => {}
+        Received::Unchanged => {
+            // Answered all the same, so the sender's proposal does not wait forever.
+            let r = pages::Refusal {
+                code: "unchanged",
+                message: "the page already reads like this edit".into(),
+                revision: None,
+            };
+            federation::pages::reject(c, group, person, &activity, &r).await?;
+        }
         Received::Refused(r) => {
             tracing::info!(activity = %activity.id, code = r.code, reason = %r.message,
                 "page activity refused");

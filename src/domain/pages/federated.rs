@@ -231,7 +231,7 @@ pub struct Refusal {
 pub enum Received {
     /// Stored (a new revision, or a moderator's lock or removal): the page now, to announce.
     Saved(pages::Model),
-    /// Nothing changed (the same text again): nothing to announce.
+    /// Nothing changed (the same text again): nothing to announce (the sender is told).
     Unchanged,
     /// Refused; nothing stored.
     Refused(Refusal),
