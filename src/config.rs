@@ -20,6 +20,9 @@ pub struct Config {
     pub listen: String,
     /// Public host (and port, if not the default) in every ActivityPub id, e.g. `example.org`.
     pub domain: String,
+    /// The interface language when neither the person's setting nor their browser picks one
+    /// of the shipped languages (`en`, `de`, `fr`).
+    pub language: String,
     /// Where the data lives.
     pub database: DatabaseConfig,
     /// Federation with other servers.
@@ -209,6 +212,7 @@ impl Default for Config {
         Self {
             listen: "127.0.0.1:8080".into(),
             domain: "localhost:8080".into(),
+            language: "en".into(),
             database: DatabaseConfig::default(),
             federation: FederationConfig::default(),
             delivery: DeliveryConfig::default(),
@@ -438,6 +442,14 @@ impl Config {
                 "search.language: must be a text search configuration's name such as english"
                     .into(),
             ));
+        }
+        if crate::i18n::supported(&self.language) != Some(self.language.as_str()) {
+            let shipped: Vec<_> = crate::i18n::LANGUAGES.iter().map(|l| l.code).collect();
+            return Err(ConfigError(format!(
+                "language: {:?} is not one of the shipped languages ({})",
+                self.language,
+                shipped.join(", ")
+            )));
         }
         let tok = &self.search.sqlite_tokenizer;
         if tok.trim().is_empty() || tok.len() > 200 || tok.chars().any(char::is_control) {

@@ -24,6 +24,7 @@ pub mod fuzzing;
 #[cfg(feature = "testing")]
 pub mod harness;
 pub mod http;
+pub mod i18n;
 pub mod inbox;
 pub mod maintenance;
 pub mod metrics;

@@ -29,6 +29,7 @@ mod m20261206_000037_create_search_index;
 mod m20261206_000038_create_pages;
 mod m20261206_000039_federate_pages;
 mod m20261206_000040_index_pages;
+mod m20261207_000041_add_languages;
 
 /// Fills the health rollups from stored content (the upgrade's step; `cohort bench health`
 /// uses it after a bulk load).
@@ -113,6 +114,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000038_create_pages::Migration),
             Box::new(m20261206_000039_federate_pages::Migration),
             Box::new(m20261206_000040_index_pages::Migration),
+            Box::new(m20261207_000041_add_languages::Migration),
         ]
     }
 }

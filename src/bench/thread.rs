@@ -104,6 +104,7 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
         csrf: web::session::csrf_token(&token),
         session_token: Some(token.clone()),
         here: format!("/posts/{}", post.id),
+        lang: "en",
     };
 
     // 1. In process: read + render, and render alone.

@@ -100,6 +100,8 @@ pub struct CurrentUser {
     pub local_user_id: i64,
     /// Instance administrator.
     pub is_admin: bool,
+    /// The interface language they chose, if any.
+    pub language: Option<String>,
 }
 
 impl CurrentUser {
@@ -450,6 +452,7 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<CurrentUser> {
         person,
         local_user_id: user.id,
         is_admin: user.is_admin,
+        language: user.language,
     })
 }
 

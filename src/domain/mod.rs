@@ -58,6 +58,8 @@ pub struct Instance {
     /// The text search configuration queries are parsed with on PostgreSQL (the index's own:
     /// `storage::search::configure` rebuilds the index when it changes).
     pub search_language: String,
+    /// The interface language when neither the person nor their browser picks one.
+    pub language: String,
 }
 
 impl Instance {
@@ -80,6 +82,7 @@ impl Instance {
             policy: config.federation.policy,
             nudge_after_days: config.questions.nudge_after_days,
             search_language: config.search.language.clone(),
+            language: config.language.clone(),
         }
     }
 

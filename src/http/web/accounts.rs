@@ -23,9 +23,9 @@ use crate::{
 };
 
 /// A field error (or a form-wide one) as the templates show it.
+/// In the page's language (see [`super::render::shown_error`]).
 pub fn form_error(e: &Error) -> minijinja::Value {
-    let body = e.body();
-    context! { field => body.field, message => body.message }
+    super::render::shown_error(super::render::page_lang_now(), e)
 }
 
 /// Whether an error is the person's to fix (shown on the form) rather than a failure.

@@ -118,7 +118,16 @@ pub async fn ensure_secret(
     {
         req.headers_mut().append(header::COOKIE, h);
     }
-    let mut response = next.run(req).await;
+    // Error pages have no viewer: they are written in the browser's language (or the
+    // instance's), until a session names the person's own.
+    let lang = crate::i18n::negotiate(
+        None,
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+        &s.ctx.instance.language,
+    );
+    let mut response = super::render::with_page_lang(lang, next.run(req)).await;
     let is_html = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -148,6 +157,8 @@ pub struct Viewer {
     pub session_token: Option<String>,
     /// The path and query of this request (where to come back to after signing in).
     pub here: String,
+    /// The language pages are shown in (`crate::i18n::negotiate`).
+    pub lang: &'static str,
 }
 
 impl Viewer {
@@ -173,11 +184,20 @@ impl Viewer {
             .or_else(|| cookie(headers, ANON_COOKIE))
             .map(|secret| csrf_token(&secret))
             .unwrap_or_default();
+        let lang = crate::i18n::negotiate(
+            user.as_ref().and_then(|u| u.language.as_deref()),
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+            &state.ctx.instance.language,
+        );
+        super::render::set_page_lang(lang);
         Ok(Self {
             user,
             csrf,
             session_token: session,
             here: here.to_string(),
+            lang,
         })
     }
 

@@ -18,6 +18,8 @@ pub struct Model {
     pub approved: bool,
     /// The answer to the application question (approval mode).
     pub application: Option<String>,
+    /// The interface language chosen in settings (`en`, `de` …); none: as the browser asks.
+    pub language: Option<String>,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.

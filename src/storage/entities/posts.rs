@@ -45,6 +45,8 @@ pub struct Model {
     pub nudged_at: Option<DateTimeUtc>,
     /// The id of the `ChooseAnswer` activity that accepted the answer (an `Undo` names it).
     pub answer_activity: Option<String>,
+    /// The language it is written in (BCP 47), when known.
+    pub language: Option<String>,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.

@@ -27,6 +27,8 @@ pub struct Model {
     pub content_warning: Option<String>,
     /// Deleted by a moderator's removal: the text is kept so it can be restored.
     pub removed: bool,
+    /// The language it is written in (BCP 47), when known.
+    pub language: Option<String>,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.
