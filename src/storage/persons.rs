@@ -152,6 +152,22 @@ pub async fn set_password_hash(
     Ok(ended)
 }
 
+/// Sets the interface language of local user `local_user_id` (`None`: as the browser asks);
+/// false when there is no such user.
+pub async fn set_language<C: ConnectionTrait>(
+    conn: &C,
+    local_user_id: i64,
+    language: Option<String>,
+) -> Result<bool, DbErr> {
+    use sea_orm::sea_query::Expr;
+    let updated = local_users::Entity::update_many()
+        .col_expr(local_users::Column::Language, Expr::value(language))
+        .filter(local_users::Column::Id.eq(local_user_id))
+        .exec(conn)
+        .await?;
+    Ok(updated.rows_affected > 0)
+}
+
 /// Credentials by their id.
 pub async fn find_local_user<C: ConnectionTrait>(
     conn: &C,

@@ -15,6 +15,7 @@ mod groups;
 mod health;
 mod health_view;
 mod installable;
+mod languages;
 mod limits;
 mod moderation;
 mod openapi;

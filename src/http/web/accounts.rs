@@ -9,7 +9,7 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::{
-    render::{PageResult, page},
+    render::{PageResult, page, tr},
     session::{Viewer, WebForm, WebQuery, clear_session_cookie, done, local_path, session_cookie},
 };
 use crate::{
@@ -108,7 +108,7 @@ pub(super) async fn signup(
             StatusCode::OK,
             "login.html",
             context! {
-                notice => "Thank you. An administrator will read your application; you can log in once it is approved.",
+                notice => tr(viewer.lang, "signup-approval-notice"),
                 next => "/",
                 username => data.username.trim(),
             },
@@ -224,6 +224,7 @@ pub(super) async fn logout(
     Ok(r)
 }
 
+/// The settings page; `notice` is the catalogue key of a sentence shown at its top.
 fn settings_page(
     s: &AppState,
     viewer: &Viewer,
@@ -232,6 +233,10 @@ fn settings_page(
     error: Option<&Error>,
 ) -> PageResult {
     let user = viewer.require()?;
+    let languages: Vec<minijinja::Value> = crate::i18n::LANGUAGES
+        .iter()
+        .map(|l| context! { code => l.code, name => l.name })
+        .collect();
     page(
         &s.ctx.instance.domain,
         viewer,
@@ -240,7 +245,9 @@ fn settings_page(
         context! {
             created_at => user.person.created_at.to_rfc3339(),
             display_name => user.person.display_name,
-            notice => notice,
+            language => user.language,
+            languages => languages,
+            notice => notice.map(|key| tr(viewer.lang, key)),
             error => error.map(form_error),
         },
     )
@@ -258,9 +265,9 @@ pub(super) async fn settings(
     WebQuery(q): WebQuery<NoticeQuery>,
 ) -> PageResult {
     let notice = if q.changed.is_some() {
-        Some("Your password was changed; other sessions were signed out.")
+        Some("settings-password-changed")
     } else if q.saved.is_some() {
-        Some("Saved.")
+        Some("settings-saved")
     } else {
         None
     };
@@ -336,4 +343,36 @@ pub(super) async fn save_profile(
         Err(e) if is_user_error(&e) => settings_page(&s, &viewer, e.status(), None, Some(&e)),
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct LanguageForm {
+    #[serde(default)]
+    language: String,
+}
+
+/// Sets the interface language: one of [`crate::i18n::LANGUAGES`], or empty for whatever the
+/// browser asks. The next page is in it (the setting is read with the session).
+pub(super) async fn save_language(
+    State(s): State<AppState>,
+    WebForm { viewer, data }: WebForm<LanguageForm>,
+) -> PageResult {
+    let user = viewer.require()?.clone();
+    let choice = data.language.trim();
+    let language = if choice.is_empty() {
+        None
+    } else {
+        match crate::i18n::LANGUAGES.iter().find(|l| l.code == choice) {
+            Some(l) => Some(l.code.to_string()),
+            None => {
+                let e = Error::Invalid {
+                    field: "language".into(),
+                    message: "not a language this instance offers".into(),
+                };
+                return settings_page(&s, &viewer, e.status(), None, Some(&e));
+            }
+        }
+    };
+    crate::storage::persons::set_language(&s.ctx.db, user.local_user_id, language).await?;
+    Ok(done("/settings?saved=1"))
 }

@@ -3,7 +3,9 @@
 //! colour and stroke comes from a class in `static/style.css` (`chart-s0` … `chart-s3` for
 //! the series). Each chart is an `<svg role="img">` labelled by its own `<title>` and `<desc>`
 //! (`aria-labelledby`), and comes with the table of its figures, which the page shows beside
-//! it: the table is the accessible, exact form; the picture is the overview.
+//! it: the table is the accessible, exact form; the picture is the overview. Every word the
+//! charts write (the summary in `<desc>`, the tooltips, the table's first column) is a message
+//! of the catalogue (`locales/*/health.ftl`) in the page's language.
 
 use std::fmt::Write;
 
@@ -52,8 +54,22 @@ pub struct Block {
     pub rows: Vec<Vec<String>>,
 }
 
+/// Message `key` of the catalogue in `lang`, with string arguments (numbers come formatted).
+pub fn msg(lang: &str, key: &str, args: &[(&str, &str)]) -> String {
+    let Ok(catalogue) = crate::i18n::catalogue() else {
+        return key.to_string();
+    };
+    let mut fluent = fluent_bundle::FluentArgs::new();
+    for (name, value) in args {
+        fluent.set(*name, value.to_string());
+    }
+    catalogue.text(lang, key, Some(&fluent))
+}
+
 /// A chart over labelled x positions (weeks).
 pub struct Chart<'a> {
+    /// The language of its words.
+    pub lang: &'a str,
     /// Element id prefix.
     pub id: &'a str,
     /// Heading and SVG title.
@@ -66,8 +82,8 @@ pub struct Chart<'a> {
     pub kind: Kind,
     /// The data.
     pub series: Vec<Series>,
-    /// How a value reads (axis, table).
-    pub format: fn(f64) -> String,
+    /// How a value reads (axis, table), in `lang`.
+    pub format: &'a dyn Fn(f64) -> String,
 }
 
 /// A round step for about four grid lines up to `max`.
@@ -137,7 +153,12 @@ impl Chart<'_> {
     fn summary(&self) -> String {
         let mut s = self.description.to_string();
         if let (Some(first), Some(last)) = (self.x_labels.first(), self.x_labels.last()) {
-            let _ = write!(s, " Weeks starting {first} to {last}.");
+            let range = msg(
+                self.lang,
+                "health-weeks-range",
+                &[("first", first), ("last", last)],
+            );
+            let _ = write!(s, " {range}");
         }
         for series in &self.series {
             let latest = series.values.iter().rev().find_map(|v| *v);
@@ -149,20 +170,41 @@ impl Chart<'_> {
                 .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
             match (latest, peak) {
                 (Some(l), Some(p)) => {
-                    let _ = write!(
-                        s,
-                        " {}: latest {}, highest {}.",
-                        series.label,
-                        (self.format)(l),
-                        (self.format)(p)
+                    let text = msg(
+                        self.lang,
+                        "health-series-latest",
+                        &[
+                            ("series", &series.label),
+                            ("latest", &(self.format)(l)),
+                            ("highest", &(self.format)(p)),
+                        ],
                     );
+                    let _ = write!(s, " {text}");
                 }
                 _ => {
-                    let _ = write!(s, " {}: no data.", series.label);
+                    let text = msg(
+                        self.lang,
+                        "health-series-empty",
+                        &[("series", &series.label)],
+                    );
+                    let _ = write!(s, " {text}");
                 }
             }
         }
         s
+    }
+
+    /// A bar's or a dot's tooltip: its series, value and week.
+    fn point(&self, series: &str, value: f64, week: &str) -> String {
+        msg(
+            self.lang,
+            "health-point",
+            &[
+                ("series", series),
+                ("value", &(self.format)(value)),
+                ("week", week),
+            ],
+        )
     }
 
     /// The SVG and its table.
@@ -223,11 +265,9 @@ impl Chart<'_> {
                             let _ = write!(
                                 out,
                                 "<rect class=\"chart-s{si}\" x=\"{x:.1}\" y=\"{y1:.1}\" \
-                                 width=\"{w:.1}\" height=\"{:.1}\"><title>{}: {}, week of {}</title></rect>",
+                                 width=\"{w:.1}\" height=\"{:.1}\"><title>{}</title></rect>",
                                 y0 - y1,
-                                escape(&s.label),
-                                escape(&(self.format)(value)),
-                                escape(&self.x_labels[i]),
+                                escape(&self.point(&s.label, value, &self.x_labels[i])),
                             );
                         }
                         base += value;
@@ -252,11 +292,9 @@ impl Chart<'_> {
                                 let _ = write!(
                                     out,
                                     "<circle class=\"chart-s{si}\" cx=\"{x:.1}\" cy=\"{:.1}\" r=\"3.5\">\
-                                     <title>{}: {}, week of {}</title></circle>",
+                                     <title>{}</title></circle>",
                                     y(*v),
-                                    escape(&s.label),
-                                    escape(&(self.format)(*v)),
-                                    escape(&self.x_labels[i]),
+                                    escape(&self.point(&s.label, *v, &self.x_labels[i])),
                                 );
                             }
                             None => pen_down = false,
@@ -278,7 +316,7 @@ impl Chart<'_> {
             W - RIGHT,
             b = TOP + plot_h
         );
-        let mut columns = vec!["Week starting".to_string()];
+        let mut columns = vec![msg(self.lang, "health-week-starting", &[])];
         columns.extend(self.series.iter().map(|s| s.label.clone()));
         let rows = self
             .x_labels
@@ -305,8 +343,10 @@ impl Chart<'_> {
 }
 
 /// Horizontal bars, one per labelled item (largest first, as given), with a table whose
-/// columns are `columns` and rows `rows` (the first cell names the item).
+/// columns are `columns` and rows `rows` (the first cell names the item). Its own words are
+/// in `lang`.
 pub fn ranking(
+    lang: &str,
     id: &str,
     title: &str,
     description: &str,
@@ -334,8 +374,9 @@ pub fn ranking(
     if items.is_empty() {
         let _ = write!(
             out,
-            "<text class=\"chart-axis\" x=\"{LEFT}\" y=\"{}\">No posts or replies yet.</text>",
-            TOP + 12.0
+            "<text class=\"chart-axis\" x=\"{LEFT}\" y=\"{}\">{}</text>",
+            TOP + 12.0,
+            escape(&msg(lang, "health-ranking-empty", &[]))
         );
     }
     for (i, (label, v)) in items.iter().enumerate() {
@@ -376,6 +417,7 @@ mod tests {
     #[test]
     fn charts_are_labelled_escaped_and_unstyled() {
         let c = Chart {
+            lang: "en",
             id: "c1",
             title: "Posts <&> replies",
             description: "What \"people\" wrote.",
@@ -391,7 +433,7 @@ mod tests {
                     values: vec![Some(5.0), Some(1.0)],
                 },
             ],
-            format: |v| format!("{v:.0}"),
+            format: &|v| format!("{v:.0}"),
         }
         .render();
         let svg = &c.svg_html;
@@ -407,6 +449,7 @@ mod tests {
         let lines = Chart {
             kind: Kind::Lines,
             ..Chart {
+                lang: "en",
                 id: "c2",
                 title: "t",
                 description: "d",
@@ -416,7 +459,7 @@ mod tests {
                     label: "s".into(),
                     values: vec![Some(1.0), None, Some(2.0)],
                 }],
-                format: |v| format!("{v}"),
+                format: &|v| format!("{v}"),
             }
         }
         .render();

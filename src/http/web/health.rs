@@ -49,7 +49,7 @@ pub(super) async fn admin_page(State(s): State<AppState>, viewer: Viewer) -> Pag
 }
 
 fn show(s: &AppState, viewer: &Viewer, r: HealthReport, csv: &str, api: &str) -> PageResult {
-    let blocks = blocks(&r);
+    let blocks = blocks(&r, viewer.lang);
     page(
         &s.ctx.instance.domain,
         viewer,
@@ -63,116 +63,150 @@ fn count(v: f64) -> String {
     format!("{v:.0}")
 }
 
-fn percent(v: f64) -> String {
-    format!("{:.0}%", v * 100.0)
+/// A number already written with `.` as its decimal point, as `lang` writes it.
+fn decimal(lang: &str, number: &str) -> String {
+    number.replace('.', &charts::msg(lang, "health-decimal-separator", &[]))
 }
 
-/// A wait in seconds, in the unit that reads best.
-pub fn duration(seconds: f64) -> String {
+/// A share (0 to 1) as a percentage in `lang`.
+fn percent(lang: &str, v: f64) -> String {
+    let n = format!("{:.0}", v * 100.0);
+    charts::msg(lang, "health-percent", &[("n", &n)])
+}
+
+/// A wait in seconds, in the unit that reads best, in `lang`.
+pub fn duration(lang: &str, seconds: f64) -> String {
     let s = seconds.max(0.0);
-    if s < 3600.0 {
-        format!("{:.0} min", s / 60.0)
+    let (key, n) = if s < 3600.0 {
+        ("health-minutes", format!("{:.0}", s / 60.0))
     } else if s < 2.0 * 86_400.0 {
-        format!("{:.1} h", s / 3600.0)
+        ("health-hours", format!("{:.1}", s / 3600.0))
     } else {
-        format!("{:.1} d", s / 86_400.0)
-    }
+        ("health-days", format!("{:.1}", s / 86_400.0))
+    };
+    charts::msg(lang, key, &[("n", &decimal(lang, &n))])
 }
 
-fn hours(v: f64) -> String {
-    duration(v * 3600.0)
-}
-
-/// The charts of a report, in page order.
-fn blocks(r: &HealthReport) -> Vec<charts::Block> {
+/// The charts of a report, in page order, their words in `lang`.
+fn blocks(r: &HealthReport, lang: &str) -> Vec<charts::Block> {
+    let tr = |key: &str| super::render::tr(lang, key);
+    let hours = |v: f64| duration(lang, v * 3600.0);
+    let share = |v: f64| percent(lang, v);
     let x: Vec<String> = r.weeks.iter().map(|w| w.week_start.to_string()).collect();
     let of = |f: &dyn Fn(&health::HealthWeek) -> Option<f64>| -> Vec<Option<f64>> {
         r.weeks.iter().map(f).collect()
     };
-    let series = |label: &str, values: Vec<Option<f64>>| Series {
-        label: label.into(),
+    let series = |key: &str, values: Vec<Option<f64>>| Series {
+        label: tr(key),
         values,
     };
+    let titles = [
+        "health-active",
+        "health-writing",
+        "health-asked",
+        "health-waits",
+        "health-across",
+    ]
+    .map(tr);
+    let abouts = [
+        "health-active-about",
+        "health-writing-about",
+        "health-asked-about",
+        "health-waits-about",
+        "health-across-about",
+    ]
+    .map(tr);
     let mut out = vec![
         Chart {
+            lang,
             id: "active",
-            title: "Active members",
-            description: "Distinct people who posted, replied or voted each week.",
+            title: &titles[0],
+            description: &abouts[0],
             x_labels: x.clone(),
             kind: Kind::Grouped,
             series: vec![series(
-                "Active members",
+                "health-active",
                 of(&|w| Some(w.active_members as f64)),
             )],
-            format: count,
+            format: &count,
         }
         .render(),
         Chart {
+            lang,
             id: "writing",
-            title: "Posts and replies",
-            description: "Posts, and replies from the home instance and from other instances, stacked, each week.",
+            title: &titles[1],
+            description: &abouts[1],
             x_labels: x.clone(),
             kind: Kind::Stacked,
             series: vec![
-                series("Posts", of(&|w| Some(w.posts as f64))),
+                series("health-posts", of(&|w| Some(w.posts as f64))),
                 series(
-                    "Replies from the home instance",
+                    "health-replies-home",
                     of(&|w| Some((w.replies - w.replies_from_other_instances) as f64)),
                 ),
                 series(
-                    "Replies from other instances",
+                    "health-replies-other",
                     of(&|w| Some(w.replies_from_other_instances as f64)),
                 ),
             ],
-            format: count,
+            format: &count,
         }
         .render(),
         Chart {
+            lang,
             id: "questions",
-            title: "Questions asked and answered",
-            description: "Questions asked each week, and how many of them have an accepted answer now.",
+            title: &titles[2],
+            description: &abouts[2],
             x_labels: x.clone(),
             kind: Kind::Grouped,
             series: vec![
-                series("Questions", of(&|w| Some(w.questions as f64))),
-                series("Answered", of(&|w| Some(w.questions_answered as f64))),
+                series("health-questions", of(&|w| Some(w.questions as f64))),
+                series(
+                    "health-answered",
+                    of(&|w| Some(w.questions_answered as f64)),
+                ),
             ],
-            format: count,
+            format: &count,
         }
         .render(),
         Chart {
+            lang,
             id: "waits",
-            title: "Median time to first reply and to accepted answer",
-            description: "For the posts and questions of each week: the median wait for the first reply by someone else, and for the accepted answer. Gaps: none yet.",
+            title: &titles[3],
+            description: &abouts[3],
             x_labels: x.clone(),
             kind: Kind::Lines,
             series: vec![
                 series(
-                    "First reply",
+                    "health-first-reply",
                     of(&|w| w.median_first_reply_seconds.map(|s| s as f64 / 3600.0)),
                 ),
                 series(
-                    "Accepted answer",
+                    "health-accepted-answer",
                     of(&|w| w.median_answer_seconds.map(|s| s as f64 / 3600.0)),
                 ),
             ],
-            format: hours,
+            format: &hours,
         }
         .render(),
         Chart {
+            lang,
             id: "across",
-            title: "Across organisations",
-            description: "The share of replies, and of accepted answers, written on other instances than the home one, each week.",
+            title: &titles[4],
+            description: &abouts[4],
             x_labels: x,
             kind: Kind::Lines,
             series: vec![
-                series("Replies from other instances", of(&|w| w.other_instance_reply_share)),
                 series(
-                    "Accepted answers from other instances",
+                    "health-replies-other",
+                    of(&|w| w.other_instance_reply_share),
+                ),
+                series(
+                    "health-answers-from-other-instances",
                     of(&|w| w.other_instance_answer_share),
                 ),
             ],
-            format: percent,
+            format: &share,
         }
         .render(),
     ];
@@ -187,7 +221,7 @@ fn blocks(r: &HealthReport) -> Vec<charts::Block> {
         .map(|i| {
             vec![
                 if i.home {
-                    format!("{} (home)", i.domain)
+                    charts::msg(lang, "health-home", &[("domain", &i.domain)])
                 } else {
                     i.domain.clone()
                 },
@@ -198,13 +232,19 @@ fn blocks(r: &HealthReport) -> Vec<charts::Block> {
         })
         .collect();
     out.push(charts::ranking(
+        lang,
         "instances",
-        "Instances taking part",
-        "Posts and replies over the 12 weeks by the people of each instance, most first.",
+        &tr("health-instances"),
+        &tr("health-instances-about"),
         &items,
-        ["Instance", "Posts", "Replies", "Accepted answers"]
-            .map(String::from)
-            .to_vec(),
+        [
+            "health-instance",
+            "health-posts",
+            "health-replies",
+            "health-accepted-answers",
+        ]
+        .map(tr)
+        .to_vec(),
         rows,
     ));
     out
@@ -389,8 +429,10 @@ mod tests {
 
     #[test]
     fn durations_read_well() {
-        assert_eq!(super::duration(90.0), "2 min");
-        assert_eq!(super::duration(5400.0), "1.5 h");
-        assert_eq!(super::duration(3.0 * 86_400.0), "3.0 d");
+        assert_eq!(super::duration("en", 90.0), "2 min");
+        assert_eq!(super::duration("en", 5400.0), "1.5 h");
+        assert_eq!(super::duration("en", 3.0 * 86_400.0), "3.0 d");
+        assert_eq!(super::duration("de", 5400.0), "1,5 h");
+        assert_eq!(super::percent("fr", 0.5), "50\u{a0}%");
     }
 }

@@ -52,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings", get(accounts::settings))
         .route("/settings/password", post(accounts::change_password))
         .route("/settings/profile", post(accounts::save_profile))
+        .route("/settings/language", post(accounts::save_language))
         .route("/groups", get(groups::directory))
         .route(
             "/groups/new",

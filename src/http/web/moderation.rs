@@ -22,6 +22,23 @@ pub(super) struct LogQuery {
     before: Option<i64>,
 }
 
+/// Every action the mod log records (`domain::moderation::Act::name`); the page words each
+/// one with message `modlog-action-{action}`, and shows any other as it is stored.
+const MODLOG_ACTIONS: &[&str] = &[
+    "remove_post",
+    "restore_post",
+    "remove_reply",
+    "restore_reply",
+    "lock",
+    "unlock",
+    "pin",
+    "unpin",
+    "ban",
+    "unban",
+    "add_moderator",
+    "remove_moderator",
+];
+
 /// `GET /g/{handle}/modlog`: what the group's moderators did, newest first, with why.
 pub(super) async fn modlog(
     State(s): State<AppState>,
@@ -36,7 +53,10 @@ pub(super) async fn modlog(
         &viewer,
         StatusCode::OK,
         "modlog.html",
-        context! { group => group, path => handle, entries => log.items, next_before => log.next_before },
+        context! {
+            group => group, path => handle, entries => log.items, next_before => log.next_before,
+            actions => MODLOG_ACTIONS,
+        },
     )
 }
 
@@ -264,4 +284,31 @@ pub(super) async fn report_reply(
     Ok(super::session::done(&format!(
         "/posts/{post}?reported=1#r{id}"
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every action the domain writes to the mod log (the names `Act::name` returns, read
+    /// from its source) is one the page words, and its message is in the catalogue.
+    #[test]
+    fn every_mod_log_action_has_a_message() {
+        let source = include_str!("../../domain/moderation.rs");
+        let start = source
+            .find("pub fn name(&self) -> &'static str {")
+            .expect("Act::name");
+        let body = &source[start..];
+        let body = &body[..body.find("\n    }\n").expect("the end of Act::name")];
+        let written: Vec<&str> = body.split('"').skip(1).step_by(2).collect();
+        assert_eq!(written.len(), MODLOG_ACTIONS.len(), "{written:?}");
+        for action in &written {
+            assert!(MODLOG_ACTIONS.contains(action), "{action} is not worded");
+        }
+        let catalogue = crate::i18n::catalogue().unwrap();
+        for action in MODLOG_ACTIONS {
+            let key = format!("modlog-action-{action}");
+            assert!(catalogue.has("en", &key), "no message {key:?}");
+        }
+    }
 }

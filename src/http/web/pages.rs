@@ -17,7 +17,7 @@ use super::{
 use crate::{
     domain::{
         groups,
-        pages::{self, NewPage, PageEdit, RevisionAction, Saved, Written},
+        pages::{self, NewPage, PageEdit, ProposalView, RevisionAction, Saved, Written},
     },
     error::Error,
     federation::wants_activity_json,
@@ -46,7 +46,7 @@ pub(super) async fn show(
     }
     let user = viewer.user.as_ref();
     let proposals = match user {
-        Some(u) => pages::open_proposals(&s.ctx, u, &handle, &slug).await?,
+        Some(u) => shown(pages::open_proposals(&s.ctx, u, &handle, &slug).await?),
         None => vec![],
     };
     let (group, row) = match pages::load(&s.ctx, user, &handle, &slug).await {
@@ -90,6 +90,48 @@ pub(super) async fn show(
             proposals => proposals,
         },
     )
+}
+
+/// Why-codes a group sends when it refuses an edit (`Reject`'s `cohort:reason`: the
+/// `Refusal` codes of `domain::pages`, and the older names `conflict` and `taken`), each
+/// worded by message `page-refusal-{code}`. Cohort sends a sentence too (stored as the
+/// reason instead); a code alone is shown in the reader's language.
+const REFUSAL_CODES: &[&str] = &[
+    "edit_conflict",
+    "conflict",
+    "forbidden",
+    "banned",
+    "locked",
+    "deleted",
+    "name_taken",
+    "taken",
+    "invalid",
+    "not_found",
+    "unchanged",
+];
+
+/// A proposal as the page shows it: with the message key of its refusal's reason when the
+/// group sent a known code rather than a sentence.
+#[derive(Debug, Serialize)]
+struct ShownProposal {
+    #[serde(flatten)]
+    proposal: ProposalView,
+    reason_key: Option<String>,
+}
+
+fn shown(proposals: Vec<ProposalView>) -> Vec<ShownProposal> {
+    proposals
+        .into_iter()
+        .map(|p| ShownProposal {
+            reason_key: p
+                .reason
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| REFUSAL_CODES.contains(r))
+                .map(|r| format!("page-refusal-{r}")),
+            proposal: p,
+        })
+        .collect()
 }
 
 /// `GET /g/{handle}/pages/{slug}/history`: the history collection for servers; people are
@@ -252,4 +294,79 @@ pub(super) async fn moderate_revision(
     usecase::moderate_revision(&s.ctx, &user, &handle, &slug, number, data.action).await?;
     let (group, _) = pages::load(&s.ctx, Some(&user), &handle, &slug).await?;
     Ok(done(&pages::path(&group, &slug)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every refusal code the page words has its message, and every code the domain refuses
+    /// a page activity with is among them.
+    #[test]
+    fn every_refusal_code_has_a_message() {
+        let catalogue = crate::i18n::catalogue().unwrap();
+        for code in REFUSAL_CODES {
+            let key = format!("page-refusal-{code}");
+            assert!(catalogue.has("en", &key), "no message {key:?}");
+        }
+        for code in [
+            crate::error::Code::EditConflict,
+            crate::error::Code::Forbidden,
+            crate::error::Code::Locked,
+            crate::error::Code::NameTaken,
+            crate::error::Code::Deleted,
+            crate::error::Code::Banned,
+        ] {
+            assert!(REFUSAL_CODES.contains(&code.as_str()), "{}", code.as_str());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_known_code_is_worded_and_a_sentence_is_kept() {
+        let proposal = |reason: &str| ProposalView {
+            activity_id: "https://b.example/a/1".into(),
+            state: pages::ProposalState::Refused,
+            reason: Some(reason.into()),
+            slug: "s".into(),
+            base_revision: Some(1),
+            title: "T".into(),
+            body: "B".into(),
+            summary: String::new(),
+            path: "/g/x@b.example/pages/s".into(),
+            created_at: chrono::Utc::now(),
+        };
+        let out = shown(vec![proposal("locked"), proposal("the page is locked")]);
+        assert_eq!(out[0].reason_key.as_deref(), Some("page-refusal-locked"));
+        assert_eq!(out[1].reason_key, None);
+        // As the page shows them: the code in the reader's language, the sentence as sent.
+        let render = |lang: &'static str, proposals| {
+            super::super::render::with_page_lang(lang, async move {
+                super::super::render::render_to_string(
+                    "a.example",
+                    None,
+                    "page_sent.html",
+                    context! {
+                        group => context! { title => "Ops" }, path => "ops@b.example",
+                        slug => "s", proposals => proposals,
+                    },
+                )
+                .unwrap()
+            })
+        };
+        let reasons = || shown(vec![proposal("locked"), proposal("while <b>locked</b>")]);
+        let en = render("en", reasons()).await;
+        assert!(
+            en.contains("refused by the group</strong>: the page is locked. Nothing"),
+            "{en}"
+        );
+        assert!(
+            en.contains(": while &lt;b&gt;locked&lt;/b&gt;. Nothing"),
+            "{en}"
+        );
+        let de = render("de", reasons()).await;
+        assert!(
+            de.contains("abgelehnt</strong>: die Seite ist gesperrt."),
+            "{de}"
+        );
+    }
 }

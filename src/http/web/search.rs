@@ -5,9 +5,9 @@ use axum::{extract::State, http::StatusCode};
 use minijinja::context;
 
 use super::{
-    accounts::is_user_error,
+    accounts::{form_error, is_user_error},
     groups::group_path,
-    render::{PageResult, page, path_segment},
+    render::{PageResult, page, path_segment, tr},
     session::{Viewer, WebQuery, done},
 };
 use crate::{
@@ -27,6 +27,23 @@ fn is_lookup(q: &str) -> bool {
             && Handle::parse(q.trim_start_matches(['@', '!'])).is_ok())
 }
 
+/// The kinds a search can be narrowed to (`domain::search::SearchKind`), with the catalogue
+/// key of each one's label.
+const KINDS: [(&str, &str); 7] = [
+    ("post", "search-kind-post"),
+    ("question", "search-kind-question"),
+    ("answered", "search-kind-answered"),
+    ("unanswered", "search-kind-unanswered"),
+    ("discussion", "search-kind-discussion"),
+    ("reply", "search-kind-reply"),
+    ("page", "search-kind-page"),
+];
+
+/// An error the page shows that the handler words itself: message `key` of the catalogue.
+fn own_error(lang: &str, key: &str) -> minijinja::Value {
+    context! { message => tr(lang, key) }
+}
+
 /// `GET /search`: the form, and the results of the words asked for with the filters chosen.
 pub(super) async fn search(
     State(s): State<AppState>,
@@ -34,18 +51,23 @@ pub(super) async fn search(
     WebQuery(req): WebQuery<search::SearchRequest>,
 ) -> PageResult {
     let text = req.q.trim().to_string();
-    let show = |status, groups: Option<Vec<_>>, hits: Option<_>, error: Option<String>| {
-        page(
-            &s.ctx.instance.domain,
-            &viewer,
-            status,
-            "search.html",
-            context! {
-                q => &text, f => &req, groups => groups, hits => hits, error => error,
-                kinds => ["post", "question", "answered", "unanswered", "discussion", "reply", "page"],
-            },
-        )
-    };
+    let kinds: Vec<minijinja::Value> = KINDS
+        .iter()
+        .map(|(value, key)| context! { value => value, label => tr(viewer.lang, key) })
+        .collect();
+    let show =
+        |status, groups: Option<Vec<_>>, hits: Option<_>, error: Option<minijinja::Value>| {
+            page(
+                &s.ctx.instance.domain,
+                &viewer,
+                status,
+                "search.html",
+                context! {
+                    q => &text, f => &req, groups => groups, hits => hits, error => error,
+                    kinds => &kinds,
+                },
+            )
+        };
     if text.is_empty() {
         return show(StatusCode::OK, None, None, None);
     }
@@ -55,23 +77,19 @@ pub(super) async fn search(
                 StatusCode::OK,
                 None,
                 None,
-                Some("Log in to look things up on other instances.".into()),
+                Some(own_error(viewer.lang, "search-login-to-look-up")),
             );
         }
         match resolve::resolve(&s.federation.to_request_data(), &text).await {
             Ok(found) => return Ok(done(&page_of(&found))),
             Err(e) if is_user_error(&e) || matches!(e, Error::Upstream(_)) => {
                 let status = e.status();
-                let message = match e {
-                    Error::NotFound(_) => {
-                        "Nothing was found at that handle or address.".to_string()
-                    }
-                    Error::Upstream(_) => {
-                        "That instance did not answer; try again later.".to_string()
-                    }
-                    other => other.body().message,
+                let error = match e {
+                    Error::NotFound(_) => own_error(viewer.lang, "search-not-found"),
+                    Error::Upstream(_) => own_error(viewer.lang, "search-upstream"),
+                    other => form_error(&other),
                 };
-                return show(status, None, None, Some(message));
+                return show(status, None, None, Some(error));
             }
             Err(e) => return Err(e.into()),
         }
@@ -89,7 +107,7 @@ pub(super) async fn search(
     .await;
     match result {
         Ok((groups, hits)) => show(StatusCode::OK, groups, Some(hits), None),
-        Err(e) if is_user_error(&e) => show(e.status(), None, None, Some(e.body().message)),
+        Err(e) if is_user_error(&e) => show(e.status(), None, None, Some(form_error(&e))),
         Err(e) => Err(e.into()),
     }
 }
@@ -112,6 +130,18 @@ fn page_of(found: &resolve::Resolved) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Every kind offered is one the domain knows, and has a label.
+    #[test]
+    fn every_kind_has_a_label() {
+        let catalogue = crate::i18n::catalogue().unwrap();
+        for (value, key) in super::KINDS {
+            let kind: crate::domain::search::SearchKind =
+                serde_json::from_value(serde_json::json!(value)).unwrap();
+            assert_eq!(serde_json::json!(kind), serde_json::json!(value));
+            assert!(catalogue.has("en", key), "{key}");
+        }
+    }
+
     #[test]
     fn lookups_are_handles_and_addresses() {
         for q in [
