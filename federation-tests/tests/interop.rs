@@ -106,6 +106,18 @@ fn find_reply(thread: &Value, ap_id: &str) -> Option<Value> {
     replies(thread).into_iter().find(|r| r["ap_id"] == ap_id)
 }
 
+/// The language a fixture's object says it is in: Lemmy's `language.identifier` (none when
+/// `und`), else the only key of `contentMap`.
+fn sent_language(object: &Value) -> Value {
+    if let Some(id) = object["language"]["identifier"].as_str() {
+        return if id == "und" { Value::Null } else { id.into() };
+    }
+    match object["contentMap"].as_object() {
+        Some(map) if map.len() == 1 => map.keys().next().cloned().into(),
+        _ => Value::Null,
+    }
+}
+
 /// The object id of fixture activity `v` (its `object.id`, or `object` itself).
 fn object_id(v: &Value) -> String {
     v["object"]["id"]
@@ -213,6 +225,13 @@ async fn member_of_a_cohort_group(p: Plays) {
         _ => Value::Null,
     };
     assert_eq!(stored["body"], markdown, "{name}");
+    // The language it was written in, as that server says it (Lemmy's `language`, or
+    // `contentMap`'s key), is stored and shown.
+    assert_eq!(
+        stored["language"],
+        sent_language(&create["object"]),
+        "{name}: language"
+    );
     // The group announces it to its followers (the peer follows).
     w.peer
         .wait_for(&format!("{name}: the group relays the reply"), |b| {
@@ -298,6 +317,11 @@ async fn member_of_a_cohort_group(p: Plays) {
         })
         .unwrap_or_else(|| panic!("{name}: new thread in {}", listed.text));
     let title = new_post["title"].as_str().unwrap();
+    assert_eq!(
+        new_post["language"],
+        sent_language(&create["object"]),
+        "{name}: language of the post"
+    );
     assert!(
         !title.is_empty() && !title.starts_with('@'),
         "{name}: title {title:?}"

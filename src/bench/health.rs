@@ -426,6 +426,7 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
                 NewReply {
                     body: format!("Measured reply {n}"),
                     parent_id: None,
+                    language: None,
                 },
             )
             .await?;
@@ -461,6 +462,7 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
                     body_html: "<p>Measured</p>".into(),
                     created_at: Utc::now(),
                     updated_at: None,
+                    language: None,
                 },
             )
             .await?;

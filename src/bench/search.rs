@@ -351,6 +351,7 @@ async fn one(name: &str, postgres: Option<&str>, docs: usize, opts: &Options) ->
             NewReply {
                 body,
                 parent_id: None,
+                language: None,
             },
         )
         .await?;

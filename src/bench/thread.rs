@@ -74,6 +74,7 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
             title: "A busy thread".into(),
             body: "Which **reply** helped most?".into(),
             kind: None,
+            language: None,
         },
     )
     .await?;
@@ -92,6 +93,7 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
             replies::NewReply {
                 body,
                 parent_id: parent.map(|p| ids[p].0),
+                language: None,
             },
         )
         .await?;

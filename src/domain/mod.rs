@@ -16,6 +16,7 @@ pub mod groups;
 pub mod health;
 pub mod instances;
 pub mod keys;
+pub mod languages;
 pub mod limits;
 pub mod moderation;
 pub mod names;

@@ -39,6 +39,11 @@ pub struct NewPost {
     /// In a group in Q&A mode every post is a question.
     #[serde(default)]
     pub kind: Option<PostKind>,
+    /// The language it is written in (a BCP 47 tag such as `en`, `de`, `pt-BR`); sent to
+    /// other servers as `contentMap`'s key and Lemmy's `language`.
+    #[serde(default)]
+    #[schema(max_length = 35, example = "en")]
+    pub language: Option<String>,
 }
 
 /// The edit-post request: absent fields stay as they are.
@@ -50,6 +55,10 @@ pub struct PostEdit {
     /// New markdown body.
     #[schema(max_length = 100000)]
     pub body: Option<String>,
+    /// New language tag; an empty string clears it.
+    #[serde(default)]
+    #[schema(max_length = 35)]
+    pub language: Option<String>,
 }
 
 /// A post and its group, or 404.
@@ -92,6 +101,7 @@ pub async fn create(
 ) -> Result<PostView> {
     let title = text::title("title", &input.title, text::MAX_TITLE_CHARS)?;
     let body = text::body("body", &input.body, text::MAX_BODY_CHARS, false)?;
+    let language = super::languages::given("language", input.language.as_deref())?;
     let group = find_by_handle(ctx, group_handle).await?;
     super::moderation::ensure_not_banned(ctx, group.id, user.person.id).await?;
     super::limits::check(ctx, super::limits::Limit::Post, &user.person.id.to_string()).await?;
@@ -108,6 +118,7 @@ pub async fn create(
             hot_rank: ranking::hot_rank(0, t),
             now: t,
             question: super::questions::is_question(&group, input.kind),
+            language,
         },
         |id| ctx.instance.post_url(id),
     )
@@ -269,12 +280,17 @@ pub async fn detail(ctx: &Ctx, viewer: Option<&CurrentUser>, id: i64) -> Result<
 
 /// Edits a post; only its author may.
 pub async fn edit(ctx: &Ctx, user: &CurrentUser, id: i64, input: PostEdit) -> Result<PostView> {
-    if input.title.is_none() && input.body.is_none() {
+    if input.title.is_none() && input.body.is_none() && input.language.is_none() {
         return Err(Error::invalid(
             "title",
-            "give a new title, a new body, or both",
+            "give a new title, a new body, a language, or more than one",
         ));
     }
+    let language = input
+        .language
+        .as_deref()
+        .map(|l| super::languages::given("language", Some(l)))
+        .transpose()?;
     let (post, group) = load(ctx, id).await?;
     super::content::ensure_author(post.author_id, user.person.id, "edit")?;
     if post.deleted_at.is_some() {
@@ -289,9 +305,14 @@ pub async fn edit(ctx: &Ctx, user: &CurrentUser, id: i64, input: PostEdit) -> Re
         None => post.body.clone(),
     };
     let body_html = text::render_markdown(&body);
-    let post = storage::posts::update_content(&ctx.db, post, title, body, body_html, now())
+    let txn = ctx.db.begin().await?;
+    if let Some(language) = language {
+        storage::posts::set_language(&txn, post.id, language).await?;
+    }
+    let post = storage::posts::update_content(&txn, post, title, body, body_html, now())
         .await?
         .ok_or_else(|| Error::refused(Code::Deleted, "this post was deleted"))?;
+    txn.commit().await?;
     view_one(ctx, Some(user), &post, &group).await
 }
 

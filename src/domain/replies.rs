@@ -29,6 +29,10 @@ pub struct NewReply {
     pub body: String,
     /// The reply this answers; absent to answer the post.
     pub parent_id: Option<i64>,
+    /// The language it is written in (a BCP 47 tag such as `en`, `de`, `pt-BR`).
+    #[serde(default)]
+    #[schema(max_length = 35, example = "en")]
+    pub language: Option<String>,
 }
 
 /// The edit-reply request.
@@ -37,6 +41,10 @@ pub struct ReplyEdit {
     /// New markdown body.
     #[schema(max_length = 100000)]
     pub body: String,
+    /// New language tag; an empty string clears it; absent keeps it.
+    #[serde(default)]
+    #[schema(max_length = 35)]
+    pub language: Option<String>,
 }
 
 pub(crate) async fn load_reply(ctx: &Ctx, id: i64) -> Result<replies::Model> {
@@ -119,6 +127,7 @@ pub async fn create(
     input: NewReply,
 ) -> Result<ReplyView> {
     let body = text::body("body", &input.body, text::MAX_BODY_CHARS, true)?;
+    let language = super::languages::given("language", input.language.as_deref())?;
     let (post, group) = load(ctx, post_id).await?;
     let parent = match input.parent_id {
         None => None,
@@ -141,6 +150,7 @@ pub async fn create(
             body_html: text::render_markdown(&body),
             body,
             now: now(),
+            language,
         },
         |id| ctx.instance.reply_url(id),
     )
@@ -169,10 +179,20 @@ pub async fn edit(ctx: &Ctx, user: &CurrentUser, id: i64, input: ReplyEdit) -> R
         return Err(Error::refused(Code::Deleted, "this reply was deleted"));
     }
     let body = text::body("body", &input.body, text::MAX_BODY_CHARS, true)?;
+    let language = input
+        .language
+        .as_deref()
+        .map(|l| super::languages::given("language", Some(l)))
+        .transpose()?;
     let body_html = text::render_markdown(&body);
-    let reply = storage::replies::update_body(&ctx.db, reply, body, body_html, now())
+    let txn = ctx.db.begin().await?;
+    if let Some(language) = language {
+        storage::replies::set_language(&txn, reply.id, language).await?;
+    }
+    let reply = storage::replies::update_body(&txn, reply, body, body_html, now())
         .await?
         .ok_or_else(|| Error::refused(Code::Deleted, "this reply was deleted"))?;
+    txn.commit().await?;
     view_one(ctx, Some(user), &reply).await
 }
 

@@ -176,6 +176,8 @@ pub struct PostView {
     pub body_html: String,
     /// A warning to show before the body, when its author gave one.
     pub content_warning: Option<String>,
+    /// The language it is written in (BCP 47), when known.
+    pub language: Option<String>,
     /// No new replies are accepted.
     pub locked: bool,
     /// Shown first in its group.
@@ -271,6 +273,7 @@ impl PostView {
                 p.body_html.clone()
             },
             content_warning: p.content_warning.clone().filter(|_| !deleted),
+            language: p.language.clone(),
             locked: p.locked,
             pinned: p.pinned,
             score: p.score,
@@ -316,6 +319,8 @@ pub struct ReplyView {
     pub body_html: String,
     /// A warning to show before the body, when its author gave one.
     pub content_warning: Option<String>,
+    /// The language it is written in (BCP 47), when known.
+    pub language: Option<String>,
     /// Up-votes minus down-votes.
     pub score: i32,
     /// Up-votes.
@@ -376,6 +381,7 @@ impl ReplyView {
                 r.body_html.clone()
             },
             content_warning: r.content_warning.clone().filter(|_| !deleted),
+            language: r.language.clone(),
             score: r.score,
             upvotes: r.upvotes,
             downvotes: r.downvotes,
@@ -491,6 +497,7 @@ mod tests {
             body: Some(String::new()),
             body_html: String::new(),
             content_warning: None,
+            language: None,
             score: 0,
             upvotes: 0,
             downvotes: 0,

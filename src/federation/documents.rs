@@ -6,7 +6,9 @@ use url::Url;
 
 use super::{
     Urls,
-    protocol::{Actor, ActorKind, Endpoints, Object, ObjectKind, PUBLIC, Source, Tombstone},
+    protocol::{
+        Actor, ActorKind, Endpoints, LanguageTag, Object, ObjectKind, PUBLIC, Source, Tombstone,
+    },
 };
 use crate::{
     domain::{Instance, keys::KeyPair},
@@ -148,7 +150,7 @@ pub fn post(p: &posts::Model, group: &groups::Model, author: &persons::Model) ->
         audience: Some(group_id),
         name: Some(p.title.clone()),
         content: Some(p.body_html.clone()),
-        content_map: None,
+        content_map: content_map(p.language.as_deref(), &p.body_html),
         summary: p.content_warning.clone(),
         media_type: Some("text/html".into()),
         source: Some(Source::markdown(&p.body)),
@@ -164,6 +166,23 @@ pub fn post(p: &posts::Model, group: &groups::Model, author: &persons::Model) ->
         question: p.question.then_some(true),
         tag: vec![],
         attachment: vec![],
+        language: language(p.language.as_deref()),
+    })
+}
+
+/// The body under its language's key, as Mastodon reads a language (none when unknown).
+fn content_map(
+    language: Option<&str>,
+    html: &str,
+) -> Option<std::collections::BTreeMap<String, String>> {
+    language.map(|l| [(l.to_string(), html.to_string())].into())
+}
+
+/// The language as Lemmy and PieFed read it.
+fn language(language: Option<&str>) -> Option<LanguageTag> {
+    language.map(|l| LanguageTag {
+        identifier: l.to_string(),
+        name: Some(crate::domain::languages::english_name(l)),
     })
 }
 
@@ -175,10 +194,16 @@ pub fn post_as_note(mut page: Object) -> Object {
     let title = page.name.clone().unwrap_or_default();
     let body = page.content.take().unwrap_or_default();
     page.kind = ObjectKind::Note;
-    page.content = Some(format!(
+    let content = format!(
         "<p><strong>{}</strong></p>{body}",
         crate::domain::text::escape(&title)
-    ));
+    );
+    if let Some(map) = page.content_map.as_mut() {
+        for v in map.values_mut() {
+            v.clone_from(&content);
+        }
+    }
+    page.content = Some(content);
     page.source = None;
     page
 }
@@ -221,7 +246,7 @@ pub fn reply(
         audience: Some(group_id),
         name: None,
         content: Some(r.body_html.clone()),
-        content_map: None,
+        content_map: content_map(r.language.as_deref(), &r.body_html),
         summary: r.content_warning.clone(),
         media_type: Some("text/html".into()),
         source: Some(Source::markdown(&r.body)),
@@ -237,6 +262,7 @@ pub fn reply(
         question: None,
         tag,
         attachment: vec![],
+        language: language(r.language.as_deref()),
     })
 }
 

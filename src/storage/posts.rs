@@ -28,6 +28,8 @@ pub struct NewLocalPost {
     pub now: DateTime<Utc>,
     /// A question (not a discussion).
     pub question: bool,
+    /// The language it is written in.
+    pub language: Option<String>,
 }
 
 /// Inserts a local post and gives it its ActivityPub id (which contains its row id); call
@@ -56,6 +58,7 @@ pub async fn insert_local<C: ConnectionTrait>(
         updated_at: Set(None),
         deleted_at: Set(None),
         question: Set(new.question),
+        language: Set(new.language),
         ..Default::default()
     }
     .insert(conn)
@@ -162,6 +165,23 @@ pub async fn update_content<C: ConnectionTrait>(
         return Ok(None);
     }
     find(conn, post.id).await
+}
+
+/// Sets the language a post is written in.
+pub async fn set_language<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    language: Option<String>,
+) -> Result<(), DbErr> {
+    super::memo::clear();
+    conn.execute(
+        Query::update()
+            .table(posts::Entity)
+            .value(posts::Column::Language, language)
+            .and_where(Expr::col(posts::Column::Id).eq(id)),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Turns a post into a tombstone: its text is erased, its thread stays.
@@ -349,6 +369,8 @@ pub struct NewRemotePost {
     pub created_at: DateTime<Utc>,
     /// `updated`.
     pub updated_at: Option<DateTime<Utc>>,
+    /// The language it is written in.
+    pub language: Option<String>,
 }
 
 /// Stores a remote post unless one with its id exists; returns the stored row.
@@ -375,6 +397,7 @@ pub async fn insert_remote<C: ConnectionTrait>(
         created_at: Set(p.created_at),
         updated_at: Set(p.updated_at),
         deleted_at: Set(None),
+        language: Set(p.language),
         ..Default::default()
     })
     .on_conflict(

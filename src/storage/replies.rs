@@ -100,6 +100,8 @@ pub struct NewLocalReply {
     pub body_html: String,
     /// Creation time.
     pub now: DateTime<Utc>,
+    /// The language it is written in.
+    pub language: Option<String>,
 }
 
 /// Inserts a local reply, gives it its ActivityPub id and updates the post's counters; call
@@ -143,6 +145,7 @@ pub async fn insert_local<C: ConnectionTrait>(
         created_at: Set(new.now),
         updated_at: Set(None),
         deleted_at: Set(None),
+        language: Set(new.language),
         ..Default::default()
     }
     .insert(conn)
@@ -171,6 +174,22 @@ pub async fn for_post<C: ConnectionTrait>(
         .order_by_asc(replies::Column::Id)
         .all(conn)
         .await
+}
+
+/// Sets the language a reply is written in.
+pub async fn set_language<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    language: Option<String>,
+) -> Result<(), DbErr> {
+    conn.execute(
+        Query::update()
+            .table(replies::Entity)
+            .value(replies::Column::Language, language)
+            .and_where(Expr::col(replies::Column::Id).eq(id)),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Replaces the body of a live reply; `None` when it is deleted (or gone).
@@ -324,6 +343,8 @@ pub struct NewRemoteReply {
     pub created_at: DateTime<Utc>,
     /// `updated`.
     pub updated_at: Option<DateTime<Utc>>,
+    /// The language it is written in.
+    pub language: Option<String>,
 }
 
 /// Stores a remote reply unless one with its id exists, keeping its post's counters right;
@@ -354,6 +375,7 @@ pub async fn insert_remote<C: ConnectionTrait>(
         created_at: Set(r.created_at),
         updated_at: Set(r.updated_at),
         deleted_at: Set(None),
+        language: Set(r.language),
         ..Default::default()
     }
     .insert(conn)

@@ -630,3 +630,107 @@ async fn the_root_serves_the_instance_actor_to_activitypub_clients() {
         page.text
     );
 }
+
+/// The language a post or reply is written in is stored, shown and sent both ways servers
+/// read it: `contentMap`'s key (Mastodon) and `language` (Lemmy, PieFed). An edit can change
+/// it; a malformed tag is refused.
+#[tokio::test]
+async fn the_language_of_a_post_and_a_reply_is_kept_and_sent() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    app.group(&alice, "rust").await;
+    let r = app
+        .post(
+            "/api/v1/groups/rust/posts",
+            Some(&alice),
+            json!({"title": "Lebenszeiten", "body": "Wie *funktionieren* sie?", "language": "de"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["language"], "de");
+    let post = r.json;
+    let doc = ap(&app, post["ap_id"].as_str().unwrap()).await;
+    assert_eq!(doc["contentMap"]["de"], doc["content"], "{doc}");
+    assert_eq!(
+        doc["language"],
+        json!({"identifier": "de", "name": "German"})
+    );
+    let context = doc["@context"].to_string();
+    assert!(context.contains("schema:inLanguage"), "{context}");
+
+    let r = app
+        .post(
+            &format!("/api/v1/posts/{}/replies", id(&post)),
+            Some(&alice),
+            json!({"body": "Obrigado!", "language": "pt_br"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["language"], "pt-BR", "normalised");
+    let reply = ap(&app, r.json["ap_id"].as_str().unwrap()).await;
+    assert_eq!(reply["contentMap"]["pt-BR"], reply["content"], "{reply}");
+    assert_eq!(reply["language"]["identifier"], "pt-BR");
+
+    // Without a language nothing is claimed.
+    let plain = app.post_in(&alice, "rust", "No language", "").await;
+    assert_eq!(plain["language"], Value::Null);
+    let doc = ap(&app, plain["ap_id"].as_str().unwrap()).await;
+    assert!(
+        doc.get("contentMap").is_none() && doc.get("language").is_none(),
+        "{doc}"
+    );
+
+    // An edit changes it, or clears it with "".
+    let path = format!("/api/v1/posts/{}", id(&post));
+    let r = app
+        .request(
+            "PATCH",
+            &path,
+            Some(&alice),
+            Some(&json!({"language": "fr"})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, &r.json["language"]),
+        (200, &json!("fr")),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.json["title"], "Lebenszeiten", "the rest unchanged");
+    let r = app
+        .request("PATCH", &path, Some(&alice), Some(&json!({"language": ""})))
+        .await;
+    assert_eq!(r.json["language"], Value::Null, "{}", r.text);
+
+    // Not a language tag: 400 naming the field, nothing stored.
+    for bad in ["english", "<b>", "und-", "x"] {
+        let r = app
+            .post(
+                "/api/v1/groups/rust/posts",
+                Some(&alice),
+                json!({"title": "Bad", "language": bad}),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json["field"].as_str()),
+            (400, Some("language")),
+            "{bad}"
+        );
+    }
+    let r = app
+        .request(
+            "PATCH",
+            &path,
+            Some(&alice),
+            Some(&json!({"language": "english"})),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let listed = app.get("/api/v1/groups/rust/posts?limit=100", None).await;
+    assert_eq!(
+        listed.json["items"].as_array().unwrap().len(),
+        2,
+        "{}",
+        listed.text
+    );
+}

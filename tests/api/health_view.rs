@@ -33,6 +33,7 @@ async fn local_post(app: &TestApp, group: i64, author: i64, at: DateTime<Utc>) -
             hot_rank: 0.0,
             now: at,
             question: false,
+            language: None,
         },
         |id| format!("http://{}/posts/{id}", app.domain),
     )
@@ -54,6 +55,7 @@ async fn remote_post(app: &TestApp, group: i64, author: &persons::Model, at: Dat
             hot_rank: 0.0,
             created_at: at,
             updated_at: None,
+            language: None,
         },
     )
     .await
@@ -72,6 +74,7 @@ async fn local_reply(app: &TestApp, post: i64, author: i64, at: DateTime<Utc>) -
             body: "Reply".into(),
             body_html: "<p>Reply</p>".into(),
             now: at,
+            language: None,
         },
         |id| format!("http://{}/replies/{id}", app.domain),
     )
@@ -94,6 +97,7 @@ async fn remote_reply(app: &TestApp, post: i64, author: &persons::Model, at: Dat
             body_html: "<p>Remote reply</p>".into(),
             created_at: at,
             updated_at: None,
+            language: None,
         },
     )
     .await

@@ -405,6 +405,7 @@ async fn every_filter_narrows_the_results() {
             hot_rank: 0.0,
             created_at: old_at,
             updated_at: None,
+            language: None,
         },
     )
     .await
@@ -553,6 +554,7 @@ async fn federated_replies_are_found_until_their_instance_is_blocked() {
                 .into(),
             created_at: Utc::now(),
             updated_at: None,
+            language: None,
         },
     )
     .await

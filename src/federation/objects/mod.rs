@@ -507,10 +507,12 @@ pub async fn apply_update(ctx: &Ctx, existing: &Content, json: &Object) -> Resul
                 .await?;
             let group = existing.group(ctx).await?;
             storage::posts::set_extras(&ctx.db, p.id, post_extras(json, &group)).await?;
+            storage::posts::set_language(&ctx.db, p.id, json.language_tag()).await?;
         }
         Content::Reply(r, _) => {
             storage::replies::update_body(&ctx.db, r.clone(), body, body_html, edited).await?;
             storage::replies::set_content_warning(&ctx.db, r.id, content_warning(json)).await?;
+            storage::replies::set_language(&ctx.db, r.id, json.language_tag()).await?;
         }
     }
     Ok(())

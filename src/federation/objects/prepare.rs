@@ -168,6 +168,8 @@ pub struct NewContent {
     /// When it was written and edited, at the precision both databases store.
     created_at: chrono::DateTime<chrono::Utc>,
     updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The language it is written in (`language` or `contentMap`).
+    language: Option<String>,
 }
 
 impl NewContent {
@@ -195,6 +197,7 @@ impl NewContent {
                 .min(now())
                 .trunc_subsecs(6),
             updated_at: json.updated.map(|u| u.min(now()).trunc_subsecs(6)),
+            language: json.language_tag(),
             author,
             group,
             place,
@@ -224,6 +227,7 @@ impl Prepared {
                         hot_rank: ranking::hot_rank(0, n.created_at),
                         created_at: n.created_at,
                         updated_at: n.updated_at,
+                        language: n.language,
                     },
                 )
                 .await?;
@@ -245,6 +249,7 @@ impl Prepared {
                         body_html: n.body_html,
                         created_at: n.created_at,
                         updated_at: n.updated_at,
+                        language: n.language,
                     },
                 )
                 .await?;

@@ -47,7 +47,10 @@ pub fn context() -> Value {
             "source": "as:source",
             "cohort": COHORT_NS,
             "questionAnswer": "cohort:questionAnswer",
-            "answer": "cohort:answer"
+            "answer": "cohort:answer",
+            "schema": "http://schema.org/",
+            "language": "schema:inLanguage",
+            "identifier": "schema:identifier"
         }
     ])
 }
@@ -312,6 +315,45 @@ pub struct Object {
         deserialize_with = "lenient_list"
     )]
     pub attachment: Vec<Value>,
+    /// The language it is written in, as Lemmy and PieFed send it (`contentMap`'s key is the
+    /// other way; read both with [`Object::language_tag`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_language"
+    )]
+    pub language: Option<LanguageTag>,
+}
+
+/// Lemmy's `language` (`schema:inLanguage`): `{"identifier": "de", "name": "German"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LanguageTag {
+    /// The BCP 47 tag; `und` when undetermined.
+    pub identifier: String,
+    /// Its English name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// Reads `language` as an object with a string `identifier` (Lemmy) or as a plain tag;
+/// anything else is no language.
+fn lenient_language<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<LanguageTag>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => Some(LanguageTag {
+            identifier: s,
+            name: None,
+        }),
+        Value::Object(m) => m
+            .get("identifier")
+            .and_then(Value::as_str)
+            .map(|id| LanguageTag {
+                identifier: id.to_string(),
+                name: m.get("name").and_then(Value::as_str).map(str::to_string),
+            }),
+        _ => None,
+    })
 }
 
 /// What a `tag` entry is, as far as Cohort uses it.
@@ -430,6 +472,21 @@ impl Object {
         map.get("en")
             .or_else(|| map.values().next())
             .map(String::as_str)
+    }
+
+    /// The language it is written in: Lemmy's `language`, else the `contentMap` key whose
+    /// text is `content` (or its only key); none when undetermined or not a language tag.
+    pub fn language_tag(&self) -> Option<String> {
+        if let Some(tag) = &self.language {
+            return crate::domain::languages::normalize(&tag.identifier);
+        }
+        let map = self.content_map.as_ref()?;
+        let key = match self.content.as_deref() {
+            Some(c) if map.len() > 1 => map.iter().find(|(_, v)| v.as_str() == c)?.0,
+            _ if map.len() == 1 => map.keys().next()?,
+            _ => return None,
+        };
+        crate::domain::languages::normalize(key)
     }
 
     /// Whether it is addressed to the Public collection (in any of the forms servers use).
@@ -560,5 +617,52 @@ impl<T> OrderedCollection<T> {
             total_items,
             ordered_items: items,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(extra: Value) -> Object {
+        let mut v = json!({
+            "type": "Note",
+            "id": "https://a.example/n/1",
+            "attributedTo": "https://a.example/u/ann",
+            "content": "<p>Hallo</p>"
+        });
+        for (k, x) in extra.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn the_language_is_read_from_lemmy_or_from_the_content_map() {
+        let lemmy = note(json!({"language": {"identifier": "de", "name": "German"}}));
+        assert_eq!(lemmy.language_tag().as_deref(), Some("de"));
+        let und = note(json!({"language": {"identifier": "und", "name": "Undetermined"}}));
+        assert_eq!(und.language_tag(), None);
+        let mastodon = note(json!({"contentMap": {"pt-br": "<p>Olá</p>"}}));
+        assert_eq!(mastodon.language_tag().as_deref(), Some("pt-BR"));
+        // Several translations: the one that is `content`.
+        let both = note(json!({"contentMap": {"en": "<p>Hello</p>", "de": "<p>Hallo</p>"}}));
+        assert_eq!(both.language_tag().as_deref(), Some("de"));
+        let neither = note(json!({"contentMap": {"en": "<p>a</p>", "fr": "<p>b</p>"}}));
+        assert_eq!(neither.language_tag(), None);
+        // Hostile or odd values are no language, and never fail the whole object.
+        for odd in [
+            json!(42),
+            json!({"identifier": 7}),
+            json!("<script>"),
+            json!([]),
+        ] {
+            assert_eq!(note(json!({"language": odd})).language_tag(), None);
+        }
+        assert_eq!(
+            note(json!({"language": "fr"})).language_tag().as_deref(),
+            Some("fr")
+        );
+        assert_eq!(note(json!({})).language_tag(), None);
     }
 }

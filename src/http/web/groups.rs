@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{
     accounts::{form_error, is_user_error},
-    render::{PageError, PageResult, page, path_segment},
+    render::{PageError, PageResult, page, path_segment, tr},
     session::{Viewer, WebForm, WebPath, WebQuery, done},
 };
 use crate::{
@@ -54,7 +54,7 @@ async fn directory_page(
     viewer: &Viewer,
     status: StatusCode,
     q: DirectoryQuery,
-    join_error: Option<String>,
+    join_error: Option<minijinja::Value>,
     handle: Option<String>,
 ) -> PageResult {
     let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
@@ -93,7 +93,7 @@ pub(super) async fn join_by_handle(
         match crate::federation::resolve::resolve(&data_, raw).await {
             Ok(crate::federation::resolve::Resolved::Group { group }) => group.handle.clone(),
             Ok(_) => {
-                let e = "That address is not a group.".to_string();
+                let e = message_error(tr(viewer.lang, "groups-join-not-a-group"));
                 return directory_page(
                     &s,
                     &viewer,
@@ -110,7 +110,7 @@ pub(super) async fn join_by_handle(
                     &viewer,
                     e.status(),
                     empty(),
-                    Some(join_message(&e)),
+                    Some(join_message(viewer.lang, &e)),
                     Some(raw.into()),
                 )
                 .await;
@@ -131,7 +131,7 @@ pub(super) async fn join_by_handle(
                 &viewer,
                 e.status(),
                 empty(),
-                Some(join_message(&e)),
+                Some(join_message(viewer.lang, &e)),
                 Some(raw.into()),
             )
             .await
@@ -147,12 +147,18 @@ fn empty() -> DirectoryQuery {
     }
 }
 
-fn join_message(e: &Error) -> String {
+/// Why joining by handle failed, as the directory shows it (`m.error_text`), in `lang`.
+fn join_message(lang: &str, e: &Error) -> minijinja::Value {
     match e {
-        Error::NotFound(_) => "No group was found at that handle or address.".into(),
-        Error::Upstream(_) => "That instance did not answer; try again later.".into(),
-        other => other.body().message,
+        Error::NotFound(_) => message_error(tr(lang, "groups-join-not-found")),
+        Error::Upstream(_) => message_error(tr(lang, "groups-join-upstream")),
+        other => form_error(other),
     }
+}
+
+/// An error shown as its sentence alone (no code, no detail).
+fn message_error(message: String) -> minijinja::Value {
+    context! { message => message }
 }
 
 pub(super) async fn new_group_form(State(s): State<AppState>, viewer: Viewer) -> PageResult {
@@ -212,6 +218,10 @@ pub(super) struct GroupQuery {
     cursor: Option<String>,
     questions: Option<String>,
 }
+
+/// The orders a group's posts can be listed in, as the page offers them (each one's name is
+/// message `group-sort-{name}`).
+const SORTS: &[&str] = &["hot", "new", "active", "top"];
 
 /// A group's page (`/g/{name}` here, `/g/{name@host}` for a remote group).
 pub async fn group_page(
@@ -291,6 +301,7 @@ async fn render_group(s: &AppState, viewer: &Viewer, handle: &str, q: GroupQuery
             posts => posts.items,
             next_cursor => posts.next_cursor,
             sort => sort_name,
+            sorts => SORTS,
             membership => membership,
             members => members,
             questions => filter_name,
@@ -396,20 +407,21 @@ fn compose_page_with(
     error: Option<&Error>,
 ) -> PageResult {
     let editing = group.is_none();
+    let lang = viewer.lang;
     page(
         &s.ctx.instance.domain,
         viewer,
         status,
         "compose.html",
         context! {
-            heading => if editing { "Edit post" } else { "New post" },
+            heading => tr(lang, if editing { "compose-edit-post" } else { "group-new-post" }),
             group => group.map(|g| crate::domain::views::GroupRef { id: g.id, name: g.name.clone(), handle: g.handle.clone(), ap_id: g.ap_id.clone() }),
             qa_mode => group.is_some_and(|g| g.qa_mode),
             action => action,
             cancel => cancel,
             with_title => true,
-            body_label => "Body (markdown, optional)",
-            submit_label => if editing { "Save" } else { "Post" },
+            body_label => tr(lang, "compose-body"),
+            submit_label => tr(lang, if editing { "group-save" } else { "compose-post" }),
             form => form,
             preview_html => preview.then(|| text::render_markdown(&form.body)),
             similar => similar,
@@ -485,6 +497,7 @@ pub(super) async fn submit(
         title: data.title.clone(),
         body: data.body.clone(),
         kind: Some(data.kind()),
+        language: None,
     };
     match content::create_post(&s.ctx, &user, &handle, input).await {
         Ok(view) => Ok(done(&format!("/posts/{}", view.id))),
@@ -500,5 +513,36 @@ pub(super) async fn submit(
             Some(&e),
         ),
         Err(e) => Err(PageError::from(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys the group page and the compose page build from values (`group-sort-{name}`)
+    /// or that the handlers ask for are in the catalogue.
+    #[test]
+    fn every_key_built_here_is_in_the_catalogue() {
+        let catalogue = crate::i18n::catalogue().unwrap();
+        let sorts = SORTS.iter().map(|s| format!("group-sort-{s}"));
+        let fixed = [
+            "groups-join-not-a-group",
+            "groups-join-not-found",
+            "groups-join-upstream",
+            "compose-edit-post",
+            "group-new-post",
+            "compose-body",
+            "group-save",
+            "compose-post",
+        ]
+        .map(String::from);
+        for key in sorts.chain(fixed) {
+            assert!(catalogue.has("en", &key), "no message {key:?}");
+        }
+        // Every order offered is one the domain reads.
+        for s in SORTS {
+            assert!(PostSort::parse(Some(s)).is_ok(), "{s}");
+        }
     }
 }

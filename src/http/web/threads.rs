@@ -264,6 +264,7 @@ pub(super) async fn reply(
         replies::NewReply {
             body: data.body,
             parent_id,
+            language: None,
         },
     )
     .await?;
@@ -382,6 +383,7 @@ pub(super) async fn edit_post(
     let input = posts::PostEdit {
         title: Some(data.title.clone()),
         body: Some(data.body.clone()),
+        language: None,
     };
     match content::edit_post(&s.ctx, &user, id, input).await {
         Ok(_) => Ok(done(&format!("/posts/{id}"))),
@@ -453,6 +455,7 @@ pub(super) async fn edit_reply(
         id,
         replies::ReplyEdit {
             body: data.body.clone(),
+            language: None,
         },
     )
     .await
