@@ -13,6 +13,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+pub mod checks;
 pub mod visitor;
 
 use base64::Engine;
@@ -412,6 +413,19 @@ impl Browser {
         std::fs::write(&path, png).expect("write screenshot");
         eprintln!("screenshot: {}", path.display());
         path
+    }
+
+    /// Makes pages see `prefers-color-scheme: dark` (or light), through the DevTools
+    /// protocol that chromedriver passes on.
+    pub async fn color_scheme(&self, dark: bool) {
+        self.call(
+            "POST",
+            "goog/cdp/execute",
+            json!({"cmd": "Emulation.setEmulatedMedia", "params": {"features": [
+                {"name": "prefers-color-scheme", "value": if dark { "dark" } else { "light" }}
+            ]}}),
+        )
+        .await;
     }
 
     /// Resizes the window.

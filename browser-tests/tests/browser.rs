@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use browser_tests::{Browser, TAB, skip};
+use browser_tests::{Browser, TAB, checks::assert_accessible, skip};
 use cohort::testing::{TestApp, id};
 
 const PASSWORD: &str = "a long password";
@@ -27,29 +27,6 @@ async fn assert_clean_console(b: &Browser, page: &str) {
         bad.is_empty(),
         "{page}: the browser console reports {bad:#?}"
     );
-}
-
-/// The page's structure a screen reader and a keyboard rely on: a language, one main
-/// heading, a label for every field, a name for every button and link.
-async fn assert_accessible(b: &Browser, page: &str) {
-    let problems = b
-        .eval(
-            r#"
-            const p = [];
-            if (!document.documentElement.lang) p.push("no lang");
-            if (document.querySelectorAll("h1").length !== 1) p.push("h1 count " + document.querySelectorAll("h1").length);
-            if (!document.querySelector("main")) p.push("no main");
-            for (const f of document.querySelectorAll("input:not([type=hidden]), textarea, select")) {
-              if (f.labels.length === 0 && !f.getAttribute("aria-label")) p.push("unlabelled " + (f.name || f.id));
-            }
-            for (const e of document.querySelectorAll("button, a[href]")) {
-              if (!e.textContent.trim() && !e.getAttribute("aria-label")) p.push("nameless " + e.outerHTML.slice(0, 80));
-            }
-            return p;
-            "#,
-        )
-        .await;
-    assert_eq!(problems, serde_json::json!([]), "{page}");
 }
 
 async fn sign_up(b: &Browser, base: &str, name: &str) {
@@ -555,6 +532,7 @@ async fn a_groups_health_page_draws_its_charts_within_the_csp() {
             hot_rank: 0.0,
             created_at: then,
             updated_at: None,
+            language: None,
         },
     )
     .await
@@ -571,6 +549,7 @@ async fn a_groups_health_page_draws_its_charts_within_the_csp() {
             body_html: "<p>Me too</p>".into(),
             created_at: cohort::domain::now(),
             updated_at: None,
+            language: None,
         },
     )
     .await
