@@ -132,3 +132,7 @@ group-title = Titel
 group-about = Über die Gruppe (Markdown)
 group-rules = Regeln (Markdown, freiwillig)
 group-rules-help = Wird neben den Beiträgen der Gruppe angezeigt, für Mitglieder wie für die Moderation.
+
+## The language of what someone writes (templates/macros.html)
+language-of-text = Sprache des Textes
+language-not-said = Nicht angegeben

@@ -135,3 +135,7 @@ group-title = Title
 group-about = About the group (markdown)
 group-rules = Rules (markdown, optional)
 group-rules-help = Shown beside the group's posts, for members and moderators alike.
+
+## The language of what someone writes (templates/macros.html)
+language-of-text = Language it is written in
+language-not-said = Not said

@@ -133,3 +133,7 @@ group-title = Titre
 group-about = À propos du groupe (markdown)
 group-rules = Règles (markdown, facultatif)
 group-rules-help = Affichées à côté des publications du groupe, pour les membres comme pour la modération.
+
+## The language of what someone writes (templates/macros.html)
+language-of-text = Langue du texte
+language-not-said = Non précisée

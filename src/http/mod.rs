@@ -185,8 +185,13 @@ fn wants_page(headers: &axum::http::HeaderMap) -> bool {
         .is_some_and(|v| v.contains("text/html"))
 }
 
-async fn not_found(headers: axum::http::HeaderMap) -> axum::response::Response {
+async fn not_found(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
     if wants_page(&headers) {
+        // Read the session only for its language: the page is in the person's own.
+        let _ = web::session::Viewer::from_headers(&s, &headers, "/").await;
         return web::not_found_page();
     }
     (

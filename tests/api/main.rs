@@ -16,6 +16,7 @@ mod health;
 mod health_view;
 mod installable;
 mod languages;
+mod languages_pages;
 mod limits;
 mod moderation;
 mod openapi;

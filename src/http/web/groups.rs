@@ -343,6 +343,9 @@ pub(super) struct PostForm {
     /// "question" or "discussion" (new posts only).
     #[serde(default)]
     pub kind: String,
+    /// The language it is written in (a tag; empty: not said). Absent keeps it on an edit.
+    #[serde(default)]
+    pub language: Option<String>,
     #[serde(default, skip_serializing)]
     pub action: String,
 }
@@ -445,7 +448,11 @@ pub(super) async fn compose(
         Some(&group),
         &format!("/g/{path}/submit"),
         &format!("/g/{path}"),
-        &PostForm::default(),
+        // Written in the language of the pages, unless the writer picks another.
+        &PostForm {
+            language: Some(viewer.lang.to_string()),
+            ..PostForm::default()
+        },
         false,
         None,
     )
@@ -497,7 +504,7 @@ pub(super) async fn submit(
         title: data.title.clone(),
         body: data.body.clone(),
         kind: Some(data.kind()),
-        language: None,
+        language: data.language.clone(),
     };
     match content::create_post(&s.ctx, &user, &handle, input).await {
         Ok(view) => Ok(done(&format!("/posts/{}", view.id))),

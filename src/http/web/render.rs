@@ -240,6 +240,11 @@ fn build() -> Result<Environment<'static>, String> {
             })
     });
     env.add_global("version", env!("CARGO_PKG_VERSION"));
+    // The languages a post or reply can be said to be written in, for the writing forms.
+    env.add_global(
+        "content_languages",
+        Value::from_serialize(crate::domain::languages::OFFERED),
+    );
     Ok(env)
 }
 

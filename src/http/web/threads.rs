@@ -237,6 +237,9 @@ pub(super) struct ReplyForm {
     body: String,
     #[serde(default)]
     parent_id: Option<String>,
+    /// The language it is written in (empty: not said).
+    #[serde(default)]
+    language: Option<String>,
 }
 
 pub(super) async fn reply(
@@ -264,7 +267,7 @@ pub(super) async fn reply(
         replies::NewReply {
             body: data.body,
             parent_id,
-            language: None,
+            language: data.language,
         },
     )
     .await?;
@@ -344,6 +347,7 @@ pub(super) async fn edit_post_form(
     let form = PostForm {
         title: post.title,
         body: post.body,
+        language: Some(post.language.unwrap_or_default()),
         ..Default::default()
     };
     let (action, cancel) = (format!("/posts/{id}/edit"), format!("/posts/{id}"));
@@ -383,7 +387,7 @@ pub(super) async fn edit_post(
     let input = posts::PostEdit {
         title: Some(data.title.clone()),
         body: Some(data.body.clone()),
-        language: None,
+        language: data.language.clone(),
     };
     match content::edit_post(&s.ctx, &user, id, input).await {
         Ok(_) => Ok(done(&format!("/posts/{id}"))),
@@ -433,7 +437,7 @@ pub(super) async fn edit_reply_form(
         &viewer,
         StatusCode::OK,
         "reply_edit.html",
-        context! { id => reply.id, post_id => reply.post_id, body => reply.body },
+        context! { id => reply.id, post_id => reply.post_id, body => reply.body, language => reply.language },
     )
 }
 
@@ -441,6 +445,9 @@ pub(super) async fn edit_reply_form(
 pub(super) struct ReplyEditForm {
     #[serde(default)]
     body: String,
+    /// The language (empty: not said; absent: kept).
+    #[serde(default)]
+    language: Option<String>,
 }
 
 pub(super) async fn edit_reply(
@@ -455,7 +462,7 @@ pub(super) async fn edit_reply(
         id,
         replies::ReplyEdit {
             body: data.body.clone(),
-            language: None,
+            language: data.language.clone(),
         },
     )
     .await
@@ -470,7 +477,7 @@ pub(super) async fn edit_reply(
                 &viewer,
                 e.status(),
                 "reply_edit.html",
-                context! { id => id, post_id => post_id, body => data.body, error => form_error(&e) },
+                context! { id => id, post_id => post_id, body => data.body, language => data.language, error => form_error(&e) },
             )
         }
         Err(e) => Err(e.into()),
