@@ -269,7 +269,7 @@ async fn a_newcomer_signs_up_starts_a_group_posts_replies_and_votes() {
     b.fill("#password", "not the password").await;
     b.click("form[action='/login'] button[type=submit]").await;
     b.wait_for_text(
-        "invalid username or password",
+        "The username or the password is wrong.",
         Duration::from_secs(10),
         false,
     )

@@ -150,6 +150,23 @@ async fn every_main_page_in_both_themes_at_both_widths_passes_the_audit() {
         assert!(found.contains(expected), "{expected} in {found}");
     }
 
+    // Right to left (as a page in Arabic or Hebrew is): the layout mirrors, built on logical
+    // properties only, and still fits the phone.
+    b.resize(390, 844).await;
+    b.goto(&format!("{base}/posts/{question}")).await;
+    let mirrored = b
+        .eval(
+            "document.documentElement.dir = 'rtl'; \
+             const brand = document.querySelector('header.site .brand').getBoundingClientRect(); \
+             const nested = document.querySelector('ul.replies ul.replies'); \
+             const s = getComputedStyle(nested); \
+             return [brand.right > innerWidth / 2, s.borderRightWidth !== '0px', \
+                     document.documentElement.scrollWidth <= document.documentElement.clientWidth];",
+        )
+        .await;
+    assert_eq!(mirrored, json!([true, true, true]), "right to left");
+    b.screenshot("design-thread-phone-rtl").await;
+
     // Signed out: the pages a visitor sees first.
     b.color_scheme(false).await;
     b.goto(&format!("{base}/")).await;

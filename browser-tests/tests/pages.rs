@@ -275,7 +275,7 @@ async fn mentions_notify_and_settings_change_the_password() {
         )
         .await;
     assert_eq!(r.status, 400);
-    assert!(r.body.contains("the current password is not right"));
+    assert!(r.body.contains("The current password is not right."));
     let r = v
         .post(
             "/settings/password",

@@ -392,14 +392,20 @@ fn title_key(status: StatusCode) -> &'static str {
 }
 
 /// An error as a page shows it, in `lang`: its code, the field it is about, and a message
-/// from the catalogue (`error-{code}`). Input the domain found invalid keeps the domain's
-/// own English sentence as `detail` (marked `lang="en"` where it is shown).
+/// from the catalogue (`error-{code}`). Invalid input, refusals and what was not found keep
+/// the domain's own English sentence as `detail` (marked `lang="en"` where it is shown).
 pub fn shown_error(lang: &str, e: &Error) -> Value {
     let body = e.body();
     let key = format!("error-{}", body.error);
     let known = crate::i18n::catalogue().is_ok_and(|c| c.has(crate::i18n::FALLBACK, &key));
     let message = tr(lang, if known { &key } else { "error-other" });
-    let detail = matches!(e, Error::Invalid { .. } | Error::BadRequest(_)).then_some(body.message);
+    // What exactly was wrong or refused, as the domain says it: kept (in English) beside
+    // the catalogue's sentence, which can only say what kind of error it was.
+    let detail = matches!(
+        e,
+        Error::Invalid { .. } | Error::BadRequest(_) | Error::Refused { .. } | Error::NotFound(_)
+    )
+    .then_some(body.message);
     context! { error => body.error, field => body.field, message => message, detail => detail }
 }
 
