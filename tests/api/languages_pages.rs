@@ -270,7 +270,7 @@ async fn what_people_write_says_its_language_and_the_forms_offer_it() {
     assert_eq!(status, 303, "{location}");
     let thread = web.get(&location).await;
     assert!(
-        thread.contains(r#"<h1 id="post-title" lang="de" dir="auto">Zertifikate</h1>"#),
+        thread.contains(r#"<h1 id="post-title" dir="auto" lang="de">Zertifikate</h1>"#),
         "{thread}"
     );
     // The reply form offers the thread's language first.
@@ -296,7 +296,7 @@ async fn what_people_write_says_its_language_and_the_forms_offer_it() {
     assert_eq!(reply["language"], "fr", "{}", thread.text);
     let html = web.get(&format!("/posts/{post_id}")).await;
     assert!(
-        html.contains(r#"<div class="prose" lang="fr" dir="auto">"#),
+        html.contains(r#"<div class="prose" dir="auto" lang="fr">"#),
         "{html}"
     );
 

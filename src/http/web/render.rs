@@ -225,6 +225,16 @@ fn build() -> Result<Environment<'static>, String> {
             _ => t.to_string(),
         }
     });
+    // A day as the page's language writes it (a ban's end, say): `7. Dezember 2026`.
+    env.add_filter("date", |state: &minijinja::State, t: &str| {
+        match (
+            chrono::DateTime::parse_from_rfc3339(t),
+            crate::i18n::catalogue(),
+        ) {
+            (Ok(t), Ok(c)) => c.date(&page_lang(state), t.date_naive()),
+            _ => t.to_string(),
+        }
+    });
     env.add_function("t", translate);
     env.add_filter("host_of_url", |u: &str| {
         url::Url::parse(u)
@@ -644,5 +654,15 @@ mod tests {
         assert_eq!(ago("en", "2001-02-03T04:05:06Z"), "3 February 2001");
         assert_eq!(ago("de", "2001-02-03T04:05:06Z"), "3. Februar 2001");
         assert_eq!(ago("en", "yesterday"), "yesterday");
+        let env = ENV.as_ref().unwrap();
+        let date = |lang: &str| {
+            env.render_str(
+                "{{ t|date }}",
+                context! { lang => lang, t => "2099-01-02T03:04:05Z" },
+            )
+            .unwrap()
+        };
+        assert_eq!(date("en"), "2 January 2099");
+        assert_eq!(date("fr"), "2 janvier 2099");
     }
 }
