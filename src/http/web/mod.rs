@@ -33,6 +33,7 @@ mod search;
 pub mod session;
 mod syndication;
 mod threads;
+pub mod translate;
 
 pub use groups::group_page;
 pub use people::{home, person_page};
