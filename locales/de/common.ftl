@@ -136,3 +136,15 @@ group-rules-help = Wird neben den Beiträgen der Gruppe angezeigt, für Mitglied
 ## The language of what someone writes (templates/macros.html)
 language-of-text = Sprache des Textes
 language-not-said = Nicht angegeben
+
+## Feeds, die installierte App und ihre Offline-Seite
+feed-waiting = { $group }: Fragen, die auf eine Antwort warten
+feed-person = Beiträge von { $person }
+feed-thread = Antworten auf { $title }
+feed-replied = { $person } hat geantwortet
+feed-warning = Inhaltswarnung: { $warning }. Öffne den Beitrag, um ihn zu lesen.
+app-description = Gruppen, die gemeinsam lernen, über Organisationen hinweg.
+offline-title = Offline
+offline-heading = Du bist offline
+offline-text = Diese Seite konnte nicht geladen werden: Es gibt keine Verbindung zum Server. Deine Beiträge und Antworten sind dort sicher.
+offline-retry = Noch einmal versuchen

@@ -139,3 +139,15 @@ group-rules-help = Shown beside the group's posts, for members and moderators al
 ## The language of what someone writes (templates/macros.html)
 language-of-text = Language it is written in
 language-not-said = Not said
+
+## Feeds, the installed app and its offline page
+feed-waiting = { $group }: questions waiting for an answer
+feed-person = Posts by { $person }
+feed-thread = Replies to { $title }
+feed-replied = { $person } replied
+feed-warning = Content warning: { $warning }. Open the post to read it.
+app-description = Groups that learn together, across organisations.
+offline-title = Offline
+offline-heading = You are offline
+offline-text = This page could not be loaded: there is no connection to the server. Your posts and replies are safe there.
+offline-retry = Try again

@@ -137,3 +137,15 @@ group-rules-help = Affichées à côté des publications du groupe, pour les mem
 ## The language of what someone writes (templates/macros.html)
 language-of-text = Langue du texte
 language-not-said = Non précisée
+
+## Flux, l’application installée et sa page hors ligne
+feed-waiting = { $group } : questions en attente de réponse
+feed-person = Publications de { $person }
+feed-thread = Réponses à { $title }
+feed-replied = { $person } a répondu
+feed-warning = Avertissement : { $warning }. Ouvrez la publication pour la lire.
+app-description = Des groupes qui apprennent ensemble, d’une organisation à l’autre.
+offline-title = Hors ligne
+offline-heading = Vous êtes hors ligne
+offline-text = Cette page n’a pas pu être chargée : il n’y a pas de connexion au serveur. Vos publications et réponses y sont en sécurité.
+offline-retry = Réessayer

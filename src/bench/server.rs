@@ -50,6 +50,14 @@ impl Seeded {
             ..Config::default()
         };
         config.database.url = url.clone();
+        // The pool's size (`BENCH_DB_CONNECTIONS`, else the default), to see what sharing
+        // SQLite's writes across pooled connections costs.
+        if let Some(n) = std::env::var("BENCH_DB_CONNECTIONS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+        {
+            config.database.max_connections = n;
+        }
         config.federation.debug = true;
         config.limits.posts_per_minute = 0;
         config.limits.logins_per_minute = 0;

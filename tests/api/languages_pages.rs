@@ -332,3 +332,42 @@ async fn what_people_write_says_its_language_and_the_forms_offer_it() {
     let r = app.get(&format!("/api/v1/posts/{post_id}"), None).await;
     assert_eq!(r.json["language"], "de", "unchanged");
 }
+
+/// What is read signed out, by a feed reader or an installed app, follows `Accept-Language`:
+/// the feeds' titles, the manifest's description and the offline page (cached per language).
+#[tokio::test]
+async fn feeds_the_manifest_and_the_offline_page_follow_the_browsers_language() {
+    let app = TestApp::spawn().await;
+    let ann = app.user("ann").await;
+    app.group(&ann, "ops").await;
+    let get = |path: &'static str, lang: &'static str| {
+        let req = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .header("accept-language", lang);
+        async move { req.send().await.unwrap() }
+    };
+    let feed = get("/u/ann/feed.atom", "de").await.text().await.unwrap();
+    assert!(feed.contains("Beiträge von"), "{feed}");
+    let feed = get("/g/ops/waiting.atom", "fr").await.text().await.unwrap();
+    assert!(feed.contains("questions en attente de réponse"), "{feed}");
+    let manifest: serde_json::Value = get("/manifest.webmanifest", "fr")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(manifest["lang"], "fr");
+    assert!(
+        manifest["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Des groupes")
+    );
+    let r = get("/offline", "de").await;
+    assert_eq!(r.headers()["vary"], "Accept-Language");
+    let page = r.text().await.unwrap();
+    assert!(page.contains(r#"<html lang="de" dir="ltr">"#), "{page}");
+    assert!(page.contains("<h1>Du bist offline</h1>"), "{page}");
+    let page = get("/offline", "en").await.text().await.unwrap();
+    assert!(page.contains("<h1>You are offline</h1>"), "{page}");
+}

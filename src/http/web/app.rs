@@ -29,10 +29,13 @@ pub(super) fn png(body: &'static [u8]) -> Response {
 
 /// `GET /manifest.webmanifest`: the web app manifest, named after this instance.
 pub(super) async fn manifest(State(s): State<AppState>) -> Response {
+    let lang = super::render::page_lang_now();
     let body = json!({
         "name": format!("Cohort · {}", s.ctx.instance.domain),
         "short_name": "Cohort",
-        "description": "Groups that learn together, across organisations.",
+        "description": super::render::tr(lang, "app-description"),
+        "lang": lang,
+        "dir": crate::i18n::dir(lang),
         "id": "/",
         "start_url": "/",
         "scope": "/",
@@ -51,6 +54,7 @@ pub(super) async fn manifest(State(s): State<AppState>) -> Response {
         [
             (header::CONTENT_TYPE, "application/manifest+json"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
+            (header::VARY, "Accept-Language"),
         ],
         body.to_string(),
     )
@@ -73,15 +77,31 @@ pub(super) async fn service_worker() -> Response {
         .into_response()
 }
 
-/// `GET /offline`: what the service worker shows when a page cannot be fetched. The same for
-/// everyone (it holds nobody's data), so it may be cached.
+/// `GET /offline`: what the service worker shows when a page cannot be fetched, in the
+/// language the browser asks for. The same for everyone who asks in that language (it holds
+/// nobody's data), so it may be cached.
 pub(super) async fn offline() -> Response {
+    let lang = super::render::page_lang_now();
+    let t = |key: &str| crate::domain::text::escape(&super::render::tr(lang, key));
+    let body = format!(
+        "<!doctype html>\n<html lang=\"{lang}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title} · Cohort</title>\n<link rel=\"stylesheet\" href=\"/static/style.css\">\n\
+         </head>\n<body>\n<main id=\"main\" class=\"offline\">\n<h1>{heading}</h1>\n\
+         <p>{text}</p>\n<p><a href=\"/\">{retry}</a></p>\n</main>\n</body>\n</html>\n",
+        dir = crate::i18n::dir(lang),
+        title = t("offline-title"),
+        heading = t("offline-heading"),
+        text = t("offline-text"),
+        retry = t("offline-retry"),
+    );
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=86400"),
+            (header::VARY, "Accept-Language"),
         ],
-        include_str!("../../../static/offline.html"),
+        body,
     )
         .into_response()
 }

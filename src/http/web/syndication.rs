@@ -56,12 +56,25 @@ fn author(p: Option<&PersonRef>) -> Vec<Person> {
     }]
 }
 
+/// Message `key` with string `args`, in the request's language (a feed reader's
+/// `Accept-Language`, else the instance's): feeds are read signed out.
+fn words(key: &str, args: &[(&str, &str)]) -> String {
+    let Ok(c) = crate::i18n::catalogue() else {
+        return key.to_string();
+    };
+    let mut fluent = fluent_bundle::FluentArgs::new();
+    for (name, value) in args {
+        fluent.set(*name, value.to_string());
+    }
+    c.text(super::render::page_lang_now(), key, Some(&fluent))
+}
+
 /// The body, or only its content warning when it has one (a reader shows no warning).
 fn body(html: &str, warning: Option<&str>) -> Content {
     let value = match warning {
         Some(w) => format!(
-            "<p>Content warning: {}. Open the post to read it.</p>",
-            crate::domain::text::escape(w)
+            "<p>{}</p>",
+            crate::domain::text::escape(&words("feed-warning", &[("warning", w)]))
         ),
         None => html.to_string(),
     };
@@ -180,7 +193,7 @@ pub(super) async fn waiting(
     let page = format!("/g/{handle}");
     Ok(feed(
         &b,
-        format!("{}: questions waiting for an answer", g.title),
+        words("feed-waiting", &[("group", &g.title)]),
         &page,
         &format!("{page}/waiting.atom"),
         entries,
@@ -212,7 +225,7 @@ pub(super) async fn person(
         .unwrap_or_else(|| profile.person.handle.clone());
     Ok(feed(
         &b,
-        format!("Posts by {who}"),
+        words("feed-person", &[("person", &who)]),
         &page,
         &format!("{page}/feed.atom"),
         entries,
@@ -245,7 +258,7 @@ pub(super) async fn thread(
         .map(|r| {
             let who = author(r.author.as_ref());
             Entry {
-                title: Text::plain(format!("{} replied", who[0].name)),
+                title: Text::plain(words("feed-replied", &[("person", &who[0].name)])),
                 id: r.ap_id.clone(),
                 updated: at(r.updated_at.unwrap_or(r.created_at)),
                 published: Some(at(r.created_at)),
@@ -262,7 +275,7 @@ pub(super) async fn thread(
         .collect();
     Ok(feed(
         &b,
-        format!("Replies to {}", detail.post.title),
+        words("feed-thread", &[("title", &detail.post.title)]),
         &page,
         &format!("{page}/feed.atom"),
         entries,
