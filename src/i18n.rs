@@ -14,7 +14,7 @@
 
 use std::sync::LazyLock;
 
-use fluent_bundle::{FluentArgs, FluentResource, FluentValue, concurrent::FluentBundle};
+use fluent_bundle::{FluentArgs, FluentResource, concurrent::FluentBundle};
 use unic_langid::LanguageIdentifier;
 
 /// A language the interface ships in.
@@ -192,17 +192,6 @@ impl Catalogue {
             }
         }
         keys
-    }
-}
-
-/// An argument for a message: numbers stay numbers (so plural rules apply to them).
-pub fn arg_value(v: &serde_json::Value) -> FluentValue<'static> {
-    match v {
-        serde_json::Value::Number(n) => n.as_f64().map_or(FluentValue::None, FluentValue::from),
-        serde_json::Value::String(s) => FluentValue::from(s.clone()),
-        serde_json::Value::Bool(b) => FluentValue::from(b.to_string()),
-        serde_json::Value::Null => FluentValue::from(""),
-        other => FluentValue::from(other.to_string()),
     }
 }
 

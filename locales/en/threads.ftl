@@ -14,7 +14,10 @@ thread-tag-answered-question = answered question
 # $warning: the content warning the author wrote.
 thread-content-warning = Content warning: { $warning }
 # How often the post was shared on other servers.
-thread-boosts = { $n } boosts
+thread-boosts = { $n ->
+    [one] { $n } boost
+   *[other] { $n } boosts
+}
 thread-edit = Edit
 thread-delete = Delete
 thread-delete-post-confirm = Delete this post? Its replies stay.

@@ -182,6 +182,7 @@ pub async fn set_language<C: ConnectionTrait>(
     id: i64,
     language: Option<String>,
 ) -> Result<(), DbErr> {
+    super::memo::clear();
     conn.execute(
         Query::update()
             .table(replies::Entity)

@@ -331,6 +331,33 @@ async fn what_people_write_says_its_language_and_the_forms_offer_it() {
     assert!(page.contains("language tag"), "{page}");
     let r = app.get(&format!("/api/v1/posts/{post_id}"), None).await;
     assert_eq!(r.json["language"], "de", "unchanged");
+
+    // A tag the form does not list (given through the API) stays chosen on the edit form,
+    // so saving an edit does not drop it.
+    let r = app
+        .request(
+            "PATCH",
+            &format!("/api/v1/posts/{post_id}"),
+            None,
+            Some(&json!({"language": "pt-BR"})),
+        )
+        .await;
+    assert_eq!(r.status, 401);
+    let token = app.user("bea").await;
+    let r = app
+        .post(
+            "/api/v1/groups/ops/posts",
+            Some(&token),
+            json!({"title": "Olá", "language": "pt-BR"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let mut bea = Web::log_in(&app, "bea").await;
+    let form = bea.get(&format!("/posts/{}/edit", id(&r.json))).await;
+    assert!(
+        form.contains(r#"<option value="pt-BR" lang="pt-BR" selected>pt-BR</option>"#),
+        "{form}"
+    );
 }
 
 /// What is read signed out, by a feed reader or an installed app, follows `Accept-Language`:
@@ -347,7 +374,9 @@ async fn feeds_the_manifest_and_the_offline_page_follow_the_browsers_language() 
             .header("accept-language", lang);
         async move { req.send().await.unwrap() }
     };
-    let feed = get("/u/ann/feed.atom", "de").await.text().await.unwrap();
+    let r = get("/u/ann/feed.atom", "de").await;
+    assert_eq!(r.headers()["vary"], "Accept-Language");
+    let feed = r.text().await.unwrap();
     assert!(feed.contains("Beiträge von"), "{feed}");
     let feed = get("/g/ops/waiting.atom", "fr").await.text().await.unwrap();
     assert!(feed.contains("questions en attente de réponse"), "{feed}");

@@ -140,6 +140,9 @@ fn feed(base: &str, title: String, page: &str, path: &str, entries: Vec<Entry>) 
     let mut r = feed.to_string().into_response();
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(ATOM));
+    // Titles are in the reader's language.
+    r.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept-Language"));
     r
 }
 

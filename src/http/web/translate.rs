@@ -80,7 +80,14 @@ fn translate(
                 } else if v.is_none() || v.is_undefined() {
                     String::new()
                 } else {
-                    escape_html(&v.to_string())
+                    // The placeholders' own characters are taken out of what people wrote,
+                    // so their text cannot name another argument's placeholder.
+                    let text: String = v
+                        .to_string()
+                        .chars()
+                        .filter(|c| !matches!(c, '\u{E000}' | '\u{E001}'))
+                        .collect();
+                    escape_html(&text)
                 };
                 // A private-use placeholder, which no catalogue text holds; replaced by
                 // the argument's HTML once the message is escaped.
@@ -149,6 +156,20 @@ mod tests {
 
     use super::*;
     use crate::http::web::render::{ENV, TEMPLATES, title_key};
+
+    /// What people wrote cannot name another argument's placeholder (and so pull that
+    /// argument's markup into its own place); it is escaped either way.
+    #[test]
+    fn an_argument_cannot_name_another_ones_placeholder() {
+        let env = ENV.as_ref().unwrap();
+        let out = env
+            .render_str(
+                "{{ t('by-person', person='<b>\u{E000}1\u{E001}</b>') }}",
+                context! { lang => "en" },
+            )
+            .unwrap();
+        assert_eq!(out, "by &lt;b&gt;1&lt;/b&gt;");
+    }
 
     #[test]
     fn times_and_dates_in_the_pages_language() {
