@@ -106,6 +106,9 @@ mod tests {
     }
 }
 
+/// The password the tests give everyone (`TestApp::user`'s).
+pub const PASSWORD: &str = "a long password";
+
 /// The key code WebDriver uses for Tab.
 pub const TAB: &str = "\u{E004}";
 /// The key code WebDriver uses for Enter.
@@ -413,6 +416,18 @@ impl Browser {
         std::fs::write(&path, png).expect("write screenshot");
         eprintln!("screenshot: {}", path.display());
         path
+    }
+
+    /// Logs in as `name` (password [`PASSWORD`]) on the instance at `base`, and waits for
+    /// the page to show the handle.
+    pub async fn log_in(&self, base: &str, name: &str) {
+        self.goto(&format!("{base}/login")).await;
+        self.fill("#username", name).await;
+        self.fill("#password", PASSWORD).await;
+        self.click("form[action='/login'] button[type=submit]")
+            .await;
+        self.wait_for_text(&format!("@{name}"), Duration::from_secs(10), false)
+            .await;
     }
 
     /// Makes pages see `prefers-color-scheme: dark` (or light), through the DevTools

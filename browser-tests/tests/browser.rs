@@ -3,10 +3,8 @@
 
 use std::time::Duration;
 
-use browser_tests::{Browser, TAB, checks::assert_accessible, skip};
+use browser_tests::{Browser, PASSWORD, TAB, checks::assert_accessible, skip};
 use cohort::testing::{TestApp, id};
-
-const PASSWORD: &str = "a long password";
 
 /// Nothing the browser reported is a Content-Security-Policy violation or a script error.
 async fn assert_clean_console(b: &Browser, page: &str) {
@@ -34,15 +32,6 @@ async fn sign_up(b: &Browser, base: &str, name: &str) {
     b.fill("#username", name).await;
     b.fill("#password", PASSWORD).await;
     b.click("form[action='/signup'] button[type=submit]").await;
-    b.wait_for_text(&format!("@{name}"), Duration::from_secs(10), false)
-        .await;
-}
-
-async fn log_in(b: &Browser, base: &str, name: &str) {
-    b.goto(&format!("{base}/login")).await;
-    b.fill("#username", name).await;
-    b.fill("#password", PASSWORD).await;
-    b.click("form[action='/login'] button[type=submit]").await;
     b.wait_for_text(&format!("@{name}"), Duration::from_secs(10), false)
         .await;
 }
@@ -275,7 +264,7 @@ async fn a_newcomer_signs_up_starts_a_group_posts_replies_and_votes() {
     )
     .await;
     b.console().await; // the 401 of that page is reported there, as it should be
-    log_in(&b, &base, "ann").await;
+    b.log_in(&base, "ann").await;
     assert_clean_console(&b, "log-in").await;
 }
 
@@ -296,7 +285,7 @@ async fn replies_notify_and_own_content_can_be_edited_and_deleted_without_javasc
 
     // Scripts off: every form still works.
     let b = Browser::start(1280, 900, false).await;
-    log_in(&b, &base, "bob").await;
+    b.log_in(&base, "bob").await;
     b.goto(&format!("{base}/posts/{post_id}")).await;
     b.fill("#reply-body", "Hello @ann, glad to be here.").await;
     b.click(".reply-top button[type=submit]").await;
@@ -321,7 +310,7 @@ async fn replies_notify_and_own_content_can_be_edited_and_deleted_without_javasc
 
     // Ann is notified of the answer (and the mention).
     let a = Browser::start(1280, 900, true).await;
-    log_in(&a, &base, "ann").await;
+    a.log_in(&base, "ann").await;
     a.click("a[href='/notifications']").await;
     a.wait_for_text("replied on", Duration::from_secs(10), false)
         .await;
@@ -433,7 +422,7 @@ async fn a_question_is_asked_answered_and_its_answer_accepted_in_the_browser() {
     app.group(&ann, "learners").await;
     let bob = app.user("bob").await;
     let b = Browser::start(1280, 900, true).await;
-    log_in(&b, &base, "ann").await;
+    b.log_in(&base, "ann").await;
 
     // Ann asks: the compose form offers a question or a discussion.
     b.goto(&format!("{base}/g/learners/submit")).await;
@@ -625,7 +614,7 @@ async fn a_new_question_is_offered_similar_answered_ones_without_javascript() {
     // Carol, in a browser without JavaScript, starts writing a question.
     app.user("carol").await;
     let b = Browser::start(1280, 900, false).await;
-    log_in(&b, &base, "carol").await;
+    b.log_in(&base, "carol").await;
     b.goto(&format!("{base}/g/learners/submit")).await;
     b.fill("#title", "Best way to stop a running tokio task")
         .await;
@@ -665,7 +654,7 @@ async fn a_new_question_is_offered_similar_answered_ones_without_javascript() {
 
     // With JavaScript, the same question is offered while the title is being typed.
     let b = Browser::start(1280, 900, true).await;
-    log_in(&b, &base, "carol").await;
+    b.log_in(&base, "carol").await;
     b.goto(&format!("{base}/g/learners/submit")).await;
     b.fill("#title", "Stopping a tokio task").await;
     b.wait_for_text(
@@ -690,7 +679,7 @@ async fn a_page_is_written_edited_and_its_changes_read_in_the_browser() {
     let ann = app.user("ann").await;
     app.group(&ann, "ops").await;
     let b = Browser::start(1280, 900, true).await;
-    log_in(&b, &base, "ann").await;
+    b.log_in(&base, "ann").await;
 
     // From the group's sidebar to a new page.
     b.goto(&format!("{base}/g/ops")).await;

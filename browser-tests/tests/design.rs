@@ -4,13 +4,9 @@
 //! sideways scrolling on the phone. And in each shipped language, a page reads right to the
 //! end: `lang`, `dir`, and no English left.
 
-use std::time::Duration;
-
 use browser_tests::{Browser, checks, skip};
 use cohort::testing::{TestApp, id};
 use serde_json::json;
-
-const PASSWORD: &str = "a long password";
 
 /// A community with something on every page: a question answered and accepted, a table and
 /// code in a post, a knowledge-base page with two revisions, a waiting question.
@@ -76,15 +72,6 @@ async fn community(app: &TestApp) -> (i64, String) {
     (question, ann)
 }
 
-async fn log_in(b: &Browser, base: &str, name: &str) {
-    b.goto(&format!("{base}/login")).await;
-    b.fill("#username", name).await;
-    b.fill("#password", PASSWORD).await;
-    b.click("form[action='/login'] button[type=submit]").await;
-    b.wait_for_text(&format!("@{name}"), Duration::from_secs(10), false)
-        .await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_main_page_in_both_themes_at_both_widths_passes_the_audit() {
     if skip() {
@@ -111,7 +98,7 @@ async fn every_main_page_in_both_themes_at_both_widths_passes_the_audit() {
         ("health", "/g/ops/health".into()),
     ];
     let b = Browser::start(1280, 900, true).await;
-    log_in(&b, &base, "ann").await;
+    b.log_in(&base, "ann").await;
     let mut failures = Vec::new();
     for (width, height, device) in [(1280, 900, "desktop"), (390, 844, "phone")] {
         b.resize(width, height).await;

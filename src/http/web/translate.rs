@@ -87,7 +87,7 @@ fn translate(
                         .chars()
                         .filter(|c| !matches!(c, '\u{E000}' | '\u{E001}'))
                         .collect();
-                    escape_html(&text)
+                    crate::domain::text::escape(&text)
                 };
                 // A private-use placeholder, which no catalogue text holds; replaced by
                 // the argument's HTML once the message is escaped.
@@ -98,27 +98,11 @@ fn translate(
         };
         args.set(name.to_string(), value);
     }
-    let mut out = escape_html(&catalogue.text(&page_lang(state), key, Some(&args)));
+    let mut out = crate::domain::text::escape(&catalogue.text(&page_lang(state), key, Some(&args)));
     for (token, html) in pieces {
         out = out.replace(&token, &html);
     }
     Ok(Value::from_safe_string(out))
-}
-
-/// Text made safe inside HTML elements and quoted attributes.
-fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Adds `t()` and the filters that write times in the page's language (`|ago`, `|since`,
