@@ -155,8 +155,8 @@ pub fn format_federation_report(r: &storage::peers::Report) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<32} {:>6} {:>6} {:>9} {:>9} {:>7} {:>7}  state",
-        "instance", "people", "groups", "followers", "following", "inboxes", "failing"
+        "{:<32} {:<20} {:>6} {:>6} {:>9} {:>9} {:>7} {:>7}  state",
+        "instance", "software", "people", "groups", "followers", "following", "inboxes", "failing"
     );
     for p in &r.instances {
         let state = if p.blocked {
@@ -171,8 +171,15 @@ pub fn format_federation_report(r: &storage::peers::Report) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<32} {:>6} {:>6} {:>9} {:>9} {:>7} {:>7}  {state}",
-            p.host, p.people, p.groups, p.followers, p.following, p.inboxes, p.failing
+            "{:<32} {:<20} {:>6} {:>6} {:>9} {:>9} {:>7} {:>7}  {state}",
+            p.host,
+            p.software.as_deref().unwrap_or("-"),
+            p.people,
+            p.groups,
+            p.followers,
+            p.following,
+            p.inboxes,
+            p.failing
         );
     }
     if !r.blocks.is_empty() {

@@ -79,6 +79,17 @@ impl Software {
         }
     }
 
+    /// The `software.name` its NodeInfo gives (each server's nodeinfo code).
+    pub fn nodeinfo_name(self) -> &'static str {
+        self.dir()
+    }
+
+    /// Whether it reads a new post from the group's `Announce{Create{Page}}` alone (the
+    /// Lemmy family: it refuses the plain `Announce{Note}` with a 400).
+    pub fn reads_one_announce(self) -> bool {
+        matches!(self, Self::Lemmy | Self::Mbin | Self::PieFed | Self::NodeBB)
+    }
+
     /// How it signs a POST (from each server's source; see `docs/interop.md`).
     pub fn signing(self) -> Signing {
         match self {
@@ -148,11 +159,77 @@ pub struct Received {
 /// Marks a document slot that answers with a redirect.
 const REDIRECT: &str = "__redirect_to";
 
+/// What the peer's NodeInfo does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum NodeInfo {
+    /// Answers as the server does: `/.well-known/nodeinfo` links `/nodeinfo/2.1` (2.0 for
+    /// NodeBB and Mitra, which serve that one), which names the software.
+    #[default]
+    Served,
+    /// 404 (a server without NodeInfo).
+    Missing,
+    /// Answers after 30 seconds.
+    Slow,
+    /// Names the software after a megabyte of padding.
+    Huge,
+    /// Links a document at an internal address instead.
+    Elsewhere,
+}
+
 #[derive(Default)]
 struct Shared {
     documents: Mutex<HashMap<String, Value>>,
     received: Mutex<Vec<Received>>,
     fetches: Mutex<Vec<(String, HeaderMap)>>,
+    nodeinfo: Mutex<(NodeInfo, String)>,
+}
+
+/// The NodeInfo path a server links, and its schema version.
+fn nodeinfo_version(name: &str) -> &'static str {
+    match name {
+        "nodebb" | "mitra" => "2.0",
+        _ => "2.1",
+    }
+}
+
+async fn serve_nodeinfo(shared: &Shared, path: &str, host: &str) -> Option<Response> {
+    let (mode, name) = shared.nodeinfo.lock().expect("lock").clone();
+    let version = nodeinfo_version(&name);
+    let doc_path = format!("/nodeinfo/{version}");
+    if path != "/.well-known/nodeinfo" && path != doc_path {
+        return None;
+    }
+    match mode {
+        NodeInfo::Missing => return Some(StatusCode::NOT_FOUND.into_response()),
+        NodeInfo::Slow => tokio::time::sleep(Duration::from_secs(30)).await,
+        _ => {}
+    }
+    let json = [(header::CONTENT_TYPE, "application/json")];
+    if path == "/.well-known/nodeinfo" {
+        let href = if mode == NodeInfo::Elsewhere {
+            format!("http://169.254.169.254{doc_path}")
+        } else {
+            format!("http://{host}{doc_path}")
+        };
+        let links = serde_json::json!({"links": [{
+            "rel": format!("http://nodeinfo.diaspora.software/ns/schema/{version}"),
+            "href": href,
+        }]});
+        return Some((json, links.to_string()).into_response());
+    }
+    let mut doc = serde_json::json!({
+        "version": version,
+        "software": {"name": name, "version": "1.0.0"},
+        "protocols": ["activitypub"],
+        "services": {"inbound": [], "outbound": []},
+        "openRegistrations": false,
+        "usage": {"users": {"total": 1, "activeMonth": 1, "activeHalfyear": 1}, "localPosts": 0},
+        "metadata": {},
+    });
+    if mode == NodeInfo::Huge {
+        doc["metadata"]["padding"] = Value::String("x".repeat(1 << 20));
+    }
+    Some((json, doc.to_string()).into_response())
 }
 
 /// A running stand-in server.
@@ -197,7 +274,14 @@ async fn serve_get(
         .fetches
         .lock()
         .expect("lock")
-        .push((path.clone(), headers));
+        .push((path.clone(), headers.clone()));
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    if let Some(r) = serve_nodeinfo(&shared, &path, host).await {
+        return r;
+    }
     let docs = shared.documents.lock().expect("lock");
     if path == "/.well-known/webfinger" {
         let Some(resource) = query.get("resource") else {
@@ -260,6 +344,8 @@ impl Peer {
     /// Starts a stand-in for `software` on a free loopback port.
     pub async fn start(software: Software) -> Self {
         let shared = Arc::new(Shared::default());
+        *shared.nodeinfo.lock().expect("lock") =
+            (NodeInfo::Served, software.nodeinfo_name().to_string());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -324,6 +410,19 @@ impl Peer {
         let doc: Value = serde_json::from_str(&text).expect("JSON");
         self.publish(&doc);
         doc
+    }
+
+    /// Makes its NodeInfo do `mode`.
+    pub fn set_nodeinfo(&self, mode: NodeInfo) {
+        self.shared.nodeinfo.lock().expect("lock").0 = mode;
+    }
+
+    /// How many times Cohort asked for its NodeInfo links.
+    pub fn nodeinfo_fetches(&self) -> usize {
+        self.fetches()
+            .iter()
+            .filter(|(p, _)| p == "/.well-known/nodeinfo")
+            .count()
     }
 
     /// Serves `doc` at the path of its `id` (an actor, an object).

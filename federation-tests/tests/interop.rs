@@ -6,9 +6,10 @@
 
 use cohort::{
     storage,
-    testing::{TestApp, id},
+    testing::{TestApp, eventually, id},
 };
 use federation_tests::{
+    DEADLINE,
     peer::{Peer, Signing, Software},
     thread,
 };
@@ -76,6 +77,24 @@ impl World {
 
     async fn thread(&self) -> Value {
         thread(&self.app, id(&self.post)).await
+    }
+
+    /// What was recorded of the peer's software once its NodeInfo was checked (learnt or
+    /// not).
+    async fn software_checked(&self) -> storage::software::PeerSoftware {
+        let host = self.peer.base.trim_start_matches("http://").to_string();
+        let started = chrono::Utc::now();
+        eventually("the peer's NodeInfo checked", DEADLINE, || async {
+            storage::software::find(&self.app.ctx.db, &host)
+                .await
+                .ok()
+                .flatten()
+                .filter(|s| {
+                    s.checked_at.is_some()
+                        || s.next_check_at > started + chrono::Duration::minutes(30)
+                })
+        })
+        .await
     }
 
     async fn followers(&self) -> u64 {
@@ -160,20 +179,40 @@ async fn member_of_a_cohort_group(p: Plays) {
     assert!(accept.headers.contains_key("signature"), "{name}: signed");
     assert_eq!(w.followers().await, 1, "{name}");
 
-    // A new post reaches the follower: FEP-1b12 for the Lemmy family, and a Note with the
-    // text in it for Mastodon-style timelines.
-    w.app
+    // The follower's software is learnt from its NodeInfo.
+    let learnt = w.software_checked().await;
+    assert_eq!(
+        learnt.software.as_deref(),
+        Some(p.software.nodeinfo_name()),
+        "{name}"
+    );
+    assert_eq!(
+        learnt.single_delivery,
+        p.software.reads_one_announce(),
+        "{name}"
+    );
+
+    // A new post reaches the follower: FEP-1b12 for the Lemmy family, and also a Note with
+    // the text in it for Mastodon-style timelines (only to those: the Lemmy family refuses
+    // it).
+    let quiz = w
+        .app
         .post_in(&w.token, "rust", "Ownership quiz", "Who owns *this* value?")
         .await;
-    let plain = w
-        .peer
-        .wait_for(&format!("{name}: Announce of the post"), |b| {
-            b["type"] == "Announce" && b["object"]["type"] == "Note"
-        })
-        .await;
-    let content = plain.body["object"]["content"].as_str().unwrap_or_default();
-    assert!(content.contains("Ownership quiz"), "{name}: {content}");
-    assert!(content.contains("<em>this</em>"), "{name}: {content}");
+    let is_plain = |b: &Value| {
+        b["type"] == "Announce"
+            && b["object"]["type"] == "Note"
+            && b["object"]["id"] == quiz["ap_id"]
+    };
+    if !p.software.reads_one_announce() {
+        let plain = w
+            .peer
+            .wait_for(&format!("{name}: Announce of the post"), is_plain)
+            .await;
+        let content = plain.body["object"]["content"].as_str().unwrap_or_default();
+        assert!(content.contains("Ownership quiz"), "{name}: {content}");
+        assert!(content.contains("<em>this</em>"), "{name}: {content}");
+    }
     let wrapped = w
         .peer
         .wait_for(&format!("{name}: Announce{{Create{{Page}}}}"), |b| {
@@ -238,6 +277,16 @@ async fn member_of_a_cohort_group(p: Plays) {
             b["type"] == "Announce" && b["object"]["object"]["id"] == reply_id.as_str()
         })
         .await;
+    // A destination's activities go in order: the post's plain Announce, had it been sent,
+    // came before the reply's.
+    let plain = w
+        .peer
+        .received()
+        .iter()
+        .filter(|r| is_plain(&r.body))
+        .count();
+    let expected = usize::from(!p.software.reads_one_announce());
+    assert_eq!(plain, expected, "{name}: deliveries of the plain Announce");
 
     // A reply to a reply nests under it.
     let nested = w.fixture("create_reply_to_reply.json");
@@ -1389,4 +1438,55 @@ async fn an_answer_reaches_a_following_server_once() {
         .filter(|r| r.body["type"] == "Create" && r.body["object"]["id"] == answer["ap_id"])
         .count();
     assert_eq!(direct, 0, "no second, direct copy");
+}
+
+/// NodeInfo that is missing, slow, huge or links an internal address teaches nothing: the
+/// follower (a Lemmy stand-in) is treated as unknown software and gets both deliveries of a
+/// post, and the Accept of its Follow never waited for the check.
+#[tokio::test]
+async fn nodeinfo_that_cannot_be_read_changes_nothing() {
+    use federation_tests::peer::NodeInfo;
+    async fn case(mode: NodeInfo) {
+        let w = World::new(Software::Lemmy).await;
+        w.peer.set_nodeinfo(mode.clone());
+        w.play_ok("follow.json", "/g/rust/inbox").await;
+        w.peer
+            .wait_for(&format!("{mode:?}: Accept"), |b| b["type"] == "Accept")
+            .await;
+        let checked = w.software_checked().await;
+        assert_eq!(checked.software, None, "{mode:?}");
+        assert!(!checked.single_delivery, "{mode:?}");
+        assert!(checked.checked_at.is_none(), "{mode:?}");
+        let post = w
+            .app
+            .post_in(&w.token, "rust", "Both", "Two deliveries")
+            .await;
+        for kind in ["Note", "Create"] {
+            w.peer
+                .wait_for(&format!("{mode:?}: Announce{{{kind}}}"), |b| {
+                    b["type"] == "Announce"
+                        && b["object"]["type"] == kind
+                        && (b["object"]["id"] == post["ap_id"]
+                            || b["object"]["object"]["id"] == post["ap_id"])
+                })
+                .await;
+        }
+        if mode == NodeInfo::Elsewhere {
+            // The link to another address was never followed.
+            assert!(
+                !w.peer
+                    .fetches()
+                    .iter()
+                    .any(|(p, _)| p.starts_with("/nodeinfo/")),
+                "fetched the linked document"
+            );
+        }
+        assert_eq!(w.peer.nodeinfo_fetches(), 1, "{mode:?}: checked once");
+    }
+    tokio::join!(
+        case(NodeInfo::Missing),
+        case(NodeInfo::Slow),
+        case(NodeInfo::Huge),
+        case(NodeInfo::Elsewhere),
+    );
 }

@@ -83,6 +83,17 @@ pub fn classify(status: u16, retry_after: Option<Duration>, detail: &str) -> Att
     }
 }
 
+/// Whether `url`'s host is an IP address literal that is internal (a name is checked when it
+/// resolves, by the client's resolver; a literal never reaches the resolver).
+pub(super) fn names_internal_address(url: &Url) -> bool {
+    let literal = match url.host() {
+        Some(url::Host::Ipv4(v4)) => Some(std::net::IpAddr::V4(v4)),
+        Some(url::Host::Ipv6(v6)) => Some(std::net::IpAddr::V6(v6)),
+        _ => None,
+    };
+    literal.is_some_and(is_internal)
+}
+
 /// Whether an address is one a production server must never be made to contact.
 fn is_internal(ip: std::net::IpAddr) -> bool {
     match ip {
@@ -157,15 +168,8 @@ impl Sender {
             "http" if self.debug => {}
             s => return Attempt::Refused(format!("{s}: inboxes must be https")),
         }
-        if !self.debug {
-            let literal = match inbox.host() {
-                Some(url::Host::Ipv4(v4)) => Some(std::net::IpAddr::V4(v4)),
-                Some(url::Host::Ipv6(v6)) => Some(std::net::IpAddr::V6(v6)),
-                _ => None,
-            };
-            if literal.is_some_and(is_internal) {
-                return Attempt::Refused("an internal address".into());
-            }
+        if !self.debug && names_internal_address(inbox) {
+            return Attempt::Refused("an internal address".into());
         }
         let key = match self.key(signer).await {
             Ok(k) => k,

@@ -20,6 +20,7 @@ use tokio::sync::{Semaphore, mpsc, watch};
 use url::Url;
 
 mod attempt;
+pub mod software;
 mod unreachable;
 
 use attempt::Sender;
@@ -55,7 +56,7 @@ pub async fn send<A: Serialize>(
     signer: &Url,
     inboxes: Vec<Url>,
 ) -> Result<()> {
-    enqueue(ctx, activity, activity_id, signer, None, inboxes).await
+    enqueue(ctx, activity, activity_id, signer, None, false, inboxes).await
 }
 
 /// Stores `activity` for delivery to every server that follows local group `group_id`: one
@@ -67,7 +68,39 @@ pub async fn send_to_followers<A: Serialize>(
     signer: &Url,
     group_id: i64,
 ) -> Result<()> {
-    enqueue(ctx, activity, activity_id, signer, Some(group_id), vec![]).await
+    enqueue(
+        ctx,
+        activity,
+        activity_id,
+        signer,
+        Some(group_id),
+        false,
+        vec![],
+    )
+    .await
+}
+
+/// [`send_to_followers`] for what only microblog software needs (the plain `Announce{Note}`
+/// of a new post): skipped for followers whose software reads the post from the group's
+/// `Announce{Create}` alone, as learnt from their NodeInfo (`delivery::software`); unknown
+/// software gets it.
+pub async fn send_to_microblog_followers<A: Serialize>(
+    ctx: &Services,
+    activity: &A,
+    activity_id: &Url,
+    signer: &Url,
+    group_id: i64,
+) -> Result<()> {
+    enqueue(
+        ctx,
+        activity,
+        activity_id,
+        signer,
+        Some(group_id),
+        true,
+        vec![],
+    )
+    .await
 }
 
 async fn enqueue<A: Serialize>(
@@ -76,6 +109,7 @@ async fn enqueue<A: Serialize>(
     activity_id: &Url,
     signer: &Url,
     group_id: Option<i64>,
+    microblog_only: bool,
     inboxes: Vec<Url>,
 ) -> Result<()> {
     let body = serde_json::to_string(&WithContext::new(activity))
@@ -94,6 +128,7 @@ async fn enqueue<A: Serialize>(
             signer: signer.as_str(),
             body: &body,
             group_id,
+            microblog_only,
             inboxes: &targets,
         },
         now(),
@@ -192,6 +227,7 @@ pub async fn run(
     let (tx, rx) = mpsc::unbounded_channel();
     let recorder = tokio::spawn(recorder(ctx.clone(), rx));
     let listener = tokio::spawn(listen_for_work(ctx.clone()));
+    let learner = tokio::spawn(software::learn(ctx.clone(), sender.client.clone(), debug));
     let wake = ctx.delivery_wake.clone();
     while !*stop.borrow() {
         // Register interest before looking, so a wake-up between the claim and the wait is
@@ -285,6 +321,7 @@ pub async fn run(
     let grace = sender.timeout + Duration::from_secs(2);
     let _ = tokio::time::timeout(grace, slots.acquire_many(all)).await;
     listener.abort();
+    learner.abort();
     drop(tx);
     let _ = recorder.await;
 }

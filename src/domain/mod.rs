@@ -30,6 +30,7 @@ pub mod replies;
 pub mod reports;
 pub mod search;
 pub mod settings;
+pub mod software;
 pub mod text;
 pub mod user_blocks;
 pub mod views;

@@ -58,7 +58,7 @@ fn activity_id(a: &GroupActivity) -> &Url {
 
 /// A group hosted here relays `activity` to its followers, unchanged, in an `Announce`. For a
 /// new post it also announces the post itself, the form Mastodon shows in timelines (never
-/// for replies, which would flood them).
+/// for replies, which would flood them), to the followers whose software needs it.
 pub async fn announce(
     ctx: &Services,
     group: &groups::Model,
@@ -100,7 +100,7 @@ pub async fn announce_to_followers(
             to: vec![url(PUBLIC)?],
             cc: vec![followers],
         };
-        delivery::send_to_followers(ctx, &plain, &plain.id, g.id(), group.id).await?;
+        delivery::send_to_microblog_followers(ctx, &plain, &plain.id, g.id(), group.id).await?;
     }
     Ok(())
 }

@@ -229,7 +229,9 @@ pub async fn removal(
     outbox::announce_to_followers(ctx, &group, activity, None).await
 }
 
-/// The group here relays `activity` to its followers; a new page also as itself.
+/// The group here relays `activity` to its followers; a new page also as itself, to the
+/// followers whose software needs that (Mastodon shows the `Article`; the Lemmy family
+/// refuses it).
 async fn announce(ctx: &Services, group: &groups::Model, activity: PageActivity) -> Result<()> {
     let plain = (activity.kind == CreateOrUpdateKind::Create && !activity.object.removed)
         .then(|| activity.object.clone());
@@ -246,7 +248,7 @@ async fn announce(ctx: &Services, group: &groups::Model, activity: PageActivity)
             to: vec![url(PUBLIC)?],
             cc: vec![followers],
         };
-        delivery::send_to_followers(ctx, &wrapped, &wrapped.id, g.id(), group.id).await?;
+        delivery::send_to_microblog_followers(ctx, &wrapped, &wrapped.id, g.id(), group.id).await?;
     }
     Ok(())
 }

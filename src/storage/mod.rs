@@ -42,6 +42,7 @@ pub mod sessions;
 pub mod settings;
 pub mod shares;
 pub mod snapshot;
+pub mod software;
 pub mod user_blocks;
 pub mod votes;
 

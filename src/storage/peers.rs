@@ -33,6 +33,10 @@ pub struct Peer {
     pub last_error: Option<String>,
     /// Blocked by this instance (see `domain::instances` for what a block covers).
     pub blocked: bool,
+    /// Its software and version, from its NodeInfo (`delivery::software`), when known.
+    pub software: Option<String>,
+    /// Whether a new post reaches it in one delivery (the Lemmy family) rather than two.
+    pub single_delivery: bool,
 }
 
 /// The federation state at a glance.
@@ -92,6 +96,14 @@ pub async fn report<C: ConnectionTrait>(
         if d.failing_since.is_some() && d.last_error.is_some() {
             p.last_error = d.last_error;
         }
+    }
+    for s in super::software::list(conn).await? {
+        let p = peers.entry(s.host).or_default();
+        p.software = s.software.map(|name| match s.version {
+            Some(v) => format!("{name} {v}"),
+            None => name,
+        });
+        p.single_delivery = s.single_delivery;
     }
     let blocks = super::blocks::list(conn).await?;
     for b in &blocks {

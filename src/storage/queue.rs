@@ -44,6 +44,7 @@ const HAS_WORK: &str = "(EXISTS (SELECT 1 FROM outgoing_direct od \
        WHERE od.destination_id = d.id AND od.seq > d.delivered_seq) \
      OR EXISTS (SELECT 1 FROM group_followers f \
        JOIN outgoing o ON o.group_id = f.group_id AND o.seq > d.delivered_seq \
+         AND NOT (o.microblog_only AND d.single_delivery) \
        WHERE f.destination_id = d.id AND f.pending = FALSE))";
 
 /// (destination, seq) pairs past each destination's cursor; `{dests}` restricts the
@@ -51,6 +52,7 @@ const HAS_WORK: &str = "(EXISTS (SELECT 1 FROM outgoing_direct od \
 const PENDING_PAIRS: &str = "SELECT d.id AS dest, o.seq AS seq FROM destinations d \
        JOIN group_followers f ON f.destination_id = d.id AND f.pending = FALSE \
        JOIN outgoing o ON o.group_id = f.group_id AND o.seq > d.delivered_seq \
+         AND NOT (o.microblog_only AND d.single_delivery) \
        WHERE {dests} \
      UNION \
      SELECT d.id AS dest, od.seq AS seq FROM outgoing_direct od \
@@ -104,18 +106,23 @@ pub async fn ensure_destinations<C: ConnectionTrait>(
 ) -> Result<HashMap<String, i64>, DbErr> {
     let backend = conn.get_database_backend();
     for inbox in inboxes {
+        let host = host_of(inbox);
         conn.execute_raw(stmt(
             backend,
             "INSERT INTO destinations \
-               (inbox, host, delivered_seq, next_attempt_at, attempts, created_at) \
-             SELECT ?, ?, COALESCE((SELECT MAX(seq) FROM outgoing), 0), ?, 0, ? \
+               (inbox, host, delivered_seq, next_attempt_at, attempts, created_at, \
+                single_delivery) \
+             SELECT ?, ?, COALESCE((SELECT MAX(seq) FROM outgoing), 0), ?, 0, ?, \
+               COALESCE((SELECT s.single_delivery FROM peer_software s WHERE s.host = ?), \
+                 FALSE) \
              WHERE NOT EXISTS (SELECT 1 FROM destinations WHERE inbox = ?) \
              ON CONFLICT (inbox) DO NOTHING",
             vec![
                 inbox.clone().into(),
-                host_of(inbox).into(),
+                host.clone().into(),
                 now.into(),
                 now.into(),
+                host.into(),
                 inbox.clone().into(),
             ],
         ))
@@ -144,6 +151,9 @@ pub struct NewActivity<'a> {
     pub body: &'a str,
     /// Deliver to every destination following this group.
     pub group_id: Option<i64>,
+    /// Only for the group's followers on microblog software (see
+    /// `domain::software::one_delivery_is_enough`): skipped where one delivery is enough.
+    pub microblog_only: bool,
     /// And to these inboxes.
     pub inboxes: &'a [String],
 }
@@ -173,6 +183,7 @@ pub async fn enqueue<C: ConnectionTrait + TransactionTrait>(
         activity_id: Set(a.activity_id.to_string()),
         signer: Set(a.signer.to_string()),
         group_id: Set(a.group_id),
+        microblog_only: Set(a.microblog_only),
         created_at: Set(now),
         ..Default::default()
     })

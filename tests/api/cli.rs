@@ -205,6 +205,7 @@ async fn admin_queue_shows_depth_and_failing_destinations() {
             signer: "https://here.example/u/ann",
             body: "{}",
             group_id: None,
+            microblog_only: false,
             inboxes: &inboxes,
         },
         now(),

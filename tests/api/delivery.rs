@@ -85,6 +85,7 @@ async fn enqueue(db: &DatabaseConnection, id: &str, group: Option<i64>, inboxes:
             signer: "http://here/u/a",
             body: &format!("{{\"id\":\"{id}\"}}"),
             group_id: group,
+            microblog_only: false,
             inboxes: &inboxes,
         },
         now() - Duration::seconds(1),

@@ -100,6 +100,7 @@ async fn metrics_count_requests_activities_and_deliveries_and_show_the_queue() {
             signer: &cohort::federation::Urls::instance_actor_url(&app.ctx.instance),
             body: "{}",
             group_id: None,
+            microblog_only: false,
             inboxes: &inboxes,
         },
         now(),

@@ -17,6 +17,7 @@ pub struct Model {
     pub unreachable_since: Option<DateTimeUtc>,
     pub last_success_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    pub single_delivery: bool,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.

@@ -11,6 +11,7 @@ pub struct Model {
     pub signer: String,
     pub group_id: Option<i64>,
     pub created_at: DateTimeUtc,
+    pub microblog_only: bool,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.
