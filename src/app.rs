@@ -84,7 +84,6 @@ impl Application {
                 "search index rebuilt for a new language"
             );
         }
-        let db = storage::serving(db, &config.database).await?;
         let addr = listener
             .local_addr()
             .map_err(|e| Error::Internal(format!("listener has no address: {e}")))?;

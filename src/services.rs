@@ -74,7 +74,7 @@ impl Unit {
     /// ordinary transaction; the queue's advisory lock is taken only when the activity is
     /// queued, the last step, so writers wait on each other only for the commit.
     pub async fn begin(ctx: &Services) -> Result<Self> {
-        let Some(pool) = ctx.ctx.db.writer() else {
+        let Db::Pool(pool) = &ctx.ctx.db else {
             return Err(Error::Internal(
                 "a use case started inside another use case".into(),
             ));

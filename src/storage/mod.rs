@@ -49,44 +49,22 @@ pub mod votes;
 /// Opens the connection pool. SQLite runs in WAL mode (readers never wait for the writer)
 /// with a busy timeout, so concurrent writers queue instead of failing.
 pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
-    open(config, config.max_connections, false).await
-}
-
-/// The database as the server uses it, once migrated: PostgreSQL's pool as it is; SQLite's
-/// split into `max_connections` read-only readers and one writer (see [`Db`]), `pool`
-/// closed.
-pub async fn serving(pool: DatabaseConnection, config: &DatabaseConfig) -> Result<Db, DbErr> {
-    if pool.get_database_backend() != sea_orm::DbBackend::Sqlite {
-        return Ok(Db::Pool(pool));
-    }
-    let write = open(config, 1, false).await?;
-    let read = open(config, config.max_connections, true).await?;
-    pool.close().await?;
-    Ok(Db::split(read, write))
-}
-
-async fn open(
-    config: &DatabaseConfig,
-    connections: u32,
-    read_only: bool,
-) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(config.url.clone());
     options
-        .max_connections(connections)
+        .max_connections(config.max_connections)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         // Every statement at debug level: RUST_LOG=sqlx=debug shows them.
         .sqlx_logging(true)
         .sqlx_logging_level(log::LevelFilter::Debug)
-        .map_sqlx_sqlite_opts(move |o| {
+        .map_sqlx_sqlite_opts(|o| {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(15))
                 .foreign_keys(true)
-                .create_if_missing(!read_only)
-                .read_only(read_only)
+                .create_if_missing(true)
         });
     Database::connect(options).await
 }
