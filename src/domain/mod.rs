@@ -128,6 +128,8 @@ pub struct Ctx {
     pub instance: Instance,
     /// Instances this one does not federate with, as of a moment ago.
     pub blocked: std::sync::Arc<instances::BlockedInstances>,
+    /// This process's inbound rate-limit counts, added to the shared ones in batches.
+    pub limits: std::sync::Arc<limits::Counters>,
 }
 
 impl Ctx {
@@ -139,6 +141,7 @@ impl Ctx {
                 instance.policy,
                 &instance.domain,
             )),
+            limits: Default::default(),
             instance,
         }
     }

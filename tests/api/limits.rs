@@ -166,3 +166,79 @@ async fn limits_are_shared_by_processes_on_one_database() {
     one.stop().await;
     two.stop().await;
 }
+
+/// Inbound activities are counted in each process and written in batches: far fewer writes
+/// than activities, each process exact about its own, and two processes together held to the
+/// allowance give or take one batch each.
+#[tokio::test]
+async fn inbound_counts_are_batched_and_still_shared() {
+    use cohort::{
+        Error,
+        domain::limits::{self, FLUSH_HITS, Limit},
+    };
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = TestApp::spawn_with(|c| c.limits.inbound_per_minute = 200).await;
+    let one = app.ctx.ctx.clone();
+    // A second process: the same database, counts of its own.
+    let mut two = one.clone();
+    two.limits = Default::default();
+    let stored = || async {
+        let row = app
+            .ctx
+            .db
+            .query_one_raw(Statement::from_string(
+                app.ctx.db.get_database_backend(),
+                "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) AS n FROM rate_limits \
+                 WHERE bucket = 'inbound:peer.example'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    };
+
+    // Twenty activities: none written yet (a batch is 32 hits or a second).
+    for _ in 0..20 {
+        limits::check(&one, Limit::Inbound, "peer.example")
+            .await
+            .unwrap();
+    }
+    assert!(stored().await < 20, "a write per activity");
+
+    // Both processes take turns until each is refused; together they let through the
+    // allowance, give or take a batch each. A minute's window may turn over mid-test: then
+    // the count starts again, so the test counts within one window.
+    let window = |t: i64| t - t.rem_euclid(60);
+    let started = window(cohort::domain::now().timestamp());
+    let mut allowed = 20;
+    let mut refused = [false, false];
+    for i in 0..1000 {
+        let ctx = if i % 2 == 0 { &one } else { &two };
+        match limits::check(ctx, Limit::Inbound, "peer.example").await {
+            Ok(()) => allowed += 1,
+            Err(Error::TooManyRequests { .. }) => refused[i % 2] = true,
+            Err(e) => panic!("{e}"),
+        }
+        if refused == [true, true] {
+            break;
+        }
+    }
+    if window(cohort::domain::now().timestamp()) != started {
+        return; // the minute turned over: the figures span two windows
+    }
+    assert_eq!(refused, [true, true]);
+    assert!(
+        (200..=200 + 2 * FLUSH_HITS).contains(&allowed),
+        "{allowed} let through for an allowance of 200"
+    );
+    // Once known to be over, a process refuses without writing.
+    let before = stored().await;
+    for _ in 0..50 {
+        assert!(
+            limits::check(&one, Limit::Inbound, "peer.example")
+                .await
+                .is_err()
+        );
+    }
+    assert_eq!(stored().await, before, "refusals written");
+}
