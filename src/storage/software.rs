@@ -46,7 +46,7 @@ struct Host {
 }
 
 /// Makes every destination host that has no row due now, then leases up to `limit` due hosts
-/// until `lease_until` and returns them.
+/// that still have destinations until `lease_until` and returns them.
 pub async fn claim_due<C: ConnectionTrait>(
     conn: &C,
     now: DateTime<Utc>,
@@ -80,8 +80,9 @@ pub async fn claim_due<C: ConnectionTrait>(
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let sql = format!(
         "UPDATE peer_software SET next_check_at = ? WHERE host IN ( \
-           SELECT host FROM peer_software WHERE next_check_at <= ? \
-           ORDER BY next_check_at, host LIMIT ? {lock}) \
+           SELECT s.host FROM peer_software s WHERE s.next_check_at <= ? \
+             AND EXISTS (SELECT 1 FROM destinations d WHERE d.host = s.host) \
+           ORDER BY s.next_check_at, s.host LIMIT ? {lock}) \
          AND next_check_at <= ? RETURNING host"
     );
     let hosts = Host::find_by_statement(stmt(
