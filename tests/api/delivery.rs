@@ -12,7 +12,7 @@ use cohort::{
     },
     testing::TestDatabase,
 };
-use sea_orm::DatabaseConnection;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 async fn db(test_db: &TestDatabase) -> DatabaseConnection {
     let db = storage::connect(&DatabaseConfig {
@@ -77,6 +77,16 @@ async fn follower(db: &DatabaseConnection, host: &str, name: &str, group: i64) {
 }
 
 async fn enqueue(db: &DatabaseConnection, id: &str, group: Option<i64>, inboxes: &[&str]) -> i64 {
+    enqueue_for(db, id, group, inboxes, false).await
+}
+
+async fn enqueue_for(
+    db: &DatabaseConnection,
+    id: &str,
+    group: Option<i64>,
+    inboxes: &[&str],
+    microblog_only: bool,
+) -> i64 {
     let inboxes: Vec<String> = inboxes.iter().map(|s| s.to_string()).collect();
     queue::enqueue(
         db,
@@ -85,7 +95,7 @@ async fn enqueue(db: &DatabaseConnection, id: &str, group: Option<i64>, inboxes:
             signer: "http://here/u/a",
             body: &format!("{{\"id\":\"{id}\"}}"),
             group_id: group,
-            microblog_only: false,
+            microblog_only,
             inboxes: &inboxes,
         },
         now() - Duration::seconds(1),
@@ -492,4 +502,85 @@ async fn on_postgres_work_queued_by_one_process_wakes_the_others() {
         .await
         .expect("woken by the other process's enqueue");
     task.abort();
+}
+
+/// A post's plain Announce (`microblog_only`) reaches followers on microblog or unknown
+/// software and skips those whose NodeInfo named the Lemmy family; what a host runs is
+/// checked under a lease, once at a time, and a new inbox of a known host inherits it.
+#[tokio::test]
+async fn microblog_only_activities_skip_hosts_that_read_one_announce() {
+    use storage::software::{self, Learnt};
+    let test_db = TestDatabase::new().await;
+    let db = &db(&test_db).await;
+    let g = group(db, "rust").await;
+    follower(db, "lem", "ann", g).await;
+    follower(db, "mast", "bob", g).await;
+    follower(db, "unknown", "cat", g).await;
+
+    // Every destination host is due for a check; a second claim while leased finds none.
+    let lease = now() + Duration::minutes(2);
+    let mut hosts = software::claim_due(db, now(), lease, 10).await.unwrap();
+    hosts.sort();
+    assert_eq!(hosts, ["lem", "mast", "unknown"]);
+    assert!(
+        software::claim_due(db, now(), lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let learnt = |name: &str, one: bool| Learnt {
+        software: name.into(),
+        version: Some("1.0".into()),
+        single_delivery: one,
+    };
+    let day = now() + Duration::days(1);
+    software::record(db, "lem", Some(&learnt("lemmy", true)), now(), day)
+        .await
+        .unwrap();
+    software::record(db, "mast", Some(&learnt("mastodon", false)), now(), day)
+        .await
+        .unwrap();
+    software::record(db, "unknown", None, now(), now() + Duration::hours(1))
+        .await
+        .unwrap();
+    // Due again only when their time comes.
+    assert!(
+        software::claim_due(db, now(), lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let later = now() + Duration::hours(2);
+    assert_eq!(
+        software::claim_due(db, later, later + Duration::minutes(2), 10)
+            .await
+            .unwrap(),
+        ["unknown"]
+    );
+
+    enqueue_for(db, "create", Some(g), &[], false).await;
+    enqueue_for(db, "plain", Some(g), &[], true).await;
+    let due = claim_due(db).await;
+    let got = |host: &str| -> Vec<String> {
+        due.iter()
+            .find(|(inbox, _, _)| inbox == &format!("http://{host}/inbox"))
+            .map(|(_, ids, _)| ids.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(got("lem"), ["create"]);
+    assert_eq!(got("mast"), ["create", "plain"]);
+    assert_eq!(got("unknown"), ["create", "plain"]);
+
+    // A second inbox on a host known to read one Announce is marked so from the start.
+    let inbox = "http://lem/u/dan/inbox".to_string();
+    queue::ensure_destinations(db, std::slice::from_ref(&inbox), now())
+        .await
+        .unwrap();
+    let row = storage::entities::destinations::Entity::find()
+        .filter(storage::entities::destinations::Column::Inbox.eq(inbox))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.single_delivery);
 }
