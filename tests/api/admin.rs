@@ -183,6 +183,23 @@ async fn block_an_instance_show_federation_state_and_unblock() {
         "never attempted: {failing:?}"
     );
 
+    // What its NodeInfo said (a failed check later keeps it).
+    let lemmy = storage::software::Learnt {
+        software: "lemmy".into(),
+        version: Some("0.19.20".into()),
+        single_delivery: true,
+    };
+    let day = cohort::domain::now() + chrono::Duration::days(1);
+    storage::software::record(
+        &app.ctx.db,
+        "peer.example",
+        Some(&lemmy),
+        cohort::domain::now(),
+        day,
+    )
+    .await
+    .unwrap();
+
     let out = run(&url, &["admin", "federation", "--json"], "");
     assert!(out.status.success(), "{}", stderr(&out));
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -204,6 +221,11 @@ async fn block_an_instance_show_federation_state_and_unblock() {
         (p["inboxes"].clone(), p["blocked"].clone()),
         (json!(1), json!(false))
     );
+    assert_eq!(
+        (p["software"].clone(), p["single_delivery"].clone()),
+        (json!("lemmy 0.19.20"), json!(true))
+    );
+    assert_eq!(peer("social.spam.example")["software"], Value::Null);
     assert_eq!(peer("social.spam.example")["blocked"], true, "a subdomain");
     assert_eq!(
         peer("spam.example")["blocked"],
@@ -218,6 +240,7 @@ async fn block_an_instance_show_federation_state_and_unblock() {
         text.contains("peer.example") && text.contains("blocked"),
         "{text}"
     );
+    assert!(text.contains("lemmy 0.19.20"), "{text}");
     assert!(text.contains("spam wave"), "{text}");
 
     let out = run(&url, &["admin", "unblock-instance", "spam.example"], "");
