@@ -1,7 +1,10 @@
 //! Account settings a person changes themselves (the password is in `accounts`).
 
 use super::{Ctx, accounts::CurrentUser, now, text};
-use crate::{error::Result, storage};
+use crate::{
+    error::{Error, Result},
+    storage,
+};
 
 /// Longest display name, in characters.
 pub const MAX_DISPLAY_NAME_CHARS: usize = 64;
@@ -16,4 +19,24 @@ pub async fn set_display_name(ctx: &Ctx, user: &CurrentUser, raw: &str) -> Resul
     };
     storage::settings::set_display_name(&ctx.db, user.person.id, name.clone(), now()).await?;
     Ok(name)
+}
+
+/// Sets the language the person reads the interface in: one this instance offers
+/// (`i18n::LANGUAGES`), or blank for "as my browser asks".
+pub async fn set_language(ctx: &Ctx, user: &CurrentUser, raw: &str) -> Result<Option<String>> {
+    let choice = raw.trim();
+    let language = if choice.is_empty() {
+        None
+    } else {
+        let offered = crate::i18n::LANGUAGES
+            .iter()
+            .find(|l| l.code == choice)
+            .ok_or_else(|| Error::Invalid {
+                field: "language".into(),
+                message: "not a language this instance offers".into(),
+            })?;
+        Some(offered.code.to_string())
+    };
+    storage::persons::set_language(&ctx.db, user.local_user_id, language.clone()).await?;
+    Ok(language)
 }

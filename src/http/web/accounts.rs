@@ -358,21 +358,11 @@ pub(super) async fn save_language(
     WebForm { viewer, data }: WebForm<LanguageForm>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
-    let choice = data.language.trim();
-    let language = if choice.is_empty() {
-        None
-    } else {
-        match crate::i18n::LANGUAGES.iter().find(|l| l.code == choice) {
-            Some(l) => Some(l.code.to_string()),
-            None => {
-                let e = Error::Invalid {
-                    field: "language".into(),
-                    message: "not a language this instance offers".into(),
-                };
-                return settings_page(&s, &viewer, e.status(), None, Some(&e));
-            }
+    if let Err(e) = crate::domain::settings::set_language(&s.ctx, &user, &data.language).await {
+        if matches!(e, Error::Invalid { .. }) {
+            return settings_page(&s, &viewer, e.status(), None, Some(&e));
         }
-    };
-    crate::storage::persons::set_language(&s.ctx.db, user.local_user_id, language).await?;
+        return Err(e.into());
+    }
     Ok(done("/settings?saved=1"))
 }
