@@ -59,14 +59,7 @@ fn author(p: Option<&PersonRef>) -> Vec<Person> {
 /// Message `key` with string `args`, in the request's language (a feed reader's
 /// `Accept-Language`, else the instance's): feeds are read signed out.
 fn words(key: &str, args: &[(&str, &str)]) -> String {
-    let Ok(c) = crate::i18n::catalogue() else {
-        return key.to_string();
-    };
-    let mut fluent = fluent_bundle::FluentArgs::new();
-    for (name, value) in args {
-        fluent.set(*name, value.to_string());
-    }
-    c.text(super::render::page_lang_now(), key, Some(&fluent))
+    super::charts::msg(super::render::page_lang_now(), key, args)
 }
 
 /// The body, or only its content warning when it has one (a reader shows no warning).
