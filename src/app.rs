@@ -24,6 +24,7 @@ pub struct Application {
     body_limit: usize,
     client: reqwest::Client,
     delivery: crate::config::DeliveryConfig,
+    mail: crate::config::MailConfig,
     debug: bool,
 }
 
@@ -108,6 +109,7 @@ impl Application {
             body_limit: config.http.body_limit,
             client,
             delivery: config.delivery.clone(),
+            mail: config.mail.clone(),
             debug: config.federation.debug,
         })
     }
@@ -148,8 +150,21 @@ impl Application {
     ) -> std::io::Result<()> {
         let router = self.router();
         let who = format!("{}/{}", self.addr, std::process::id());
-        let housekeeping = tokio::spawn(crate::maintenance::run(self.ctx.ctx.clone(), who));
+        let housekeeping = tokio::spawn(crate::maintenance::run(self.ctx.ctx.clone(), who.clone()));
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mailer = match crate::mail::Mailer::from_config(&self.mail, &self.ctx.instance.domain) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::error!(error = %e, "the mail relay is misconfigured: no mail is sent");
+                None
+            }
+        };
+        let mail = tokio::spawn(crate::mail::run(
+            self.ctx.clone(),
+            mailer,
+            who.clone(),
+            stopped.clone(),
+        ));
         let delivery = tokio::spawn(crate::delivery::run(
             self.ctx.clone(),
             self.client.clone(),
@@ -172,6 +187,7 @@ impl Application {
         // Let in-flight deliveries finish and be recorded, so a restart repeats none.
         let _ = stop.send(true);
         let _ = delivery.await;
+        let _ = mail.await;
         result
     }
 }

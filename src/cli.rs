@@ -220,6 +220,88 @@ pub async fn queue_retry(config: &Config, inboxes: &[String]) -> Result<u64> {
     Ok(storage::queue::retry_now(&db, inboxes, crate::domain::now()).await?)
 }
 
+/// What `cohort admin mail` shows.
+#[derive(Debug, serde::Serialize)]
+pub struct MailReport {
+    /// Waiting, sent and failed.
+    pub counts: storage::mail::Counts,
+    /// The newest mails (no bodies: those are the recipients' business).
+    pub newest: Vec<MailLine>,
+}
+
+/// One mail in the report.
+#[derive(Debug, serde::Serialize)]
+pub struct MailLine {
+    /// Its id.
+    pub id: i64,
+    /// `verify`, `reset`, `notices`, `digest`.
+    pub kind: String,
+    /// The address.
+    pub to: String,
+    /// `waiting`, `sent` or `failed`.
+    pub state: &'static str,
+    /// Attempts so far.
+    pub attempts: i32,
+    /// When it was queued.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The relay's last answer, when an attempt failed.
+    pub last_error: Option<String>,
+}
+
+/// `cohort admin mail`: the mail queue's counts and its 20 newest mails.
+pub async fn mail_report(config: &Config) -> Result<MailReport> {
+    let db = connect_migrated(config).await?;
+    let counts = storage::mail::counts(&db).await?;
+    let newest = storage::mail::list(&db, 20)
+        .await?
+        .into_iter()
+        .map(|m| MailLine {
+            id: m.id,
+            state: if m.sent_at.is_some() {
+                "sent"
+            } else if m.failed_at.is_some() {
+                "failed"
+            } else {
+                "waiting"
+            },
+            kind: m.kind,
+            to: m.to_address,
+            attempts: m.attempts,
+            created_at: m.created_at,
+            last_error: m.last_error,
+        })
+        .collect();
+    Ok(MailReport { counts, newest })
+}
+
+/// The mail report as text for people.
+pub fn format_mail_report(r: &MailReport) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "waiting: {}  sent: {}  failed: {}",
+        r.counts.waiting, r.counts.sent, r.counts.failed
+    );
+    for m in &r.newest {
+        let _ = writeln!(
+            out,
+            "{:>6}  {:<7}  {:<7}  {:>2}  {}  {}{}",
+            m.id,
+            m.state,
+            m.kind,
+            m.attempts,
+            m.created_at.format("%Y-%m-%d %H:%M"),
+            m.to,
+            m.last_error
+                .as_deref()
+                .map(|e| format!("  ({e})"))
+                .unwrap_or_default()
+        );
+    }
+    out
+}
+
 /// `cohort admin queue`: the outgoing queue's state.
 pub async fn queue_report(config: &Config) -> Result<storage::queue::Report> {
     let db = connect_migrated(config).await?;

@@ -39,6 +39,8 @@ pub struct Config {
     pub questions: QuestionsConfig,
     /// `[search]`
     pub search: SearchConfig,
+    /// `[mail]`
+    pub mail: MailConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -106,6 +108,9 @@ pub struct RegistrationConfig {
     /// When not empty, sign-up needs an e-mail address in one of these domains (or their
     /// subdomains), e.g. the organisation's own.
     pub email_domains: Vec<String>,
+    /// Sign-up needs an e-mail address, and the account can sign in only once the address
+    /// is confirmed through the link mailed to it. Needs `[mail]`.
+    pub verify_email: bool,
 }
 
 /// Whether the public sign-up call is allowed.
@@ -187,6 +192,58 @@ impl Default for SearchConfig {
     }
 }
 
+/// `[mail]`: the SMTP relay mail goes out through. With no `smtp_host`, Cohort sends no
+/// mail and the features that need it say so (a password is then reset by an administrator).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    /// The relay's host name; empty: no mail.
+    pub smtp_host: String,
+    /// The relay's port (587 for `starttls`, 465 for `tls`, 25 for `none`).
+    pub smtp_port: u16,
+    /// `starttls` (upgrade a plain connection; required), `tls` (TLS from the start) or
+    /// `none` (plain text: only for a relay on the same host or a test server).
+    pub security: MailSecurity,
+    /// The user name to authenticate with; empty: no authentication.
+    pub username: String,
+    /// The password to authenticate with.
+    pub password: String,
+    /// The sender, e.g. `Cohort <cohort@example.org>`; empty: `Cohort <noreply@DOMAIN>`.
+    pub from: String,
+    /// Seconds to wait for the relay at each step.
+    pub timeout_seconds: u64,
+    /// Seconds before the first retry after a temporary failure; each retry waits twice as
+    /// long (at most an hour), and after three days the mail is given up.
+    pub retry_seconds: u64,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailSecurity {
+    /// A plain connection upgraded with STARTTLS, which must succeed.
+    Starttls,
+    /// TLS from the first byte (SMTPS).
+    Tls,
+    /// No encryption (a relay on loopback, a test server).
+    None,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_host: String::new(),
+            smtp_port: 587,
+            security: MailSecurity::Starttls,
+            username: String::new(),
+            password: String::new(),
+            from: String::new(),
+            timeout_seconds: 30,
+            retry_seconds: 60,
+        }
+    }
+}
+
 /// `[log]`
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -221,6 +278,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             questions: QuestionsConfig::default(),
             search: SearchConfig::default(),
+            mail: MailConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -262,6 +320,7 @@ impl Default for RegistrationConfig {
             mode: RegistrationMode::Open,
             question: "Why do you want to join, and what would you like to learn?".into(),
             email_domains: vec![],
+            verify_email: false,
         }
     }
 }
@@ -456,6 +515,24 @@ impl Config {
             return Err(ConfigError(
                 "search.sqlite_tokenizer: must be an FTS5 tokenizer such as \"porter unicode61\""
                     .into(),
+            ));
+        }
+        if self.registration.verify_email && self.mail.smtp_host.trim().is_empty() {
+            return Err(ConfigError(
+                "registration.verify_email: needs a mail relay (mail.smtp_host) to send the links"
+                    .into(),
+            ));
+        }
+        if !self.mail.from.is_empty() && self.mail.from.parse::<lettre::message::Mailbox>().is_err()
+        {
+            return Err(ConfigError(format!(
+                "mail.from: {:?} must be an address such as \"Cohort <cohort@example.org>\"",
+                self.mail.from
+            )));
+        }
+        if self.mail.timeout_seconds == 0 || self.mail.retry_seconds == 0 {
+            return Err(ConfigError(
+                "mail.timeout_seconds and mail.retry_seconds: must be at least 1".into(),
             ));
         }
         if !self.listen.contains(':') {

@@ -86,6 +86,10 @@ pub enum Code {
     RegistrationClosed,
     /// The account waits for an administrator's approval.
     PendingApproval,
+    /// The account's e-mail address is not confirmed yet (the instance requires it).
+    EmailUnverified,
+    /// This instance sends no e-mail, and what was asked needs it.
+    MailUnavailable,
     /// The caller is banned from the group.
     Banned,
     /// This instance does not federate with that one.
@@ -140,6 +144,8 @@ impl Code {
         Code::Forbidden,
         Code::RegistrationClosed,
         Code::PendingApproval,
+        Code::EmailUnverified,
+        Code::MailUnavailable,
         Code::Banned,
         Code::InstanceBlocked,
         Code::InstanceNotAllowed,
@@ -171,6 +177,8 @@ impl Code {
             Self::Forbidden => "forbidden",
             Self::RegistrationClosed => "registration_closed",
             Self::PendingApproval => "pending_approval",
+            Self::EmailUnverified => "email_unverified",
+            Self::MailUnavailable => "mail_unavailable",
             Self::Banned => "banned",
             Self::InstanceBlocked => "instance_blocked",
             Self::InstanceNotAllowed => "instance_not_allowed",
@@ -203,6 +211,8 @@ impl Code {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::RegistrationClosed => StatusCode::FORBIDDEN,
             Self::PendingApproval => StatusCode::FORBIDDEN,
+            Self::EmailUnverified => StatusCode::FORBIDDEN,
+            Self::MailUnavailable => StatusCode::CONFLICT,
             Self::Banned => StatusCode::FORBIDDEN,
             Self::InstanceBlocked => StatusCode::FORBIDDEN,
             Self::InstanceNotAllowed => StatusCode::FORBIDDEN,
@@ -238,10 +248,10 @@ pub struct ErrorBody {
     /// `unauthenticated`, `bad_credentials`, `bad_signature`, `not_found`, `no_route`,
     /// `method_not_allowed`, `payload_too_large`, `unsupported_media_type`, `rate_limited`,
     /// `upstream_unavailable`, `internal`; and the refusals, whose status each code fixes:
-    /// 403 `forbidden`, `registration_closed`, `pending_approval`, `banned`,
+    /// 403 `forbidden`, `registration_closed`, `pending_approval`, `email_unverified`, `banned`,
     /// `instance_blocked`, `instance_not_allowed`, `csrf`; 409 `name_taken`, `deleted`,
     /// `locked`, `not_removed`, `is_moderator`, `last_moderator`, `is_banned`, `not_a_question`,
-    /// `not_in_thread`, `edit_conflict`; 400 (a federated input refused) `invalid_activity`, `invalid_actor`,
+    /// `not_in_thread`, `edit_conflict`, `mail_unavailable` (this instance sends no e-mail); 400 (a federated input refused) `invalid_activity`, `invalid_actor`,
     /// `invalid_object`, `not_public`, `object_deleted`, `unsupported_object`, `url_refused`,
     /// `fetch_failed`, `fetch_limit`.
     pub error: &'static str,

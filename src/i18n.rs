@@ -55,9 +55,9 @@ macro_rules! catalogue_files {
 }
 
 catalogue_files! {
-    "en" => ["common.ftl", "accounts.ftl", "groups.ftl", "threads.ftl", "pages.ftl", "health.ftl"],
-    "de" => ["common.ftl", "accounts.ftl", "groups.ftl", "threads.ftl", "pages.ftl", "health.ftl"],
-    "fr" => ["common.ftl", "accounts.ftl", "groups.ftl", "threads.ftl", "pages.ftl", "health.ftl"],
+    "en" => ["common.ftl", "accounts.ftl", "groups.ftl", "threads.ftl", "pages.ftl", "health.ftl", "mail.ftl"],
+    "de" => ["common.ftl", "accounts.ftl", "groups.ftl", "threads.ftl", "pages.ftl", "health.ftl", "mail.ftl"],
+    "fr" => ["common.ftl", "accounts.ftl", "groups.ftl", "threads.ftl", "pages.ftl", "health.ftl", "mail.ftl"],
 }
 
 /// Languages written right to left (by primary subtag); a page in one of them is

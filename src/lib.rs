@@ -26,6 +26,7 @@ pub mod harness;
 pub mod http;
 pub mod i18n;
 pub mod inbox;
+pub mod mail;
 pub mod maintenance;
 pub mod metrics;
 pub mod services;

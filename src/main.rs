@@ -253,6 +253,12 @@ enum AdminCommand {
         #[arg(long, conflicts_with = "retry")]
         retry_failing: bool,
     },
+    /// The outgoing mail: how many wait, were sent and failed, and the newest mails.
+    Mail {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The new password: from standard input with `--password-stdin`, else asked at the terminal.
@@ -510,6 +516,13 @@ async fn main() -> ExitCode {
                 Err(e) => Err(e),
             }
         }
+        Command::Admin(AdminCommand::Mail { json }) => cli::mail_report(&config).await.map(|r| {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+            } else {
+                print!("{}", cli::format_mail_report(&r));
+            }
+        }),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -30,6 +30,8 @@ const POLL: Duration = Duration::from_secs(60);
 pub const RECEIVED_KEPT: Span = Span::days(30);
 /// See [`RECEIVED_KEPT`].
 pub const SENT_KEPT: Span = Span::days(90);
+/// Sent and failed mails stay a month (what was sent to whom, for the administrator).
+pub const MAIL_KEPT: Span = Span::days(30);
 /// Queue rows outlive the three days after which a failing destination is skipped.
 pub const QUEUE_KEPT: Span = Span::days(7);
 
@@ -50,20 +52,23 @@ pub struct Purged {
     pub bans: u64,
     /// Health rollup rows naming who took part, older than the 13 weeks kept.
     pub health: u64,
+    /// Mails sent or given up, and mail tokens expired, over [`MAIL_KEPT`] ago.
+    pub mail: u64,
 }
 
 impl std::fmt::Display for Purged {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} expired session(s), {} received activity id(s), {} sent activities, {} queue row(s), {} rate-limit window(s), {} ended ban(s), {} old health row(s)",
+            "{} expired session(s), {} received activity id(s), {} sent activities, {} queue row(s), {} rate-limit window(s), {} ended ban(s), {} old health row(s), {} old mail row(s)",
             self.sessions,
             self.received,
             self.sent,
             self.queue,
             self.limits,
             self.bans,
-            self.health
+            self.health,
+            self.mail
         )
     }
 }
@@ -86,6 +91,7 @@ pub async fn purge(ctx: &Ctx, received_kept: Span, sent_kept: Span) -> Result<Pu
             storage::health::week_of(t) - crate::domain::health::WEEKS,
         )
         .await?,
+        mail: storage::mail::purge(&ctx.db, t - MAIL_KEPT).await?,
     })
 }
 

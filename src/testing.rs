@@ -13,6 +13,8 @@ use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
 use crate::{Application, Config, services::Services};
 
+pub mod smtp;
+
 /// The environment variable naming the PostgreSQL server for tests.
 pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
 

@@ -59,7 +59,7 @@ struct Extra {
 }
 
 /// An e-mail address: one `@`, a name, a domain with a dot; no spaces or control characters.
-fn check_email(raw: &str, domains: &[String]) -> Result<String> {
+pub(crate) fn check_email(raw: &str, domains: &[String]) -> Result<String> {
     let bad = || Error::invalid("email", "must be an e-mail address such as ann@example.org");
     let email = raw.trim().to_ascii_lowercase();
     if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -118,7 +118,7 @@ impl CurrentUser {
     }
 }
 
-fn check_password(password: &str) -> Result<()> {
+pub(crate) fn check_password(password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(Error::invalid(
             "password",
@@ -142,7 +142,7 @@ fn new_salt() -> Result<SaltString> {
     SaltString::encode_b64(&bytes).map_err(|e| Error::Internal(format!("salt: {e}")))
 }
 
-async fn hash_password(password: String) -> Result<String> {
+pub(crate) async fn hash_password(password: String) -> Result<String> {
     tokio::task::spawn_blocking(move || {
         let salt = new_salt()?;
         Argon2::default()
@@ -236,9 +236,16 @@ pub async fn register(ctx: &Ctx, input: NewAccount) -> Result<(persons::Model, b
             extra.invite_hash = Some(token_hash(code));
         }
     }
-    match (&input.email, ctx.instance.email_domains.is_empty()) {
+    let address_needed = !ctx.instance.email_domains.is_empty() || ctx.instance.verify_email;
+    match (&input.email, address_needed) {
         (Some(e), _) => extra.email = Some(check_email(e, &ctx.instance.email_domains)?),
-        (None, false) => {
+        (None, true) if ctx.instance.email_domains.is_empty() => {
+            return Err(Error::invalid(
+                "email",
+                "sign-up here needs an e-mail address, to confirm it",
+            ));
+        }
+        (None, true) => {
             return Err(Error::invalid(
                 "email",
                 format!(
@@ -247,10 +254,16 @@ pub async fn register(ctx: &Ctx, input: NewAccount) -> Result<(persons::Model, b
                 ),
             ));
         }
-        (None, true) => {}
+        (None, false) => {}
     }
     let pending = !extra.approved;
     let person = create_with(ctx, &input.username, &input.password, false, extra).await?;
+    // An address given is confirmed by mail (when the instance sends mail): notices and
+    // digests go only to confirmed addresses, and `registration.verify_email` holds the
+    // sign-in until then.
+    if let Some(user) = storage::mail::user_of_person(&ctx.db, person.id).await? {
+        super::mail::send_verification(ctx, &user, &person.username).await?;
+    }
     Ok((person, pending))
 }
 
@@ -421,6 +434,7 @@ pub async fn login(ctx: &Ctx, input: Credentials) -> Result<String> {
             message: "this account waits for an administrator's approval".into(),
         });
     }
+    super::mail::check_verified(ctx, &user)?;
     let token = random_hex(32);
     let t = now();
     storage::sessions::create(

@@ -18,6 +18,7 @@ pub mod instances;
 pub mod keys;
 pub mod languages;
 pub mod limits;
+pub mod mail;
 pub mod moderation;
 pub mod names;
 pub mod notifications;
@@ -62,6 +63,11 @@ pub struct Instance {
     pub search_language: String,
     /// The interface language when neither the person nor their browser picks one.
     pub language: String,
+    /// Whether a mail relay is configured (`[mail] smtp_host`): without one, nothing is
+    /// queued and what needs mail says so.
+    pub mail: bool,
+    /// Sign-up needs a confirmed e-mail address (`registration.verify_email`).
+    pub verify_email: bool,
 }
 
 impl Instance {
@@ -85,6 +91,8 @@ impl Instance {
             nudge_after_days: config.questions.nudge_after_days,
             search_language: config.search.language.clone(),
             language: config.language.clone(),
+            mail: !config.mail.smtp_host.trim().is_empty(),
+            verify_email: config.registration.verify_email,
         }
     }
 

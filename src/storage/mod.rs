@@ -25,6 +25,7 @@ pub mod health;
 pub mod instance;
 pub mod jobs;
 pub mod limits;
+pub mod mail;
 pub mod memo;
 pub mod moderation;
 pub mod notifications;

@@ -8,7 +8,7 @@ use crate::{
     domain::{
         accounts::CurrentUser,
         content::{self as domain_content, ContentRef},
-        now,
+        mail, now,
         posts::{self, NewPost, PostEdit},
         replies::{self, NewReply, ReplyEdit},
         views::{PostView, ReplyView, VoteView},
@@ -37,6 +37,7 @@ pub async fn create_post(
     let unit = Unit::begin(ctx).await?;
     let view = posts::create(unit.ctx(), user, group_handle, input).await?;
     outbox::post_created(unit.ctx(), view.id).await?;
+    mail::record_content(unit.ctx(), ContentRef::Post(view.id)).await?;
     unit.commit().await?;
     Ok(view)
 }
@@ -51,6 +52,7 @@ pub async fn reply(
     let unit = Unit::begin(ctx).await?;
     let view = replies::create(unit.ctx(), user, post_id, input).await?;
     outbox::reply_created(unit.ctx(), view.id).await?;
+    mail::record_content(unit.ctx(), ContentRef::Reply(view.id)).await?;
     unit.commit().await?;
     Ok(view)
 }
@@ -147,7 +149,12 @@ pub async fn receive_remote(
             apply_update(c, &content, &activity.object).await?;
             false
         }
-        None => is_new && matches!(content, Content::Post(..)),
+        None => {
+            if is_new {
+                mail::record_content(c, content.id_ref()).await?;
+            }
+            is_new && matches!(content, Content::Post(..))
+        }
     };
     if relays {
         let new_post = new_post.then_some(&content);

@@ -37,6 +37,7 @@ pub async fn accept_answer(
     let choice =
         questions::accept(c, actor, is_admin, post_id, reply_id, Some(id.to_string())).await?;
     if choice.changed {
+        crate::domain::mail::record_accepted(c, post_id, reply_id, actor.id).await?;
         let activity = choose_answer(id, actor, &choice.reply, &choice.group)?;
         publish(
             c,
@@ -137,6 +138,9 @@ pub async fn choose_remote(
     let c = unit.ctx();
     let id = activity.id().to_string();
     let choice = questions::accept(c, actor, false, reply.post_id, reply.id, Some(id)).await?;
+    if choice.changed {
+        crate::domain::mail::record_accepted(c, reply.post_id, reply.id, actor.id).await?;
+    }
     if choice.changed && choice.group.local {
         outbox::announce(c, &choice.group, activity, None).await?;
     }

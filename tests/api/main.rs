@@ -18,6 +18,7 @@ mod installable;
 mod languages;
 mod languages_pages;
 mod limits;
+mod mail;
 mod moderation;
 mod openapi;
 mod outbox;

@@ -71,6 +71,8 @@ async fn register(
 ) -> Result<(StatusCode, Json<Created>)> {
     limits::check(&s.ctx, Limit::Signup, &from).await?;
     let (p, pending) = accounts::register(&s.ctx, input).await?;
+    // A confirmation mail may be queued: send it now rather than at the next poll.
+    s.ctx.delivery_wake.notify_waiters();
     Ok((
         StatusCode::CREATED,
         Json(Created {

@@ -12,6 +12,7 @@ use super::AppState;
 mod accounts;
 mod groups;
 mod health;
+mod mail;
 mod membership;
 mod moderation;
 pub mod openapi;
@@ -28,6 +29,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(accounts::router())
         .merge(groups::router())
         .merge(health::router())
+        .merge(mail::router())
         .merge(membership::router())
         .merge(moderation::router())
         .merge(pages::router())

@@ -44,6 +44,8 @@ use crate::{
     components(schemas(ErrorBody)),
     tags(
         (name = "accounts", description = "Sign-up, sign-in, sign-out and the current account"),
+        (name = "mail", description = "E-mail: password reset and address confirmation by \
+            mailed link, and each person's mail settings (notices, the weekly digest)"),
         (name = "groups", description = "Groups and the posts in them"),
         (name = "membership", description = "Joining and leaving groups, here or on other \
             instances, and finding things elsewhere"),

@@ -101,7 +101,12 @@ pub(super) async fn signup(
         application: blank(&data.application),
         invite: blank(&data.invite),
     };
-    match accounts::register(&s.ctx, input).await {
+    let registered = accounts::register(&s.ctx, input).await;
+    if registered.is_ok() {
+        // A confirmation mail may be queued: send it now rather than at the next poll.
+        s.ctx.delivery_wake.notify_waiters();
+    }
+    match registered {
         Ok((_, true)) => page(
             &s.ctx.instance.domain,
             &viewer,
@@ -113,6 +118,17 @@ pub(super) async fn signup(
                 username => data.username.trim(),
             },
         ),
+        Ok((_, false)) if s.ctx.instance.verify_email => {
+            let email = blank(&data.email).unwrap_or_default();
+            let notice = super::charts::msg(viewer.lang, "verify-sent", &[("email", &email)]);
+            page(
+                &s.ctx.instance.domain,
+                &viewer,
+                StatusCode::OK,
+                "login.html",
+                context! { notice => notice, next => "/", username => data.username.trim() },
+            )
+        }
         Ok((_, false)) => {
             // Signed up: sign in at once.
             let token = accounts::login(
@@ -224,8 +240,13 @@ pub(super) async fn logout(
     Ok(r)
 }
 
+/// The settings page showing `e` at the form it belongs to.
+pub(super) async fn settings_error(s: &AppState, viewer: &Viewer, e: &Error) -> PageResult {
+    settings_page(s, viewer, e.status(), None, Some(e)).await
+}
+
 /// The settings page; `notice` is the catalogue key of a sentence shown at its top.
-fn settings_page(
+async fn settings_page(
     s: &AppState,
     viewer: &Viewer,
     status: StatusCode,
@@ -233,6 +254,7 @@ fn settings_page(
     error: Option<&Error>,
 ) -> PageResult {
     let user = viewer.require()?;
+    let mail = crate::domain::mail::settings(&s.ctx, user).await?;
     let languages: Vec<minijinja::Value> = crate::i18n::LANGUAGES
         .iter()
         .map(|l| context! { code => l.code, name => l.name })
@@ -247,6 +269,7 @@ fn settings_page(
             display_name => user.person.display_name,
             language => user.language,
             languages => languages,
+            mail => mail,
             notice => notice.map(|key| tr(viewer.lang, key)),
             error => error.map(form_error),
         },
@@ -271,7 +294,7 @@ pub(super) async fn settings(
     } else {
         None
     };
-    settings_page(&s, &viewer, StatusCode::OK, notice, None)
+    settings_page(&s, &viewer, StatusCode::OK, notice, None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -303,7 +326,7 @@ pub(super) async fn change_password(
         Ok(t) => t,
         Err(Error::BadCredentials) => {
             let e = Error::invalid("current", "the current password is not right");
-            return settings_page(&s, &viewer, StatusCode::BAD_REQUEST, None, Some(&e));
+            return settings_page(&s, &viewer, StatusCode::BAD_REQUEST, None, Some(&e)).await;
         }
         Err(e) => return Err(e.into()),
     };
@@ -312,7 +335,7 @@ pub(super) async fn change_password(
         accounts::reset_password(&s.ctx, &user.person.username, &data.new_password).await
     {
         if is_user_error(&e) {
-            return settings_page(&s, &viewer, e.status(), None, Some(&e));
+            return settings_page(&s, &viewer, e.status(), None, Some(&e)).await;
         }
         return Err(e.into());
     }
@@ -340,7 +363,7 @@ pub(super) async fn save_profile(
     let user = viewer.require()?.clone();
     match crate::domain::settings::set_display_name(&s.ctx, &user, &data.display_name).await {
         Ok(_) => Ok(done("/settings?saved=1")),
-        Err(e) if is_user_error(&e) => settings_page(&s, &viewer, e.status(), None, Some(&e)),
+        Err(e) if is_user_error(&e) => settings_page(&s, &viewer, e.status(), None, Some(&e)).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -360,7 +383,7 @@ pub(super) async fn save_language(
     let user = viewer.require()?.clone();
     if let Err(e) = crate::domain::settings::set_language(&s.ctx, &user, &data.language).await {
         if matches!(e, Error::Invalid { .. }) {
-            return settings_page(&s, &viewer, e.status(), None, Some(&e));
+            return settings_page(&s, &viewer, e.status(), None, Some(&e)).await;
         }
         return Err(e.into());
     }

@@ -25,6 +25,7 @@ mod app;
 mod charts;
 mod groups;
 mod health;
+mod mail;
 mod moderation;
 mod pages;
 mod people;
@@ -54,6 +55,18 @@ pub fn router() -> Router<AppState> {
         .route("/settings/password", post(accounts::change_password))
         .route("/settings/profile", post(accounts::save_profile))
         .route("/settings/language", post(accounts::save_language))
+        .route("/settings/mail", post(mail::save_settings))
+        .route(
+            "/password/forgot",
+            get(mail::forgot_form).post(mail::forgot),
+        )
+        .route("/password/reset", get(mail::reset_form).post(mail::reset))
+        .route("/account/verify", get(mail::verify))
+        .route("/account/verify/resend", post(mail::resend))
+        .route(
+            "/mail/unsubscribe/{key}",
+            get(mail::unsubscribe_form).post(mail::unsubscribe),
+        )
         .route("/groups", get(groups::directory))
         .route(
             "/groups/new",

@@ -89,6 +89,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "page_new.html",
         include_str!("../../../templates/page_new.html"),
     ),
+    ("mail.html", include_str!("../../../templates/mail.html")),
 ];
 
 /// The part of a handle after `@` (`name@host` → `host`).

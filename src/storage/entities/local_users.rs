@@ -20,6 +20,17 @@ pub struct Model {
     pub application: Option<String>,
     /// The interface language chosen in settings (`en`, `de` …); none: as the browser asks.
     pub language: Option<String>,
+    /// When the address was confirmed through a mailed link.
+    pub email_verified_at: Option<DateTimeUtc>,
+    /// The last mail to the address failed permanently (no notices or digests until it
+    /// changes or is confirmed again).
+    pub email_failed_at: Option<DateTimeUtc>,
+    /// How replies, mentions and accepted answers are mailed: `immediately`, `daily`, `never`.
+    pub mail_notices: String,
+    /// Whether the weekly digest is mailed.
+    pub mail_digest: bool,
+    /// The secret in one-click unsubscribe links (made with the first such mail).
+    pub mail_key: Option<String>,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.
