@@ -88,7 +88,8 @@ impl Application {
         let addr = listener
             .local_addr()
             .map_err(|e| Error::Internal(format!("listener has no address: {e}")))?;
-        let ctx = Services::new(Ctx::new(db, Instance::from_config(&config)));
+        let mut ctx = Services::new(Ctx::new(db, Instance::from_config(&config)));
+        ctx.sso = crate::sso::Providers::new(&config.oidc)?;
         let instance_actor = crate::federation::actors::InstanceActor::load(&ctx).await?;
         let client = http_client(config.federation.debug)?;
         let federation = FederationConfig::builder()

@@ -220,6 +220,20 @@ pub async fn queue_retry(config: &Config, inboxes: &[String]) -> Result<u64> {
     Ok(storage::queue::retry_now(&db, inboxes, crate::domain::now()).await?)
 }
 
+/// `cohort admin identities`: every account linked to a single sign-on provider.
+pub async fn identities(config: &Config) -> Result<Vec<crate::domain::sso::IdentityLine>> {
+    let db = connect_migrated(config).await?;
+    let ctx = crate::domain::Ctx::new(db, crate::domain::Instance::from_config(config));
+    crate::domain::sso::identities(&ctx).await
+}
+
+/// `cohort admin unlink-identity USERNAME PROVIDER`.
+pub async fn unlink_identity(config: &Config, username: &str, provider: &str) -> Result<()> {
+    let db = connect_migrated(config).await?;
+    let ctx = crate::domain::Ctx::new(db, crate::domain::Instance::from_config(config));
+    crate::domain::sso::unlink(&ctx, username, provider).await
+}
+
 /// What `cohort admin mail` shows.
 #[derive(Debug, serde::Serialize)]
 pub struct MailReport {

@@ -41,6 +41,8 @@ pub struct Config {
     pub search: SearchConfig,
     /// `[mail]`
     pub mail: MailConfig,
+    /// `[[oidc]]`: the OpenID Connect providers people may sign in with (file only).
+    pub oidc: Vec<OidcProviderConfig>,
     /// Logging.
     pub log: LogConfig,
 }
@@ -111,6 +113,9 @@ pub struct RegistrationConfig {
     /// Sign-up needs an e-mail address, and the account can sign in only once the address
     /// is confirmed through the link mailed to it. Needs `[mail]`.
     pub verify_email: bool,
+    /// Sign-in and sign-up with a password. `false`: only through the `[[oidc]]` providers
+    /// (single sign-on is then the only way in; `cohort admin` still works).
+    pub password_login: bool,
 }
 
 /// Whether the public sign-up call is allowed.
@@ -190,6 +195,47 @@ impl Default for SearchConfig {
             sqlite_tokenizer: migration::search_index::DEFAULT_TOKENIZER.into(),
         }
     }
+}
+
+/// One `[[oidc]]` provider: an OpenID Connect issuer (Entra ID, Okta, Google Workspace,
+/// Keycloak …) discovered from its `/.well-known/openid-configuration`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcProviderConfig {
+    /// Short id in this instance's addresses (`/login/sso/{id}`): lowercase letters, digits,
+    /// `-`. The provider's redirect URI is `https://DOMAIN/login/sso/{id}/callback`.
+    pub id: String,
+    /// The button's label: "Log in with {name}".
+    pub name: String,
+    /// The issuer URL, exactly as the provider's metadata says it.
+    pub issuer: String,
+    /// The client id registered at the provider.
+    pub client_id: String,
+    /// The client secret registered at the provider.
+    #[serde(default)]
+    pub client_secret: String,
+    /// Scopes asked for besides `openid`.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    /// The ID token claim a new account's name is proposed from.
+    #[serde(default = "default_username_claim")]
+    pub username_claim: String,
+    /// When not empty, only people whose (verified) address is in one of these domains or
+    /// their subdomains may sign in through this provider.
+    #[serde(default)]
+    pub email_domains: Vec<String>,
+    /// Trust this provider's verified addresses: a first sign-in whose verified address is an
+    /// existing account's is linked to that account.
+    #[serde(default)]
+    pub link_by_email: bool,
+}
+
+fn default_scopes() -> Vec<String> {
+    vec!["email".into(), "profile".into()]
+}
+
+fn default_username_claim() -> String {
+    "preferred_username".into()
 }
 
 /// `[mail]`: the SMTP relay mail goes out through. With no `smtp_host`, Cohort sends no
@@ -279,6 +325,7 @@ impl Default for Config {
             questions: QuestionsConfig::default(),
             search: SearchConfig::default(),
             mail: MailConfig::default(),
+            oidc: Vec::new(),
             log: LogConfig::default(),
         }
     }
@@ -321,6 +368,7 @@ impl Default for RegistrationConfig {
             question: "Why do you want to join, and what would you like to learn?".into(),
             email_domains: vec![],
             verify_email: false,
+            password_login: true,
         }
     }
 }
@@ -515,6 +563,46 @@ impl Config {
             return Err(ConfigError(
                 "search.sqlite_tokenizer: must be an FTS5 tokenizer such as \"porter unicode61\""
                     .into(),
+            ));
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for p in &self.oidc {
+            let id_ok = !p.id.is_empty()
+                && p.id.len() <= 32
+                && p.id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !id_ok || !ids.insert(p.id.as_str()) {
+                return Err(ConfigError(format!(
+                    "oidc: id {:?} must be unique, 1-32 of a-z, 0-9 and -",
+                    p.id
+                )));
+            }
+            let issuer = url::Url::parse(&p.issuer)
+                .map_err(|e| ConfigError(format!("oidc {}: issuer {:?}: {e}", p.id, p.issuer)))?;
+            if issuer.scheme() != "https" && !self.federation.debug {
+                return Err(ConfigError(format!(
+                    "oidc {}: issuer must be https (http only in federation debug mode)",
+                    p.id
+                )));
+            }
+            if p.client_id.trim().is_empty() || p.name.trim().is_empty() {
+                return Err(ConfigError(format!(
+                    "oidc {}: needs a name and a client_id",
+                    p.id
+                )));
+            }
+            if !crate::sso::USERNAME_CLAIMS.contains(&p.username_claim.as_str()) {
+                return Err(ConfigError(format!(
+                    "oidc {}: username_claim must be one of {}",
+                    p.id,
+                    crate::sso::USERNAME_CLAIMS.join(", ")
+                )));
+            }
+        }
+        if !self.registration.password_login && self.oidc.is_empty() {
+            return Err(ConfigError(
+                "registration.password_login = false needs at least one [[oidc]] provider".into(),
             ));
         }
         if self.registration.verify_email && self.mail.smtp_host.trim().is_empty() {
@@ -757,6 +845,32 @@ mod tests {
                 "{name} missing from {vars:?}"
             );
         }
+    }
+
+    #[test]
+    fn oidc_providers_come_from_the_file_and_are_checked() {
+        let file = "[[oidc]]\nid = \"corp\"\nname = \"Corp\"\nissuer = \"https://id.example.org\"\nclient_id = \"c\"\n";
+        let c = Config::from_sources(Some(("c.toml", file)), env(&[])).unwrap();
+        assert_eq!(c.oidc.len(), 1);
+        assert_eq!(c.oidc[0].scopes, ["email", "profile"]);
+        assert_eq!(c.oidc[0].username_claim, "preferred_username");
+        let http = file.replace("https://", "http://");
+        let err = Config::from_sources(Some(("c.toml", &http)), env(&[])).unwrap_err();
+        assert!(err.0.contains("https"), "{err}");
+        let twice = format!("{file}{file}");
+        let err = Config::from_sources(Some(("c.toml", &twice)), env(&[])).unwrap_err();
+        assert!(err.0.contains("unique"), "{err}");
+        let typo = format!("{file}clientid = \"x\"\n");
+        assert!(Config::from_sources(Some(("c.toml", &typo)), env(&[])).is_err());
+        let claim = format!("{file}username_claim = \"upn\"\n");
+        let err = Config::from_sources(Some(("c.toml", &claim)), env(&[])).unwrap_err();
+        assert!(err.0.contains("username_claim"), "{err}");
+        let err = Config::from_sources(
+            None,
+            env(&[("COHORT_REGISTRATION_PASSWORD_LOGIN", "false")]),
+        )
+        .unwrap_err();
+        assert!(err.0.contains("[[oidc]]"), "{err}");
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub mod mail;
 pub mod maintenance;
 pub mod metrics;
 pub mod services;
+pub mod sso;
 pub mod storage;
 // Unit tests (`#[cfg(test)]`) use its test key even when the feature is off.
 #[cfg(any(test, feature = "testing"))]

@@ -253,6 +253,20 @@ enum AdminCommand {
         #[arg(long, conflicts_with = "retry")]
         retry_failing: bool,
     },
+    /// Accounts linked to single sign-on providers.
+    Identities {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Unlinks an account from a single sign-on provider (its next sign-in there is a
+    /// sign-up, or a link by address where the provider is trusted for that).
+    UnlinkIdentity {
+        /// The account's name.
+        username: String,
+        /// The provider's id in the configuration.
+        provider: String,
+    },
     /// The outgoing mail: how many wait, were sent and failed, and the newest mails.
     Mail {
         /// Print JSON instead of text.
@@ -515,6 +529,32 @@ async fn main() -> ExitCode {
                 }),
                 Err(e) => Err(e),
             }
+        }
+        Command::Admin(AdminCommand::Identities { json }) => {
+            cli::identities(&config).await.map(|list| {
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&list).unwrap_or_default()
+                    );
+                } else {
+                    for i in list {
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}",
+                            i.username,
+                            i.provider,
+                            i.subject,
+                            i.email.as_deref().unwrap_or("-"),
+                            i.last_login_at.format("%Y-%m-%d %H:%M")
+                        );
+                    }
+                }
+            })
+        }
+        Command::Admin(AdminCommand::UnlinkIdentity { username, provider }) => {
+            cli::unlink_identity(&config, &username, &provider)
+                .await
+                .map(|()| eprintln!("{username} is no longer linked to {provider}"))
         }
         Command::Admin(AdminCommand::Mail { json }) => cli::mail_report(&config).await.map(|r| {
             if json {

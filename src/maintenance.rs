@@ -78,7 +78,8 @@ impl std::fmt::Display for Purged {
 pub async fn purge(ctx: &Ctx, received_kept: Span, sent_kept: Span) -> Result<Purged> {
     let t = now();
     Ok(Purged {
-        sessions: storage::sessions::purge_expired(&ctx.db, t).await?,
+        sessions: storage::sessions::purge_expired(&ctx.db, t).await?
+            + storage::sso::purge(&ctx.db, t).await?,
         received: storage::received::purge_before(&ctx.db, t - received_kept).await?,
         sent: storage::sent::purge_before(&ctx.db, t - sent_kept).await?,
         queue: storage::queue::purge(&ctx.db, t - QUEUE_KEPT).await?,

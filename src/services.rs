@@ -30,6 +30,8 @@ pub struct Services {
     pub unreachable: Arc<UnreachableHosts>,
     /// This process's counters.
     pub metrics: Arc<Metrics>,
+    /// The single sign-on providers (discovered metadata cached per process).
+    pub sso: Arc<crate::sso::Providers>,
 }
 
 impl Services {
@@ -41,6 +43,7 @@ impl Services {
             keys: Default::default(),
             unreachable: Default::default(),
             metrics: Default::default(),
+            sso: Default::default(),
         }
     }
 }

@@ -13,6 +13,7 @@ use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
 use crate::{Application, Config, services::Services};
 
+pub mod oidc;
 pub mod smtp;
 
 /// The environment variable naming the PostgreSQL server for tests.

@@ -63,3 +63,10 @@ settings-notices-daily = In einer E-Mail pro Tag
 settings-notices-never = Nicht per E-Mail
 settings-digest-label = Die wöchentliche Übersicht: wartende Fragen, neue Seiten, hilfreiche Diskussionen
 settings-mail-off = Diese Instanz verschickt keine E-Mails.
+
+## Single Sign-on
+
+login-with = Anmelden mit { $name }
+sso-name-heading = Wähle deinen Namen
+sso-name-intro = Deine Organisation hat bestätigt, wer du bist. Wähle den Namen, unter dem dich die Leute hier kennen.
+sso-name-submit = Mein Konto erstellen

@@ -63,3 +63,10 @@ settings-notices-daily = In one mail a day
 settings-notices-never = Not by mail
 settings-digest-label = The weekly digest: questions waiting, new pages, helpful threads
 settings-mail-off = This instance sends no e-mail.
+
+## Single sign-on
+
+login-with = Log in with { $name }
+sso-name-heading = Choose your name
+sso-name-intro = Your organisation confirmed who you are. Choose the name people here will know you by.
+sso-name-submit = Create my account

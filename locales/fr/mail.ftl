@@ -63,3 +63,10 @@ settings-notices-daily = Dans un e-mail par jour
 settings-notices-never = Pas par e-mail
 settings-digest-label = Le récapitulatif hebdomadaire : questions en attente, nouvelles pages, discussions utiles
 settings-mail-off = Cette instance n’envoie pas d’e-mails.
+
+## Authentification unique
+
+login-with = Se connecter avec { $name }
+sso-name-heading = Choisissez votre nom
+sso-name-intro = Votre organisation a confirmé votre identité. Choisissez le nom sous lequel on vous connaîtra ici.
+sso-name-submit = Créer mon compte

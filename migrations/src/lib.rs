@@ -32,6 +32,7 @@ mod m20261206_000040_index_pages;
 mod m20261207_000041_add_languages;
 mod m20261207_000042_learn_peer_software;
 mod m20261207_000043_add_mail;
+mod m20261207_000044_add_sso;
 
 /// Fills the health rollups from stored content (the upgrade's step; `cohort bench health`
 /// uses it after a bulk load).
@@ -119,6 +120,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000041_add_languages::Migration),
             Box::new(m20261207_000042_learn_peer_software::Migration),
             Box::new(m20261207_000043_add_mail::Migration),
+            Box::new(m20261207_000044_add_sso::Migration),
         ]
     }
 }

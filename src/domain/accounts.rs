@@ -51,11 +51,11 @@ pub const MAX_APPLICATION_CHARS: usize = 2000;
 
 /// What a sign-up adds to an account beyond its name and password.
 #[derive(Debug, Default)]
-struct Extra {
-    email: Option<String>,
-    application: Option<String>,
-    approved: bool,
-    invite_hash: Option<String>,
+pub(crate) struct Extra {
+    pub(crate) email: Option<String>,
+    pub(crate) application: Option<String>,
+    pub(crate) approved: bool,
+    pub(crate) invite_hash: Option<String>,
 }
 
 /// An e-mail address: one `@`, a name, a domain with a dot; no spaces or control characters.
@@ -193,9 +193,20 @@ fn name_taken(e: &DbErr) -> bool {
     matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
+/// Password sign-in and sign-up are off: single sign-on is the only way in.
+fn password_off() -> Error {
+    Error::refused(
+        Code::SsoRefused,
+        "this instance signs people in only through its identity provider",
+    )
+}
+
 /// Public sign-up, as the registration mode allows: returns the person and whether the
 /// account still waits for approval.
 pub async fn register(ctx: &Ctx, input: NewAccount) -> Result<(persons::Model, bool)> {
+    if !ctx.instance.password_login {
+        return Err(password_off());
+    }
     let mut extra = Extra {
         approved: true,
         ..Extra::default()
@@ -339,7 +350,7 @@ pub async fn create(
     create_with(ctx, username, password, is_admin, extra).await
 }
 
-async fn create_with(
+pub(crate) async fn create_with(
     ctx: &Ctx,
     username: &str,
     password: &str,
@@ -412,6 +423,9 @@ pub async fn reset_password(ctx: &Ctx, username: &str, password: &str) -> Result
 
 /// Checks a username and password and opens a session; returns its bearer token.
 pub async fn login(ctx: &Ctx, input: Credentials) -> Result<String> {
+    if !ctx.instance.password_login {
+        return Err(password_off());
+    }
     if input.password.len() > MAX_PASSWORD_BYTES {
         return Err(Error::BadCredentials);
     }
@@ -428,13 +442,22 @@ pub async fn login(ctx: &Ctx, input: Credentials) -> Result<String> {
     let Some((_, user)) = account else {
         return Err(Error::BadCredentials);
     };
+    open_session(ctx, &user).await
+}
+
+/// Opens a session for `user` (signed in by password or through a provider) if the account
+/// may sign in: approved, and its address confirmed where the instance requires it.
+pub async fn open_session(
+    ctx: &Ctx,
+    user: &storage::entities::local_users::Model,
+) -> Result<String> {
     if !user.approved {
         return Err(Error::Refused {
             code: Code::PendingApproval,
             message: "this account waits for an administrator's approval".into(),
         });
     }
-    super::mail::check_verified(ctx, &user)?;
+    super::mail::check_verified(ctx, user)?;
     let token = random_hex(32);
     let t = now();
     storage::sessions::create(

@@ -32,6 +32,7 @@ pub mod reports;
 pub mod search;
 pub mod settings;
 pub mod software;
+pub mod sso;
 pub mod text;
 pub mod user_blocks;
 pub mod views;
@@ -68,6 +69,8 @@ pub struct Instance {
     pub mail: bool,
     /// Sign-up needs a confirmed e-mail address (`registration.verify_email`).
     pub verify_email: bool,
+    /// Password sign-in and sign-up are on (`registration.password_login`).
+    pub password_login: bool,
 }
 
 impl Instance {
@@ -93,6 +96,7 @@ impl Instance {
             language: config.language.clone(),
             mail: !config.mail.smtp_host.trim().is_empty(),
             verify_email: config.registration.verify_email,
+            password_login: config.registration.password_login,
         }
     }
 

@@ -44,6 +44,7 @@ pub mod settings;
 pub mod shares;
 pub mod snapshot;
 pub mod software;
+pub mod sso;
 pub mod user_blocks;
 pub mod votes;
 

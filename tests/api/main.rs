@@ -31,5 +31,6 @@ mod registration;
 mod replies;
 mod search;
 mod search_pages;
+mod sso;
 mod upgrade;
 mod votes;

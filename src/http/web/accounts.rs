@@ -84,6 +84,10 @@ pub(super) async fn signup_form(State(s): State<AppState>, viewer: Viewer) -> Pa
     if viewer.user.is_some() {
         return Ok(done("/"));
     }
+    if !s.ctx.instance.password_login {
+        // Accounts are made by signing in through the identity provider.
+        return Ok(done("/login"));
+    }
     signup_page(&s, &viewer, StatusCode::OK, &SignupForm::default(), None)
 }
 

@@ -32,6 +32,7 @@ mod people;
 pub mod render;
 mod search;
 pub mod session;
+mod sso;
 mod syndication;
 mod threads;
 pub mod translate;
@@ -56,6 +57,9 @@ pub fn router() -> Router<AppState> {
         .route("/settings/profile", post(accounts::save_profile))
         .route("/settings/language", post(accounts::save_language))
         .route("/settings/mail", post(mail::save_settings))
+        .route("/login/sso/finish", post(sso::finish))
+        .route("/login/sso/{id}", get(sso::begin))
+        .route("/login/sso/{id}/callback", get(sso::callback))
         .route(
             "/password/forgot",
             get(mail::forgot_form).post(mail::forgot),

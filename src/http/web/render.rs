@@ -195,6 +195,8 @@ pub fn render_to_string(
         csrf => viewer.map(|v| v.csrf.as_str()),
         here => viewer.map(|v| v.here.as_str()),
         domain => domain,
+        sso => viewer.map(|v| v.sso.iter().map(|(id, name)| context! { id => id, name => name }).collect::<Vec<_>>()),
+        password_login => viewer.is_none_or(|v| v.password_login),
         ..page
     };
     env.get_template(name)

@@ -159,6 +159,10 @@ pub struct Viewer {
     pub here: String,
     /// The language pages are shown in (`crate::i18n::negotiate`).
     pub lang: &'static str,
+    /// The single sign-on providers as `(id, name)`, for the log-in buttons.
+    pub sso: Vec<(String, String)>,
+    /// Whether password sign-in and sign-up are on.
+    pub password_login: bool,
 }
 
 impl Viewer {
@@ -198,6 +202,8 @@ impl Viewer {
             session_token: session,
             here: here.to_string(),
             lang,
+            sso: state.ctx.sso.buttons(),
+            password_login: state.ctx.instance.password_login,
         })
     }
 
