@@ -773,3 +773,59 @@ async fn the_site_installs_as_an_app_and_offline_shows_no_ones_data() {
     }
     b.screenshot("offline").await;
 }
+
+/// Single sign-on in the browser: "Log in with Example Corp" on the log-in page, the
+/// provider's own log-in form (a real OpenID provider, `cohort::testing::oidc`), the name
+/// proposed from the provider's claim, and back signed in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_signs_in_through_the_organisations_provider() {
+    if skip() {
+        return;
+    }
+    let mut provider = None;
+    let app = TestApp::spawn_with(|c| {
+        let redirect = format!("http://{}/login/sso/corp/callback", c.domain);
+        if let Some(p) = cohort::testing::oidc::OidcProvider::start(&redirect) {
+            p.configure(c, "corp");
+            provider = Some(p);
+        }
+    })
+    .await;
+    let Some(_provider) = provider else {
+        return;
+    };
+    // The instance's own name for itself: the provider sends the browser back there, and the
+    // sign-in's cookie must be on the same host.
+    let base = format!("http://{}", app.domain);
+    let b = Browser::start(1280, 900, true).await;
+    b.goto(&format!("{base}/login")).await;
+    b.click("a[href^='/login/sso/corp']").await;
+    b.wait_for_text("Sign-in", Duration::from_secs(10), false)
+        .await;
+    b.fill("input[name=login]", "hana").await;
+    b.fill("input[name=password]", "anything").await;
+    b.click("button[type=submit]").await;
+    b.wait_for_text("Choose your name", Duration::from_secs(10), false)
+        .await;
+    assert_eq!(
+        b.find("#username").await.attr("value").await.as_deref(),
+        Some("hana"),
+        "proposed from the provider's claim"
+    );
+    b.screenshot("sso-choose-name").await;
+    assert_accessible(&b, "sso name").await;
+    // The provider's own pages load a web font the closed network refuses: only what our
+    // pages reported counts.
+    let ours: Vec<String> = b
+        .console()
+        .await
+        .into_iter()
+        .filter(|m| m.contains(&app.domain) && (m.starts_with("SEVERE") || m.contains("Refused")))
+        .collect();
+    assert!(ours.is_empty(), "the browser console reports {ours:#?}");
+    b.click("form[action='/login/sso/finish'] button[type=submit]")
+        .await;
+    b.wait_for_text("@hana", Duration::from_secs(10), false)
+        .await;
+    assert!(b.url().await.ends_with("/"), "{}", b.url().await);
+}
