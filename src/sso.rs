@@ -24,7 +24,7 @@ use tokio::sync::Mutex;
 
 use crate::{
     config::OidcProviderConfig,
-    domain::{Ctx, hex, now},
+    domain::{Ctx, hex, now, sso::Verified},
     error::{Code, Error, Result},
     storage,
 };
@@ -91,23 +91,6 @@ impl<'c> AsyncHttpClient<'c> for Http {
 struct Provider {
     config: OidcProviderConfig,
     metadata: Mutex<Option<(tokio::time::Instant, CoreProviderMetadata)>>,
-}
-
-/// What the provider vouched for, its ID token checked.
-#[derive(Debug, Clone)]
-pub struct Verified {
-    /// The provider's id in the configuration.
-    pub provider: String,
-    /// `sub`.
-    pub subject: String,
-    /// `email`, lowercased.
-    pub email: Option<String>,
-    /// `email_verified`.
-    pub email_verified: bool,
-    /// The configured claim's value, to propose a name from.
-    pub name_claim: Option<String>,
-    /// Where to go afterwards (a local path).
-    pub next: String,
 }
 
 /// The configured providers.

@@ -1,6 +1,6 @@
 //! Single sign-on, the rules: who may come in through a provider, and as whom.
 //!
-//! A sign-in the provider vouched for (`crate::sso::Verified`, its ID token checked) signs in
+//! A sign-in the provider vouched for ([`Verified`], its ID token checked by `crate::sso`) signs in
 //! the account linked to that subject; else, when the provider is trusted to link by address
 //! (`link_by_email`) and vouches for the address, the account with that address, which is
 //! then linked; else it is a sign-up, under the registration rules (open, or approval: the
@@ -22,12 +22,28 @@ use super::{
 use crate::{
     config::{OidcProviderConfig, RegistrationMode},
     error::{Code, Error, Result},
-    sso::Verified,
     storage,
 };
 
 /// How long a person has to choose their name after the provider vouched for them.
 pub const NAME_MINUTES: i64 = 15;
+
+/// What the provider vouched for, its ID token checked.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    /// The provider's id in the configuration.
+    pub provider: String,
+    /// `sub`.
+    pub subject: String,
+    /// `email`, lowercased.
+    pub email: Option<String>,
+    /// `email_verified`.
+    pub email_verified: bool,
+    /// The configured claim's value, to propose a name from.
+    pub name_claim: Option<String>,
+    /// Where to go afterwards (a local path).
+    pub next: String,
+}
 
 /// What a sign-in through a provider comes to.
 #[derive(Debug)]

@@ -19,8 +19,6 @@
 //! (`mark_notices_mailed` counts them; a process that lost the race rolls back), so each
 //! notice is mailed once whichever process gets there.
 
-pub mod compose;
-
 use std::{collections::BTreeMap, time::Duration};
 
 use chrono::Duration as Span;
@@ -37,7 +35,7 @@ use tokio::sync::watch;
 use crate::{
     config::{MailConfig, MailSecurity},
     domain::{
-        mail::{self as rules, List, NoticeMode},
+        mail::{self as rules, List, NoticeMode, compose},
         now,
         text::plain_line,
     },

@@ -2,7 +2,7 @@
 //! of replies, mentions and accepted answers (at once, daily, or never), the weekly digest,
 //! and stopping any of it with one click.
 //!
-//! The rules only queue: every mail is rendered (`crate::mail::compose`) and written to
+//! The rules only queue: every mail is rendered ([`compose`]) and written to
 //! `mail_queue` in the caller's transaction, and `crate::mail` sends it later. So a crash or
 //! a relay that is down delays mail and never loses it, and a rolled-back change mails
 //! nothing. Notices are recorded with the content that causes them (`record_content`,
@@ -11,6 +11,8 @@
 //!
 //! Tokens are 32 random bytes, mailed in a link; only their SHA-256 is stored, each is used
 //! once (`storage::mail::take_token`) and expires ([`VERIFY_HOURS`], [`RESET_MINUTES`]).
+
+pub mod compose;
 
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
@@ -22,7 +24,6 @@ use super::{
 };
 use crate::{
     error::{Code, Error, Result},
-    mail::compose,
     storage::{
         self,
         entities::local_users,
