@@ -107,6 +107,8 @@ async fn one(name: &str, postgres: Option<&str>, opts: &Options) -> Result<()> {
         session_token: Some(token.clone()),
         here: format!("/posts/{}", post.id),
         lang: "en",
+        sso: vec![],
+        password_login: true,
     };
 
     // 1. In process: read + render, and render alone.
