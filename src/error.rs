@@ -93,6 +93,8 @@ pub enum Code {
     /// A single sign-on that did not check out (a refused ID token, a replayed or expired
     /// sign-in, an address the provider may not vouch for), or password sign-in turned off.
     SsoRefused,
+    /// The group is members-only and the caller is not an approved member.
+    MembersOnly,
     /// The caller is banned from the group.
     Banned,
     /// This instance does not federate with that one.
@@ -150,6 +152,7 @@ impl Code {
         Code::EmailUnverified,
         Code::MailUnavailable,
         Code::SsoRefused,
+        Code::MembersOnly,
         Code::Banned,
         Code::InstanceBlocked,
         Code::InstanceNotAllowed,
@@ -184,6 +187,7 @@ impl Code {
             Self::EmailUnverified => "email_unverified",
             Self::MailUnavailable => "mail_unavailable",
             Self::SsoRefused => "sso_refused",
+            Self::MembersOnly => "members_only",
             Self::Banned => "banned",
             Self::InstanceBlocked => "instance_blocked",
             Self::InstanceNotAllowed => "instance_not_allowed",
@@ -219,6 +223,7 @@ impl Code {
             Self::EmailUnverified => StatusCode::FORBIDDEN,
             Self::MailUnavailable => StatusCode::CONFLICT,
             Self::SsoRefused => StatusCode::FORBIDDEN,
+            Self::MembersOnly => StatusCode::FORBIDDEN,
             Self::Banned => StatusCode::FORBIDDEN,
             Self::InstanceBlocked => StatusCode::FORBIDDEN,
             Self::InstanceNotAllowed => StatusCode::FORBIDDEN,
@@ -254,7 +259,7 @@ pub struct ErrorBody {
     /// `unauthenticated`, `bad_credentials`, `bad_signature`, `not_found`, `no_route`,
     /// `method_not_allowed`, `payload_too_large`, `unsupported_media_type`, `rate_limited`,
     /// `upstream_unavailable`, `internal`; and the refusals, whose status each code fixes:
-    /// 403 `forbidden`, `registration_closed`, `pending_approval`, `email_unverified`, `sso_refused`, `banned`,
+    /// 403 `forbidden`, `registration_closed`, `pending_approval`, `email_unverified`, `sso_refused`, `members_only`, `banned`,
     /// `instance_blocked`, `instance_not_allowed`, `csrf`; 409 `name_taken`, `deleted`,
     /// `locked`, `not_removed`, `is_moderator`, `last_moderator`, `is_banned`, `not_a_question`,
     /// `not_in_thread`, `edit_conflict`, `mail_unavailable` (this instance sends no e-mail); 400 (a federated input refused) `invalid_activity`, `invalid_actor`,

@@ -280,6 +280,20 @@ impl TestApp {
         r.json
     }
 
+    /// Creates a members-only group as the holder of `token`; returns its JSON.
+    pub async fn members_only_group(&self, token: &str, name: &str) -> Value {
+        let r = self
+            .post(
+                "/api/v1/groups",
+                Some(token),
+                serde_json::json!({"name": name, "title": format!("The {name} team"), "visibility": "members"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "create group {name}: {}", r.text);
+        assert_eq!(r.json["visibility"], "members");
+        r.json
+    }
+
     /// Writes a post in group `handle`; returns its JSON.
     pub async fn post_in(&self, token: &str, handle: &str, title: &str, body: &str) -> Value {
         let r = self

@@ -83,6 +83,7 @@ error-pending_approval = Deine Bewerbung wartet auf die Freigabe durch die Admin
 error-email_unverified = Deine E-Mail-Adresse ist noch nicht bestätigt: Öffne den Link, den wir dir geschickt haben, oder lass ihn dir erneut senden.
 error-mail_unavailable = Diese Instanz verschickt keine E-Mails. Wende dich an ihre Administration.
 error-sso_refused = Die Anmeldung über den Anbieter deiner Organisation hat nicht geklappt.
+error-members_only = Diese Gruppe ist nur für Mitglieder: Nur ihre bestätigten Mitglieder lesen und schreiben darin.
 error-banned = Du bist hier ausgeschlossen.
 error-instance_blocked = Diese Instanz föderiert nicht mit jener.
 error-instance_not_allowed = Diese Instanz föderiert nur mit den Instanzen, die sie zulässt, und jene gehört nicht dazu.

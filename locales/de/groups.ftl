@@ -121,3 +121,36 @@ compose-body = Text (Markdown, freiwillig)
 compose-body-help = Markdown: **fett**, *kursiv*, [Link](https://…), `Code`, Listen, > Zitate. Erwähne Leute als @name oder @name@instanz.
 compose-post = Veröffentlichen
 compose-cancel = Abbrechen
+
+# A members-only group: only its approved members read it.
+group-members-only = Nur für Mitglieder
+group-members-only-help = Nur die bestätigten Mitglieder dieser Gruppe lesen ihre Beiträge, Antworten und Seiten. Bitte um Aufnahme, und eine Moderatorin oder ein Moderator entscheidet; oder öffne einen Einladungslink, den du bekommen hast.
+group-ask-to-join = Um Aufnahme bitten
+group-join-asked = Aufnahme erbeten; die Moderation entscheidet
+group-requests-waiting = { $n ->
+    [one] { $n } Beitrittsanfrage wartet
+   *[other] { $n } Beitrittsanfragen warten
+}
+group-create-members-only = Nur für Mitglieder: nur bestätigte Mitglieder lesen sie (jetzt gewählt; nicht mehr änderbar, sobald es Beiträge gibt)
+members-title = Mitglieder
+members-list = Mitglieder
+members-none = Noch keine Mitglieder.
+members-requests = Beitrittsanfragen
+members-no-requests = Niemand wartet.
+members-approve = Aufnehmen
+members-refuse = Ablehnen
+members-new-instance = erstes Mitglied auf { $host }
+members-new-instance-help = Wer das erste Mitglied einer anderen Instanz aufnimmt, schickt die Beiträge dieser Gruppe an deren Server, dessen Administration sie lesen kann.
+members-invites = Einladungslinks
+members-invite-made = Hier ist der neue Link. Kopiere ihn jetzt: Er wird nicht noch einmal gezeigt.
+members-invite-link = Einladungslink
+members-invite-line = { $uses ->
+    [one] Einmal benutzt
+   *[other] { $uses }-mal benutzt
+}, gültig bis { $until }
+members-revoke = Widerrufen
+members-invite-days = Gültig für (Tage)
+members-invite-create = Link erstellen
+invitation-title = Einladung in { $group }
+invitation-accept = Der Gruppe beitreten
+invitation-log-in = Zum Beitreten anmelden

@@ -86,6 +86,7 @@ error-pending_approval = Your application is waiting for an administrator's appr
 error-email_unverified = Your e-mail address is not confirmed yet: open the link we mailed you, or have it sent again.
 error-mail_unavailable = This instance sends no e-mail. Ask its administrator.
 error-sso_refused = Signing in through your organisation's provider did not work.
+error-members_only = This group is members-only: only its approved members read and write in it.
 error-banned = You are banned here.
 error-instance_blocked = This instance does not federate with that one.
 error-instance_not_allowed = This instance federates only with the instances it allows, and that one is not among them.

@@ -133,3 +133,36 @@ compose-body = Body (markdown, optional)
 compose-body-help = Markdown: **bold**, *italic*, [link](https://…), `code`, lists, > quotes. Mention people as @name or @name@instance.
 compose-post = Post
 compose-cancel = Cancel
+
+# A members-only group: only its approved members read it.
+group-members-only = Members only
+group-members-only-help = Only this group's approved members read its posts, replies and pages. Ask to join, and a moderator decides; or open an invitation link a moderator gave you.
+group-ask-to-join = Ask to join
+group-join-asked = Asked to join; a moderator decides
+group-requests-waiting = { $n ->
+    [one] { $n } request to join waits
+   *[other] { $n } requests to join wait
+}
+group-create-members-only = Members only: only approved members read it (chosen now; it cannot change once there are posts)
+members-title = Members
+members-list = Members
+members-none = No members yet.
+members-requests = Requests to join
+members-no-requests = Nobody is waiting.
+members-approve = Approve
+members-refuse = Refuse
+members-new-instance = first member on { $host }
+members-new-instance-help = Approving the first member of another instance sends this group's posts to that server, whose administrators can read them.
+members-invites = Invitation links
+members-invite-made = Here is the new link. Copy it now: it is not shown again.
+members-invite-link = Invitation link
+members-invite-line = Used { $uses ->
+    [one] once
+   *[other] { $uses } times
+}, works until { $until }
+members-revoke = Revoke
+members-invite-days = Works for (days)
+members-invite-create = Make a link
+invitation-title = Invitation to { $group }
+invitation-accept = Join the group
+invitation-log-in = Log in to join

@@ -84,6 +84,7 @@ error-pending_approval = Votre demande attend l’approbation d’un administrat
 error-email_unverified = Votre adresse e-mail n’est pas encore confirmée : ouvrez le lien que nous vous avons envoyé, ou faites-le renvoyer.
 error-mail_unavailable = Cette instance n’envoie pas d’e-mails. Adressez-vous à son administrateur.
 error-sso_refused = La connexion par le fournisseur de votre organisation n’a pas abouti.
+error-members_only = Ce groupe est réservé à ses membres : seuls ses membres approuvés y lisent et y écrivent.
 error-banned = Vous êtes banni·e ici.
 error-instance_blocked = Cette instance ne fédère pas avec celle-là.
 error-instance_not_allowed = Cette instance ne fédère qu’avec les instances qu’elle autorise, et celle-là n’en fait pas partie.

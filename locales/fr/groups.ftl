@@ -121,3 +121,36 @@ compose-body = Texte (markdown, facultatif)
 compose-body-help = Markdown : **gras**, *italique*, [lien](https://…), `code`, listes, > citations. Mentionnez des personnes avec @nom ou @nom@instance.
 compose-post = Publier
 compose-cancel = Annuler
+
+# A members-only group: only its approved members read it.
+group-members-only = Réservé aux membres
+group-members-only-help = Seuls les membres approuvés de ce groupe lisent ses messages, réponses et pages. Demandez à le rejoindre et la modération décide ; ou ouvrez un lien d’invitation qui vous a été donné.
+group-ask-to-join = Demander à rejoindre
+group-join-asked = Demande envoyée ; la modération décide
+group-requests-waiting = { $n ->
+    [one] { $n } demande d’adhésion attend
+   *[other] { $n } demandes d’adhésion attendent
+}
+group-create-members-only = Réservé aux membres : seuls les membres approuvés le lisent (choisi maintenant ; impossible à changer une fois qu’il y a des messages)
+members-title = Membres
+members-list = Membres
+members-none = Pas encore de membres.
+members-requests = Demandes d’adhésion
+members-no-requests = Personne n’attend.
+members-approve = Accepter
+members-refuse = Refuser
+members-new-instance = premier membre sur { $host }
+members-new-instance-help = Accepter le premier membre d’une autre instance envoie les messages de ce groupe à son serveur, dont l’administration peut les lire.
+members-invites = Liens d’invitation
+members-invite-made = Voici le nouveau lien. Copiez-le maintenant : il ne sera plus affiché.
+members-invite-link = Lien d’invitation
+members-invite-line = { $uses ->
+    [one] Utilisé une fois
+   *[other] Utilisé { $uses } fois
+}, valable jusqu’au { $until }
+members-revoke = Révoquer
+members-invite-days = Valable (jours)
+members-invite-create = Créer un lien
+invitation-title = Invitation à { $group }
+invitation-accept = Rejoindre le groupe
+invitation-log-in = Se connecter pour rejoindre

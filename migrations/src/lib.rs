@@ -33,6 +33,7 @@ mod m20261207_000041_add_languages;
 mod m20261207_000042_learn_peer_software;
 mod m20261207_000043_add_mail;
 mod m20261207_000044_add_sso;
+mod m20261207_000045_add_members_only;
 
 /// Fills the health rollups from stored content (the upgrade's step; `cohort bench health`
 /// uses it after a bulk load).
@@ -121,6 +122,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000042_learn_peer_software::Migration),
             Box::new(m20261207_000043_add_mail::Migration),
             Box::new(m20261207_000044_add_sso::Migration),
+            Box::new(m20261207_000045_add_members_only::Migration),
         ]
     }
 }

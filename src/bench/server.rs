@@ -105,6 +105,7 @@ impl Seeded {
                 title: "Benchmark".into(),
                 description: "A busy group.".into(),
                 rules: String::new(),
+                visibility: None,
             },
         )
         .await?;

@@ -65,7 +65,12 @@ pub(crate) async fn post_views(
     let groups = storage::feeds::groups_by_ids(&ctx.db, rows.iter().map(|p| p.group_id)).await?;
     let authors = storage::persons::by_ids(&ctx.db, rows.iter().map(|p| p.author_id)).await?;
     let hidden_ids = hidden_authors(ctx, viewer, &authors).await?;
+    let sight = super::members::sight(ctx, viewer).await?;
     let hidden = |id: &i64| hidden_ids.contains(id);
+    let rows: Vec<posts::Model> = rows
+        .into_iter()
+        .filter(|p| sight.sees(p.group_id))
+        .collect();
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let votes = match viewer {
         Some(u) => storage::votes::mine(&ctx.db, Target::Post, u.person.id, &ids).await?,
@@ -100,6 +105,7 @@ pub(crate) async fn reply_views(
     )
     .await?;
     let hidden_ids = hidden_authors(ctx, viewer, &authors).await?;
+    let sight = super::members::sight(ctx, viewer).await?;
     let hidden = |id: &i64| hidden_ids.contains(id);
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let votes = match viewer {
@@ -111,7 +117,7 @@ pub(crate) async fn reply_views(
         .filter(|r| !hidden(&r.author_id))
         .filter_map(|r| {
             let post = posts.get(&r.post_id).filter(|p| p.deleted_at.is_none())?;
-            if hidden(&post.author_id) {
+            if hidden(&post.author_id) || !sight.sees(post.group_id) {
                 return None;
             }
             let group = groups.get(&post.group_id)?;
@@ -160,7 +166,11 @@ pub async fn profile(
 
 /// Groups whose name or title contains `text` (the directory's and the search page's
 /// group list; posts and replies are searched by `search::search`).
-pub async fn search_groups(ctx: &Ctx, text: &str) -> Result<Vec<GroupView>> {
+pub async fn search_groups(
+    ctx: &Ctx,
+    viewer: Option<&CurrentUser>,
+    text: &str,
+) -> Result<Vec<GroupView>> {
     let text = text.trim();
     if text.is_empty() || text.chars().count() > MAX_SEARCH_CHARS || text.contains('\0') {
         return Err(Error::invalid(
@@ -168,7 +178,9 @@ pub async fn search_groups(ctx: &Ctx, text: &str) -> Result<Vec<GroupView>> {
             format!("give 1 to {MAX_SEARCH_CHARS} characters to search for"),
         ));
     }
-    let groups = storage::feeds::search_groups(&ctx.db, text, SEARCH_RESULTS).await?;
+    let sight = super::members::sight(ctx, viewer).await?;
+    let mut groups = storage::feeds::search_groups(&ctx.db, text, SEARCH_RESULTS).await?;
+    groups.retain(|g| sight.sees(g.id));
     let ids: Vec<i64> = groups.iter().map(|g| g.id).collect();
     let mods = storage::groups::moderators(&ctx.db, &ids).await?;
     Ok(groups

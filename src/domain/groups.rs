@@ -36,6 +36,9 @@ pub struct NewGroup {
     #[serde(default)]
     #[schema(max_length = 10000)]
     pub rules: String,
+    /// Who reads it: `public` (the default) or `members` (approved members only).
+    #[serde(default)]
+    pub visibility: Option<super::members::Visibility>,
 }
 
 /// The edit-group request (moderators): absent fields stay as they are.
@@ -53,6 +56,8 @@ pub struct GroupEdit {
     pub rules: Option<String>,
     /// Q&A mode: every new post is a question (posts written before keep their kind).
     pub qa_mode: Option<bool>,
+    /// Who reads it (`public` or `members`); changes only while the group has no posts.
+    pub visibility: Option<super::members::Visibility>,
 }
 
 /// Creates a local group; its creator becomes its first moderator.
@@ -93,6 +98,10 @@ pub async fn create(ctx: &Ctx, user: &CurrentUser, input: NewGroup) -> Result<Gr
             rules,
             creator_id: user.person.id,
             keys,
+            visibility: input
+                .visibility
+                .unwrap_or(super::members::Visibility::Public)
+                .as_str(),
             now: now(),
         },
     )
@@ -123,6 +132,12 @@ pub async fn edit(
         ));
     }
     super::moderation::authorize(ctx, user, &group).await?;
+    if let Some(v) = input.visibility {
+        super::members::set_visibility(ctx, user, &group, v).await?;
+    }
+    if input.title.is_none() && input.description.is_none() && input.rules.is_none() {
+        return view(ctx, raw_handle).await;
+    }
     let title = match input.title {
         Some(t) => text::title("title", &t, text::MAX_GROUP_TITLE_CHARS)?,
         None => group.title.clone(),
@@ -170,8 +185,13 @@ pub async fn view(ctx: &Ctx, raw_handle: &str) -> Result<GroupView> {
     ))
 }
 
-/// The group directory, by name.
-pub async fn list(ctx: &Ctx, cursor: Option<&str>, limit: Option<u64>) -> Result<Page<GroupView>> {
+/// The group directory, by name. A members-only group is listed only to who may read it.
+pub async fn list(
+    ctx: &Ctx,
+    viewer: Option<&CurrentUser>,
+    cursor: Option<&str>,
+    limit: Option<u64>,
+) -> Result<Page<GroupView>> {
     let limit = super::pagination::limit(limit)?;
     let after = match Cursor::decode_opt(cursor)? {
         None => None,
@@ -181,10 +201,12 @@ pub async fn list(ctx: &Ctx, cursor: Option<&str>, limit: Option<u64>) -> Result
         }) => Some((name, id)),
         Some(_) => return Err(Error::invalid("cursor", "is not a cursor for this list")),
     };
+    let sight = super::members::sight(ctx, viewer).await?;
     let mut rows = storage::groups::page(
         &ctx.db,
         after.as_ref().map(|(n, i)| (n.as_str(), *i)),
         limit + 1,
+        sight.closed(),
     )
     .await?;
     let next = next_cursor(&mut rows, limit, |g| Cursor {

@@ -138,10 +138,11 @@ pub struct HealthReport {
 /// would check membership here.
 pub async fn group_report(
     ctx: &Ctx,
-    _viewer: Option<&CurrentUser>,
+    viewer: Option<&CurrentUser>,
     handle: &str,
 ) -> Result<HealthReport> {
     let group = groups::find_by_handle(ctx, handle).await?;
+    super::members::ensure_readable(ctx, &group, viewer).await?;
     report(ctx, Some(&group), now()).await
 }
 

@@ -19,6 +19,7 @@ pub mod keys;
 pub mod languages;
 pub mod limits;
 pub mod mail;
+pub mod members;
 pub mod moderation;
 pub mod names;
 pub mod notifications;

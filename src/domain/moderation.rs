@@ -592,11 +592,13 @@ pub struct ModLogPage {
 /// A group's public mod log, newest first.
 pub async fn modlog(
     ctx: &Ctx,
+    viewer: Option<&CurrentUser>,
     group_handle: &str,
     before: Option<i64>,
     limit: Option<u64>,
 ) -> Result<ModLogPage> {
     let group = find_by_handle(ctx, group_handle).await?;
+    super::members::ensure_readable(ctx, &group, viewer).await?;
     let limit = super::pagination::limit(limit)?;
     let mut rows = storage::moderation::log_page(&ctx.db, group.id, before, limit + 1).await?;
     let next_before = if rows.len() as u64 > limit {

@@ -104,6 +104,7 @@ pub async fn create(
     let language = super::languages::given("language", input.language.as_deref())?;
     let group = find_by_handle(ctx, group_handle).await?;
     super::moderation::ensure_not_banned(ctx, group.id, user.person.id).await?;
+    super::members::ensure_member(ctx, &group, user.person.id).await?;
     super::limits::check(ctx, super::limits::Limit::Post, &user.person.id.to_string()).await?;
     let t = now();
     let txn = ctx.db.begin().await?;
@@ -140,6 +141,7 @@ pub async fn list(
     let limit = super::pagination::limit(limit)?;
     let after = Cursor::decode_opt(cursor)?;
     let group = find_by_handle(ctx, group_handle).await?;
+    super::members::ensure_readable(ctx, &group, viewer).await?;
     let mut rows = storage::posts::page(
         &ctx.db,
         group.id,
@@ -223,6 +225,10 @@ pub async fn hidden_authors(
 /// A post with its whole thread. A deleted post is shown as a tombstone with its replies.
 pub async fn detail(ctx: &Ctx, viewer: Option<&CurrentUser>, id: i64) -> Result<PostDetail> {
     let (post, group) = load(ctx, id).await?;
+    // A members-only group's thread does not exist for anyone outside it.
+    if !super::members::may_read(ctx, &group, viewer).await? {
+        return Err(Error::NotFound("post"));
+    }
     let replies = storage::replies::for_post(&ctx.db, post.id).await?;
     let authors = storage::persons::by_ids(
         &ctx.db,

@@ -116,6 +116,7 @@ async fn authorize(
         return Err(Error::refused(Code::Deleted, "this question was deleted"));
     }
     moderation::ensure_not_banned(ctx, group.id, actor.id).await?;
+    super::members::ensure_member(ctx, group, actor.id).await?;
     if !may_choose(ctx, post, group, actor, is_admin).await? {
         return Err(Error::forbidden(
             "only the question's author or the group's moderators may choose its answer",

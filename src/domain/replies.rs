@@ -91,6 +91,7 @@ pub async fn admit(
     let decide_here = author.local || group.local;
     if decide_here {
         super::moderation::ensure_not_banned(ctx, group.id, author.id).await?;
+        super::members::ensure_member(ctx, group, author.id).await?;
         if post.deleted_at.is_some() {
             return Err(Error::refused(Code::Deleted, "this post was deleted"));
         }
@@ -168,6 +169,10 @@ pub async fn create(
 /// One reply.
 pub async fn get(ctx: &Ctx, viewer: Option<&CurrentUser>, id: i64) -> Result<ReplyView> {
     let reply = load_reply(ctx, id).await?;
+    let (_, group) = super::posts::load(ctx, reply.post_id).await?;
+    if !super::members::may_read(ctx, &group, viewer).await? {
+        return Err(Error::NotFound("reply"));
+    }
     view_one(ctx, viewer, &reply).await
 }
 

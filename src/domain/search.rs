@@ -252,7 +252,7 @@ fn day(field: &str, raw: Option<&str>, days: i64) -> Result<Option<i64>> {
 }
 
 /// The filters of a request, looked up (an unknown group or person is 404).
-async fn filters(ctx: &Ctx, req: &SearchRequest) -> Result<Filters> {
+async fn filters(ctx: &Ctx, viewer: Option<&CurrentUser>, req: &SearchRequest) -> Result<Filters> {
     fn some(v: &Option<String>) -> Option<&str> {
         v.as_deref().map(str::trim).filter(|v| !v.is_empty())
     }
@@ -261,6 +261,7 @@ async fn filters(ctx: &Ctx, req: &SearchRequest) -> Result<Filters> {
         from: day("from", req.from.as_deref(), 0)?,
         until: day("until", req.until.as_deref(), 1)?,
         domain: some(&req.instance).map(|d| d.trim_start_matches('@').to_ascii_lowercase()),
+        closed_groups: closed(ctx, viewer).await?,
         ..Filters::default()
     };
     if let Some(g) = some(&req.group) {
@@ -276,6 +277,14 @@ async fn filters(ctx: &Ctx, req: &SearchRequest) -> Result<Filters> {
         f.author_id = Some(person.id);
     }
     Ok(f)
+}
+
+/// The members-only groups whose content `viewer` is never shown in a search.
+async fn closed(ctx: &Ctx, viewer: Option<&CurrentUser>) -> Result<Vec<i64>> {
+    let sight = super::members::sight(ctx, viewer).await?;
+    let mut ids: Vec<i64> = sight.closed().iter().copied().collect();
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 /// Searches posts, replies and pages: one page of hits, best first.
@@ -296,7 +305,7 @@ pub async fn search(
             return Err(Error::invalid("cursor", "is not a cursor of this search"));
         }
     };
-    let filters = filters(ctx, req).await?;
+    let filters = filters(ctx, viewer, req).await?;
     let mut hits = storage::search::find(
         &ctx.db,
         &ctx.instance.search_language,
@@ -349,13 +358,16 @@ pub async fn similar(
     if terms.phrases.is_empty() {
         return Ok(Vec::new());
     }
+    let closed_groups = closed(ctx, viewer).await?;
     let answered = Filters {
         kind: Some(KindFilter::Answered),
+        closed_groups: closed_groups.clone(),
         ..Filters::default()
     };
     let pages = group_id.map(|g| Filters {
         kind: Some(KindFilter::Page),
         group_id: Some(g),
+        closed_groups,
         ..Filters::default()
     });
     // Scored as of the same time, the two lists rank alike: the best of both.

@@ -115,6 +115,8 @@ pub struct GroupView {
     pub qa_mode: bool,
     /// Who may edit its pages.
     pub page_editors: super::pages::PageEditors,
+    /// Who reads it: `public`, or `members` (approved members only).
+    pub visibility: super::members::Visibility,
     /// When it was created.
     pub created_at: DateTime<Utc>,
 }
@@ -136,6 +138,7 @@ impl GroupView {
             moderators: moderators.iter().map(PersonRef::from).collect(),
             qa_mode: g.qa_mode,
             page_editors: super::pages::PageEditors::of(g),
+            visibility: super::members::Visibility::of(g),
             created_at: g.created_at,
         }
     }

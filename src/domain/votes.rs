@@ -78,6 +78,7 @@ pub async fn cast(
         .ok_or(Error::NotFound("group"))?;
     if enforced_here(voter, &group) {
         super::moderation::ensure_not_banned(ctx, group.id, voter.id).await?;
+        super::members::ensure_member(ctx, &group, voter.id).await?;
     }
     let txn = ctx.db.begin().await?;
     let counts = storage::votes::set(&txn, target, id, voter.id, value, activity_id, now())

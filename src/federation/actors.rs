@@ -252,6 +252,14 @@ impl Object for DbGroup {
                 followers_url: json.followers.map(|u| u.to_string()),
                 public_key: json.public_key.public_key_pem.replace('\0', ""),
                 qa_mode: json.question_answer.unwrap_or(false),
+                // A group that approves its followers is members-only (Lemmy's private
+                // communities, Cohort's members-only groups): what it sends its members here
+                // is read by them only.
+                visibility: if json.manually_approves_followers == Some(true) {
+                    "members"
+                } else {
+                    "public"
+                },
                 ap_id: json.id.to_string(),
             },
             now(),

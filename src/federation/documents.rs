@@ -21,6 +21,20 @@ pub fn url(s: &str) -> Result<Url> {
     Url::parse(s).map_err(|e| Error::Internal(format!("bad URL {s:?}: {e}")))
 }
 
+/// Whom a group's content and activities are addressed to: the Public collection, or, for a
+/// members-only group, only its followers collection (never Public: whoever relays it must
+/// not show it to everyone).
+pub fn addressed_to(group: &groups::Model) -> Result<Url> {
+    if crate::domain::members::is_members_only(group) {
+        match &group.followers_url {
+            Some(f) if !group.local => url(f),
+            _ => url(&format!("{}/followers", group.ap_id)),
+        }
+    } else {
+        url(PUBLIC)
+    }
+}
+
 fn public_key(owner: &Url, pem: &str) -> PublicKey {
     PublicKey {
         id: format!("{owner}#main-key"),
@@ -96,8 +110,10 @@ pub fn group(instance: &Instance, g: &groups::Model) -> Result<Actor> {
         url: Some(id.clone()),
         published: Some(g.created_at),
         updated: Some(g.updated_at),
-        manually_approves_followers: Some(false),
-        discoverable: Some(true),
+        // A members-only group approves its followers (Lemmy's private communities and
+        // Mastodon's locked accounts say it so) and is left out of directories.
+        manually_approves_followers: Some(crate::domain::members::is_members_only(g)),
+        discoverable: Some(!crate::domain::members::is_members_only(g)),
         posting_restricted_to_mods: Some(false),
         question_answer: Some(g.qa_mode),
         id,
@@ -145,7 +161,7 @@ pub fn post(p: &posts::Model, group: &groups::Model, author: &persons::Model) ->
         kind: ObjectKind::Page,
         id: url(&p.ap_id)?,
         attributed_to: url(&author.ap_id)?,
-        to: vec![group_id.clone(), url(PUBLIC)?],
+        to: vec![group_id.clone(), addressed_to(group)?],
         cc: vec![],
         audience: Some(group_id),
         name: Some(p.title.clone()),
@@ -241,7 +257,7 @@ pub fn reply(
         kind: ObjectKind::Note,
         id: url(&r.ap_id)?,
         attributed_to: url(&author.ap_id)?,
-        to: vec![url(PUBLIC)?],
+        to: vec![addressed_to(group)?],
         cc,
         audience: Some(group_id),
         name: None,

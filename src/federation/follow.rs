@@ -30,7 +30,7 @@ use crate::{
 pub enum Membership {
     /// Following; receives the group's activity.
     Joined,
-    /// Follow sent, no Accept yet.
+    /// Follow sent, no Accept yet; or, in a members-only group, waiting for a moderator.
     Pending,
 }
 
@@ -75,9 +75,14 @@ pub async fn resolve_group(data: &Data<Services>, raw: &str) -> Result<groups::M
 /// inside a use case is one transaction.
 pub async fn join(data: &Services, user: &CurrentUser, group: groups::Model) -> Result<Membership> {
     if group.local {
-        storage::followers::upsert(&data.db, group.id, user.person.id, false, None, None, now())
-            .await?;
-        return Ok(Membership::Joined);
+        // A members-only group here: the request waits for a moderator.
+        return Ok(
+            if crate::domain::members::join_local(data, user, &group).await? {
+                Membership::Joined
+            } else {
+                Membership::Pending
+            },
+        );
     }
     if let Some(f) = storage::followers::find(&data.db, group.id, user.person.id).await?
         && !f.pending

@@ -17,9 +17,9 @@ use url::Url;
 
 use super::{
     actors::DbPerson,
+    documents::addressed_to,
     documents::url,
     outbox::{self, new_id},
-    protocol::PUBLIC,
     protocol::content::{Delete, GroupActivity, ObjectRef, UndoDelete},
 };
 use crate::services::Services;
@@ -40,7 +40,7 @@ fn activity_for(
     act: &Act,
 ) -> Result<GroupActivity> {
     let group_id = url(&group.ap_id)?;
-    let to = vec![url(PUBLIC)?];
+    let to = vec![addressed_to(group)?];
     let cc = vec![group_id.clone()];
     let audience = Some(group_id.clone());
     let actor = ObjectId::<DbPerson>::from(moderator.clone());

@@ -4,7 +4,7 @@
 
 use activitypub_federation::{
     fetch::object_id::ObjectId,
-    kinds::activity::{AcceptType, AnnounceType, DeleteType, UndoType},
+    kinds::activity::{AcceptType, AnnounceType, DeleteType, FollowType, RejectType, UndoType},
     traits::{Actor as _, Object as _},
 };
 use url::Url;
@@ -12,15 +12,15 @@ use url::Url;
 use super::{
     Urls,
     actors::{DbGroup, DbPerson},
-    documents::{self, url},
+    documents::{self, addressed_to, url},
     objects::{Content, id_of},
     protocol::content::{
         Announce, Announced, CreateOrUpdate, CreateOrUpdateKind, Delete, GroupActivity, ObjectRef,
         UndoVote, Vote, VoteKind,
     },
     protocol::{
-        Object, PUBLIC, Tag,
-        follow::{Accept, Follow},
+        Object, Tag,
+        follow::{Accept, Follow, RejectFollow},
     },
 };
 use crate::{
@@ -28,7 +28,10 @@ use crate::{
     domain::{Ctx, accounts::CurrentUser, content::ContentRef},
     error::{Error, Result},
     services::Services,
-    storage::{self, entities::groups},
+    storage::{
+        self,
+        entities::{groups, persons},
+    },
 };
 
 /// A new activity id on this instance.
@@ -86,7 +89,7 @@ pub async fn announce_to_followers(
         object: Announced::Activity(Box::new(activity)),
         kind: AnnounceType::Announce,
         id: new_id(ctx, "announce")?,
-        to: vec![url(PUBLIC)?],
+        to: vec![addressed_to(group)?],
         cc: vec![followers.clone()],
     };
     delivery::send_to_followers(ctx, &wrapped, &wrapped.id, g.id(), group.id).await?;
@@ -97,7 +100,7 @@ pub async fn announce_to_followers(
             object: Announced::Object(Box::new(documents::post_as_note(page))),
             kind: AnnounceType::Announce,
             id: new_id(ctx, "announce")?,
-            to: vec![url(PUBLIC)?],
+            to: vec![addressed_to(group)?],
             cc: vec![followers],
         };
         delivery::send_to_microblog_followers(ctx, &plain, &plain.id, g.id(), group.id).await?;
@@ -262,7 +265,7 @@ pub async fn deleted(ctx: &Services, user: &CurrentUser, id: ContentRef) -> Resu
         object: ObjectRef::Id(id_of(&content)?),
         kind: DeleteType::Delete,
         id: new_id(ctx, "delete")?,
-        to: vec![url(PUBLIC)?],
+        to: vec![addressed_to(&group)?],
         cc: vec![group_id.clone()],
         audience: Some(group_id),
         summary: None,
@@ -314,4 +317,40 @@ pub async fn accept_follow(
         object: follow,
     };
     delivery::send(ctx, &accept, &accept.id, group.id(), vec![follower_inbox]).await
+}
+
+/// A members-only group hosted here refuses `follow` (its moderators turned the request
+/// down): the `Reject` goes to the follower's server.
+pub async fn reject_follow(
+    ctx: &Services,
+    group: &groups::Model,
+    follower_inbox: Url,
+    follow: Follow,
+) -> Result<()> {
+    let group = DbGroup::new(group.clone())?;
+    let reject = RejectFollow {
+        actor: ObjectId::from(group.id().clone()),
+        id: new_id(ctx, "reject")?,
+        kind: RejectType::Reject,
+        object: follow,
+    };
+    delivery::send(ctx, &reject, &reject.id, group.id(), vec![follower_inbox]).await
+}
+
+/// The `Follow` a person's stored request was made with (its id as they sent it).
+pub fn follow_of(
+    ctx: &Services,
+    group: &groups::Model,
+    person: &persons::Model,
+    follow_ap_id: Option<&str>,
+) -> Result<Follow> {
+    Ok(Follow {
+        actor: ObjectId::from(url(&person.ap_id)?),
+        object: ObjectId::from(url(&group.ap_id)?),
+        kind: FollowType::Follow,
+        id: match follow_ap_id {
+            Some(id) => url(id)?,
+            None => new_id(ctx, "follow")?,
+        },
+    })
 }

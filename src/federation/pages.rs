@@ -15,7 +15,7 @@ use super::{
     documents::url,
     outbox::{self, new_id},
     protocol::{
-        OrderedCollection, PUBLIC, Source,
+        OrderedCollection, Source,
         content::{
             Announce, Announced, CreateOrUpdateKind, Delete, GroupActivity, ObjectRef, UndoDelete,
         },
@@ -64,7 +64,7 @@ pub async fn article(ctx: &Ctx, group: &groups::Model, page: &pages::Model) -> R
         kind: ArticleType::Article,
         id: url(&id)?,
         attributed_to: creator(ctx, group, page).await?,
-        to: vec![url(PUBLIC)?],
+        to: vec![super::documents::addressed_to(group)?],
         cc: vec![group_id.clone()],
         audience: group_id,
         name: page.title.clone(),
@@ -208,7 +208,7 @@ pub async fn removal(
         object: ObjectRef::Id(url(&page_id(&group, &page.slug))?),
         kind: DeleteType::Delete,
         id: new_id(ctx, "delete")?,
-        to: vec![url(PUBLIC)?],
+        to: vec![super::documents::addressed_to(&group)?],
         cc: vec![group_id.clone()],
         audience: Some(group_id.clone()),
         summary: Some("Removed from the group's knowledge base by a moderator".into()),
@@ -221,7 +221,7 @@ pub async fn removal(
             object: delete,
             kind: UndoType::Undo,
             id: new_id(ctx, "undo")?,
-            to: vec![url(PUBLIC)?],
+            to: vec![super::documents::addressed_to(&group)?],
             cc: vec![group_id.clone()],
             audience: Some(group_id),
         })
@@ -245,7 +245,7 @@ async fn announce(ctx: &Services, group: &groups::Model, activity: PageActivity)
             object: Announced::Page(Box::new(object)),
             kind: AnnounceType::Announce,
             id: new_id(ctx, "announce")?,
-            to: vec![url(PUBLIC)?],
+            to: vec![super::documents::addressed_to(group)?],
             cc: vec![followers],
         };
         delivery::send_to_microblog_followers(ctx, &wrapped, &wrapped.id, g.id(), group.id).await?;
@@ -327,7 +327,7 @@ pub async fn propose(ctx: &Services, proposal: &page_proposals::Model) -> Result
         kind: ArticleType::Article,
         id: url(&id)?,
         attributed_to: creator,
-        to: vec![url(PUBLIC)?],
+        to: vec![super::documents::addressed_to(&group)?],
         cc: vec![group_id.clone()],
         audience: group_id.clone(),
         name: proposal.title.clone(),

@@ -14,11 +14,8 @@ use super::{
     actors::DbGroup,
     documents::url,
     outbox::new_id,
-    protocol::{
-        PUBLIC,
-        questions::{
-            AnnounceAnswer, AnswerActivity, ChooseAnswer, ChooseAnswerType, UndoChooseAnswer,
-        },
+    protocol::questions::{
+        AnnounceAnswer, AnswerActivity, ChooseAnswer, ChooseAnswerType, UndoChooseAnswer,
     },
 };
 use crate::{
@@ -50,7 +47,7 @@ pub fn choose_answer(
         actor: url(&actor.ap_id)?,
         object: url(&reply.ap_id)?,
         audience: group_id.clone(),
-        to: vec![url(PUBLIC)?],
+        to: vec![super::documents::addressed_to(group)?],
         cc: vec![group_id],
     })
 }
@@ -66,7 +63,7 @@ pub fn undo_choose_answer(
         kind: UndoType::Undo,
         actor: url(&actor.ap_id)?,
         audience: choice.audience.clone(),
-        to: vec![url(PUBLIC)?],
+        to: choice.to.clone(),
         cc: vec![choice.audience.clone()],
         object: choice,
     })
@@ -93,7 +90,7 @@ pub async fn publish(
         kind: AnnounceType::Announce,
         actor: g.id().clone(),
         object: activity,
-        to: vec![url(PUBLIC)?],
+        to: vec![super::documents::addressed_to(group)?],
         cc: vec![url(&ctx
             .instance
             .group_collection_url(&group.name, "followers"))?],

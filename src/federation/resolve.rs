@@ -89,6 +89,39 @@ fn not_found() -> Error {
 
 /// Resolves a handle or URL.
 pub async fn resolve(data: &Data<Services>, query: &str) -> Result<Resolved> {
+    resolve_for(data, None, query).await
+}
+
+/// Resolves a handle or URL for `viewer`: a post or reply of a members-only group they may
+/// not read is not found, even when this instance holds it for its members.
+pub async fn resolve_for(
+    data: &Data<Services>,
+    viewer: Option<&crate::domain::accounts::CurrentUser>,
+    query: &str,
+) -> Result<Resolved> {
+    let found = resolve_any(data, query).await?;
+    let group = match &found {
+        Resolved::Post { post } => storage::posts::find(&data.db, post.id)
+            .await?
+            .map(|p| p.group_id),
+        Resolved::Reply { reply } => match storage::replies::find(&data.db, reply.id).await? {
+            Some(r) => storage::posts::find(&data.db, r.post_id)
+                .await?
+                .map(|p| p.group_id),
+            None => None,
+        },
+        _ => None,
+    };
+    if let Some(group_id) = group
+        && let Some(g) = storage::groups::find(&data.db, group_id).await?
+        && !crate::domain::members::may_read(data, &g, viewer).await?
+    {
+        return Err(not_found());
+    }
+    Ok(found)
+}
+
+async fn resolve_any(data: &Data<Services>, query: &str) -> Result<Resolved> {
     let q = query.trim();
     if q.is_empty() || q.len() > 2048 {
         return Err(Error::invalid(

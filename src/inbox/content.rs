@@ -209,6 +209,7 @@ impl GroupActivity {
                 storage::persons::find_by_ap_id(&data.db, self.actor().as_str()).await?
         {
             crate::domain::moderation::ensure_not_banned(data, group.id, p.id).await?;
+            crate::domain::members::ensure_member(data, &group, p.id).await?;
         }
         match self {
             Self::Page(_) => Ok(()),

@@ -240,6 +240,16 @@ impl Activity for Reject {
         Ok(())
     }
     async fn receive(self, data: &Data<Services>) -> Result<()> {
+        // A members-only group refusing a request to join it (its `Follow`).
+        if usecases::membership::follow_rejected(
+            data,
+            self.actor.inner().as_str(),
+            self.object.id().as_str(),
+        )
+        .await?
+        {
+            return Ok(());
+        }
         let Some((proposal, group)) = pages::proposal(data, self.object.id().as_str()).await?
         else {
             // Not a proposal sent from here: nothing to do.

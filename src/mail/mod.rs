@@ -271,9 +271,11 @@ async fn compose_for(
         return Ok(false);
     };
     let blocked = storage::user_blocks::blocked(&c.db, person.id).await?;
+    // What they may read now: nothing of a members-only group they left or were let go from.
+    let sight = crate::domain::members::sight_of(c, Some((person.id, user.is_admin))).await?;
     let mut lines = Vec::new();
     for n in notices {
-        if let Some(line) = notice_line(c, n, &blocked).await? {
+        if let Some(line) = notice_line(c, n, &blocked, &sight).await? {
             lines.push(line);
         }
     }
@@ -297,17 +299,18 @@ async fn compose_for(
     Ok(true)
 }
 
-/// One line of a notices mail; none when the content is gone, removed, or by someone the
-/// person blocked.
+/// One line of a notices mail; none when the content is gone, removed, by someone the
+/// person blocked, or in a members-only group they are not a member of.
 async fn notice_line(
     ctx: &Services,
     n: &storage::entities::mail_notices::Model,
     blocked: &storage::user_blocks::Blocked,
+    sight: &crate::domain::members::Sight,
 ) -> Result<Option<compose::NoticeLine>> {
     let Some(post) = storage::posts::find(&ctx.db, n.post_id).await? else {
         return Ok(None);
     };
-    if post.deleted_at.is_some() || post.removed {
+    if post.deleted_at.is_some() || post.removed || !sight.sees(post.group_id) {
         return Ok(None);
     }
     let (author_id, body, url) = match n.reply_id {

@@ -175,3 +175,45 @@ pub async fn inboxes<C: ConnectionTrait>(
         .map(|d| d.inbox)
         .collect())
 }
+
+/// The requests to join a group waiting for a moderator, oldest first, with who asked.
+pub async fn requests<C: ConnectionTrait>(
+    conn: &C,
+    group_id: i64,
+) -> Result<Vec<(group_followers::Model, super::entities::persons::Model)>, DbErr> {
+    use sea_orm::QueryOrder;
+    let rows = group_followers::Entity::find()
+        .filter(group_followers::Column::GroupId.eq(group_id))
+        .filter(group_followers::Column::Pending.eq(true))
+        .order_by_asc(group_followers::Column::CreatedAt)
+        .order_by_asc(group_followers::Column::PersonId)
+        .all(conn)
+        .await?;
+    let mut people = super::persons::by_ids(conn, rows.iter().map(|r| r.person_id)).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| people.remove(&r.person_id).map(|p| (r, p)))
+        .collect())
+}
+
+/// The accepted members of a group, by when they joined, with their follow rows.
+pub async fn members<C: ConnectionTrait>(
+    conn: &C,
+    group_id: i64,
+    limit: u64,
+) -> Result<Vec<super::entities::persons::Model>, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let rows = group_followers::Entity::find()
+        .filter(group_followers::Column::GroupId.eq(group_id))
+        .filter(group_followers::Column::Pending.eq(false))
+        .order_by_asc(group_followers::Column::CreatedAt)
+        .order_by_asc(group_followers::Column::PersonId)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    let mut people = super::persons::by_ids(conn, rows.iter().map(|r| r.person_id)).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| people.remove(&r.person_id))
+        .collect())
+}

@@ -32,6 +32,8 @@ pub struct NewLocalGroup<'a> {
     pub creator_id: i64,
     /// The group's actor keys.
     pub keys: crate::domain::keys::KeyPair,
+    /// `public` or `members`.
+    pub visibility: &'a str,
     /// Creation time.
     pub now: DateTime<Utc>,
 }
@@ -60,6 +62,7 @@ pub async fn insert_local<C: ConnectionTrait>(
         creator_id: Set(Some(new.creator_id)),
         created_at: Set(new.now),
         updated_at: Set(new.now),
+        visibility: Set(new.visibility.to_string()),
         ..Default::default()
     }
     .insert(conn)
@@ -132,6 +135,8 @@ pub struct RemoteGroup {
     pub public_key: String,
     /// Q&A mode (`questionAnswer` on the Group, as PieFed and Cohort publish it).
     pub qa_mode: bool,
+    /// `members` when its actor says it approves followers by hand, else `public`.
+    pub visibility: &'static str,
 }
 
 /// Inserts or refreshes a remote group by ActivityPub id.
@@ -159,12 +164,14 @@ pub async fn upsert_remote<C: ConnectionTrait>(
         created_at: Set(now),
         updated_at: Set(now),
         qa_mode: Set(g.qa_mode),
+        visibility: Set(g.visibility.to_string()),
         ..Default::default()
     })
     .on_conflict(
         OnConflict::column(groups::Column::ApId)
             .update_columns([
                 groups::Column::QaMode,
+                groups::Column::Visibility,
                 groups::Column::Title,
                 groups::Column::Description,
                 groups::Column::DescriptionHtml,
@@ -214,6 +221,93 @@ pub async fn set_qa_mode<C: ConnectionTrait>(
     .update(conn)
     .await?;
     Ok(())
+}
+
+/// Sets a local group's visibility (`public` or `members`).
+pub async fn set_visibility<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    visibility: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    super::memo::clear();
+    groups::ActiveModel {
+        id: Set(id),
+        visibility: Set(visibility.to_string()),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .update(conn)
+    .await?;
+    Ok(())
+}
+
+/// The members-only groups `person` may not read: those they neither follow (accepted) nor
+/// moderate; with `admin`, the groups hosted here are readable too. No person: every
+/// members-only group.
+pub async fn closed_to<C: ConnectionTrait>(
+    conn: &C,
+    person: Option<i64>,
+    admin: bool,
+) -> Result<Vec<i64>, DbErr> {
+    use super::entities::group_followers;
+    use sea_orm::sea_query::Query;
+    let mut q = groups::Entity::find()
+        .select_only()
+        .column(groups::Column::Id)
+        .filter(groups::Column::Visibility.eq("members"));
+    if let Some(person) = person {
+        q = q
+            .filter(
+                groups::Column::Id.not_in_subquery(
+                    Query::select()
+                        .column(group_followers::Column::GroupId)
+                        .from(group_followers::Entity)
+                        .and_where(group_followers::Column::PersonId.eq(person))
+                        .and_where(group_followers::Column::Pending.eq(false))
+                        .to_owned(),
+                ),
+            )
+            .filter(
+                groups::Column::Id.not_in_subquery(
+                    Query::select()
+                        .column(group_moderators::Column::GroupId)
+                        .from(group_moderators::Entity)
+                        .and_where(group_moderators::Column::PersonId.eq(person))
+                        .to_owned(),
+                ),
+            );
+        if admin {
+            q = q.filter(groups::Column::Local.eq(false));
+        }
+    }
+    q.into_tuple::<i64>().all(conn).await
+}
+
+/// Whether a person of `domain` (another instance) is an approved member of `group_id`:
+/// what lets that instance fetch the group's content.
+pub async fn has_member_from<C: ConnectionTrait>(
+    conn: &C,
+    group_id: i64,
+    domain: &str,
+) -> Result<bool, DbErr> {
+    use super::entities::group_followers;
+    use sea_orm::sea_query::Query;
+    let found = group_followers::Entity::find()
+        .filter(group_followers::Column::GroupId.eq(group_id))
+        .filter(group_followers::Column::Pending.eq(false))
+        .filter(
+            group_followers::Column::PersonId.in_subquery(
+                Query::select()
+                    .column(persons::Column::Id)
+                    .from(persons::Entity)
+                    .and_where(persons::Column::Domain.eq(domain))
+                    .to_owned(),
+            ),
+        )
+        .one(conn)
+        .await?;
+    Ok(found.is_some())
 }
 
 /// Replaces a local group's title, description and rules.
@@ -280,8 +374,10 @@ pub async fn page<C: ConnectionTrait>(
     conn: &C,
     after: Option<(&str, i64)>,
     limit: u64,
+    left_out: &std::collections::HashSet<i64>,
 ) -> Result<Vec<groups::Model>, DbErr> {
     let mut q = groups::Entity::find()
+        .filter(groups::Column::Id.is_not_in(left_out.iter().copied()))
         .order_by_asc(groups::Column::Name)
         .order_by_asc(groups::Column::Id)
         .limit(limit);

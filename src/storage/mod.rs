@@ -20,6 +20,7 @@ pub mod db;
 pub mod entities;
 pub mod feeds;
 pub mod followers;
+pub mod group_invites;
 pub mod groups;
 pub mod health;
 pub mod instance;

@@ -87,6 +87,8 @@ pub struct Filters {
     pub from: Option<i64>,
     /// Written before (seconds since the epoch).
     pub until: Option<i64>,
+    /// Never in these groups (the members-only groups the viewer may not read).
+    pub closed_groups: Vec<i64>,
 }
 
 /// What to look for: phrases that must all match (or any, see `any`) (each a word or several in a row, as the
@@ -327,6 +329,9 @@ impl Ranked<'_> {
         }
         if let Some(a) = filters.author_id {
             cond("d.author_id = ?", Some(a.into()));
+        }
+        for &g in &filters.closed_groups {
+            cond("d.group_id <> ?", Some(g.into()));
         }
         if let Some(from) = filters.from {
             cond("d.created >= ?", Some(from.into()));

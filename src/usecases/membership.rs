@@ -5,7 +5,7 @@ use activitypub_federation::{config::Data, traits::Actor as _};
 
 use super::Unit;
 use crate::{
-    domain::{accounts::CurrentUser, now},
+    domain::{accounts::CurrentUser, members, now},
     error::{Error, Result},
     federation::{
         actors::DbPerson,
@@ -57,18 +57,86 @@ pub async fn follow_remote(
             .await?
             .get(inbox.as_str())
             .copied();
+    // A members-only group: the request waits for a moderator, and nothing of the group is
+    // delivered to that server (deliveries go to accepted followers only) until it is
+    // approved. A member following again (a repeated Follow) is accepted again.
+    let waits = members::is_members_only(group)
+        && storage::followers::find(&c.db, group.id, person.model.id)
+            .await?
+            .is_none_or(|f| f.pending);
     storage::followers::upsert(
         &c.db,
         group.id,
         person.model.id,
-        false,
+        waits,
         Some(follow.id.to_string()),
         destination,
         now(),
     )
     .await?;
-    outbox::accept_follow(c, group, inbox, follow).await?;
+    if !waits {
+        outbox::accept_follow(c, group, inbox, follow).await?;
+    }
     unit.commit().await
+}
+
+/// A moderator approves or refuses a request to join a members-only group hosted here; a
+/// person elsewhere is answered with `Accept` or `Reject` of their `Follow` in the same unit.
+pub async fn decide(
+    ctx: &Services,
+    user: &CurrentUser,
+    handle: &str,
+    person_id: i64,
+    approve: bool,
+) -> Result<()> {
+    let group = crate::domain::groups::find_by_handle(ctx, handle).await?;
+    let unit = Unit::begin(ctx).await?;
+    let c = unit.ctx();
+    let decided = members::decide(c, user, &group, person_id, approve).await?;
+    if !decided.person.local {
+        let person = DbPerson::new(decided.person.clone())?;
+        let inbox = person.shared_inbox_or_inbox();
+        let follow = outbox::follow_of(
+            c,
+            &group,
+            &decided.person,
+            decided.follow.follow_ap_id.as_deref(),
+        )?;
+        if decided.approved {
+            outbox::accept_follow(c, &group, inbox, follow).await?;
+        } else {
+            outbox::reject_follow(c, &group, inbox, follow).await?;
+        }
+    }
+    unit.commit().await
+}
+
+/// A group elsewhere refused the request of `person` (a member here) to join it, or ended
+/// their membership: the follow is gone. False: no follow of theirs has that id.
+pub async fn follow_rejected(ctx: &Services, group_ap_id: &str, follow_id: &str) -> Result<bool> {
+    let Some(follow) = storage::followers::find_by_follow_ap_id(&ctx.db, follow_id).await? else {
+        return Ok(false);
+    };
+    let group = storage::groups::find(&ctx.db, follow.group_id).await?;
+    if group.is_none_or(|g| g.ap_id != group_ap_id || g.local) {
+        return Err(Error::forbidden(
+            "only the group followed may refuse the follow",
+        ));
+    }
+    storage::followers::remove(&ctx.db, follow.group_id, follow.person_id).await?;
+    Ok(true)
+}
+
+/// A person here joins a members-only group with an invitation link.
+pub async fn join_by_invite(
+    ctx: &Services,
+    user: &CurrentUser,
+    token: &str,
+) -> Result<groups::Model> {
+    let unit = Unit::begin(ctx).await?;
+    let group = members::redeem(unit.ctx(), user, token).await?;
+    unit.commit().await?;
+    Ok(group)
 }
 
 /// A remote group accepted the follow of `person` (a member here). Only a follow asked for

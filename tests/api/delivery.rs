@@ -40,6 +40,7 @@ async fn group(db: &DatabaseConnection, name: &str) -> i64 {
             followers_url: None,
             public_key: String::new(),
             qa_mode: false,
+            visibility: "public",
         },
         now(),
     )

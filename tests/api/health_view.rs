@@ -485,6 +485,7 @@ async fn a_remote_groups_home_is_its_own_server() {
             followers_url: None,
             public_key: String::new(),
             qa_mode: false,
+            visibility: "public",
         },
         Utc::now(),
     )

@@ -774,6 +774,7 @@ async fn a_remote_groups_inbox_gets_the_choose_answer() {
             followers_url: None,
             public_key: String::new(),
             qa_mode: true,
+            visibility: "public",
         },
         cohort::domain::now(),
     )

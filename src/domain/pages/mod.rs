@@ -234,6 +234,7 @@ pub async fn load(
     slug: &str,
 ) -> Result<(groups::Model, pages::Model)> {
     let group = find_by_handle(ctx, handle).await?;
+    super::members::ensure_readable(ctx, &group, viewer).await?;
     let page = storage::pages::find(&ctx.db, group.id, slug)
         .await?
         .ok_or(Error::NotFound("page"))?;
@@ -292,6 +293,7 @@ pub async fn view_for(
 /// A group's pages, by title (removed ones only for its moderators).
 pub async fn list(ctx: &Ctx, viewer: Option<&CurrentUser>, handle: &str) -> Result<Vec<PageView>> {
     let group = find_by_handle(ctx, handle).await?;
+    super::members::ensure_readable(ctx, &group, viewer).await?;
     let rights = rights(ctx, &group, viewer).await?;
     Ok(storage::pages::of_group(&ctx.db, group.id)
         .await?

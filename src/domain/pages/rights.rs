@@ -145,6 +145,7 @@ pub(super) async fn authorize_edit(
         ));
     }
     moderation::ensure_not_banned(ctx, group.id, editor.person.id).await?;
+    crate::domain::members::ensure_member(ctx, group, editor.person.id).await?;
     if page.is_some_and(|p| p.locked)
         && !moderation::may_moderate(ctx, group, editor.person.id, editor.is_admin).await?
     {

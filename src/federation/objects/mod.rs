@@ -436,14 +436,8 @@ impl ApObject for Content {
         verify_domains_match(&json.id, expected_domain)?;
         // An object is published by its author's server.
         verify_domains_match(&json.id, &json.attributed_to)?;
-        // A group is public: a followers-only or direct post (a Mastodon DM to a member) is
-        // never published in a thread.
-        if !json.is_public() {
-            return Err(Error::refused(
-                Code::NotPublic,
-                "only public posts and replies are accepted in a group",
-            ));
-        }
+        // Whether it is addressed as its group requires (Public, or only the followers of a
+        // members-only group) is checked once the group is known: `prepare::addressed_for`.
         if json.in_reply_to.is_none() && group_candidates(json).is_empty() {
             return Err(Error::refused(
                 Code::InvalidObject,

@@ -87,6 +87,7 @@ impl Content {
                         "a post in a group hosted here that it did not receive",
                     ));
                 }
+                addressed_for(&json, &group)?;
                 Ok(Prepared::New(Box::new(NewContent::new(
                     &json, author, group, None,
                 )?)))
@@ -102,6 +103,7 @@ impl Content {
                         "a reply in a group hosted here that it did not receive",
                     ));
                 }
+                addressed_for(&json, &group)?;
                 if let Some(claimed) = &json.audience
                     && claimed.as_str() != group.ap_id
                 {
@@ -132,6 +134,27 @@ impl Content {
                 )?)))
             }
         }
+    }
+}
+
+/// A public group takes only what is addressed to Public: a followers-only or direct post (a
+/// Mastodon DM to a member) is never published in its threads. A members-only group takes
+/// only what is not: public content there would be shown to everyone by the servers that
+/// relay it (as Lemmy's private communities refuse it).
+pub fn addressed_for(json: &Object, group: &groups::Model) -> Result<()> {
+    match (
+        crate::domain::members::is_members_only(group),
+        json.is_public(),
+    ) {
+        (false, false) => Err(Error::refused(
+            Code::NotPublic,
+            "only public posts and replies are accepted in a group",
+        )),
+        (true, true) => Err(Error::refused(
+            Code::NotPublic,
+            "a members-only group takes nothing addressed to Public",
+        )),
+        _ => Ok(()),
     }
 }
 

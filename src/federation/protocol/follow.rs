@@ -2,7 +2,7 @@
 //! activity an inbox accepts. What each does on arrival is in `inbox::activities`.
 
 use activitypub_federation::fetch::object_id::ObjectId;
-use activitypub_federation::kinds::activity::{AcceptType, FollowType, UndoType};
+use activitypub_federation::kinds::activity::{AcceptType, FollowType, RejectType, UndoType};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -38,6 +38,22 @@ pub struct Accept {
     pub id: Url,
 }
 
+/// `Reject` of a `Follow`, sent by a members-only group whose moderators refused the request
+/// (received, it is read as the page `Reject` is: by its object's id).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RejectFollow {
+    /// The group refusing.
+    pub actor: ObjectId<DbGroup>,
+    /// The follow refused, embedded.
+    pub object: Follow,
+    /// `Reject`.
+    #[serde(rename = "type")]
+    pub kind: RejectType,
+    /// The activity id.
+    pub id: Url,
+}
+
 /// `Undo` of a `Follow`: the person leaves the group.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -69,6 +85,6 @@ pub enum InboxActivity {
     Group(Box<super::content::GroupActivity>),
     /// A person withdraws a boost.
     UndoShare(super::content::UndoShare),
-    /// A group refuses a page edit a person here sent it.
+    /// A group refuses a page edit a person here sent it, or a request to join it.
     Reject(Box<super::pages::Reject>),
 }

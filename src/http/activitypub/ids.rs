@@ -96,6 +96,43 @@ fn here(uri: &Uri) -> String {
         .map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string())
 }
 
+/// Whether the server asking may fetch what a group hosted here holds: anything of a public
+/// group; of a members-only group, only a request signed by an actor of an instance where
+/// one of its approved members is (the instance a member's server delivers from). Anything
+/// else is told nothing is there (404), the same as for an id that does not exist.
+pub async fn fetchable(
+    s: &AppState,
+    group: &groups::Model,
+    method: &str,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<()> {
+    if !crate::domain::members::is_members_only(group) {
+        return Ok(());
+    }
+    let data = s.federation.to_request_data();
+    let target = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    let checked = async {
+        let signature = crate::inbox::Signature::parse(&data, method, target, headers, None)?;
+        let owner = signature.key_owner()?;
+        signature.verify_by(&data, &owner).await?;
+        let host = crate::federation::actors::authority(&owner)?;
+        Ok::<_, Error>(storage::groups::has_member_from(&s.ctx.db, group.id, &host).await?)
+    }
+    .await;
+    match checked {
+        Ok(true) => Ok(()),
+        Ok(false) => {
+            tracing::debug!(group = %group.ap_id, "a members-only group's content asked for by a non-member's server");
+            Err(Error::NotFound("object"))
+        }
+        Err(e) => {
+            tracing::debug!(group = %group.ap_id, error = %e, "a members-only group's content asked for without a good signature");
+            Err(Error::NotFound("object"))
+        }
+    }
+}
+
 /// A web page at an id URL: it varies by `Accept` like the document does.
 fn page(mut r: Response) -> Result<Response> {
     r.headers_mut()
@@ -171,10 +208,13 @@ struct OutboxQuery {
 /// each page links `next` with a keyset cursor.
 async fn group_outbox(
     State(s): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
     ApiPath(name): ApiPath<String>,
     ApiQuery(q): ApiQuery<OutboxQuery>,
 ) -> Result<Response> {
     let g = local_group(&s, &name).await?;
+    fetchable(&s, &g, "GET", &uri, &headers).await?;
     let outbox = s.ctx.instance.group_collection_url(&g.name, "outbox");
     let after = crate::domain::pagination::Cursor::decode_opt(q.cursor.as_deref())?;
     let mut posts = storage::posts::page(
@@ -275,9 +315,12 @@ async fn group_moderators(
 
 async fn group_featured(
     State(s): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
     ApiPath(name): ApiPath<String>,
 ) -> Result<Response> {
     let g = local_group(&s, &name).await?;
+    fetchable(&s, &g, "GET", &uri, &headers).await?;
     let id = url(&s.ctx.instance.group_collection_url(&g.name, "featured"))?;
     activity_json(
         StatusCode::OK,
@@ -311,6 +354,7 @@ async fn post(
         return page(web::post_page(&s, &headers, &here(&uri), id).await);
     }
     let (p, g) = load_post(&s, id).await?;
+    fetchable(&s, &g, "GET", &uri, &headers).await?;
     if p.deleted_at.is_some() {
         return activity_json(
             StatusCode::GONE,
@@ -323,8 +367,14 @@ async fn post(
     activity_json(StatusCode::OK, documents::post(&p, &g, &author)?)
 }
 
-async fn post_activity(State(s): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Response> {
+async fn post_activity(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response> {
     let (p, g) = load_post(&s, id).await?;
+    fetchable(&s, &g, "GET", &uri, &headers).await?;
     if p.deleted_at.is_some() {
         return Err(Error::NotFound("activity"));
     }
@@ -351,6 +401,8 @@ async fn reply(
         .await?
         .filter(|r| r.local)
         .ok_or(Error::NotFound("reply"))?;
+    let (_, g) = load_post(&s, r.post_id).await?;
+    fetchable(&s, &g, "GET", &uri, &headers).await?;
     if r.deleted_at.is_some() {
         return activity_json(
             StatusCode::GONE,
@@ -373,8 +425,14 @@ async fn reply(
 const MAX_LISTED_REPLIES: usize = 1000;
 
 /// A post's live replies as `Note`s, oldest first: what a new follower fetches to backfill.
-async fn post_replies(State(s): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Response> {
+async fn post_replies(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response> {
     let (p, g) = load_post(&s, id).await?;
+    fetchable(&s, &g, "GET", &uri, &headers).await?;
     let rows = storage::replies::for_post(&s.ctx.db, p.id).await?;
     let authors = storage::persons::by_ids(
         &s.ctx.db,
@@ -418,18 +476,59 @@ async fn post_replies(State(s): State<AppState>, ApiPath(id): ApiPath<i64>) -> R
 /// An activity this instance sent, by its id.
 async fn sent_activity(
     State(s): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
     ApiPath((kind, id)): ApiPath<(String, String)>,
 ) -> Result<Response> {
     let ap_id = format!("{}/activities/{kind}/{id}", s.ctx.instance.base_url());
     let body = storage::sent::find(&s.ctx.db, &ap_id)
         .await?
         .ok_or(Error::NotFound("activity"))?;
+    // An activity addressed to the followers of a members-only group here is fetched only
+    // as that group's content is.
+    for g in members_only_audience(&s, &body).await? {
+        fetchable(&s, &g, "GET", &uri, &headers).await?;
+    }
     let mut r = (StatusCode::OK, body).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(ACTIVITY_JSON),
     );
     Ok(r)
+}
+
+/// The members-only groups here whose followers collection an activity (or the object it
+/// carries) is addressed to.
+async fn members_only_audience(s: &AppState, body: &str) -> Result<Vec<groups::Model>> {
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(body) else {
+        return Ok(Vec::new());
+    };
+    let mut addressed = Vec::new();
+    for node in [Some(&doc), doc.get("object")].into_iter().flatten() {
+        for key in ["to", "cc"] {
+            match node.get(key) {
+                Some(serde_json::Value::String(u)) => addressed.push(u.clone()),
+                Some(serde_json::Value::Array(list)) => {
+                    addressed.extend(list.iter().filter_map(|v| v.as_str().map(str::to_string)))
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out: Vec<groups::Model> = Vec::new();
+    for a in addressed {
+        let Some(group_id) = a.strip_suffix("/followers") else {
+            continue;
+        };
+        if let Some(g) = storage::groups::find_by_ap_id(&s.ctx.db, group_id).await?
+            && g.local
+            && crate::domain::members::is_members_only(&g)
+            && out.iter().all(|o| o.id != g.id)
+        {
+            out.push(g);
+        }
+    }
+    Ok(out)
 }
 
 /// With `federation.require_signed_fetch` ("authorized fetch"), ActivityPub documents go only

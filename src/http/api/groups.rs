@@ -59,11 +59,14 @@ struct PostsQuery {
 }
 
 /// The group directory, by name
+///
+/// A members-only group is listed only to its members (and, for a group here, admins).
 #[utoipa::path(
     get,
     path = "/groups",
     tag = TAG,
     operation_id = "listGroups",
+    security((), ("bearer" = [])),
     params(PageQuery),
     responses(
         (status = 200, description = "A page of groups", body = Page<GroupView>),
@@ -72,10 +75,11 @@ struct PostsQuery {
 )]
 async fn list(
     State(s): State<AppState>,
+    MaybeAuth(viewer): MaybeAuth,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<GroupView>>> {
     Ok(Json(
-        groups::list(&s.ctx, q.cursor.as_deref(), q.limit).await?,
+        groups::list(&s.ctx, viewer.as_ref(), q.cursor.as_deref(), q.limit).await?,
     ))
 }
 
@@ -124,7 +128,7 @@ async fn show(
     Ok(Json(groups::view(&s.ctx, &handle).await?))
 }
 
-/// A moderator (or an admin) edits a group hosted here: title, description, rules, Q&A mode; absent fields stay
+/// A moderator (or an admin) edits a group hosted here: title, description, rules, Q&A mode, visibility (only while it has no posts); absent fields stay
 #[utoipa::path(
     patch,
     path = "/groups/{handle}",
@@ -147,7 +151,10 @@ async fn edit(
     ApiPath(handle): ApiPath<String>,
     ApiJson(mut input): ApiJson<groups::GroupEdit>,
 ) -> Result<Json<GroupView>> {
-    let about = input.title.is_some() || input.description.is_some() || input.rules.is_some();
+    let about = input.title.is_some()
+        || input.description.is_some()
+        || input.rules.is_some()
+        || input.visibility.is_some();
     if let Some(on) = input.qa_mode.take() {
         let view = qa::set_qa_mode(&s.ctx, &user, &handle, on).await?;
         if !about {

@@ -106,11 +106,16 @@ async fn leave(
 )]
 async fn resolve(
     State(s): State<AppState>,
-    _: Auth,
+    Auth(user): Auth,
     ApiJson(q): ApiJson<crate::federation::resolve::ResolveQuery>,
 ) -> Result<Json<crate::federation::resolve::Resolved>> {
     Ok(Json(
-        crate::federation::resolve::resolve(&s.federation.to_request_data(), &q.query).await?,
+        crate::federation::resolve::resolve_for(
+            &s.federation.to_request_data(),
+            Some(&user),
+            &q.query,
+        )
+        .await?,
     ))
 }
 

@@ -13,6 +13,7 @@ mod accounts;
 mod groups;
 mod health;
 mod mail;
+mod members;
 mod membership;
 mod moderation;
 pub mod openapi;
@@ -30,6 +31,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(groups::router())
         .merge(health::router())
         .merge(mail::router())
+        .merge(members::router())
         .merge(membership::router())
         .merge(moderation::router())
         .merge(pages::router())

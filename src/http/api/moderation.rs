@@ -18,7 +18,7 @@ use crate::{
     http::{
         AppState,
         api::openapi::{HandlePath, HostPath, IdPath, JsonBody, Moderation, PersonPath, SignedIn},
-        extract::{ApiJson, ApiPath, ApiQuery, Auth},
+        extract::{ApiJson, ApiPath, ApiQuery, Auth, MaybeAuth},
     },
     usecases::moderation::{self as usecase, Action},
 };
@@ -471,20 +471,23 @@ struct ModLogQuery {
     path = "/groups/{handle}/modlog",
     tag = TAG,
     operation_id = "modLog",
+    security((), ("bearer" = [])),
     params(HandlePath, ModLogQuery),
     responses(
         (status = 200, description = "Entries", body = ModLogPage),
         (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 403, description = "A members-only group the caller is not a member of (`members_only`)", body = ErrorBody),
         (status = 404, description = "Unknown group", body = ErrorBody),
     )
 )]
 async fn modlog(
     State(s): State<AppState>,
+    MaybeAuth(viewer): MaybeAuth,
     ApiPath(handle): ApiPath<String>,
     ApiQuery(q): ApiQuery<ModLogQuery>,
 ) -> Result<Json<ModLogPage>> {
     Ok(Json(
-        moderation::modlog(&s.ctx, &handle, q.before, q.limit).await?,
+        moderation::modlog(&s.ctx, viewer.as_ref(), &handle, q.before, q.limit).await?,
     ))
 }
 

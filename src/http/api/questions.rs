@@ -130,6 +130,7 @@ async fn group_questions(
     ApiPath(handle): ApiPath<String>,
 ) -> Result<Json<GroupQuestions>> {
     let group = groups::find_by_handle(&s.ctx, &handle).await?;
+    crate::domain::members::ensure_readable(&s.ctx, &group, viewer.as_ref()).await?;
     let counts = questions::counts(&s.ctx, &group).await?;
     let waiting = questions::waiting(&s.ctx, viewer.as_ref(), Some(&group))
         .await?

@@ -59,9 +59,13 @@ async fn directory_page(
 ) -> PageResult {
     let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let (list, next) = match text {
-        Some(t) => (crate::domain::feeds::search_groups(&s.ctx, t).await?, None),
+        Some(t) => (
+            crate::domain::feeds::search_groups(&s.ctx, viewer.user.as_ref(), t).await?,
+            None,
+        ),
         None => {
-            let page = groups::list(&s.ctx, q.cursor.as_deref(), Some(50)).await?;
+            let page =
+                groups::list(&s.ctx, viewer.user.as_ref(), q.cursor.as_deref(), Some(50)).await?;
             (page.items, page.next_cursor)
         }
     };
@@ -90,7 +94,7 @@ pub(super) async fn join_by_handle(
     let data_ = s.federation.to_request_data();
     // A group's address (its ActivityPub id or page) is looked up first.
     let handle = if raw.starts_with("https://") || raw.starts_with("http://") {
-        match crate::federation::resolve::resolve(&data_, raw).await {
+        match crate::federation::resolve::resolve_for(&data_, Some(&user), raw).await {
             Ok(crate::federation::resolve::Resolved::Group { group }) => group.handle.clone(),
             Ok(_) => {
                 let e = message_error(tr(viewer.lang, "groups-join-not-a-group"));
@@ -182,6 +186,9 @@ pub(super) struct NewGroupForm {
     description: String,
     #[serde(default)]
     rules: String,
+    /// The members-only checkbox: present ("on") when ticked.
+    #[serde(default)]
+    members_only: Option<String>,
 }
 
 pub(super) async fn create_group(
@@ -194,6 +201,7 @@ pub(super) async fn create_group(
         title: data.title.clone(),
         description: data.description.clone(),
         rules: data.rules.clone(),
+        visibility: Some(visibility(data.members_only.is_some())),
     };
     match groups::create(&s.ctx, &user, input).await {
         Ok(g) => {
@@ -251,6 +259,10 @@ pub async fn group_page(
 
 async fn render_group(s: &AppState, viewer: &Viewer, handle: &str, q: GroupQuery) -> PageResult {
     let group = groups::view(&s.ctx, handle).await?;
+    let row = groups::find_by_handle(&s.ctx, handle).await?;
+    if !crate::domain::members::may_read(&s.ctx, &row, viewer.user.as_ref()).await? {
+        return render_closed_group(s, viewer, group).await;
+    }
     let sort = PostSort::parse(q.sort.as_deref())?;
     let filter = questions::parse_filter(q.questions.as_deref())?;
     let posts = posts::list(
@@ -263,7 +275,6 @@ async fn render_group(s: &AppState, viewer: &Viewer, handle: &str, q: GroupQuery
         filter,
     )
     .await?;
-    let row = groups::find_by_handle(&s.ctx, handle).await?;
     let counts = questions::counts(&s.ctx, &row).await?;
     let waiting = questions::waiting(&s.ctx, viewer.user.as_ref(), Some(&row)).await?;
     let filter_name = match filter {
@@ -279,6 +290,22 @@ async fn render_group(s: &AppState, viewer: &Viewer, handle: &str, q: GroupQuery
         None => None,
     };
     let members = storage::followers::count_accepted(&s.ctx.db, group.id).await?;
+    let requests = match &viewer.user {
+        Some(u)
+            if crate::domain::members::is_members_only(&row)
+                && row.local
+                && crate::domain::moderation::may_moderate(
+                    &s.ctx,
+                    &row,
+                    u.person.id,
+                    u.is_admin,
+                )
+                .await? =>
+        {
+            storage::followers::requests(&s.ctx.db, row.id).await?.len()
+        }
+        _ => 0,
+    };
     let pages = crate::domain::pages::list(&s.ctx, viewer.user.as_ref(), handle).await?;
     let pinned = posts::pinned(&s.ctx, &row).await?;
     let may_write_pages = crate::domain::pages::rights(&s.ctx, &row, viewer.user.as_ref())
@@ -310,6 +337,35 @@ async fn render_group(s: &AppState, viewer: &Viewer, handle: &str, q: GroupQuery
             pages => pages,
             pinned => pinned,
             may_write_pages => may_write_pages,
+            requests => requests,
+            readable => true,
+        },
+    )
+}
+
+/// The page of a members-only group for someone outside it: what it is about, its rules
+/// and moderators, and how to join; none of its content.
+async fn render_closed_group(
+    s: &AppState,
+    viewer: &Viewer,
+    group: crate::domain::views::GroupView,
+) -> PageResult {
+    let membership = match &viewer.user {
+        Some(u) => storage::followers::find(&s.ctx.db, group.id, u.person.id)
+            .await?
+            .map(|f| if f.pending { "pending" } else { "joined" }),
+        None => None,
+    };
+    page(
+        &s.ctx.instance.domain,
+        viewer,
+        StatusCode::FORBIDDEN,
+        "group.html",
+        context! {
+            path => group_path(&group),
+            group => group,
+            membership => membership,
+            readable => false,
         },
     )
 }
@@ -520,6 +576,15 @@ pub(super) async fn submit(
             Some(&e),
         ),
         Err(e) => Err(PageError::from(e)),
+    }
+}
+
+/// A members-only checkbox as a visibility.
+pub(super) fn visibility(members_only: bool) -> crate::domain::members::Visibility {
+    if members_only {
+        crate::domain::members::Visibility::Members
+    } else {
+        crate::domain::members::Visibility::Public
     }
 }
 

@@ -26,6 +26,7 @@ mod charts;
 mod groups;
 mod health;
 mod mail;
+mod members;
 mod moderation;
 mod pages;
 mod people;
@@ -80,6 +81,17 @@ pub fn router() -> Router<AppState> {
         .route("/g/{handle}/join", post(groups::join))
         .route("/g/{handle}/leave", post(groups::leave))
         .route("/g/{handle}/modlog", get(moderation::modlog))
+        .route("/g/{handle}/members", get(members::list))
+        .route("/g/{handle}/requests/{person}", post(members::decide))
+        .route("/g/{handle}/invites", post(members::create_invite))
+        .route(
+            "/g/{handle}/invites/{id}/revoke",
+            post(members::revoke_invite),
+        )
+        .route(
+            "/invite/{token}",
+            get(members::invitation).post(members::accept),
+        )
         .route("/g/{handle}/pages", post(pages::create))
         .route("/g/{handle}/pages/new", get(pages::new_form))
         .route("/g/{handle}/pages/{slug}", get(pages::show))

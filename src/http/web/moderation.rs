@@ -47,7 +47,7 @@ pub(super) async fn modlog(
     WebQuery(q): WebQuery<LogQuery>,
 ) -> PageResult {
     let group = groups::view(&s.ctx, &handle).await?;
-    let log = moderation::modlog(&s.ctx, &handle, q.before, Some(50)).await?;
+    let log = moderation::modlog(&s.ctx, viewer.user.as_ref(), &handle, q.before, Some(50)).await?;
     page(
         &s.ctx.instance.domain,
         &viewer,
@@ -80,6 +80,7 @@ pub(super) async fn edit_form(
         "group_edit.html",
         context! { group => view, path => handle, form => EditForm {
         qa_mode: group.qa_mode.then(|| "on".into()),
+        members_only: crate::domain::members::is_members_only(&group).then(|| "on".into()),
         title: group.title, description: group.description, rules: group.rules } },
     )
 }
@@ -95,6 +96,9 @@ pub(super) struct EditForm {
     /// The Q&A mode checkbox: present ("on") when ticked.
     #[serde(default)]
     qa_mode: Option<String>,
+    /// The members-only checkbox: present ("on") when ticked.
+    #[serde(default)]
+    members_only: Option<String>,
 }
 
 /// `POST /g/{handle}/edit`.
@@ -109,6 +113,7 @@ pub(super) async fn edit(
         description: Some(data.description.clone()),
         rules: Some(data.rules.clone()),
         qa_mode: None,
+        visibility: Some(super::groups::visibility(data.members_only.is_some())),
     };
     let edited = match groups::edit(&s.ctx, &user, &handle, input).await {
         Ok(_) => {

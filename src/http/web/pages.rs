@@ -4,7 +4,7 @@
 
 use axum::{
     extract::State,
-    http::{HeaderMap, StatusCode},
+    http::{HeaderMap, StatusCode, Uri},
 };
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -37,12 +37,17 @@ pub(super) struct DiffQuery {
 pub(super) async fn show(
     State(s): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     viewer: Viewer,
     WebPath((handle, slug)): WebPath<(String, String)>,
     WebQuery(q): WebQuery<DiffQuery>,
 ) -> PageResult {
     if wants_activity_json(&headers) {
-        return Ok(activitypub::pages::article(&s, &handle, &slug).await?);
+        let asked = activitypub::pages::Asked {
+            uri: &uri,
+            headers: &headers,
+        };
+        return Ok(activitypub::pages::article(&s, asked, &handle, &slug).await?);
     }
     let user = viewer.user.as_ref();
     let proposals = match user {
@@ -139,10 +144,15 @@ fn shown(proposals: Vec<ProposalView>) -> Vec<ShownProposal> {
 pub(super) async fn history(
     State(s): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     WebPath((handle, slug)): WebPath<(String, String)>,
 ) -> PageResult {
     if wants_activity_json(&headers) {
-        return Ok(activitypub::pages::history(&s, &handle, &slug).await?);
+        let asked = activitypub::pages::Asked {
+            uri: &uri,
+            headers: &headers,
+        };
+        return Ok(activitypub::pages::history(&s, asked, &handle, &slug).await?);
     }
     Ok(done(&format!("/g/{handle}/pages/{slug}#history-h")))
 }
@@ -152,10 +162,15 @@ pub(super) async fn history(
 pub(super) async fn revision(
     State(s): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     WebPath((handle, slug, number)): WebPath<(String, String, i64)>,
 ) -> PageResult {
     if wants_activity_json(&headers) {
-        return Ok(activitypub::pages::revision(&s, &handle, &slug, number).await?);
+        let asked = activitypub::pages::Asked {
+            uri: &uri,
+            headers: &headers,
+        };
+        return Ok(activitypub::pages::revision(&s, asked, &handle, &slug, number).await?);
     }
     Ok(done(&format!(
         "/g/{handle}/pages/{slug}?from={}&to={number}",

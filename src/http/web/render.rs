@@ -73,6 +73,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/modlog.html"),
     ),
     (
+        "members.html",
+        include_str!("../../../templates/members.html"),
+    ),
+    (
+        "invitation.html",
+        include_str!("../../../templates/invitation.html"),
+    ),
+    (
         "group_edit.html",
         include_str!("../../../templates/group_edit.html"),
     ),

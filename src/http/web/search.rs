@@ -80,7 +80,9 @@ pub(super) async fn search(
                 Some(own_error(viewer.lang, "search-login-to-look-up")),
             );
         }
-        match resolve::resolve(&s.federation.to_request_data(), &text).await {
+        match resolve::resolve_for(&s.federation.to_request_data(), viewer.user.as_ref(), &text)
+            .await
+        {
             Ok(found) => return Ok(done(&page_of(&found))),
             Err(e) if is_user_error(&e) || matches!(e, Error::Upstream(_)) => {
                 let status = e.status();
@@ -98,7 +100,7 @@ pub(super) async fn search(
     let first = req.cursor.as_deref().is_none_or(str::is_empty);
     let result = async {
         let groups = match first {
-            true => Some(feeds::search_groups(&s.ctx, &text).await?),
+            true => Some(feeds::search_groups(&s.ctx, viewer.user.as_ref(), &text).await?),
             false => None,
         };
         let hits = search::search(&s.ctx, viewer.user.as_ref(), &req).await?;

@@ -183,6 +183,8 @@ pub(super) async fn waiting(
     WebPath(handle): WebPath<String>,
 ) -> Result<Response> {
     let g = groups::find_by_handle(&s.ctx, &handle).await?;
+    // Feeds are what a signed-out visitor sees: nothing of a members-only group.
+    crate::domain::members::ensure_readable(&s.ctx, &g, None).await?;
     let waiting = questions::waiting(&s.ctx, None, Some(&g)).await?;
     let b = base(&s);
     let entries = waiting.iter().map(|w| post_entry(&b, &w.post)).collect();

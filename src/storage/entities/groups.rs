@@ -31,6 +31,8 @@ pub struct Model {
     pub qa_mode: bool,
     /// Who may edit its pages: `moderators`, `members` or `signed_in`.
     pub page_editors: String,
+    /// `public`, or `members`: only approved members read it (see `domain::groups::Visibility`).
+    pub visibility: String,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.

@@ -7,6 +7,7 @@
 pub mod destinations;
 pub mod group_bans;
 pub mod group_followers;
+pub mod group_invites;
 pub mod group_moderators;
 pub mod groups;
 pub mod identities;
