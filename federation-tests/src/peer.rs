@@ -581,6 +581,29 @@ impl Peer {
         headers
     }
 
+    /// GETs `path` on `app` as ActivityPub JSON, signed with key `key_id` (an authorized
+    /// fetch, draft-cavage over `(request-target) host date`); returns the status and body.
+    pub async fn signed_get(&self, app: &TestApp, path: &str, key_id: &str) -> (u16, String) {
+        let key = signing::PrivateKey::from_pem(&self.private_pem).expect("key");
+        let target = Url::parse(&format!("http://{}{path}", app.domain)).expect("URL");
+        let headers =
+            signing::sign_get(&key, key_id, &target, SystemTime::now()).expect("signature");
+        let mut request = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .header("accept", "application/activity+json");
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let response = request
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .expect("fetch");
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap_or_default())
+    }
+
     /// Posts `body` with exactly `headers` (plus `Host`) to `path` on `app`.
     pub async fn post_raw(
         &self,

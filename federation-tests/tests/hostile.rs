@@ -1844,3 +1844,167 @@ async fn forged_stale_and_misdirected_page_edits_store_nothing() {
     }
     s.finish(20);
 }
+
+/// A members-only group leaks nothing to a server without an approved member: not by an
+/// unsigned or a signed fetch, not by a reply or an early Follow; once its person is approved,
+/// that server may fetch, and its person's replies enter only when they are not public.
+#[tokio::test]
+async fn members_only_groups_leak_nothing_to_outsiders() {
+    cohort::install_crypto_provider();
+    let w = World::new().await;
+    let app = &w.app;
+    let mut s = Suite::default();
+    app.members_only_group(&w.token, "team").await;
+    let post = app
+        .post_in(&w.token, "team", "Team plans", "Inside only.")
+        .await;
+    let reply = app
+        .reply_to(&w.token, id(&post), None, "Inside reply.")
+        .await;
+    let post_ap = post["ap_id"].as_str().unwrap().to_string();
+    let group = format!("http://{}/g/team", app.domain);
+    let (actor, key) = (w.actor_id(), w.key_id());
+    let paths = [
+        format!("/posts/{}", id(&post)),
+        format!("/posts/{}/activity", id(&post)),
+        format!("/posts/{}/replies", id(&post)),
+        format!("/replies/{}", id(&reply)),
+        "/g/team/outbox".to_string(),
+        "/g/team/featured".to_string(),
+    ];
+    let fetches = |label: &'static str, expected: u16| {
+        let (w, paths, key) = (&w, &paths, &key);
+        async move {
+            let mut out = vec![];
+            for path in paths {
+                let (status, body) = w.peer.signed_get(&w.app, path, key).await;
+                out.push((format!("{label} {path}"), status == expected, status, body));
+            }
+            out
+        }
+    };
+    for path in &paths {
+        let r = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .header("accept", "application/activity+json")
+            .send()
+            .await
+            .unwrap();
+        s.status(
+            &format!("an unsigned fetch of {path}"),
+            &[404],
+            r.status().as_u16(),
+        );
+    }
+    for (name, ok, status, body) in fetches("a non-member server's signed fetch of", 404).await {
+        s.check(
+            &name,
+            ok && !body.contains("Inside"),
+            format_args!("got {status}: {body}"),
+        );
+    }
+
+    // A reply by someone who is not a member: refused, nothing stored.
+    let reply_by = |tag: &str, public: bool| {
+        let mut a = w.reply_activity(tag);
+        a["object"]["inReplyTo"] = json!(post_ap);
+        a["object"]["inReplyToAtomUri"] = json!(post_ap);
+        let to = if public {
+            json!(["https://www.w3.org/ns/activitystreams#Public"])
+        } else {
+            json!([format!("{actor}/followers")])
+        };
+        a["to"] = to.clone();
+        a["object"]["to"] = to;
+        a["cc"] = json!([group]);
+        a["object"]["cc"] = json!([group]);
+        a
+    };
+    let a = reply_by("mo1", false);
+    s.status(
+        "a non-member's reply in a members-only group",
+        &[403],
+        w.send(&a, Tamper::default()).await,
+    );
+    s.check(
+        "a non-member's reply stores nothing",
+        !w.stored(a["object"]["id"].as_str().unwrap()).await,
+        "stored",
+    );
+
+    // A Follow is held: no Accept until a moderator approves.
+    let follow_id = format!("{actor}#members-follow");
+    let follow = json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Follow",
+        "id": follow_id, "actor": actor, "object": group});
+    s.status(
+        "a Follow of a members-only group",
+        &[200, 202],
+        w.send(&follow, Tamper::default()).await,
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    s.check(
+        "no Accept before a moderator approves",
+        !w.peer
+            .received()
+            .iter()
+            .any(|r| r.body["type"] == "Accept" && r.body["object"]["id"] == follow_id.as_str()),
+        "accepted at once",
+    );
+    for (name, ok, status, body) in fetches("a waiting follower's signed fetch of", 404).await {
+        s.check(&name, ok, format_args!("got {status}: {body}"));
+    }
+    let r = app
+        .post(
+            &format!("/api/v1/groups/team/requests/{}", urlencode(&actor)),
+            Some(&w.token),
+            json!({}),
+        )
+        .await;
+    s.status("a moderator approves", &[204], r.status);
+    w.peer
+        .wait_for("the Accept", |b| {
+            b["type"] == "Accept" && b["object"]["id"] == follow_id.as_str()
+        })
+        .await;
+    for (name, ok, status, body) in fetches("a member's server's signed fetch of", 200).await {
+        s.check(&name, ok, format_args!("got {status}: {body}"));
+    }
+
+    // A member's reply addressed to Public is refused; to the followers, it enters.
+    let a = reply_by("mo2", true);
+    s.status(
+        "a member's public reply in a members-only group",
+        &[400],
+        w.send(&a, Tamper::default()).await,
+    );
+    s.check(
+        "a public reply stores nothing",
+        !w.stored(a["object"]["id"].as_str().unwrap()).await,
+        "stored",
+    );
+    let a = reply_by("mo3", false);
+    s.status(
+        "a member's followers-only reply",
+        &[200, 202],
+        w.send(&a, Tamper::default()).await,
+    );
+    s.check(
+        "a member's reply is stored",
+        w.stored(a["object"]["id"].as_str().unwrap()).await,
+        "not stored",
+    );
+    s.finish(18);
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
