@@ -1490,3 +1490,82 @@ async fn nodeinfo_that_cannot_be_read_changes_nothing() {
         case(NodeInfo::Elsewhere),
     );
 }
+
+/// A PieFed user and a members-only Cohort group, as a live PieFed 1.6.27 played it
+/// (docs/interop.md): its `Follow` (`piefed/follow.json`) is held until a moderator approves
+/// it, then accepted; the group's posts reach it addressed to the group's followers only;
+/// its comment, which PieFed addresses to Public (`piefed/create_reply.json`, the shape the
+/// live run sent), is refused, as Lemmy 1.0 refuses public content in a private community.
+#[tokio::test]
+async fn piefed_users_and_a_members_only_group() {
+    cohort::install_crypto_provider();
+    let app = TestApp::spawn().await;
+    let token = app.user("bob").await;
+    app.members_only_group(&token, "rust").await;
+    let post = app.post_in(&token, "rust", "Borrowing", "How?").await;
+    let peer = Peer::start(Software::PieFed).await;
+    let actor = peer.actor("person.json", &app);
+    let post_ap = post["ap_id"].as_str().unwrap().to_string();
+    let fixture =
+        |name: &str| peer.fixture(name, &app, &[("https://cohort.example/posts/7", &post_ap)]);
+
+    let follow = fixture("follow.json");
+    let status = peer.deliver(&app, "/g/rust/inbox", &actor, &follow).await;
+    assert_eq!(status, 202);
+    let follow_id = follow["id"].as_str().unwrap().to_string();
+    let accepted = |b: &Value| b["type"] == "Accept" && b["object"]["id"] == follow_id.as_str();
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert!(
+        !peer.received().iter().any(|r| accepted(&r.body)),
+        "accepted before a moderator approved"
+    );
+    let requests = eventually("the request with its software", DEADLINE, || async {
+        let r = app.get("/api/v1/groups/rust/requests", Some(&token)).await;
+        r.json
+            .as_array()
+            .filter(|l| l.len() == 1 && l[0]["software"] == "piefed")
+            .cloned()
+    })
+    .await;
+    assert_eq!(requests[0]["new_instance"], true);
+    let who = requests[0]["person"]["ap_id"]
+        .as_str()
+        .unwrap()
+        .replace(':', "%3A")
+        .replace('/', "%2F");
+    let r = app
+        .post(
+            &format!("/api/v1/groups/rust/requests/{who}"),
+            Some(&token),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    peer.wait_for("the Accept", accepted).await;
+
+    // A new post: one Announce{Create{Page}} (PieFed reads that form), to the followers only.
+    let news = app.post_in(&token, "rust", "Members news", "Inside.").await;
+    let wrapped = peer
+        .wait_for("the post", |b| {
+            b["type"] == "Announce" && b["object"]["object"]["id"] == news["ap_id"]
+        })
+        .await;
+    let followers = format!("http://{}/g/rust/followers", app.domain);
+    assert_eq!(wrapped.body["to"], serde_json::json!([followers]));
+    assert!(
+        !wrapped.body.to_string().contains("activitystreams#Public"),
+        "{}",
+        wrapped.body
+    );
+
+    // PieFed's comment is addressed to Public: refused, nothing stored.
+    let comment = fixture("create_reply.json");
+    let status = peer.deliver(&app, "/inbox", &actor, &comment).await;
+    assert_eq!(status, 400);
+    assert!(
+        storage::replies::find_by_ap_id(&app.ctx.db, comment["object"]["id"].as_str().unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

@@ -198,6 +198,10 @@ pub struct JoinRequest {
     /// True when nobody of their instance is a member yet: approving them sends the group's
     /// content to a new server.
     pub new_instance: bool,
+    /// Their server's software, from its NodeInfo (`cohort`, `lemmy`, `piefed`, `mastodon` …),
+    /// once it has been read: whether it keeps a members-only group's content private is its
+    /// own (see docs/interop.md).
+    pub software: Option<String>,
 }
 
 /// The requests waiting in a group (its moderators only).
@@ -212,10 +216,17 @@ pub async fn requests(
     for (f, p) in rows {
         let new_instance =
             !p.local && !storage::groups::has_member_from(&ctx.db, group.id, &p.domain).await?;
+        let software = match p.local {
+            true => None,
+            false => storage::software::find(&ctx.db, &p.domain)
+                .await?
+                .and_then(|s| s.software),
+        };
         out.push(JoinRequest {
             person: PersonRef::from(&p),
             requested_at: f.created_at,
             new_instance,
+            software,
         });
     }
     Ok(out)
