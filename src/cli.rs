@@ -234,6 +234,30 @@ pub async fn unlink_identity(config: &Config, username: &str, provider: &str) ->
     crate::domain::sso::unlink(&ctx, username, provider).await
 }
 
+/// `cohort admin mail-bounced`: each address a later bounce named, with how many accounts
+/// stop getting mail at it and how many waiting mails to it were given up.
+pub async fn mail_bounced(
+    config: &Config,
+    addresses: &[String],
+) -> Result<Vec<(String, u64, u64)>> {
+    for a in addresses {
+        let a = a.trim();
+        if a.len() > 254 || a.split('@').count() != 2 || a.starts_with('@') || a.ends_with('@') {
+            return Err(crate::error::Error::invalid(
+                "address",
+                format!("{a:?} is not an e-mail address"),
+            ));
+        }
+    }
+    let db = connect_migrated(config).await?;
+    let mut out = Vec::with_capacity(addresses.len());
+    for a in addresses {
+        let (accounts, mails) = storage::mail::bounced(&db, a.trim(), crate::domain::now()).await?;
+        out.push((a.trim().to_string(), accounts, mails));
+    }
+    Ok(out)
+}
+
 /// What `cohort admin mail` shows.
 #[derive(Debug, serde::Serialize)]
 pub struct MailReport {

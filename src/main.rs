@@ -267,6 +267,14 @@ enum AdminCommand {
         /// The provider's id in the configuration.
         provider: String,
     },
+    /// Addresses whose mail bounced after the relay took it (delivery status notices that
+    /// came back later): no more notices or digests to them, and their waiting mails are
+    /// given up, until the person sets or confirms an address again.
+    MailBounced {
+        /// The addresses.
+        #[arg(required = true)]
+        addresses: Vec<String>,
+    },
     /// The outgoing mail: how many wait, were sent and failed, and the newest mails.
     Mail {
         /// Print JSON instead of text.
@@ -555,6 +563,15 @@ async fn main() -> ExitCode {
             cli::unlink_identity(&config, &username, &provider)
                 .await
                 .map(|()| eprintln!("{username} is no longer linked to {provider}"))
+        }
+        Command::Admin(AdminCommand::MailBounced { addresses }) => {
+            cli::mail_bounced(&config, &addresses).await.map(|rows| {
+                for (address, accounts, mails) in rows {
+                    println!(
+                        "{address}: {accounts} account(s) stop getting mail, {mails} waiting mail(s) given up"
+                    );
+                }
+            })
         }
         Command::Admin(AdminCommand::Mail { json }) => cli::mail_report(&config).await.map(|r| {
             if json {

@@ -188,6 +188,39 @@ pub async fn mark_failed<C: ConnectionTrait>(
     Ok(())
 }
 
+/// A bounce reported after the relay took a mail (a delivery status notice that came back
+/// later): the accounts with `address` stop getting notices and digests, as after a 5xx, and
+/// the mails to it still waiting are given up. Case-insensitive. Returns how many accounts
+/// and how many mails it changed.
+pub async fn bounced<C: ConnectionTrait>(
+    conn: &C,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(u64, u64), DbErr> {
+    use sea_orm::sea_query::{ExprTrait, Func};
+    let lower = address.to_lowercase();
+    let accounts = local_users::Entity::update_many()
+        .col_expr(local_users::Column::EmailFailedAt, Expr::value(now))
+        .filter(Expr::expr(Func::lower(Expr::col(local_users::Column::Email))).eq(lower.clone()))
+        .filter(local_users::Column::EmailFailedAt.is_null())
+        .exec(conn)
+        .await?
+        .rows_affected;
+    let mails = mail_queue::Entity::update_many()
+        .col_expr(mail_queue::Column::FailedAt, Expr::value(now))
+        .col_expr(
+            mail_queue::Column::LastError,
+            Expr::value("bounced (reported with `cohort admin mail-bounced`)"),
+        )
+        .filter(Expr::expr(Func::lower(Expr::col(mail_queue::Column::ToAddress))).eq(lower))
+        .filter(mail_queue::Column::SentAt.is_null())
+        .filter(mail_queue::Column::FailedAt.is_null())
+        .exec(conn)
+        .await?
+        .rows_affected;
+    Ok((accounts, mails))
+}
+
 /// Every mail queued for `address`, oldest first (tests and `cohort admin mail`).
 pub async fn list<C: ConnectionTrait>(
     conn: &C,

@@ -633,3 +633,40 @@ async fn the_settings_page_changes_the_address_and_mails_a_new_link() {
         .await;
     assert_eq!(status, 400, "{page}");
 }
+
+#[tokio::test]
+async fn a_bounce_reported_later_stops_mail_to_the_address() {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let db = cohort::testing::TestDatabase::new().await;
+    let target = crate::admin::Target {
+        url: db.url.clone(),
+        domain: String::new(),
+    };
+    let app = TestApp::spawn_on(db, |c| sink.configure(c)).await;
+    let target = crate::admin::Target {
+        domain: app.domain.clone(),
+        ..target
+    };
+    let token = confirmed_user(&app, &sink, "erin").await;
+    assert_eq!(my_mail(&app, &token).await["failed"], false);
+
+    // Not an address: refused, nothing changed.
+    let out = crate::admin::run(&target, &["admin", "mail-bounced", "nobody"], "");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("address"));
+    // The relay took erin's mail, then a bounce came back: the admin reports it.
+    let out = crate::admin::run(&target, &["admin", "mail-bounced", "Erin@Example.org"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.contains("1 account(s)"), "{printed}");
+    assert_eq!(my_mail(&app, &token).await["failed"], true);
+    // A second report changes nothing more.
+    let out = crate::admin::run(&target, &["admin", "mail-bounced", "erin@example.org"], "");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 account(s)"));
+}
