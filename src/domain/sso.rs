@@ -76,6 +76,12 @@ pub enum Joined {
     },
     /// The account waits for an administrator's approval.
     Pending,
+    /// The instance requires a confirmed address and the provider did not vouch for this
+    /// one: a confirmation link was mailed to it, and the account signs in once it is opened.
+    Unconfirmed {
+        /// The address the link went to.
+        email: String,
+    },
 }
 
 fn refused(message: impl Into<String>) -> Error {
@@ -287,13 +293,18 @@ pub async fn finish_signup(ctx: &Ctx, ticket: &str, username: &str) -> Result<Jo
         t,
     )
     .await?;
-    if held.email_verified
-        && let Some(e) = checked_email.as_deref()
-    {
+    let vouched = held.email_verified && checked_email.is_some();
+    if vouched && let Some(e) = checked_email.as_deref() {
         storage::mail::mark_verified(&ctx.db, user.id, e, t).await?;
+    } else if checked_email.is_some() {
+        // An address the provider did not vouch for is confirmed like any given at sign-up.
+        super::mail::send_verification(ctx, &user, name.as_str()).await?;
     }
     if approval {
         return Ok(Joined::Pending);
+    }
+    if let (false, true, Some(email)) = (vouched, ctx.instance.verify_email, checked_email) {
+        return Ok(Joined::Unconfirmed { email });
     }
     let user = storage::persons::find_local_user(&ctx.db, user.id)
         .await?

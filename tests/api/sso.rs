@@ -453,3 +453,56 @@ async fn a_trusted_provider_links_by_verified_address_and_sso_can_be_the_only_wa
         "sign-up through the provider still works"
     );
 }
+
+#[tokio::test]
+async fn an_address_the_provider_did_not_vouch_for_is_confirmed_by_mail() {
+    let Some(sink) = cohort::testing::smtp::SmtpSink::start() else {
+        return;
+    };
+    let Some((app, _provider)) = setup(|c| {
+        sink.configure(c);
+        c.registration.verify_email = true;
+    })
+    .await
+    else {
+        return;
+    };
+    let mut browser = Browser::new();
+    let page = sign_in(&app, &mut browser, "unverified@example.org").await;
+    assert!(page.body.contains("Choose your name"), "{}", page.body);
+    let ticket = input(&page.body, "ticket");
+    let csrf = input(&page.body, "csrf");
+    let page = browser
+        .go(
+            &format!("http://{}/login/sso/finish", app.domain),
+            Some(&[("csrf", &csrf), ("ticket", &ticket), ("username", "uma")]),
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("unverified@example.org"),
+        "says where the link went: {}",
+        page.body
+    );
+    let url = reqwest::Url::parse(&format!("http://{}/", app.domain)).unwrap();
+    assert!(
+        browser.cookie(&url, "cohort_session").is_none(),
+        "not signed in yet"
+    );
+    // The link arrives and confirms the address; the next sign-in goes straight in.
+    let mails = sink.wait_for("unverified@example.org", 1).await;
+    let text = mails[0]["text"].as_str().unwrap();
+    let link = text
+        .split_whitespace()
+        .find(|w| w.contains("/account/verify?token="))
+        .expect("a confirmation link");
+    let token = link.split("token=").nth(1).unwrap();
+    let r = app
+        .post("/api/v1/auth/verify", None, json!({"token": token}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mut other = Browser::new();
+    let page = sign_in(&app, &mut other, "unverified@example.org").await;
+    assert!(page.url.ends_with("/groups"), "{} {}", page.url, page.body);
+    assert_eq!(me(&app, &session(&app, &other)).await["username"], "uma");
+}

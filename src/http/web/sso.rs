@@ -190,6 +190,16 @@ pub(super) async fn finish(
             "login.html",
             context! { notice => tr(viewer.lang, "signup-approval-notice"), next => "/" },
         ),
+        Ok(Joined::Unconfirmed { email }) => {
+            let notice = super::charts::msg(viewer.lang, "verify-sent", &[("email", &email)]);
+            page(
+                &s.ctx.instance.domain,
+                &viewer,
+                StatusCode::OK,
+                "login.html",
+                context! { notice => notice, next => "/" },
+            )
+        }
         Err(
             e @ Error::Refused {
                 code: Code::SsoRefused,
