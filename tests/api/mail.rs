@@ -670,3 +670,55 @@ async fn a_bounce_reported_later_stops_mail_to_the_address() {
     let out = crate::admin::run(&target, &["admin", "mail-bounced", "erin@example.org"], "");
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 account(s)"));
 }
+
+#[tokio::test]
+async fn a_members_only_group_mails_its_members_and_nobody_who_left() {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let app = app_with(&sink, |_| {}).await;
+    let ann = confirmed_user(&app, &sink, "ann").await;
+    let bob = confirmed_user(&app, &sink, "bob").await;
+    app.members_only_group(&ann, "team").await;
+    let r = app
+        .post("/api/v1/groups/team/invites", Some(&ann), json!({}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let invite = r.json["url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = app
+        .post(&format!("/api/v1/invites/{invite}"), Some(&bob), json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // A member is mailed of a mention.
+    app.post_in(&ann, "team", "Plans", "Over to you, @bob.")
+        .await;
+    let mails = sink.wait_for("bob@example.org", 2).await;
+    assert!(mails[1]["text"].as_str().unwrap().contains("Over to you"));
+
+    // Once he has left, nothing of the group reaches him by mail.
+    let r = app
+        .request("DELETE", "/api/v1/groups/team/join", Some(&bob), None)
+        .await;
+    assert_eq!(r.status, 204);
+    app.post_in(&ann, "team", "Secret plans", "Still for you, @bob?")
+        .await;
+    // The mail worker took the notice up and dropped it.
+    cohort::testing::eventually("the notice taken up", Duration::from_secs(20), || async {
+        storage::mail::waiting_notices(&app.ctx.db, NoticeMode::Immediately.as_str(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+            .then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let to_bob = sink.to("bob@example.org");
+    assert_eq!(to_bob.len(), 2, "{to_bob:#?}");
+}
