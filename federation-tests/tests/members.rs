@@ -183,6 +183,7 @@ async fn a_members_only_group_reaches_its_members_elsewhere_and_nobody_else() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
+    let r_reply = r.json.clone();
     eventually("bob's reply to reach A", DEADLINE, || async {
         let t = a
             .get(&format!("/api/v1/posts/{}", id(&post)), Some(&owner))
@@ -198,7 +199,7 @@ async fn a_members_only_group_reaches_its_members_elsewhere_and_nobody_else() {
             json!({"body": "Me too."}),
         )
         .await;
-    assert_eq!(r.status, 403, "{}", r.text);
+    assert_eq!(r.status, 404, "{}", r.text);
 
     // C has no member: it was sent nothing, and its signed fetches find nothing.
     let (status, _) = posts_seen(c, Some(&dana), &handle).await;
@@ -234,6 +235,37 @@ async fn a_members_only_group_reaches_its_members_elsewhere_and_nobody_else() {
             .unwrap();
         assert_eq!(r.status(), 404, "unsigned {path}");
     }
+
+    // What B's people write in a public group elsewhere is served by B to anyone, as before.
+    a.group(&owner, "open").await;
+    let open = format!("open@{}", a.domain);
+    federation_tests::join(b, &bob, &open).await;
+    a.post_in(&owner, "open", "Open question", "Anyone?").await;
+    let seen = federation_tests::wait_for_post(b, &open, "Open question").await;
+    let reply = b.reply_to(&bob, id(&seen), None, "Here.").await;
+    let r = c
+        .client
+        .get(format!("{}/replies/{}", b.address, id(&reply)))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "a reply here in a thread elsewhere");
+    let note: Value = r.json().await.unwrap();
+    assert_eq!(note["type"], "Note");
+    // bob's reply in the members-only group elsewhere is served only to that group's server.
+    let r = c
+        .client
+        .get(format!("{}/replies/{}", b.address, id(&r_reply)))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        404,
+        "unsigned, of a members-only group elsewhere"
+    );
 
     // Bob leaves: he reads nothing more on B, and A's new posts do not reach B.
     let r = b

@@ -56,7 +56,7 @@ pub struct GroupEdit {
     pub rules: Option<String>,
     /// Q&A mode: every new post is a question (posts written before keep their kind).
     pub qa_mode: Option<bool>,
-    /// Who reads it (`public` or `members`); changes only while the group has no posts.
+    /// Who reads it (`public` or `members`); changes only while the group has no posts or pages.
     pub visibility: Option<super::members::Visibility>,
 }
 
@@ -132,12 +132,7 @@ pub async fn edit(
         ));
     }
     super::moderation::authorize(ctx, user, &group).await?;
-    if let Some(v) = input.visibility {
-        super::members::set_visibility(ctx, user, &group, v).await?;
-    }
-    if input.title.is_none() && input.description.is_none() && input.rules.is_none() {
-        return view(ctx, raw_handle).await;
-    }
+    let about = input.title.is_some() || input.description.is_some() || input.rules.is_some();
     let title = match input.title {
         Some(t) => text::title("title", &t, text::MAX_GROUP_TITLE_CHARS)?,
         None => group.title.clone(),
@@ -150,6 +145,13 @@ pub async fn edit(
         Some(r) => text::body("rules", &r, text::MAX_DESCRIPTION_CHARS, false)?,
         None => group.rules.clone(),
     };
+    // Everything is checked before anything changes.
+    if let Some(v) = input.visibility {
+        super::members::set_visibility(ctx, user, &group, v).await?;
+    }
+    if !about {
+        return view(ctx, raw_handle).await;
+    }
     storage::groups::update_about(
         &ctx.db,
         group.id,

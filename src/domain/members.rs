@@ -159,6 +159,22 @@ pub async fn ensure_member(ctx: &Ctx, group: &groups::Model, person_id: i64) -> 
     }
 }
 
+/// [`ensure_member`] for an action on a post or reply by id (reply, vote, choose an answer):
+/// someone outside a members-only group is told it is not there (`404 what`), before anything
+/// else about it is said.
+pub async fn ensure_member_in_thread(
+    ctx: &Ctx,
+    group: &groups::Model,
+    person_id: i64,
+    what: &'static str,
+) -> Result<()> {
+    if !is_members_only(group) || is_member(ctx, group, person_id).await? {
+        Ok(())
+    } else {
+        Err(Error::NotFound(what))
+    }
+}
+
 /// A moderator sets who reads a group hosted here. A group that has posts keeps its
 /// visibility: what was public may be copied anywhere already, and what was written for
 /// members was written for them.
@@ -177,10 +193,15 @@ pub async fn set_visibility(
     if Visibility::of(group) == visibility {
         return Ok(());
     }
-    if storage::posts::count_in_group(&ctx.db, group.id).await? > 0 {
+    // Deleted posts count too: their replies stay readable.
+    if storage::posts::exists_in_group(&ctx.db, group.id).await?
+        || !storage::pages::of_group(&ctx.db, group.id)
+            .await?
+            .is_empty()
+    {
         return Err(Error::invalid(
             "visibility",
-            "can only change while the group has no posts",
+            "can only change while the group has no posts or pages",
         ));
     }
     storage::groups::set_visibility(&ctx.db, group.id, visibility.as_str(), now()).await?;

@@ -106,6 +106,11 @@ async fn authorize(
     actor: &persons::Model,
     is_admin: bool,
 ) -> Result<()> {
+    // Membership is this server's to check for its own people and its own groups; a choice
+    // relayed by a group elsewhere was checked there.
+    if actor.local || group.local {
+        super::members::ensure_member_in_thread(ctx, group, actor.id, "post").await?;
+    }
     if !post.question {
         return Err(Error::refused(
             Code::NotAQuestion,
@@ -116,7 +121,6 @@ async fn authorize(
         return Err(Error::refused(Code::Deleted, "this question was deleted"));
     }
     moderation::ensure_not_banned(ctx, group.id, actor.id).await?;
-    super::members::ensure_member(ctx, group, actor.id).await?;
     if !may_choose(ctx, post, group, actor, is_admin).await? {
         return Err(Error::forbidden(
             "only the question's author or the group's moderators may choose its answer",

@@ -90,8 +90,8 @@ pub async fn admit(
 ) -> Result<i32> {
     let decide_here = author.local || group.local;
     if decide_here {
+        super::members::ensure_member_in_thread(ctx, group, author.id, "post").await?;
         super::moderation::ensure_not_banned(ctx, group.id, author.id).await?;
-        super::members::ensure_member(ctx, group, author.id).await?;
         if post.deleted_at.is_some() {
             return Err(Error::refused(Code::Deleted, "this post was deleted"));
         }

@@ -195,6 +195,16 @@ pub async fn report(
             ));
         }
     };
+    // Nothing of a members-only group is reported by someone who may not read it (its
+    // existence included); reporting a person there stays open.
+    if !matches!(reported, Reported::Person(_))
+        && !super::members::may_read(ctx, &group, Some(user)).await?
+    {
+        return Err(Error::NotFound(match reported {
+            Reported::Page(..) => "page",
+            _ => "post or reply",
+        }));
+    }
     if let Reported::Content(t) = &reported
         && t.author_id() == user.person.id
     {

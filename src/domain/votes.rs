@@ -50,35 +50,46 @@ pub async fn cast(
     value: i16,
     activity_id: Option<String>,
 ) -> Result<VoteView> {
-    let (target, id, post_created_at, group_id) = match on {
+    let (target, id, post_created_at, group_id, deleted) = match on {
         ContentRef::Post(id) => {
             let post = storage::posts::find(&ctx.db, id)
                 .await?
                 .ok_or(Error::NotFound("post"))?;
-            if post.deleted_at.is_some() {
-                return Err(Error::refused(Code::Deleted, "this post was deleted"));
-            }
-            (Target::Post, post.id, Some(post.created_at), post.group_id)
+            let deleted = post.deleted_at.is_some().then_some("this post was deleted");
+            (
+                Target::Post,
+                post.id,
+                Some(post.created_at),
+                post.group_id,
+                deleted,
+            )
         }
         ContentRef::Reply(id) => {
             let reply = storage::replies::find(&ctx.db, id)
                 .await?
                 .ok_or(Error::NotFound("reply"))?;
-            if reply.deleted_at.is_some() {
-                return Err(Error::refused(Code::Deleted, "this reply was deleted"));
-            }
             let post = storage::posts::find(&ctx.db, reply.post_id)
                 .await?
                 .ok_or(Error::NotFound("reply"))?;
-            (Target::Reply, reply.id, None, post.group_id)
+            let deleted = reply
+                .deleted_at
+                .is_some()
+                .then_some("this reply was deleted");
+            (Target::Reply, reply.id, None, post.group_id, deleted)
         }
     };
     let group = storage::groups::find(&ctx.db, group_id)
         .await?
         .ok_or(Error::NotFound("group"))?;
     if enforced_here(voter, &group) {
+        // Outside a members-only group, nothing of it is there (not even that it was deleted).
+        super::members::ensure_member_in_thread(ctx, &group, voter.id, "post or reply").await?;
+    }
+    if let Some(why) = deleted {
+        return Err(Error::refused(Code::Deleted, why));
+    }
+    if enforced_here(voter, &group) {
         super::moderation::ensure_not_banned(ctx, group.id, voter.id).await?;
-        super::members::ensure_member(ctx, &group, voter.id).await?;
     }
     let txn = ctx.db.begin().await?;
     let counts = storage::votes::set(&txn, target, id, voter.id, value, activity_id, now())

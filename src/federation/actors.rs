@@ -230,6 +230,18 @@ impl Object for DbGroup {
             None => text::render_markdown(&description),
         };
         let name = plain(&json.preferred_username, 100);
+        // A group that approves its followers is members-only (Lemmy's private communities,
+        // Cohort's members-only groups): what it sends its members here is read by them
+        // only. Once members-only with content here, it stays so whatever a later copy of
+        // its actor says: what was received for members stays theirs.
+        let mut members_only = json.manually_approves_followers == Some(true);
+        if !members_only
+            && let Some(known) = storage::groups::find_by_ap_id(&data.db, json.id.as_str()).await?
+            && crate::domain::members::is_members_only(&known)
+            && storage::posts::exists_in_group(&data.db, known.id).await?
+        {
+            members_only = true;
+        }
         let stored = storage::groups::upsert_remote(
             &data.db,
             RemoteGroup {
@@ -252,14 +264,7 @@ impl Object for DbGroup {
                 followers_url: json.followers.map(|u| u.to_string()),
                 public_key: json.public_key.public_key_pem.replace('\0', ""),
                 qa_mode: json.question_answer.unwrap_or(false),
-                // A group that approves its followers is members-only (Lemmy's private
-                // communities, Cohort's members-only groups): what it sends its members here
-                // is read by them only.
-                visibility: if json.manually_approves_followers == Some(true) {
-                    "members"
-                } else {
-                    "public"
-                },
+                visibility: if members_only { "members" } else { "public" },
                 ap_id: json.id.to_string(),
             },
             now(),

@@ -183,9 +183,14 @@ async fn create_or_update(
             .collect()
     };
     let mut inboxes = vec![];
+    let members_only = crate::domain::members::is_members_only(&group);
     for person in &mentioned {
         if let Some(p) = storage::persons::find_by_ap_id(&ctx.db, person.as_str()).await?
             && !p.local
+            // A members-only group's content goes to its members only: to a member of a
+            // group here, and never straight to anyone for a group elsewhere (it relays).
+            && (!members_only
+                || (group.local && crate::domain::members::is_member(ctx, &group, p.id).await?))
         {
             let inbox = DbPerson::new(p)?.shared_inbox_or_inbox();
             if !covered.contains(inbox.as_str()) && !inboxes.contains(&inbox) {

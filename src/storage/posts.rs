@@ -310,6 +310,15 @@ pub async fn restore<C: ConnectionTrait>(conn: &C, id: i64) -> Result<bool, DbEr
         > 0)
 }
 
+/// Whether a group has any post, deleted ones included.
+pub async fn exists_in_group<C: ConnectionTrait>(conn: &C, group_id: i64) -> Result<bool, DbErr> {
+    Ok(posts::Entity::find()
+        .filter(posts::Column::GroupId.eq(group_id))
+        .one(conn)
+        .await?
+        .is_some())
+}
+
 /// Number of live posts in a group.
 pub async fn count_in_group<C: ConnectionTrait>(conn: &C, group_id: i64) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;

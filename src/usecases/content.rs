@@ -143,6 +143,8 @@ pub async fn receive_remote(
     let new_post = match editor {
         Some(editor) => {
             domain_content::ensure_author(content.author_id(), editor.id, "edit")?;
+            // An edit is addressed as its group requires, as the original was.
+            crate::federation::objects::addressed_for(&activity.object, group)?;
             if content.is_deleted_row() || !content.older_than(activity.object.updated) {
                 return unit.commit().await;
             }

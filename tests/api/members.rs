@@ -94,8 +94,18 @@ async fn a_members_only_group_shows_nothing_to_anyone_outside_it() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    app.post_in(&ann, "open", "In the open", "Public words.")
+    let open_post = id(&app
+        .post_in(&ann, "open", "In the open", "Public words.")
+        .await);
+    // A members-only page linking to a public thread.
+    let r = app
+        .post(
+            "/api/v1/groups/team/pages",
+            Some(&ann),
+            json!({"title": "Notes", "slug": "notes", "body": format!("See /posts/{open_post} ({SECRET})")}),
+        )
         .await;
+    assert_eq!(r.status, 201, "{}", r.text);
 
     reads(&app, Some(&ann), post, reply, true).await;
     reads(&app, Some(&bob), post, reply, false).await;
@@ -120,7 +130,7 @@ async fn a_members_only_group_shows_nothing_to_anyone_outside_it() {
             json!({"body": "Me too"}),
         )
         .await;
-    assert!(matches!(r.status, 403 | 404), "{}", r.text);
+    assert_eq!(r.status, 404, "{}", r.text);
     let r = app
         .post(
             &format!("/api/v1/posts/{post}/vote"),
@@ -128,7 +138,39 @@ async fn a_members_only_group_shows_nothing_to_anyone_outside_it() {
             json!({"value": 1}),
         )
         .await;
-    assert!(matches!(r.status, 403 | 404), "{}", r.text);
+    assert_eq!(r.status, 404, "{}", r.text);
+
+    // The public thread does not list the members-only page that links to it.
+    for token in [None, Some(bob.as_str())] {
+        let r = app
+            .get(&format!("/api/v1/posts/{open_post}/pages"), token)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert!(!r.text.contains(SECRET), "a linking page leaks: {}", r.text);
+        let r = app.get(&format!("/posts/{open_post}"), token).await;
+        assert!(
+            !r.text.contains("/g/team/pages/notes"),
+            "the thread page lists it"
+        );
+    }
+    let r = app
+        .get(&format!("/api/v1/posts/{post}/pages"), Some(&bob))
+        .await;
+    assert_eq!(r.status, 404);
+    // Nor is anything of it reported, or turned into a page, by someone outside.
+    for (body, what) in [
+        (json!({"post_id": post, "reason": "spam"}), "a post"),
+        (json!({"reply_id": reply, "reason": "spam"}), "a reply"),
+        (json!({"page_id": 1, "reason": "spam"}), "a page"),
+    ] {
+        let r = app.post("/api/v1/reports", Some(&bob), body).await;
+        assert_eq!(r.status, 404, "reporting {what}: {}", r.text);
+        assert!(!r.text.contains(SECRET) && !r.text.contains("handbook"));
+    }
+    let r = app
+        .post(&format!("/api/v1/posts/{post}/page"), Some(&bob), json!({}))
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
 
     // Bob was mentioned, but hears nothing of it: no notification, no home feed entry.
     let mut web = Web::log_in(&app, "bob").await;

@@ -325,6 +325,9 @@ pub(crate) async fn create_in(
 ) -> Result<Written> {
     if group.local {
         authorize_edit(ctx, group, None, editor).await?;
+    } else {
+        // A group elsewhere decides, but a members-only one is written in by members only.
+        crate::domain::members::ensure_member(ctx, group, editor.person.id).await?;
     }
     let title = text::title("title", &input.title, text::MAX_TITLE_CHARS)?;
     let slug = match input.slug {
@@ -398,6 +401,8 @@ pub(crate) async fn edit_in(
 ) -> Result<Saved> {
     if group.local {
         authorize_edit(ctx, group, Some(page), editor).await?;
+    } else {
+        crate::domain::members::ensure_member(ctx, group, editor.person.id).await?;
     }
     let title = match &input.title {
         Some(t) => text::title("title", t, text::MAX_TITLE_CHARS)?,

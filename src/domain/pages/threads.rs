@@ -70,6 +70,9 @@ pub async fn from_thread(
     input: PageFromThread,
 ) -> Result<Written> {
     let (post, group) = crate::domain::posts::load(ctx, post_id).await?;
+    if !crate::domain::members::may_read(ctx, &group, Some(user)).await? {
+        return Err(Error::NotFound("post"));
+    }
     if post.deleted_at.is_some() || post.removed {
         return Err(Error::refused(
             Code::Deleted,
@@ -123,10 +126,16 @@ pub async fn linking_to(
     post_id: i64,
 ) -> Result<Vec<PageView>> {
     let (_, group) = crate::domain::posts::load(ctx, post_id).await?;
+    if !crate::domain::members::may_read(ctx, &group, viewer).await? {
+        return Err(Error::NotFound("post"));
+    }
     let rights = rights(ctx, &group, viewer).await?;
+    // Only the thread's own group's pages: a page elsewhere may link here too, and its group
+    // (perhaps members-only) is not this one.
     Ok(storage::pages::linking_to(&ctx.db, post_id)
         .await?
         .iter()
+        .filter(|p| p.group_id == group.id)
         .map(|p| view(&group, p, rights))
         .collect())
 }

@@ -4,6 +4,7 @@
 //! (bounded by the per-request fetch limit and the thread depth limit).
 
 mod prepare;
+pub use prepare::addressed_for;
 
 pub use prepare::{NewContent, Prepared};
 

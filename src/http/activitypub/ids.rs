@@ -96,9 +96,10 @@ fn here(uri: &Uri) -> String {
         .map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string())
 }
 
-/// Whether the server asking may fetch what a group hosted here holds: anything of a public
-/// group; of a members-only group, only a request signed by an actor of an instance where
-/// one of its approved members is (the instance a member's server delivers from). Anything
+/// Whether the server asking may fetch what this instance serves of a group: anything of a
+/// public group; of a members-only group here, only a request signed by an actor of an
+/// instance where one of its approved members is; of a members-only group elsewhere (what
+/// people here wrote in it), only a request signed by that group's own server. Anything
 /// else is told nothing is there (404), the same as for an id that does not exist.
 pub async fn fetchable(
     s: &AppState,
@@ -117,7 +118,12 @@ pub async fn fetchable(
         let owner = signature.key_owner()?;
         signature.verify_by(&data, &owner).await?;
         let host = crate::federation::actors::authority(&owner)?;
-        Ok::<_, Error>(storage::groups::has_member_from(&s.ctx.db, group.id, &host).await?)
+        // A group elsewhere: what its members here wrote in it is fetched by its own server
+        // (which relays it to the others); a group here: by its members' servers.
+        if !group.local {
+            return Ok::<_, Error>(host == group.domain);
+        }
+        Ok(storage::groups::has_member_from(&s.ctx.db, group.id, &host).await?)
     }
     .await;
     match checked {
@@ -401,7 +407,8 @@ async fn reply(
         .await?
         .filter(|r| r.local)
         .ok_or(Error::NotFound("reply"))?;
-    let (_, g) = load_post(&s, r.post_id).await?;
+    // A reply written here may be in a thread of a group elsewhere: its group, wherever it is.
+    let (_, g) = crate::domain::posts::load(&s.ctx, r.post_id).await?;
     fetchable(&s, &g, "GET", &uri, &headers).await?;
     if r.deleted_at.is_some() {
         return activity_json(
@@ -497,31 +504,37 @@ async fn sent_activity(
     Ok(r)
 }
 
-/// The members-only groups here whose followers collection an activity (or the object it
-/// carries) is addressed to.
+/// The members-only groups (here or elsewhere) an activity this instance sent belongs to:
+/// those whose followers collection it (or the object it carries) is addressed to, or that
+/// it names as its `audience`.
 async fn members_only_audience(s: &AppState, body: &str) -> Result<Vec<groups::Model>> {
     let Ok(doc) = serde_json::from_str::<serde_json::Value>(body) else {
         return Ok(Vec::new());
     };
-    let mut addressed = Vec::new();
+    let mut candidates = Vec::new();
     for node in [Some(&doc), doc.get("object")].into_iter().flatten() {
         for key in ["to", "cc"] {
-            match node.get(key) {
-                Some(serde_json::Value::String(u)) => addressed.push(u.clone()),
+            let addressed: Vec<&str> = match node.get(key) {
+                Some(serde_json::Value::String(u)) => vec![u.as_str()],
                 Some(serde_json::Value::Array(list)) => {
-                    addressed.extend(list.iter().filter_map(|v| v.as_str().map(str::to_string)))
+                    list.iter().filter_map(serde_json::Value::as_str).collect()
                 }
-                _ => {}
-            }
+                _ => vec![],
+            };
+            candidates.extend(
+                addressed
+                    .into_iter()
+                    .filter_map(|a| a.strip_suffix("/followers"))
+                    .map(str::to_string),
+            );
+        }
+        if let Some(a) = node.get("audience").and_then(serde_json::Value::as_str) {
+            candidates.push(a.to_string());
         }
     }
     let mut out: Vec<groups::Model> = Vec::new();
-    for a in addressed {
-        let Some(group_id) = a.strip_suffix("/followers") else {
-            continue;
-        };
-        if let Some(g) = storage::groups::find_by_ap_id(&s.ctx.db, group_id).await?
-            && g.local
+    for group_id in candidates {
+        if let Some(g) = storage::groups::find_by_ap_id(&s.ctx.db, &group_id).await?
             && crate::domain::members::is_members_only(&g)
             && out.iter().all(|o| o.id != g.id)
         {

@@ -128,7 +128,7 @@ async fn show(
     Ok(Json(groups::view(&s.ctx, &handle).await?))
 }
 
-/// A moderator (or an admin) edits a group hosted here: title, description, rules, Q&A mode, visibility (only while it has no posts); absent fields stay
+/// A moderator (or an admin) edits a group hosted here: title, description, rules, Q&A mode, visibility (only while it has no posts or pages); absent fields stay
 #[utoipa::path(
     patch,
     path = "/groups/{handle}",
@@ -175,6 +175,7 @@ async fn edit(
     security((), ("bearer" = [])),
     params(HandlePath, PostsQuery),
     responses(
+        (status = 403, description = "A members-only group the caller is not a member of (`members_only`)", body = ErrorBody),
         (status = 200, description = "A page of posts", body = Page<PostView>),
         (status = 400, description = "Invalid `sort`, `questions`, `cursor` or `limit`", body = ErrorBody),
         (status = 404, description = "Unknown group", body = ErrorBody),

@@ -30,8 +30,10 @@ const TAG: &str = "health";
     path = "/groups/{handle}/health",
     tag = TAG,
     operation_id = "getGroupHealth",
+    security((), ("bearer" = [])),
     params(HandlePath),
     responses(
+        (status = 403, description = "A members-only group the caller is not a member of (`members_only`)", body = ErrorBody),
         (status = 200, description = "Weekly figures, oldest week first", body = HealthReport),
         (status = 404, description = "Unknown group", body = ErrorBody),
     )

@@ -73,6 +73,7 @@ struct NumberPath {
     security((), ("bearer" = [])),
     params(HandlePath),
     responses(
+        (status = 403, description = "A members-only group the caller is not a member of (`members_only`)", body = ErrorBody),
         (status = 200, description = "The pages", body = Vec<PageView>),
         (status = 404, description = "Unknown group", body = ErrorBody),
         SignedIn,
@@ -136,6 +137,7 @@ fn written(w: Written) -> Response {
     security((), ("bearer" = [])),
     params(HandlePath, SlugPath),
     responses(
+        (status = 403, description = "A members-only group the caller is not a member of (`members_only`)", body = ErrorBody),
         (status = 200, description = "The page", body = PageView),
         (status = 404, description = "Unknown group or page (or removed)", body = ErrorBody),
         SignedIn,
@@ -225,6 +227,7 @@ async fn edit(
     security((), ("bearer" = [])),
     params(HandlePath, SlugPath),
     responses(
+        (status = 403, description = "A members-only group the caller is not a member of (`members_only`)", body = ErrorBody),
         (status = 200, description = "Every revision, without its text", body = Vec<RevisionView>),
         (status = 404, description = "Unknown group or page", body = ErrorBody),
         SignedIn,
@@ -273,6 +276,7 @@ async fn proposals(
     security((), ("bearer" = [])),
     params(HandlePath, SlugPath, NumberPath),
     responses(
+        (status = 403, description = "A members-only group the caller is not a member of (`members_only`)", body = ErrorBody),
         (status = 200, description = "The revision", body = RevisionView),
         (status = 404, description = "Unknown group, page or revision", body = ErrorBody),
         SignedIn,
@@ -307,6 +311,7 @@ struct DiffQuery {
     security((), ("bearer" = [])),
     params(HandlePath, SlugPath, DiffQuery),
     responses(
+        (status = 403, description = "A members-only group the caller is not a member of (`members_only`)", body = ErrorBody),
         (status = 200, description = "The diff", body = PageDiff),
         (status = 400, description = "`from` or `to` missing or not a number", body = ErrorBody),
         (status = 404, description = "Unknown group, page or revision", body = ErrorBody),

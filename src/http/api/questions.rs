@@ -119,6 +119,7 @@ struct GroupQuestions {
     security((), ("bearer" = [])),
     params(HandlePath),
     responses(
+        (status = 403, description = "A members-only group the caller is not a member of (`members_only`)", body = ErrorBody),
         (status = 200, description = "Counts and waiting questions", body = GroupQuestions),
         (status = 404, description = "Unknown group", body = ErrorBody),
         SignedIn,
