@@ -88,10 +88,17 @@ impl Application {
         let addr = listener
             .local_addr()
             .map_err(|e| Error::Internal(format!("listener has no address: {e}")))?;
-        let mut ctx = Services::new(Ctx::new(db, Instance::from_config(&config)));
+        let mut instance = Instance::from_config(&config);
+        instance.media_key = crate::media::remote::derive_key(
+            &crate::domain::keys::instance(&Ctx::new(db.clone(), instance.clone())).await?,
+        );
+        let mut ctx = Services::new(Ctx::new(db, instance));
         ctx.sso = crate::sso::Providers::new(&config.oidc)?;
-        let instance_actor = crate::federation::actors::InstanceActor::load(&ctx).await?;
         let client = http_client(config.federation.debug)?;
+        let mut media = crate::media::Media::from_config(&config.media, &config.database.url)?;
+        media.client = Some(client.clone());
+        ctx.media_store = Some(Arc::new(media));
+        let instance_actor = crate::federation::actors::InstanceActor::load(&ctx).await?;
         let federation = FederationConfig::builder()
             .domain(config.domain.to_ascii_lowercase())
             .app_data(ctx.clone())
@@ -151,7 +158,7 @@ impl Application {
     ) -> std::io::Result<()> {
         let router = self.router();
         let who = format!("{}/{}", self.addr, std::process::id());
-        let housekeeping = tokio::spawn(crate::maintenance::run(self.ctx.ctx.clone(), who.clone()));
+        let housekeeping = tokio::spawn(crate::maintenance::run(self.ctx.clone(), who.clone()));
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let mailer = match crate::mail::Mailer::from_config(&self.mail, &self.ctx.instance.domain) {
             Ok(m) => m,

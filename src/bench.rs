@@ -26,6 +26,7 @@ use serde_json::json;
 use url::Url;
 
 pub mod health;
+pub mod media;
 pub mod search;
 pub mod server;
 pub mod thread;

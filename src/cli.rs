@@ -202,15 +202,63 @@ pub async fn purge(config: &Config, older_than_days: Option<i64>) -> Result<main
     maintenance::purge_older_than(&ctx_migrated(config).await?, older_than_days).await
 }
 
-/// `cohort admin backup FILE`: a consistent copy of the database, taken while it runs.
-pub async fn backup(config: &Config, target: &std::path::Path) -> Result<()> {
+/// `cohort admin backup FILE`: a consistent copy of the database, taken while it runs, then
+/// the media: with the disk store the files are copied into `FILE.media/` (after the
+/// database, so every file a row of the copy names is there: a row is written before its
+/// files, and files are never changed, only added and deleted); with an S3 bucket what to do
+/// is said (the bucket's own versioning or replication, or a sync of it). Returns what was done.
+pub async fn backup(config: &Config, target: &std::path::Path) -> Result<String> {
     let db = connect_migrated(config).await?;
     storage::backup::write(&db, &config.database.url, target)
         .await
         .map_err(|e| match e {
             storage::backup::BackupError::Database(e) => Error::Database(e),
             other => Error::BadRequest(other.to_string()),
-        })
+        })?;
+    let mut said = format!("backup written to {}", target.display());
+    match config.media.store {
+        crate::config::MediaStore::Disk => {
+            let from = config.media.disk_dir(&config.database.url);
+            let to = std::path::PathBuf::from(format!("{}.media", target.display()));
+            let copied = copy_files(&from, &to)
+                .map_err(|e| Error::Internal(format!("media copy to {}: {e}", to.display())))?;
+            said.push_str(&format!(
+                "\nmedia: {copied} file(s) copied from {} to {}",
+                from.display(),
+                to.display()
+            ));
+        }
+        crate::config::MediaStore::S3 => said.push_str(&format!(
+            "\nmedia: in the bucket {}; back it up with the bucket's versioning or replication, \
+             or copy it after this backup (e.g. `aws s3 sync s3://{} DIR`)",
+            config.media.s3_bucket, config.media.s3_bucket
+        )),
+    }
+    Ok(said)
+}
+
+/// Copies the files of directory `from` (not below it: the store is flat) into `to`, which
+/// must not exist; returns how many. A missing `from` copies nothing.
+fn copy_files(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<usize> {
+    if to.exists() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "exists; backups never overwrite",
+        ));
+    }
+    std::fs::create_dir_all(to)?;
+    let Ok(entries) = std::fs::read_dir(from) else {
+        return Ok(0);
+    };
+    let mut n = 0;
+    for entry in entries {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// `cohort admin queue --retry …`: makes destinations due now (all failing ones when `inboxes`

@@ -41,6 +41,8 @@ pub struct Config {
     pub search: SearchConfig,
     /// `[mail]`
     pub mail: MailConfig,
+    /// `[media]`
+    pub media: MediaConfig,
     /// `[[oidc]]`: the OpenID Connect providers people may sign in with (file only).
     pub oidc: Vec<OidcProviderConfig>,
     /// Logging.
@@ -263,6 +265,97 @@ pub struct MailConfig {
     pub retry_seconds: u64,
 }
 
+/// `[media]`: pictures and files people upload, and the cached copies of remote images.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MediaConfig {
+    /// Where files are kept: `disk` (the directory `dir`) or `s3` (an S3-compatible bucket,
+    /// the `s3_*` keys). Several processes share either.
+    pub store: MediaStore,
+    /// The directory of the `disk` store; empty: `media/` beside the SQLite file, or in the
+    /// working directory with PostgreSQL.
+    pub dir: String,
+    /// The bucket of the `s3` store.
+    pub s3_bucket: String,
+    /// The S3 endpoint, e.g. `https://s3.eu-west-1.amazonaws.com` or a MinIO server's URL;
+    /// empty: AWS for `s3_region`.
+    pub s3_endpoint: String,
+    /// The bucket's region.
+    pub s3_region: String,
+    /// The access key id (empty: taken from the environment, `AWS_ACCESS_KEY_ID`).
+    pub s3_access_key_id: String,
+    /// The secret access key (empty: `AWS_SECRET_ACCESS_KEY`).
+    pub s3_secret_access_key: String,
+    /// Largest upload, bytes.
+    pub max_upload_bytes: u64,
+    /// Most pixels of an uploaded image (width × height); more is refused before decoding.
+    pub max_pixels: u64,
+    /// Longest side of the display size every image is re-encoded to, pixels.
+    pub display_size: u32,
+    /// Longest side of the thumbnail, pixels.
+    pub thumbnail_size: u32,
+    /// Documents people may upload besides images, by content type; only `application/pdf`
+    /// is known. Empty: images only.
+    pub documents: Vec<String>,
+    /// What one person may keep uploaded, bytes (0: no limit).
+    pub person_quota_bytes: u64,
+    /// What the instance keeps of uploads in all, bytes (0: no limit).
+    pub instance_quota_bytes: u64,
+    /// How much the cached copies of remote images may take, bytes; the least recently
+    /// shown go first.
+    pub remote_cache_bytes: u64,
+}
+
+/// Where media files are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaStore {
+    /// A directory.
+    Disk,
+    /// An S3-compatible bucket.
+    S3,
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        Self {
+            store: MediaStore::Disk,
+            dir: String::new(),
+            s3_bucket: String::new(),
+            s3_endpoint: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: String::new(),
+            max_upload_bytes: 10 * 1024 * 1024,
+            max_pixels: 40_000_000,
+            display_size: 1600,
+            thumbnail_size: 400,
+            documents: vec!["application/pdf".into()],
+            person_quota_bytes: 500 * 1024 * 1024,
+            instance_quota_bytes: 0,
+            remote_cache_bytes: 1024 * 1024 * 1024,
+        }
+    }
+}
+
+impl MediaConfig {
+    /// The directory of the disk store for a database at `database_url`.
+    pub fn disk_dir(&self, database_url: &str) -> std::path::PathBuf {
+        if !self.dir.trim().is_empty() {
+            return self.dir.trim().into();
+        }
+        let file = database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| database_url.strip_prefix("sqlite:"))
+            .map(|rest| rest.split('?').next().unwrap_or_default())
+            .filter(|f| !f.is_empty() && *f != ":memory:");
+        match file.map(std::path::Path::new).and_then(|f| f.parent()) {
+            Some(parent) => parent.join("media"),
+            None => "media".into(),
+        }
+    }
+}
+
 /// How the SMTP connection is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -325,6 +418,7 @@ impl Default for Config {
             questions: QuestionsConfig::default(),
             search: SearchConfig::default(),
             mail: MailConfig::default(),
+            media: MediaConfig::default(),
             oidc: Vec::new(),
             log: LogConfig::default(),
         }
@@ -522,6 +616,31 @@ impl Config {
                 "delivery.lease_seconds: must be at least 3 × delivery.timeout_seconds (> 0)"
                     .into(),
             ));
+        }
+        let media = &self.media;
+        if media.store == MediaStore::S3 && media.s3_bucket.trim().is_empty() {
+            return Err(ConfigError(
+                "media.s3_bucket: the s3 store needs a bucket".into(),
+            ));
+        }
+        if media.thumbnail_size == 0 || media.display_size < media.thumbnail_size {
+            return Err(ConfigError(
+                "media.display_size: must be at least media.thumbnail_size (> 0)".into(),
+            ));
+        }
+        if media.max_upload_bytes == 0 || media.max_pixels == 0 {
+            return Err(ConfigError(
+                "media.max_upload_bytes, media.max_pixels: must be at least 1".into(),
+            ));
+        }
+        if let Some(d) = media
+            .documents
+            .iter()
+            .find(|d| d.as_str() != "application/pdf")
+        {
+            return Err(ConfigError(format!(
+                "media.documents: {d:?} is not a known document type (only application/pdf)"
+            )));
         }
         if self.database.max_connections == 0 {
             return Err(ConfigError(

@@ -141,6 +141,11 @@ pub enum Code {
     FetchFailed,
     /// Reading one request would need more fetches from other servers than allowed.
     FetchLimit,
+    /// An uploaded file that is not taken (not a picture or allowed document, too many
+    /// pixels, animated, unreadable).
+    MediaRefused,
+    /// The upload would go over the person's or the instance's quota.
+    QuotaExceeded,
 }
 
 impl Code {
@@ -176,6 +181,8 @@ impl Code {
         Code::UrlRefused,
         Code::FetchFailed,
         Code::FetchLimit,
+        Code::MediaRefused,
+        Code::QuotaExceeded,
     ];
 
     /// The code as clients read it.
@@ -211,6 +218,8 @@ impl Code {
             Self::UrlRefused => "url_refused",
             Self::FetchFailed => "fetch_failed",
             Self::FetchLimit => "fetch_limit",
+            Self::MediaRefused => "media_refused",
+            Self::QuotaExceeded => "quota_exceeded",
         }
     }
 
@@ -247,6 +256,8 @@ impl Code {
             Self::UrlRefused => StatusCode::BAD_REQUEST,
             Self::FetchFailed => StatusCode::BAD_REQUEST,
             Self::FetchLimit => StatusCode::BAD_REQUEST,
+            Self::MediaRefused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::QuotaExceeded => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
 }
@@ -264,7 +275,8 @@ pub struct ErrorBody {
     /// `locked`, `not_removed`, `is_moderator`, `last_moderator`, `is_banned`, `not_a_question`,
     /// `not_in_thread`, `edit_conflict`, `mail_unavailable` (this instance sends no e-mail); 400 (a federated input refused) `invalid_activity`, `invalid_actor`,
     /// `invalid_object`, `not_public`, `object_deleted`, `unsupported_object`, `url_refused`,
-    /// `fetch_failed`, `fetch_limit`.
+    /// `fetch_failed`, `fetch_limit`; 413 `quota_exceeded` (an upload over the person's or
+    /// the instance's quota); 422 `media_refused` (an upload that is not taken).
     pub error: &'static str,
     /// Explanation for people.
     pub message: String,

@@ -161,7 +161,10 @@ fn object(obj: &protocol::Object, reached: &mut ActivityReached) {
     if let Some(cw) = objects::content_warning(obj) {
         check_line("content_warning", &cw);
     }
-    if let Ok(html) = objects::sanitized_content(obj) {
+    if let Ok(html) = objects::sanitized_content(
+        obj,
+        &crate::domain::Instance::from_config(&crate::config::Config::default()),
+    ) {
         check_safe_html(&html);
     }
 }

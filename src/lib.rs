@@ -28,6 +28,7 @@ pub mod i18n;
 pub mod inbox;
 pub mod mail;
 pub mod maintenance;
+pub mod media;
 pub mod metrics;
 pub mod services;
 pub mod sso;

@@ -74,6 +74,23 @@ enum BenchCommand {
         #[arg(long)]
         delivery_concurrency: Option<usize>,
     },
+    /// What pictures cost: re-encoding a 12-megapixel JPEG (one thread and every core), a
+    /// burst of uploads to a real `cohort serve` with its peak memory, and serving a cached
+    /// thumbnail.
+    Media {
+        /// Pictures re-encoded in the one-thread measurement.
+        #[arg(long, default_value_t = 10)]
+        encodes: usize,
+        /// Uploads sent at once in the burst.
+        #[arg(long, default_value_t = 20)]
+        burst: usize,
+        /// Clients fetching the thumbnail at once.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Seconds the thumbnail is fetched.
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+    },
     /// How long the page of a post with many replies takes to make: in process (read and
     /// render) and as a whole request, on SQLite and PostgreSQL.
     Thread {
@@ -234,7 +251,8 @@ enum AdminCommand {
     },
     /// Write a consistent backup of the database while the server runs: a SQLite file
     /// (VACUUM INTO), or for PostgreSQL a pg_dump custom-format archive (needs pg_dump).
-    /// Never overwrites FILE.
+    /// Then the media: copied into FILE.media/ from the disk store, or, for an S3 bucket,
+    /// what to do. Never overwrites FILE.
     Backup {
         /// Where to write it.
         file: PathBuf,
@@ -367,6 +385,21 @@ async fn main() -> ExitCode {
                 actors,
                 concurrency: concurrency.max(1),
                 delivery_concurrency,
+            })
+            .await
+        }
+        #[cfg(feature = "bench")]
+        Command::Bench(BenchCommand::Media {
+            encodes,
+            burst,
+            concurrency,
+            seconds,
+        }) => {
+            cohort::bench::media::run(cohort::bench::media::Options {
+                encodes,
+                burst,
+                concurrency,
+                seconds,
             })
             .await
         }
@@ -514,7 +547,7 @@ async fn main() -> ExitCode {
             .map(|p| println!("purged {p}")),
         Command::Admin(AdminCommand::Backup { file }) => cli::backup(&config, &file)
             .await
-            .map(|()| println!("backup written to {}", file.display())),
+            .map(|said| println!("{said}")),
         Command::Admin(AdminCommand::Queue {
             json,
             retry,

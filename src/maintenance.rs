@@ -123,15 +123,19 @@ pub async fn nudge_questions(ctx: &Ctx, at: chrono::DateTime<chrono::Utc>) -> Re
     crate::domain::questions::nudge(ctx, at).await
 }
 
-/// The hourly job: the clean-up, then the question reminders. What it did, for the record.
-pub async fn hourly(ctx: &Ctx) -> Result<String> {
+/// The hourly job: the clean-up, the uploads nothing refers to, then the question
+/// reminders. What it did, for the record.
+pub async fn hourly(ctx: &crate::services::Services) -> Result<String> {
     let p = purge(ctx, RECEIVED_KEPT, SENT_KEPT).await?;
+    let media = crate::usecases::media::clean_up(ctx).await?;
     let nudged = nudge_questions(ctx, now()).await?;
-    Ok(format!("{p}, {nudged} question reminder(s)"))
+    Ok(format!(
+        "{p}, {media} unused upload(s), {nudged} question reminder(s)"
+    ))
 }
 
 /// The clean-up loop of one process; `who` names this process in `scheduled_jobs`.
-pub async fn run(ctx: Ctx, who: String) {
+pub async fn run(ctx: crate::services::Services, who: String) {
     let mut tick = tokio::time::interval(POLL);
     loop {
         tick.tick().await;

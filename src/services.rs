@@ -32,6 +32,8 @@ pub struct Services {
     pub metrics: Arc<Metrics>,
     /// The single sign-on providers (discovered metadata cached per process).
     pub sso: Arc<crate::sso::Providers>,
+    /// Where pictures and files are kept (set by the application; see [`Services::media`]).
+    pub media_store: Option<Arc<crate::media::Media>>,
 }
 
 impl Services {
@@ -44,7 +46,15 @@ impl Services {
             unreachable: Default::default(),
             metrics: Default::default(),
             sso: Default::default(),
+            media_store: None,
         }
+    }
+
+    /// The media store.
+    pub fn media(&self) -> Result<&crate::media::Media> {
+        self.media_store
+            .as_deref()
+            .ok_or_else(|| Error::Internal("no media store is configured".into()))
     }
 }
 

@@ -829,3 +829,69 @@ async fn a_person_signs_in_through_the_organisations_provider() {
         .await;
     assert!(b.url().await.ends_with("/"), "{}", b.url().await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_picture_is_attached_from_the_compose_form_and_shown_at_phone_width() {
+    if skip() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    // At the instance's own address: pictures are shown from `'self'` only, and a post's
+    // picture is at the instance's address.
+    let base = format!("http://{}", app.domain);
+    let ann = app.user("ann").await;
+    app.group(&ann, "learners").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("whiteboard.png");
+    std::fs::write(&file, cohort::testing::pictures::png(1200, 800)).unwrap();
+
+    // On a phone, without JavaScript: the file is attached to the draft, then posted.
+    let b = Browser::start(390, 844, false).await;
+    b.log_in(&base, "ann").await;
+    b.goto(&format!("{base}/g/learners/submit")).await;
+    b.fill("#title", "What our whiteboard says").await;
+    b.fill("#body", "We drew the flow.").await;
+    b.find("#compose-file")
+        .await
+        .type_text(file.to_str().unwrap())
+        .await;
+    b.fill("#compose-alt", "Three boxes joined by arrows").await;
+    b.click("button[value=attach]").await;
+    b.wait_for_text("Preview", Duration::from_secs(10), false)
+        .await;
+    let draft = b.text("#body").await;
+    assert!(draft.starts_with("We drew the flow."), "{draft}");
+    assert!(
+        draft.contains("![Three boxes joined by arrows](http"),
+        "the picture's markdown is in the draft: {draft}"
+    );
+    b.click("button[value=save]").await;
+    b.wait_for_text("What our whiteboard says", Duration::from_secs(10), false)
+        .await;
+    assert!(b.url().await.contains("/posts/"));
+    let img = b.find(".prose img").await;
+    assert_eq!(
+        img.attr("alt").await.as_deref(),
+        Some("Three boxes joined by arrows")
+    );
+    let shown = b
+        .eval(
+            "const i = document.querySelector('.prose img'); \
+             return [i.complete, i.naturalWidth, i.getBoundingClientRect().width, \
+             document.documentElement.scrollWidth, window.innerWidth];",
+        )
+        .await;
+    assert_eq!(shown[0], true, "{shown}");
+    assert_eq!(shown[1], 1200, "the display size: {shown}");
+    assert!(
+        shown[2].as_f64().unwrap() <= 390.0,
+        "the picture fits the phone: {shown}"
+    );
+    assert!(
+        shown[3].as_f64() <= shown[4].as_f64(),
+        "no sideways scroll: {shown}"
+    );
+    b.screenshot("post-with-picture-phone").await;
+    assert_clean_console(&b, "a post with a picture").await;
+    assert_accessible(&b, "a post with a picture").await;
+}

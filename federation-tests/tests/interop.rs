@@ -264,6 +264,15 @@ async fn member_of_a_cohort_group(p: Plays) {
         _ => Value::Null,
     };
     assert_eq!(stored["body"], markdown, "{name}");
+    // The author's avatar, where their server names one, is shown from this server: a path
+    // here, never the other server's address.
+    if w.actor["icon"].is_object() {
+        let avatar = stored["author"]["avatar"].as_str().unwrap_or_default();
+        assert!(
+            avatar.starts_with("/media/avatars/"),
+            "{name}: avatar {avatar:?}"
+        );
+    }
     // The language it was written in, as that server says it (Lemmy's `language`, or
     // `contentMap`'s key), is stored and shown.
     assert_eq!(
@@ -497,8 +506,8 @@ async fn mastodon_content_is_shown_as_mastodon_users_wrote_it() {
     );
     assert!(html.contains("#<span>rustlang</span>"), "hashtag: {html}");
     assert!(
-        html.contains("<img src=\"") && html.contains("alt=\":ferris:\""),
-        "custom emoji as an image: {html}"
+        html.contains("<img src=\"/media/remote/") && html.contains("alt=\":ferris:\""),
+        "custom emoji as an image, shown through this server: {html}"
     );
     assert!(
         !html.contains(":ferris: "),
@@ -565,8 +574,12 @@ async fn mastodon_content_is_shown_as_mastodon_users_wrote_it() {
     assert_eq!(post["content_warning"], "embedded Rust, binary sizes");
     let html = post["body_html"].as_str().unwrap();
     assert!(
-        html.contains("<img src=\"") && html.contains("alt=\"cargo size output"),
-        "the image with its alt text: {html}"
+        html.contains("<img src=\"/media/remote/") && html.contains("alt=\"cargo size output"),
+        "the image with its alt text, shown through this server: {html}"
+    );
+    assert!(
+        !html.contains("src=\"http"),
+        "no picture is loaded from another server: {html}"
     );
 
     // A direct message to Bob that answers his post stays out of the thread.

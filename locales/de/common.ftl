@@ -107,6 +107,8 @@ error-unsupported_object = Diese Art von Objekt wird nicht unterstützt.
 error-url_refused = Diese Adresse ist nicht erlaubt.
 error-fetch_failed = Das konnte nicht von seinem Server geladen werden.
 error-fetch_limit = Gerade zu viele Abrufe bei anderen Servern; versuche es später noch einmal.
+error-media_refused = Diese Datei wird nicht angenommen: Es muss ein unbewegtes Bild (JPEG, PNG, GIF oder WebP) innerhalb der Größengrenzen oder ein erlaubtes Dokument sein.
+error-quota_exceeded = Für diesen Upload ist kein Platz mehr: Lösche einige deiner Uploads oder frage die Administratoren.
 
 ## Bausteine (templates/macros.html)
 person-deleted = [gelöscht]

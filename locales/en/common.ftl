@@ -110,6 +110,8 @@ error-unsupported_object = That kind of object is not supported.
 error-url_refused = That address is not allowed.
 error-fetch_failed = That could not be fetched from its server.
 error-fetch_limit = Too many fetches from other servers for now; try again later.
+error-media_refused = This file cannot be taken: it must be a still picture (JPEG, PNG, GIF or WebP) within the size limits, or an allowed document.
+error-quota_exceeded = There is no room for this upload: delete some of your uploads, or ask the administrators.
 
 ## Shared pieces (templates/macros.html)
 person-deleted = [deleted]

@@ -108,6 +108,8 @@ error-unsupported_object = Ce type d’objet n’est pas pris en charge.
 error-url_refused = Cette adresse n’est pas autorisée.
 error-fetch_failed = Impossible de récupérer cela depuis son serveur.
 error-fetch_limit = Trop de récupérations auprès d’autres serveurs pour le moment ; réessayez plus tard.
+error-media_refused = Ce fichier n’est pas accepté : il doit s’agir d’une image fixe (JPEG, PNG, GIF ou WebP) dans les limites de taille, ou d’un document autorisé.
+error-quota_exceeded = Il n’y a plus de place pour ce téléversement : supprimez certains de vos fichiers ou demandez aux administrateurs.
 
 ## Éléments communs (templates/macros.html)
 person-deleted = [supprimé]

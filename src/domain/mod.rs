@@ -19,6 +19,7 @@ pub mod keys;
 pub mod languages;
 pub mod limits;
 pub mod mail;
+pub mod media;
 pub mod members;
 pub mod moderation;
 pub mod names;
@@ -72,6 +73,13 @@ pub struct Instance {
     pub verify_email: bool,
     /// Password sign-in and sign-up are on (`registration.password_login`).
     pub password_login: bool,
+    /// What one person may keep uploaded, bytes (0: no limit).
+    pub media_person_quota: u64,
+    /// What the instance keeps of uploads in all, bytes (0: no limit).
+    pub media_instance_quota: u64,
+    /// The key that signs the addresses of remote images shown through this server
+    /// (`media::remote`), derived from the instance's private key when the server starts.
+    pub media_key: [u8; 32],
 }
 
 impl Instance {
@@ -98,6 +106,9 @@ impl Instance {
             mail: !config.mail.smtp_host.trim().is_empty(),
             verify_email: config.registration.verify_email,
             password_login: config.registration.password_login,
+            media_person_quota: config.media.person_quota_bytes,
+            media_instance_quota: config.media.instance_quota_bytes,
+            media_key: [0; 32],
         }
     }
 

@@ -42,6 +42,10 @@ pub struct NewReport {
     /// The group whose moderators get a report of a person.
     #[serde(default)]
     pub group: Option<String>,
+    /// A picture or file the reported post, reply or page shows (its key or address): the
+    /// report names it, for its moderators to remove.
+    #[serde(default)]
+    pub media: Option<String>,
     /// Why.
     #[schema(max_length = 1000)]
     pub reason: String,
@@ -213,9 +217,43 @@ pub async fn report(
             "you cannot report what you wrote",
         ));
     }
+    let reason = match input
+        .media
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+    {
+        Some(named) => format!(
+            "{reason}\n\nPicture: {}",
+            reported_media(ctx, &reported, named).await?
+        ),
+        None => reason,
+    };
     let ap_id = ctx.instance.activity_url("flag");
     let row = store_report(ctx, &ap_id, &group, user.person.id, &reported, reason).await?;
     Ok((row, group, reported))
+}
+
+/// The address of the upload `named` (a key, or an address ending in one) if what is
+/// reported shows it.
+async fn reported_media(ctx: &Ctx, reported: &Reported, named: &str) -> Result<String> {
+    let last = named.rsplit('/').next().unwrap_or_default();
+    let key = last.split(['.', '_']).next().unwrap_or_default();
+    let shown = match reported {
+        Reported::Content(Target::Post(p)) => Some((super::media::POST, p.id)),
+        Reported::Content(Target::Reply(r)) => Some((super::media::REPLY, r.id)),
+        Reported::Page(p, _) => Some((super::media::PAGE, p.id)),
+        Reported::Person(_) => None,
+    };
+    let not_shown = || Error::invalid("media", "not a picture or file of what is reported");
+    let m = storage::media::by_key(&ctx.db, key)
+        .await?
+        .ok_or_else(not_shown)?;
+    let uses = storage::media::uses(&ctx.db, m.id).await?;
+    if shown.is_none_or(|s| !uses.contains(&s)) {
+        return Err(not_shown());
+    }
+    Ok(super::media::file_url(ctx, &m))
 }
 
 /// Views of report rows.

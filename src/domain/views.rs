@@ -25,6 +25,9 @@ pub struct PersonRef {
     pub local: bool,
     /// The name to show, when the person set one.
     pub display_name: Option<String>,
+    /// The avatar's address on this server (a path), when there is one: uploaded here, or
+    /// a remote person's, shown from this server's cache.
+    pub avatar: Option<String>,
 }
 
 impl From<&persons::Model> for PersonRef {
@@ -36,6 +39,7 @@ impl From<&persons::Model> for PersonRef {
             ap_id: p.ap_id.clone(),
             local: p.local,
             display_name: p.display_name.clone(),
+            avatar: super::media::avatar_path(p),
         }
     }
 }
@@ -117,6 +121,10 @@ pub struct GroupView {
     pub page_editors: super::pages::PageEditors,
     /// Who reads it: `public`, or `members` (approved members only).
     pub visibility: super::members::Visibility,
+    /// The icon's address on this server (a path), when it has one.
+    pub icon: Option<String>,
+    /// The banner's address on this server (a path), when it has one.
+    pub banner: Option<String>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
 }
@@ -139,6 +147,8 @@ impl GroupView {
             qa_mode: g.qa_mode,
             page_editors: super::pages::PageEditors::of(g),
             visibility: super::members::Visibility::of(g),
+            icon: super::media::group_picture_path(g, super::media::GroupPicture::Icon),
+            banner: super::media::group_picture_path(g, super::media::GroupPicture::Banner),
             created_at: g.created_at,
         }
     }

@@ -84,6 +84,28 @@ pub fn authority(u: &Url) -> Result<String> {
         .ok_or_else(|| Error::refused(Code::InvalidActor, "actor id has no host"))
 }
 
+/// The address of an actor's `icon` or `image` (`{"type": "Image", "url": …}`, a `Link`'s
+/// `href`, a bare string, or the first of a list), if it is http(s) and not too long.
+fn picture_url(v: Option<&serde_json::Value>) -> Option<String> {
+    use serde_json::Value;
+    let v = match v? {
+        Value::Array(items) => items.first()?,
+        v => v,
+    };
+    let url = match v {
+        Value::String(s) => s.as_str(),
+        Value::Object(m) => match m.get("url").or_else(|| m.get("href"))? {
+            Value::String(s) => s.as_str(),
+            Value::Object(link) => link.get("href")?.as_str()?,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let parsed = Url::parse(url).ok()?;
+    (matches!(parsed.scheme(), "http" | "https") && url.len() <= crate::media::remote::MAX_URL)
+        .then(|| parsed.to_string())
+}
+
 /// A remote name, trimmed to what we show: no control characters, at most 100 characters.
 fn plain(s: &str, max: usize) -> String {
     text::plain_line(s, max)
@@ -185,6 +207,14 @@ impl Object for DbPerson {
         )
         .await
         .map_err(clash)?;
+        let avatar = picture_url(json.icon.as_ref());
+        if stored.avatar_url != avatar {
+            storage::media::set_remote_avatar(&data.db, stored.id, avatar.clone()).await?;
+        }
+        let stored = persons::Model {
+            avatar_url: avatar,
+            ..stored
+        };
         DbPerson::new(stored)
     }
 }
@@ -225,10 +255,13 @@ impl Object for DbGroup {
             .as_ref()
             .map(|s| s.content.clone())
             .unwrap_or_default();
-        let description_html = match json.summary.as_deref() {
-            Some(html) => text::sanitize_html(html),
-            None => text::render_markdown(&description),
-        };
+        let description_html = crate::media::remote::proxied(
+            &match json.summary.as_deref() {
+                Some(html) => text::sanitize_html(html),
+                None => text::render_markdown(&description),
+            },
+            &data.instance,
+        );
         let name = plain(&json.preferred_username, 100);
         // A group that approves its followers is members-only (Lemmy's private communities,
         // Cohort's members-only groups): what it sends its members here is read by them
@@ -271,6 +304,24 @@ impl Object for DbGroup {
         )
         .await
         .map_err(clash)?;
+        let (icon, banner) = (
+            picture_url(json.icon.as_ref()),
+            picture_url(json.image.as_ref()),
+        );
+        if (&stored.icon_url, &stored.banner_url) != (&icon, &banner) {
+            storage::media::set_remote_group_pictures(
+                &data.db,
+                stored.id,
+                icon.clone(),
+                banner.clone(),
+            )
+            .await?;
+        }
+        let stored = groups::Model {
+            icon_url: icon,
+            banner_url: banner,
+            ..stored
+        };
         DbGroup::new(stored)
     }
 }
@@ -355,7 +406,9 @@ impl ApActor for InstanceActor {
 }
 
 /// A remote or local actor that may be a person or a group, told apart by its `type`.
+/// (Not boxed: one is made per activity received, and both rows are of a size.)
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyActor {
     /// A person (or service, application, organisation).
     Person(DbPerson),

@@ -78,8 +78,15 @@ pub fn person(instance: &Instance, p: &persons::Model) -> Result<Actor> {
         discoverable: Some(true),
         posting_restricted_to_mods: None,
         question_answer: None,
+        icon: picture(instance, crate::domain::media::avatar_path(p)),
+        image: None,
         id,
     })
+}
+
+/// An actor's picture shown at `path` here, as an `Image`.
+fn picture(instance: &Instance, path: Option<String>) -> Option<serde_json::Value> {
+    path.map(|p| serde_json::json!({"type": "Image", "url": format!("{}{p}", instance.base_url())}))
 }
 
 /// The `Group` document of a local group.
@@ -116,6 +123,14 @@ pub fn group(instance: &Instance, g: &groups::Model) -> Result<Actor> {
         discoverable: Some(!crate::domain::members::is_members_only(g)),
         posting_restricted_to_mods: Some(false),
         question_answer: Some(g.qa_mode),
+        icon: picture(
+            instance,
+            crate::domain::media::group_picture_path(g, crate::domain::media::GroupPicture::Icon),
+        ),
+        image: picture(
+            instance,
+            crate::domain::media::group_picture_path(g, crate::domain::media::GroupPicture::Banner),
+        ),
         id,
     })
 }
@@ -148,6 +163,8 @@ pub fn instance_actor(instance: &Instance, keys: &KeyPair) -> Result<Actor> {
         discoverable: Some(false),
         posting_restricted_to_mods: None,
         question_answer: None,
+        icon: None,
+        image: None,
         id,
     })
 }

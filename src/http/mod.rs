@@ -17,6 +17,7 @@ use crate::services::Services;
 pub mod activitypub;
 pub mod api;
 pub mod extract;
+pub mod media;
 pub mod web;
 
 /// What every handler can reach.
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .nest("/api/v1", api::router())
         .merge(web::router())
+        .merge(media::router())
         .merge(
             activitypub::router().route_layer(axum::middleware::from_fn_with_state(
                 state.clone(),

@@ -27,6 +27,7 @@ pub mod instance;
 pub mod jobs;
 pub mod limits;
 pub mod mail;
+pub mod media;
 pub mod memo;
 pub mod moderation;
 pub mod notifications;

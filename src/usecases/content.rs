@@ -8,7 +8,7 @@ use crate::{
     domain::{
         accounts::CurrentUser,
         content::{self as domain_content, ContentRef},
-        mail, now,
+        mail, media, now,
         posts::{self, NewPost, PostEdit},
         replies::{self, NewReply, ReplyEdit},
         views::{PostView, ReplyView, VoteView},
@@ -36,6 +36,7 @@ pub async fn create_post(
 ) -> Result<PostView> {
     let unit = Unit::begin(ctx).await?;
     let view = posts::create(unit.ctx(), user, group_handle, input).await?;
+    media::link_content(unit.ctx(), ContentRef::Post(view.id)).await?;
     outbox::post_created(unit.ctx(), view.id).await?;
     mail::record_content(unit.ctx(), ContentRef::Post(view.id)).await?;
     unit.commit().await?;
@@ -51,6 +52,7 @@ pub async fn reply(
 ) -> Result<ReplyView> {
     let unit = Unit::begin(ctx).await?;
     let view = replies::create(unit.ctx(), user, post_id, input).await?;
+    media::link_content(unit.ctx(), ContentRef::Reply(view.id)).await?;
     outbox::reply_created(unit.ctx(), view.id).await?;
     mail::record_content(unit.ctx(), ContentRef::Reply(view.id)).await?;
     unit.commit().await?;
@@ -66,6 +68,7 @@ pub async fn edit_post(
 ) -> Result<PostView> {
     let unit = Unit::begin(ctx).await?;
     let view = posts::edit(unit.ctx(), user, post_id, input).await?;
+    media::link_content(unit.ctx(), ContentRef::Post(post_id)).await?;
     outbox::edited(unit.ctx(), ContentRef::Post(post_id)).await?;
     unit.commit().await?;
     Ok(view)
@@ -80,6 +83,7 @@ pub async fn edit_reply(
 ) -> Result<ReplyView> {
     let unit = Unit::begin(ctx).await?;
     let view = replies::edit(unit.ctx(), user, reply_id, input).await?;
+    media::link_content(unit.ctx(), ContentRef::Reply(reply_id)).await?;
     outbox::edited(unit.ctx(), ContentRef::Reply(reply_id)).await?;
     unit.commit().await?;
     Ok(view)

@@ -15,6 +15,7 @@ pub use crate::services::Unit;
 
 pub mod accounts;
 pub mod content;
+pub mod media;
 pub mod membership;
 pub mod moderation;
 pub mod pages;

@@ -9,6 +9,7 @@ use super::Unit;
 use crate::{
     domain::{
         accounts::CurrentUser,
+        media,
         pages::{
             self, Incoming, Mirrored, NewPage, PageAction, PageEdit, PageEditors, PageFromThread,
             PageRevert, PageView, Past, ProposalView, Received, RevisionAction, RevisionView,
@@ -56,6 +57,9 @@ pub async fn create(
 ) -> Result<Written> {
     let unit = Unit::begin(ctx).await?;
     let written = pages::create(unit.ctx(), user, handle, input).await?;
+    if let Written::Page(v) = &written {
+        media::link_page(unit.ctx(), v.id).await?;
+    }
     send_written(unit.ctx(), &user.person, &written).await?;
     unit.commit().await?;
     Ok(written)
@@ -74,7 +78,10 @@ pub async fn edit(
     let base = input.base_revision;
     let saved = pages::edit(unit.ctx(), user, handle, slug, input).await?;
     match &saved {
-        Saved::Page(v) if v.revision > base => updated(unit.ctx(), &user.person, v.id).await?,
+        Saved::Page(v) if v.revision > base => {
+            media::link_page(unit.ctx(), v.id).await?;
+            updated(unit.ctx(), &user.person, v.id).await?
+        }
         Saved::Sent(p) => send_proposal(unit.ctx(), p).await?,
         Saved::Page(_) | Saved::Conflict { .. } => {}
     }
@@ -92,6 +99,7 @@ pub async fn revert(
 ) -> Result<PageView> {
     let unit = Unit::begin(ctx).await?;
     let view = pages::revert(unit.ctx(), user, handle, slug, input).await?;
+    media::link_page(unit.ctx(), view.id).await?;
     updated(unit.ctx(), &user.person, view.id).await?;
     unit.commit().await?;
     Ok(view)

@@ -324,6 +324,15 @@ async fn backup_writes_a_copy_that_restores() {
     let token = app.user("ann").await;
     app.group(&token, "kept").await;
     app.post_in(&token, "kept", "In the backup", "yes").await;
+    let pic = app
+        .upload(
+            &token,
+            "kept.png",
+            &cohort::testing::pictures::png(8, 8),
+            "",
+        )
+        .await;
+    assert_eq!(pic.status, 201);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("cohort-backup");
     let file_arg = file.to_str().unwrap();
@@ -331,6 +340,23 @@ async fn backup_writes_a_copy_that_restores() {
     let out = run(&url, &["admin", "backup", file_arg], "");
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("backup written"), "{}", stdout(&out));
+    // The media come along (beside the SQLite file; with PostgreSQL the command's own
+    // directory, empty here, is copied).
+    assert!(stdout(&out).contains("media: "), "{}", stdout(&out));
+    if !app.is_postgres() {
+        assert!(
+            stdout(&out).contains("media: 2 file(s) copied"),
+            "{}",
+            stdout(&out)
+        );
+        let key = pic.json["key"].as_str().unwrap();
+        assert!(
+            dir.path()
+                .join("cohort-backup.media")
+                .join(format!("{key}.png"))
+                .exists()
+        );
+    }
     let out = run(&url, &["admin", "backup", file_arg], "");
     assert!(!out.status.success(), "never overwrites");
     assert!(stderr(&out).contains("exists"), "{}", stderr(&out));

@@ -19,6 +19,7 @@ mod languages;
 mod languages_pages;
 mod limits;
 mod mail;
+mod media;
 mod members;
 mod moderation;
 mod openapi;

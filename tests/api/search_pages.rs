@@ -344,15 +344,16 @@ async fn pages_stay_indexed_through_the_upkeep_switch_a_language_change_and_the_
         .position(|m| m.name() == "m20261206_000040_index_pages")
         .expect("the migration that indexes pages");
     let steps = (Migrator::migrations().len() - ours) as u32;
-    let pool = app.ctx.db.pool().expect("the pool");
-    Migrator::down(pool, Some(steps)).await.unwrap();
-    assert_eq!(storage::search::count(&app.ctx.db).await.unwrap(), 0);
-    // Written straight to the pages table: the migrations after the one undone are undone
-    // too, and the running code needs their columns to sign anyone in.
+    // Read before: the migrations after the one undone are undone too, and the running
+    // code needs their columns to read a person.
     let author = storage::persons::find_local(&app.ctx.db, "ann")
         .await
         .unwrap()
         .unwrap();
+    let pool = app.ctx.db.pool().expect("the pool");
+    Migrator::down(pool, Some(steps)).await.unwrap();
+    assert_eq!(storage::search::count(&app.ctx.db).await.unwrap(), 0);
+    // Written straight to the pages table, for the same reason.
     let later = storage::pages::create(
         &app.ctx.db,
         group,

@@ -62,6 +62,11 @@ impl Content {
     /// The document served at this content's id, read through `ctx` (inside a use case,
     /// its transaction sees the change being made).
     pub async fn to_document(&self, data: &Ctx) -> Result<Object> {
+        let doc = self.document_alone(data).await?;
+        with_media(data, self.id_ref(), doc).await
+    }
+
+    async fn document_alone(&self, data: &Ctx) -> Result<Object> {
         match self {
             Self::Post(p, _) => {
                 let group = self.group(data).await?;
@@ -241,7 +246,15 @@ fn markdown_source(json: &Object) -> String {
 
 /// The body as Cohort shows it: the sanitised HTML, custom emoji as small images, then the
 /// attachments (images and links), all sanitised again as a whole.
-pub fn sanitized_content(json: &Object) -> Result<String> {
+pub fn sanitized_content(json: &Object, instance: &crate::domain::Instance) -> Result<String> {
+    Ok(crate::media::remote::proxied(
+        &sanitized_html(json)?,
+        instance,
+    ))
+}
+
+/// [`sanitized_content`] before its remote images are made to show through this server.
+fn sanitized_html(json: &Object) -> Result<String> {
     // NUL cannot be stored in PostgreSQL text; it never means anything in HTML.
     let mut html = json.body_html().unwrap_or_default().replace('\0', "");
     if html.chars().count() > text::MAX_BODY_CHARS * 2 {
@@ -269,7 +282,16 @@ pub fn sanitized_content(json: &Object) -> Result<String> {
     if !emoji.is_empty() {
         out = with_emoji(&out, &emoji);
     }
-    let attachments = json.attachments();
+    // What the body already shows (a Cohort post's pictures are in its text too) is not
+    // added again.
+    let attachments: Vec<Attachment> = json
+        .attachments()
+        .into_iter()
+        .filter(|a| {
+            !html.contains(&crate::domain::text::escape(a.url.as_str()))
+                && !html.contains(a.url.as_str())
+        })
+        .collect();
     if !attachments.is_empty() {
         out.push_str(&attachments_html(&attachments));
     }
@@ -277,6 +299,21 @@ pub fn sanitized_content(json: &Object) -> Result<String> {
         return Ok(out);
     }
     Ok(text::sanitize_html(&out))
+}
+
+/// `doc` with the uploads its post or reply shows as `attachment`s.
+pub async fn with_media(
+    ctx: &Ctx,
+    id: crate::domain::content::ContentRef,
+    mut doc: Object,
+) -> Result<Object> {
+    use crate::domain::{content::ContentRef, media};
+    let (kind, object_id) = match id {
+        ContentRef::Post(p) => (media::POST, p),
+        ContentRef::Reply(r) => (media::REPLY, r),
+    };
+    doc.attachment = media::attachments(ctx, kind, object_id).await?;
+    Ok(doc)
 }
 
 /// Most custom emoji shown as images in one body; the shortcodes after that stay text.
@@ -487,7 +524,7 @@ impl Content {
 /// Applies a remote edit to stored content (the caller has checked the editor is the author).
 pub async fn apply_update(ctx: &Ctx, existing: &Content, json: &Object) -> Result<()> {
     let body = markdown_source(json);
-    let body_html = sanitized_content(json)?;
+    let body_html = sanitized_content(json, &ctx.instance)?;
     // The sender's edit time (never in the future), so later edits compare correctly.
     let edited = json.updated.unwrap_or_else(now).min(now()).trunc_subsecs(6);
     match existing {

@@ -89,7 +89,11 @@ impl Content {
                 }
                 addressed_for(&json, &group)?;
                 Ok(Prepared::New(Box::new(NewContent::new(
-                    &json, author, group, None,
+                    &json,
+                    author,
+                    group,
+                    None,
+                    &data.instance,
                 )?)))
             }
             Some(parent_id) => {
@@ -131,6 +135,7 @@ impl Content {
                     author,
                     group,
                     Some(place),
+                    &data.instance,
                 )?)))
             }
         }
@@ -201,6 +206,7 @@ impl NewContent {
         author: persons::Model,
         group: groups::Model,
         place: Option<(i64, Option<i64>, i32)>,
+        instance: &crate::domain::Instance,
     ) -> Result<Self> {
         Ok(Self {
             ap_id: json.id.clone(),
@@ -211,7 +217,7 @@ impl NewContent {
             },
             body: markdown_source(json),
             // Sanitising is the costly part: done here, before any transaction.
-            body_html: sanitized_content(json)?,
+            body_html: sanitized_content(json, instance)?,
             content_warning: content_warning(json),
             extras: post_extras(json, &group),
             created_at: json

@@ -190,6 +190,12 @@ pub struct Actor {
         deserialize_with = "lenient_bool"
     )]
     pub question_answer: Option<bool>,
+    /// The avatar or icon: `{"type": "Image", "url": …}` (read by Mastodon, Lemmy, PieFed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<Value>,
+    /// The header or banner, the same way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Value>,
 }
 
 /// The kinds of content object.

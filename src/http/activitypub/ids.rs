@@ -13,11 +13,12 @@ use serde_json::json;
 
 use super::discovery;
 use crate::{
-    domain::{keys, pagination::PostSort},
+    domain::{content::ContentRef, keys, pagination::PostSort},
     error::{Error, Result},
     federation::{
         ACTIVITY_JSON, Urls,
         documents::{self, url},
+        objects::with_media,
         protocol::{ObjectKind, OrderedCollection, WithContext},
         wants_activity_json,
     },
@@ -243,7 +244,13 @@ async fn group_outbox(
     let mut items = Vec::with_capacity(posts.len());
     for p in &posts {
         if let Some(author) = authors.get(&p.author_id) {
-            items.push(create_of(&documents::post(p, &g, author)?, &p.ap_id));
+            let doc = with_media(
+                &s.ctx,
+                ContentRef::Post(p.id),
+                documents::post(p, &g, author)?,
+            )
+            .await?;
+            items.push(create_of(&doc, &p.ap_id));
         }
     }
     let next_url = next.map(|c| format!("{outbox}?page=true&cursor={c}"));
@@ -370,7 +377,13 @@ async fn post(
     let author = storage::persons::find(&s.ctx.db, p.author_id)
         .await?
         .ok_or(Error::NotFound("post"))?;
-    activity_json(StatusCode::OK, documents::post(&p, &g, &author)?)
+    let doc = with_media(
+        &s.ctx,
+        ContentRef::Post(p.id),
+        documents::post(&p, &g, &author)?,
+    )
+    .await?;
+    activity_json(StatusCode::OK, doc)
 }
 
 async fn post_activity(
@@ -387,10 +400,13 @@ async fn post_activity(
     let author = storage::persons::find(&s.ctx.db, p.author_id)
         .await?
         .ok_or(Error::NotFound("activity"))?;
-    activity_json(
-        StatusCode::OK,
-        create_of(&documents::post(&p, &g, &author)?, &p.ap_id),
+    let doc = with_media(
+        &s.ctx,
+        ContentRef::Post(p.id),
+        documents::post(&p, &g, &author)?,
     )
+    .await?;
+    activity_json(StatusCode::OK, create_of(&doc, &p.ap_id))
 }
 
 async fn reply(
@@ -463,14 +479,15 @@ async fn post_replies(
             None => (p.ap_id.as_str(), p.author_id),
         };
         if let Some(author) = authors.get(&r.author_id) {
-            items.push(documents::reply(
+            let doc = documents::reply(
                 r,
                 parent,
                 &g,
                 author,
                 authors.get(&parent_author),
                 documents::answer_flag(&p, r.id),
-            )?);
+            )?;
+            items.push(with_media(&s.ctx, ContentRef::Reply(r.id), doc).await?);
         }
     }
     let id = url(&format!("{}/replies", p.ap_id))?;

@@ -13,6 +13,7 @@ mod accounts;
 mod groups;
 mod health;
 mod mail;
+pub(crate) mod media;
 mod members;
 mod membership;
 mod moderation;
@@ -31,6 +32,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(groups::router())
         .merge(health::router())
         .merge(mail::router())
+        .merge(media::router())
         .merge(members::router())
         .merge(membership::router())
         .merge(moderation::router())

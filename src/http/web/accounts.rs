@@ -250,7 +250,7 @@ pub(super) async fn settings_error(s: &AppState, viewer: &Viewer, e: &Error) -> 
 }
 
 /// The settings page; `notice` is the catalogue key of a sentence shown at its top.
-async fn settings_page(
+pub(super) async fn settings_page(
     s: &AppState,
     viewer: &Viewer,
     status: StatusCode,
@@ -271,6 +271,7 @@ async fn settings_page(
         context! {
             created_at => user.person.created_at.to_rfc3339(),
             display_name => user.person.display_name,
+            avatar => crate::domain::media::avatar_path(&user.person),
             language => user.language,
             languages => languages,
             mail => mail,

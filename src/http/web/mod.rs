@@ -12,7 +12,7 @@
 
 use axum::{
     Router,
-    extract::State,
+    extract::{DefaultBodyLimit, State},
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -26,6 +26,7 @@ mod charts;
 mod groups;
 mod health;
 mod mail;
+mod media;
 mod members;
 mod moderation;
 mod pages;
@@ -56,6 +57,14 @@ pub fn router() -> Router<AppState> {
         .route("/settings", get(accounts::settings))
         .route("/settings/password", post(accounts::change_password))
         .route("/settings/profile", post(accounts::save_profile))
+        .route(
+            "/settings/avatar",
+            post(media::avatar).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/g/{handle}/pictures/{which}",
+            post(media::group_picture).layer(DefaultBodyLimit::disable()),
+        )
         .route("/settings/language", post(accounts::save_language))
         .route("/settings/mail", post(mail::save_settings))
         .route("/login/sso/finish", post(sso::finish))
@@ -115,13 +124,20 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/g/{handle}/submit",
-            get(groups::compose).post(groups::submit),
+            get(groups::compose)
+                .post(groups::submit)
+                .layer(DefaultBodyLimit::disable()),
         )
-        .route("/posts/{id}/reply", post(threads::reply))
+        .route(
+            "/posts/{id}/reply",
+            post(threads::reply).layer(DefaultBodyLimit::disable()),
+        )
         .route("/posts/{id}/vote", post(threads::vote_post))
         .route(
             "/posts/{id}/edit",
-            get(threads::edit_post_form).post(threads::edit_post),
+            get(threads::edit_post_form)
+                .post(threads::edit_post)
+                .layer(DefaultBodyLimit::disable()),
         )
         .route("/posts/{id}/delete", post(threads::delete_post))
         .route("/posts/{id}/answer", post(threads::accept_answer))
@@ -187,20 +203,14 @@ async fn icon_512() -> Response {
     app::png(include_bytes!("../../../static/icon-512.png"))
 }
 
-/// The Content-Security-Policy of every page: scripts, styles and forms only from this
-/// site, no inline script or style, no framing; images also from other https sites (remote
-/// posts show their emoji and attachments), and plain http ones in federation debug mode.
-pub fn content_security_policy(scheme: &str) -> String {
-    let img = if scheme == "https" {
-        "'self' https: data:"
-    } else {
-        "'self' https: http: data:"
-    };
-    format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src {img}; \
-         connect-src 'self'; manifest-src 'self'; worker-src 'self'; form-action 'self'; \
-         frame-ancestors 'none'; base-uri 'none'"
-    )
+/// The Content-Security-Policy of every page: scripts, styles, images and forms only from
+/// this site (remote pictures are shown through it: `media::remote`), no inline script or
+/// style, no framing.
+pub fn content_security_policy(_scheme: &str) -> String {
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; manifest-src 'self'; worker-src 'self'; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'"
+        .to_string()
 }
 
 /// Adds the security headers to every HTML response.

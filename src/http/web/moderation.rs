@@ -237,6 +237,7 @@ async fn report(
         page_id: None,
         person: None,
         group: None,
+        media: None,
         reason,
     };
     usecase::report(&s.ctx, user, input, None).await?;
@@ -267,6 +268,7 @@ pub(super) async fn report_page(
         page_id: Some(id),
         person: None,
         group: None,
+        media: None,
         reason: data.reason.unwrap_or_default(),
     };
     let view = usecase::report(&s.ctx, &user, input, None).await?;

@@ -291,6 +291,71 @@ impl<T: DeserializeOwned> FromRequest<AppState> for WebForm<T> {
     }
 }
 
+/// A submitted form that may carry a file (`multipart/form-data`, as a form with a file
+/// input sends it; a plain web form is read too), with who submitted it. Its route has no
+/// default body limit: the text is held to `http.body_limit` and the file to
+/// `media.max_upload_bytes` while they are read.
+pub struct WebUpload<T> {
+    /// Who submitted it.
+    pub viewer: Viewer,
+    /// The text fields.
+    pub data: T,
+    /// The file, when one was chosen.
+    pub file: Option<crate::usecases::media::Upload>,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for WebUpload<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let (parts, body) = req.into_parts();
+            let bytes = axum::body::to_bytes(body, state.body_limit)
+                .await
+                .map_err(|_| Error::PayloadTooLarge {
+                    limit: state.body_limit,
+                })?;
+            let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+            let WebForm { viewer, data } = WebForm::<T>::from_request(req, state).await?;
+            return Ok(Self {
+                viewer,
+                data,
+                file: None,
+            });
+        }
+        let (mut parts, body) = req.into_parts();
+        let viewer = Viewer::from_request_parts(&mut parts, state).await?;
+        let form = axum::extract::Multipart::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|e| Error::BadRequest(e.body_text()))?;
+        let max = state.ctx.media()?.limits.max_bytes;
+        let (file, fields) = crate::http::api::media::read_form(form, max).await?;
+        let sent = fields
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default();
+        if viewer.csrf.is_empty() || !same(sent, &viewer.csrf) {
+            return Err(Error::Refused {
+                code: Code::Csrf,
+                message: "this form has expired or did not come from this site; go back, reload the page and try again".into(),
+            }
+            .into());
+        }
+        let encoded = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields.iter())
+            .finish();
+        let data = serde_urlencoded::from_str(&encoded)
+            .map_err(|e| Error::BadRequest(format!("the form is incomplete: {e}")))?;
+        Ok(Self { viewer, data, file })
+    }
+}
+
 /// Query parameters of a page; malformed ones are an HTML error page (400).
 pub struct WebQuery<T>(pub T);
 

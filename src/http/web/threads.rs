@@ -12,9 +12,9 @@ use serde_json::json;
 
 use super::{
     accounts::{Empty, form_error, is_user_error},
-    groups::{PostForm, compose_page, group_path},
+    groups::{PostForm, attach, attach_to_draft, compose_page, group_path},
     render::{PageResult, error_page, page, path_segment},
-    session::{Viewer, WebForm, WebPath, done, local_path},
+    session::{Viewer, WebForm, WebPath, WebUpload, done, local_path},
 };
 use crate::{
     domain::{
@@ -240,14 +240,23 @@ pub(super) struct ReplyForm {
     /// The language it is written in (empty: not said).
     #[serde(default)]
     language: Option<String>,
+    /// The alt text of the file attached.
+    #[serde(default)]
+    alt: String,
 }
 
 pub(super) async fn reply(
     State(s): State<AppState>,
     WebPath(post_id): WebPath<i64>,
-    WebForm { viewer, data }: WebForm<ReplyForm>,
+    WebUpload {
+        viewer,
+        mut data,
+        file,
+    }: WebUpload<ReplyForm>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
+    // A file chosen with the reply goes in at its end.
+    attach(&s, &user, &mut data.body, &data.alt, file).await?;
     let parent_id = match data
         .parent_id
         .as_deref()
@@ -367,10 +376,27 @@ pub(super) async fn edit_post_form(
 pub(super) async fn edit_post(
     State(s): State<AppState>,
     WebPath(id): WebPath<i64>,
-    WebForm { viewer, data }: WebForm<PostForm>,
+    WebUpload {
+        viewer,
+        mut data,
+        file,
+    }: WebUpload<PostForm>,
 ) -> PageResult {
     let user = viewer.require()?.clone();
     let (action, cancel) = (format!("/posts/{id}/edit"), format!("/posts/{id}"));
+    if let Some(page) = attach_to_draft(
+        &s,
+        &viewer,
+        &user,
+        None,
+        (&action, &cancel),
+        &mut data,
+        file,
+    )
+    .await
+    {
+        return page;
+    }
     if data.action == "preview" {
         return compose_page(
             &s,

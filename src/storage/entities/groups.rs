@@ -33,6 +33,12 @@ pub struct Model {
     pub page_editors: String,
     /// `public`, or `members`: only approved members read it (see `domain::groups::Visibility`).
     pub visibility: String,
+    /// The icon and the banner uploaded here (`media.id`), for a group here.
+    pub icon_id: Option<i64>,
+    pub banner_id: Option<i64>,
+    /// The icon and the banner a remote group's actor names, shown through the media cache.
+    pub icon_url: Option<String>,
+    pub banner_url: Option<String>,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.

@@ -19,6 +19,8 @@ pub mod local_users;
 pub mod mail_notices;
 pub mod mail_queue;
 pub mod mail_tokens;
+pub mod media;
+pub mod media_links;
 pub mod mod_log;
 pub mod notification_reads;
 pub mod outgoing;

@@ -21,6 +21,10 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// When the account was deleted (its server sent `Delete` of it); its content is gone.
     pub deleted_at: Option<DateTimeUtc>,
+    /// The avatar uploaded here (`media.id`), for a person here.
+    pub avatar_id: Option<i64>,
+    /// The avatar a remote actor names (`icon`), shown through the media cache.
+    pub avatar_url: Option<String>,
 }
 
 /// No relations are navigated through the ORM; queries join explicitly.

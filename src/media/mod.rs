@@ -1,0 +1,158 @@
+//! Pictures and files, the adapter side: where their bytes are kept (a directory or an
+//! S3-compatible bucket, both through the `object_store` crate, so several processes share
+//! them) and the processing (`process`: decode, check, re-encode) run on a blocking thread,
+//! at most one per core at a time, so that a burst of uploads cannot hold more decoded
+//! pictures in memory than there are cores.
+//!
+//! What may be uploaded, by whom, and what refers to what are the rules of
+//! `domain::media`; this module only keeps bytes.
+
+pub mod process;
+pub mod remote;
+
+use std::{ops::Range, sync::Arc};
+
+use bytes::Bytes;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload, path::Path};
+use tokio::sync::Semaphore;
+
+use crate::{
+    config::{MediaConfig, MediaStore},
+    error::{Error, Result},
+};
+
+/// The media store of this process.
+#[derive(Debug, Clone)]
+pub struct Media {
+    store: Arc<dyn ObjectStore>,
+    /// What the store is, for logs and `admin backup`.
+    pub location: String,
+    /// The processing limits.
+    pub limits: process::Limits,
+    busy: Arc<Semaphore>,
+    /// The client remote images are fetched with (the federation's: no redirects, internal
+    /// addresses refused outside federation debug mode, 10 s).
+    pub client: Option<reqwest::Client>,
+    /// How much the cached copies of remote images may take, bytes.
+    pub cache_limit: u64,
+    /// Remote images that could not be fetched lately (their hash → when), not tried again
+    /// for a while.
+    pub(crate) failed: Arc<std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>>,
+}
+
+impl Media {
+    /// The store `config` names (`database_url` places the default directory).
+    pub fn from_config(config: &MediaConfig, database_url: &str) -> Result<Self> {
+        let (store, location): (Arc<dyn ObjectStore>, String) = match config.store {
+            MediaStore::Disk => {
+                let dir = config.disk_dir(database_url);
+                std::fs::create_dir_all(&dir).map_err(|e| {
+                    Error::Internal(format!("media directory {}: {e}", dir.display()))
+                })?;
+                let store = object_store::local::LocalFileSystem::new_with_prefix(&dir)
+                    .map_err(|e| Error::Internal(format!("media directory: {e}")))?;
+                (Arc::new(store), dir.display().to_string())
+            }
+            MediaStore::S3 => {
+                let mut b = object_store::aws::AmazonS3Builder::from_env()
+                    .with_bucket_name(&config.s3_bucket)
+                    .with_region(&config.s3_region);
+                if !config.s3_endpoint.is_empty() {
+                    b = b
+                        .with_endpoint(&config.s3_endpoint)
+                        .with_virtual_hosted_style_request(false)
+                        .with_allow_http(config.s3_endpoint.starts_with("http://"));
+                }
+                if !config.s3_access_key_id.is_empty() {
+                    b = b
+                        .with_access_key_id(&config.s3_access_key_id)
+                        .with_secret_access_key(&config.s3_secret_access_key);
+                }
+                let store = b
+                    .build()
+                    .map_err(|e| Error::Internal(format!("media S3 store: {e}")))?;
+                (Arc::new(store), format!("s3://{}", config.s3_bucket))
+            }
+        };
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Ok(Self {
+            store,
+            location,
+            limits: process::Limits {
+                max_bytes: config.max_upload_bytes,
+                max_pixels: config.max_pixels,
+                display: config.display_size,
+                thumbnail: config.thumbnail_size,
+                pdf: config.documents.iter().any(|d| d == "application/pdf"),
+            },
+            busy: Arc::new(Semaphore::new(cores)),
+            client: None,
+            cache_limit: config.remote_cache_bytes,
+            failed: Default::default(),
+        })
+    }
+
+    /// Processes `bytes` (see [`process::process`]) on a blocking thread, one per core.
+    pub async fn process(
+        &self,
+        bytes: Bytes,
+    ) -> Result<std::result::Result<process::Processed, process::Refusal>> {
+        let _permit = self
+            .busy
+            .acquire()
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let limits = self.limits.clone();
+        tokio::task::spawn_blocking(move || process::process(&bytes, &limits))
+            .await
+            .map_err(|e| Error::Internal(format!("media processing: {e}")))
+    }
+
+    /// Keeps `bytes` under `name` (written whole or not at all).
+    pub async fn put(&self, name: &str, bytes: Vec<u8>) -> Result<()> {
+        self.store
+            .put(&Path::from(name), PutPayload::from(bytes))
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::Internal(format!("media store: {e}")))
+    }
+
+    /// The size of what is kept under `name`, if anything.
+    pub async fn size(&self, name: &str) -> Result<Option<u64>> {
+        match self.store.head(&Path::from(name)).await {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(Error::Internal(format!("media store: {e}"))),
+        }
+    }
+
+    /// `range` of what is kept under `name`, or all of it.
+    pub async fn get(&self, name: &str, range: Option<Range<u64>>) -> Result<Option<Bytes>> {
+        let path = Path::from(name);
+        let got = match range {
+            Some(r) => self.store.get_range(&path, r).await,
+            None => match self.store.get(&path).await {
+                Ok(r) => r.bytes().await,
+                Err(e) => Err(e),
+            },
+        };
+        match got {
+            Ok(b) => Ok(Some(b)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(Error::Internal(format!("media store: {e}"))),
+        }
+    }
+
+    /// Forgets what is kept under `name` (nothing there is no error).
+    pub async fn delete(&self, name: &str) -> Result<()> {
+        match self.store.delete(&Path::from(name)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(Error::Internal(format!("media store: {e}"))),
+        }
+    }
+}
+
+/// The names a stored file and its thumbnail are kept under.
+pub fn names(key: &str, ext: &str) -> (String, String) {
+    (format!("{key}.{ext}"), format!("{key}_t.{ext}"))
+}
