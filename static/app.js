@@ -4,7 +4,10 @@
 // - forms marked data-confirm ask first (deleting);
 // - opening "Reply" puts the cursor in the answer box;
 // - on the new-post page, answered questions like the title are shown as it is typed (the
-//   "Similar questions" button does the same without JavaScript).
+//   "Similar questions" button does the same without JavaScript);
+// - a picture dropped on or pasted into a text box that has a file field beside it is
+//   uploaded at once, its alt text asked for, and its markdown put where the cursor is (the
+//   file field and its "Attach" button do the same without JavaScript).
 (function () {
   "use strict";
 
@@ -90,6 +93,57 @@
     });
     live.appendChild(list);
   }
+
+  // Pictures dropped or pasted into a compose box.
+  Array.prototype.forEach.call(document.querySelectorAll("form textarea[name=body]"), function (box) {
+    var form = box.form, field = form && form.querySelector("input[type=file][name=file]");
+    if (!field || !window.fetch || !window.FormData) { return; }
+    var csrf = form.querySelector("input[name=csrf]");
+    var altField = form.querySelector("input[name=alt]");
+    var altLabel = altField && form.querySelector("label[for='" + altField.id + "']");
+    function files(list) {
+      return Array.prototype.filter.call(list || [], function (f) { return f && f.size > 0; });
+    }
+    function upload(file) {
+      // The alt text: what the field beside says, or asked for now.
+      var alt = altField && altField.value.trim() ? altField.value :
+        window.prompt(altLabel ? altLabel.textContent : "Alt text", "");
+      if (altField) { altField.value = ""; }
+      var body = new FormData();
+      body.append("csrf", csrf ? csrf.value : "");
+      body.append("alt", alt || "");
+      body.append("file", file, file.name || "pasted.png");
+      box.setAttribute("aria-busy", "true");
+      window.fetch("/media/upload", { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+        .then(function (m) { insert("\n\n" + m.markdown + "\n\n"); })
+        .catch(function (e) { window.alert(e.message); })
+        .then(function () { box.removeAttribute("aria-busy"); });
+    }
+    function insert(text) {
+      var at = box.selectionStart, end = box.selectionEnd;
+      box.value = box.value.slice(0, at) + text + box.value.slice(end);
+      box.selectionStart = box.selectionEnd = at + text.length;
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    box.addEventListener("dragover", function (event) {
+      if (event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0) {
+        event.preventDefault();
+      }
+    });
+    box.addEventListener("drop", function (event) {
+      var dropped = files(event.dataTransfer && event.dataTransfer.files);
+      if (dropped.length === 0) { return; }
+      event.preventDefault();
+      dropped.forEach(upload);
+    });
+    box.addEventListener("paste", function (event) {
+      var pasted = files(event.clipboardData && event.clipboardData.files);
+      if (pasted.length === 0) { return; }
+      event.preventDefault();
+      pasted.forEach(upload);
+    });
+  });
 
   document.addEventListener("toggle", function (event) {
     var d = event.target;

@@ -894,4 +894,38 @@ async fn a_picture_is_attached_from_the_compose_form_and_shown_at_phone_width() 
     b.screenshot("post-with-picture-phone").await;
     assert_clean_console(&b, "a post with a picture").await;
     assert_accessible(&b, "a post with a picture").await;
+    drop(b);
+
+    // With JavaScript, a picture dropped on the text box is uploaded and put in at once.
+    let b = Browser::start(1280, 900, true).await;
+    b.log_in(&base, "ann").await;
+    b.goto(&format!("{base}/g/learners/submit")).await;
+    b.fill("#body", "Before. ").await;
+    b.fill("#compose-alt", "A dropped sketch").await;
+    let png = serde_json::to_string(&cohort::testing::pictures::png(40, 30)).unwrap();
+    b.eval(&format!(
+        "const file = new File([new Uint8Array({png})], 'sketch.png', {{type: 'image/png'}}); \
+         const dt = new DataTransfer(); dt.items.add(file); \
+         const box = document.querySelector('#body'); box.focus(); \
+         box.setSelectionRange(box.value.length, box.value.length); \
+         box.dispatchEvent(new DragEvent('drop', {{dataTransfer: dt, bubbles: true, cancelable: true}})); \
+         return true;"
+    ))
+    .await;
+    let mut value = String::new();
+    for _ in 0..50 {
+        value = b
+            .eval("return document.querySelector('#body').value;")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if value.contains("![A dropped sketch](") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(value.starts_with("Before."), "{value}");
+    assert!(value.contains("![A dropped sketch](http"), "{value}");
+    assert_clean_console(&b, "a picture dropped on the compose box").await;
 }

@@ -1582,3 +1582,89 @@ async fn piefed_users_and_a_members_only_group() {
             .is_none()
     );
 }
+
+/// A stand-in for the servers' picture stores: any path answers a PNG, and requests are
+/// counted.
+async fn picture_store() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counted = hits.clone();
+    let png = cohort::testing::pictures::png(48, 32);
+    let app = axum::Router::new().fallback(move || {
+        counted.fetch_add(1, Ordering::SeqCst);
+        let png = png.clone();
+        async move { ([("content-type", "image/png")], png) }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://127.0.0.1:{port}"), hits)
+}
+
+/// The pictures of posts as Mastodon (an attachment), Lemmy and PieFed (the post's `image`)
+/// send them are shown from this server's copy, fetched once.
+#[tokio::test]
+async fn pictures_in_mastodon_lemmy_and_piefed_posts_are_shown_from_a_local_copy() {
+    use std::sync::atomic::Ordering;
+    cohort::install_crypto_provider();
+    let (store, hits) = picture_store().await;
+    for (software, prefix) in [
+        (Software::Mastodon, "https://mastodon.example/system/"),
+        (Software::Lemmy, "https://lemmy.example/pictrs/"),
+        (Software::PieFed, "https://piefed.example/static/media/"),
+    ] {
+        let w = World::new(software).await;
+        w.play_ok("follow.json", "/g/rust/inbox").await;
+        let here = format!("{store}/{software:?}/");
+        let create = w
+            .peer
+            .fixture("create_post.json", &w.app, &[(prefix, &here)]);
+        let status = w
+            .peer
+            .deliver(&w.app, "/g/rust/inbox", &w.actor, &create)
+            .await;
+        assert_eq!(status, 202, "{software:?}");
+        let listed = w
+            .app
+            .get("/api/v1/groups/rust/posts?sort=new&limit=10", None)
+            .await;
+        let post = listed.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["ap_id"] == create["object"]["id"])
+            .cloned()
+            .unwrap_or_else(|| panic!("{software:?}: {}", listed.text));
+        let html = post["body_html"].as_str().unwrap();
+        // (A link to the original may stay: following it is the reader's choice.)
+        assert!(
+            !html.contains(&format!("src=\"{here}")),
+            "{software:?}: the page would load the store's picture: {html}"
+        );
+        let at = html
+            .find("<img src=\"/media/remote/")
+            .unwrap_or_else(|| panic!("{software:?}: {html}"));
+        let src = html[at + "<img src=\"".len()..]
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        for _ in 0..2 {
+            let r = w
+                .app
+                .client
+                .get(format!("{}{src}", w.app.address))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{software:?}");
+            assert_eq!(r.headers()["content-type"], "image/png", "{software:?}");
+        }
+    }
+    assert_eq!(hits.load(Ordering::SeqCst), 3, "each picture fetched once");
+}

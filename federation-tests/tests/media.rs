@@ -134,3 +134,85 @@ async fn pictures_reach_other_instances_and_are_shown_from_their_copies() {
     let (status, kind, w, h) = picture(a, &src).await;
     assert_eq!((status, kind.as_str(), w, h), (200, "image/jpeg", 64, 48));
 }
+
+#[tokio::test]
+async fn a_members_only_groups_pictures_reach_its_members_servers_and_no_other() {
+    use cohort::testing::eventually;
+    use serde_json::json;
+    let cluster = Cluster::start(3).await;
+    let (a, b, c) = (
+        &cluster.instances[0],
+        &cluster.instances[1],
+        &cluster.instances[2],
+    );
+    let owner = a.user("owner").await;
+    a.members_only_group(&owner, "team").await;
+    let handle = format!("team@{}", a.domain);
+    let bob = b.user("bob").await;
+    let r = b
+        .post(
+            &format!("/api/v1/groups/{handle}/join"),
+            Some(&bob),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    eventually(
+        "the request to reach A",
+        federation_tests::DEADLINE,
+        || async {
+            let r = a.get("/api/v1/groups/team/requests", Some(&owner)).await;
+            r.json.as_array().filter(|l| !l.is_empty()).map(|_| ())
+        },
+    )
+    .await;
+    let r = a
+        .post(
+            &format!("/api/v1/groups/team/requests/bob@{}", b.domain),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    federation_tests::wait_joined(b, &bob, &handle).await;
+
+    let up = a
+        .upload(&owner, "plan.png", &pictures::png(40, 20), "The plan")
+        .await;
+    let a_url = up.json["url"].as_str().unwrap().to_string();
+    a.post_in(
+        &owner,
+        "team",
+        "Our plan",
+        up.json["markdown"].as_str().unwrap(),
+    )
+    .await;
+    // Nobody without a member's server gets it from A.
+    let anonymous = a
+        .client
+        .get(a_url.replace(&format!("http://{}", a.domain), &a.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 404);
+
+    // B shows its member the picture, fetched from A by a signed request.
+    let seen: Value =
+        cohort::testing::eventually("the post on B", federation_tests::DEADLINE, || async {
+            let r = b
+                .get(&format!("/api/v1/groups/{handle}/posts"), Some(&bob))
+                .await;
+            r.json["items"].as_array().and_then(|i| i.first().cloned())
+        })
+        .await;
+    let src = first_img(seen["body_html"].as_str().unwrap());
+    assert!(src.starts_with("/media/remote/"), "{seen}");
+    assert_eq!(
+        picture(b, &src).await,
+        (200, "image/png".to_string(), 40, 20)
+    );
+
+    // C, with no member, is refused by A: its own proxy path for the address answers 404.
+    let path = cohort::media::remote::path(&c.ctx.instance, &a_url).unwrap();
+    assert_eq!(picture(c, &path).await.0, 404);
+}

@@ -234,13 +234,12 @@ pub fn refused(r: Refusal) -> Error {
 /// The keys of this server's media addresses in `body` (`…/media/KEY.ext`, absolute on this
 /// server or a path), at most 64.
 pub fn keys_in(base_url: &str, body: &str) -> Vec<String> {
-    let base = format!("{base_url}/media/");
     let mut out: Vec<String> = Vec::new();
     let mut rest = body;
     while let Some(at) = rest.find("/media/") {
         let before = &rest[..at];
         let after = &rest[at + "/media/".len()..];
-        let absolute_here = format!("{before}/media/").ends_with(&base);
+        let absolute_here = before.ends_with(base_url);
         // A path: "(/media/…", "\"/media/…", "'/media/…" or at the start.
         let path = before.is_empty() || before.ends_with(['(', '"', '\'', ' ', '<', '\n']);
         if absolute_here || path {
@@ -257,36 +256,64 @@ pub fn keys_in(base_url: &str, body: &str) -> Vec<String> {
     out
 }
 
-/// Makes the uploads named in `body` the files post, reply or page `object_id` shows.
-pub async fn link(ctx: &Ctx, kind: i16, object_id: i64, body: &str) -> Result<()> {
+/// Records which uploads post, reply or page `object_id` shows, after `writer` saved it
+/// with `body`. Only the writer's own uploads are linked (naming someone else's address
+/// links nothing: it neither opens a members-only picture to a public group nor lets that
+/// group's moderators take it down). A post's or reply's links are its body's; a page's
+/// add up over its revisions, so an older revision (or a revert to it) still shows them.
+pub async fn link(ctx: &Ctx, kind: i16, object_id: i64, body: &str, writer: i64) -> Result<()> {
     let keys = keys_in(&ctx.instance.base_url(), body);
     let found = storage::media::uploads_by_keys(&ctx.db, &keys).await?;
-    let ids: Vec<i64> = found.iter().map(|m| m.id).collect();
+    let mut ids: Vec<i64> = found
+        .iter()
+        .filter(|m| m.owner_id == Some(writer))
+        .map(|m| m.id)
+        .collect();
+    if kind == PAGE {
+        for m in storage::media::linked(&ctx.db, kind, object_id).await? {
+            if !ids.contains(&m.id) {
+                ids.push(m.id);
+            }
+        }
+    }
     storage::media::set_links(&ctx.db, kind, object_id, &ids).await?;
     Ok(())
+}
+
+/// Markdown written here as HTML to show, with pictures on other servers shown through this
+/// one (the pages allow pictures from this site only).
+pub fn render_markdown(ctx: &Ctx, source: &str) -> String {
+    crate::media::remote::proxied(&text::render_markdown(source), &ctx.instance)
 }
 
 /// Links the uploads a post or reply here names (after it was written or edited).
 pub async fn link_content(ctx: &Ctx, id: super::content::ContentRef) -> Result<()> {
     use super::content::ContentRef;
     match id {
-        ContentRef::Post(p) => {
-            let body = storage::posts::find(&ctx.db, p).await?.map(|p| p.body);
-            link(ctx, POST, p, body.as_deref().unwrap_or_default()).await
-        }
-        ContentRef::Reply(r) => {
-            let body = storage::replies::find(&ctx.db, r).await?.map(|r| r.body);
-            link(ctx, REPLY, r, body.as_deref().unwrap_or_default()).await
-        }
+        ContentRef::Post(p) => match storage::posts::find(&ctx.db, p).await? {
+            Some(post) => link(ctx, POST, p, &post.body, post.author_id).await,
+            None => Ok(()),
+        },
+        ContentRef::Reply(r) => match storage::replies::find(&ctx.db, r).await? {
+            Some(reply) => link(ctx, REPLY, r, &reply.body, reply.author_id).await,
+            None => Ok(()),
+        },
     }
 }
 
-/// Links the uploads page `page_id` names (after a save).
-pub async fn link_page(ctx: &Ctx, page_id: i64) -> Result<()> {
+/// Links the uploads of `writer` that page `page_id` names (after their save).
+pub async fn link_page(ctx: &Ctx, page_id: i64, writer: i64) -> Result<()> {
     let body = storage::pages::find_by_id(&ctx.db, page_id)
         .await?
         .map(|p| p.body);
-    link(ctx, PAGE, page_id, body.as_deref().unwrap_or_default()).await
+    link(
+        ctx,
+        PAGE,
+        page_id,
+        body.as_deref().unwrap_or_default(),
+        writer,
+    )
+    .await
 }
 
 /// Who may see a stored file.
@@ -301,15 +328,21 @@ pub enum Access {
     Hidden,
 }
 
-/// Who may see `m`: what shows it decides. An upload nothing shows yet (a draft's, an
-/// avatar, an icon) and a cached remote image are public.
+/// Who may see upload `m` at its address: what shows it decides. One that nothing shows (a
+/// draft's, before its post is saved) is its uploader's alone. (Avatars, icons and banners
+/// are served at their actors' paths, cached remote images at theirs.)
 pub async fn access(ctx: &Ctx, m: &media::Model, viewer: Option<&CurrentUser>) -> Result<Access> {
     if m.removed {
         return Ok(Access::Hidden);
     }
     let uses = storage::media::uses(&ctx.db, m.id).await?;
     if uses.is_empty() {
-        return Ok(Access::Public);
+        let owner = viewer.is_some_and(|v| m.owner_id == Some(v.person.id));
+        return Ok(if owner {
+            Access::Private
+        } else {
+            Access::Hidden
+        });
     }
     let mut best = Access::Hidden;
     for (kind, id) in uses {
@@ -327,6 +360,29 @@ pub async fn access(ctx: &Ctx, m: &media::Model, viewer: Option<&CurrentUser>) -
         }
     }
     Ok(best)
+}
+
+/// The members-only groups whose live posts, replies or pages show upload `m` (their
+/// members' servers may fetch it: `http::media`).
+pub async fn closed_groups_showing(ctx: &Ctx, m: &media::Model) -> Result<Vec<groups::Model>> {
+    let mut out: Vec<groups::Model> = Vec::new();
+    if m.removed {
+        return Ok(out);
+    }
+    for (kind, id) in storage::media::uses(&ctx.db, m.id).await? {
+        let Some(group_id) = live_group_of(ctx, kind, id).await? else {
+            continue;
+        };
+        if out.iter().any(|g| g.id == group_id) {
+            continue;
+        }
+        if let Some(g) = storage::groups::find(&ctx.db, group_id).await?
+            && members::is_members_only(&g)
+        {
+            out.push(g);
+        }
+    }
+    Ok(out)
 }
 
 /// The group of post, reply or page `id` while it is live (not deleted or removed).

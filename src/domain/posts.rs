@@ -114,7 +114,7 @@ pub async fn create(
             group_id: group.id,
             author_id: user.person.id,
             title,
-            body_html: text::render_markdown(&body),
+            body_html: super::media::render_markdown(ctx, &body),
             body,
             hot_rank: ranking::hot_rank(0, t),
             now: t,
@@ -310,7 +310,7 @@ pub async fn edit(ctx: &Ctx, user: &CurrentUser, id: i64, input: PostEdit) -> Re
         Some(b) => text::body("body", &b, text::MAX_BODY_CHARS, false)?,
         None => post.body.clone(),
     };
-    let body_html = text::render_markdown(&body);
+    let body_html = super::media::render_markdown(ctx, &body);
     let txn = ctx.db.begin().await?;
     if let Some(language) = language {
         storage::posts::set_language(&txn, post.id, language).await?;

@@ -148,7 +148,7 @@ pub async fn create(
             parent_id: input.parent_id,
             depth,
             author_id: user.person.id,
-            body_html: text::render_markdown(&body),
+            body_html: super::media::render_markdown(ctx, &body),
             body,
             now: now(),
             language,
@@ -189,7 +189,7 @@ pub async fn edit(ctx: &Ctx, user: &CurrentUser, id: i64, input: ReplyEdit) -> R
         .as_deref()
         .map(|l| super::languages::given("language", Some(l)))
         .transpose()?;
-    let body_html = text::render_markdown(&body);
+    let body_html = super::media::render_markdown(ctx, &body);
     let txn = ctx.db.begin().await?;
     if let Some(language) = language {
         storage::replies::set_language(&txn, reply.id, language).await?;

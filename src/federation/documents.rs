@@ -97,7 +97,10 @@ pub fn group(instance: &Instance, g: &groups::Model) -> Result<Actor> {
         kind: ActorKind::Group,
         preferred_username: g.name.clone(),
         name: Some(g.title.clone()),
-        summary: Some(g.description_html.clone()),
+        summary: Some(crate::media::remote::unproxied(
+            &g.description_html,
+            instance,
+        )),
         source: Some(Source::markdown(&g.description)),
         inbox: url(&instance.group_inbox_url(&g.name))?,
         outbox: Some(collection("outbox")?),
@@ -199,6 +202,7 @@ pub fn post(p: &posts::Model, group: &groups::Model, author: &persons::Model) ->
         question: p.question.then_some(true),
         tag: vec![],
         attachment: vec![],
+        image: None,
         language: language(p.language.as_deref()),
     })
 }
@@ -295,6 +299,7 @@ pub fn reply(
         question: None,
         tag,
         attachment: vec![],
+        image: None,
         language: language(r.language.as_deref()),
     })
 }

@@ -72,6 +72,7 @@ fn parse_file(file: &str) -> Option<(&str, bool, &str)> {
 async fn file(
     State(s): State<AppState>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
     ApiPath(file): ApiPath<String>,
 ) -> Result<Response> {
     let (key, thumb, ext) = parse_file(&file).ok_or(Error::NotFound("media"))?;
@@ -83,8 +84,31 @@ async fn file(
         return Err(Error::NotFound("media"));
     }
     let who = viewer(&s, &headers).await;
-    let access = rules::access(&s.ctx, &m, who.as_ref()).await?;
-    send(&s, &headers, &m, thumb, access).await
+    let cache = match rules::access(&s.ctx, &m, who.as_ref()).await? {
+        // The server of a member of a members-only group that shows it, by a signed fetch
+        // (to show its members its own copy), as the group's posts are fetched.
+        Access::Hidden if headers.contains_key("signature") => {
+            let mut allowed = false;
+            for g in rules::closed_groups_showing(&s.ctx, &m).await? {
+                if crate::http::activitypub::ids::fetchable(&s, &g, "GET", &uri, &headers)
+                    .await
+                    .is_ok()
+                {
+                    allowed = true;
+                    break;
+                }
+            }
+            if !allowed {
+                return Err(Error::NotFound("media"));
+            }
+            "private, max-age=300"
+        }
+        Access::Hidden => return Err(Error::NotFound("media")),
+        // Short: a post's pictures go when it is deleted, removed, or its group closes.
+        Access::Public => "public, max-age=300",
+        Access::Private => "private, max-age=300",
+    };
+    send(&s, &headers, &m, thumb, cache).await
 }
 
 async fn avatar(
@@ -135,12 +159,11 @@ async fn picture(
             let m = storage::media::find(&s.ctx.db, id)
                 .await?
                 .ok_or(Error::NotFound("picture"))?;
-            let access = if m.removed {
-                Access::Hidden
-            } else {
-                Access::Public
-            };
-            send(s, headers, &m, small, access).await
+            if m.removed {
+                return Err(Error::NotFound("picture"));
+            }
+            // The path names the picture: a new one gets a new path.
+            send(s, headers, &m, small, "public, max-age=86400").await
         }
         (None, Some(url))
             if version
@@ -153,19 +176,14 @@ async fn picture(
     }
 }
 
-/// Sends stored file `m` (its thumbnail when `thumb`) as `access` allows.
+/// Sends stored file `m` (its thumbnail when `thumb`) with `cache` as its Cache-Control.
 pub(super) async fn send(
     s: &AppState,
     headers: &HeaderMap,
     m: &media::Model,
     thumb: bool,
-    access: Access,
+    cache: &'static str,
 ) -> Result<Response> {
-    let cache = match access {
-        Access::Hidden => return Err(Error::NotFound("media")),
-        Access::Public => "public, max-age=31536000, immutable",
-        Access::Private => "private, max-age=3600",
-    };
     let (main, small) = names(&m.key, &m.ext);
     let name = if thumb && m.kind == "image" {
         small
@@ -227,7 +245,15 @@ pub(super) async fn send(
     if let Some(range) = range {
         let size = store.size(&name).await?.ok_or(Error::NotFound("media"))?;
         return match byte_range(&range, size) {
-            Some((start, end)) => {
+            // A range this server does not read (another unit, not a number) is ignored.
+            Range::Unread => {
+                let bytes = store
+                    .get(&name, None)
+                    .await?
+                    .ok_or(Error::NotFound("media"))?;
+                Ok((StatusCode::OK, head, Body::from(bytes)).into_response())
+            }
+            Range::Within(start, end) => {
                 let bytes = store
                     .get(&name, Some(start..end + 1))
                     .await?
@@ -237,7 +263,7 @@ pub(super) async fn send(
                 }
                 Ok((StatusCode::PARTIAL_CONTENT, head, Body::from(bytes)).into_response())
             }
-            None => {
+            Range::Outside => {
                 if let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}")) {
                     head.insert(header::CONTENT_RANGE, v);
                 }
@@ -252,32 +278,52 @@ pub(super) async fn send(
     Ok((StatusCode::OK, head, Body::from(bytes)).into_response())
 }
 
-/// The first range of a `Range: bytes=…` header as inclusive offsets within `size`, or
-/// `None` when it cannot be satisfied (other units and several ranges are answered with the
-/// first range only, as RFC 9110 allows).
-fn byte_range(header: &str, size: u64) -> Option<(u64, u64)> {
-    let spec = header.trim().strip_prefix("bytes=")?;
-    let first = spec.split(',').next()?.trim();
-    let (a, b) = first.split_once('-')?;
-    if size == 0 {
-        return None;
-    }
-    let (start, end) = if a.is_empty() {
-        let n: u64 = b.parse().ok()?;
-        if n == 0 {
-            return None;
-        }
-        (size.saturating_sub(n), size - 1)
-    } else {
-        let start: u64 = a.parse().ok()?;
-        let end = if b.is_empty() {
-            size - 1
-        } else {
-            b.parse::<u64>().ok()?.min(size - 1)
-        };
-        (start, end)
+/// What a `Range` header asks of a file of `size` bytes.
+#[derive(Debug, PartialEq, Eq)]
+enum Range {
+    /// Not a byte range this server reads (answered with the whole file, as RFC 9110 says).
+    Unread,
+    /// The first range, as inclusive offsets (several ranges are answered with the first).
+    Within(u64, u64),
+    /// A byte range outside the file (416).
+    Outside,
+}
+
+fn byte_range(header: &str, size: u64) -> Range {
+    let Some(spec) = header.trim().strip_prefix("bytes=") else {
+        return Range::Unread;
     };
-    (start <= end && start < size).then_some((start, end))
+    let first = spec.split(',').next().unwrap_or_default().trim();
+    let Some((a, b)) = first.split_once('-') else {
+        return Range::Unread;
+    };
+    let (a, b) = (a.trim(), b.trim());
+    let number = |s: &str| s.parse::<u64>().ok();
+    let asked = match (a.is_empty(), b.is_empty()) {
+        (true, false) => number(b).map(|n| (None, Some(n))),
+        (false, true) => number(a).map(|s| (Some(s), None)),
+        (false, false) => number(a).zip(number(b)).map(|(s, e)| (Some(s), Some(e))),
+        (true, true) => None,
+    };
+    let Some(asked) = asked else {
+        return Range::Unread;
+    };
+    if size == 0 {
+        return Range::Outside;
+    }
+    match asked {
+        (None, Some(0)) => Range::Outside,
+        (None, Some(n)) => Range::Within(size.saturating_sub(n), size - 1),
+        (Some(s), e) => {
+            let end = e.map_or(size - 1, |e| e.min(size - 1));
+            if s <= end && s < size {
+                Range::Within(s, end)
+            } else {
+                Range::Outside
+            }
+        }
+        (None, None) => Range::Unread,
+    }
 }
 
 #[cfg(test)]
@@ -286,13 +332,14 @@ mod tests {
 
     #[test]
     fn ranges() {
-        assert_eq!(byte_range("bytes=0-9", 100), Some((0, 9)));
-        assert_eq!(byte_range("bytes=90-", 100), Some((90, 99)));
-        assert_eq!(byte_range("bytes=-10", 100), Some((90, 99)));
-        assert_eq!(byte_range("bytes=50-500", 100), Some((50, 99)));
-        assert_eq!(byte_range("bytes=100-", 100), None);
-        assert_eq!(byte_range("bytes=9-1", 100), None);
-        assert_eq!(byte_range("items=0-1", 100), None);
+        assert_eq!(byte_range("bytes=0-9", 100), Range::Within(0, 9));
+        assert_eq!(byte_range("bytes=90-", 100), Range::Within(90, 99));
+        assert_eq!(byte_range("bytes=-10", 100), Range::Within(90, 99));
+        assert_eq!(byte_range("bytes=50-500", 100), Range::Within(50, 99));
+        assert_eq!(byte_range("bytes=100-", 100), Range::Outside);
+        assert_eq!(byte_range("bytes=9-1", 100), Range::Outside);
+        assert_eq!(byte_range("items=0-1", 100), Range::Unread);
+        assert_eq!(byte_range("bytes=abc", 100), Range::Unread);
     }
 
     #[test]

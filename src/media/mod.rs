@@ -97,15 +97,21 @@ impl Media {
         &self,
         bytes: Bytes,
     ) -> Result<std::result::Result<process::Processed, process::Refusal>> {
-        let _permit = self
+        // The permit goes with the work: a request that is cancelled (its client gone) does
+        // not free a core that is still decoding for it.
+        let permit = self
             .busy
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|e| Error::Internal(e.to_string()))?;
         let limits = self.limits.clone();
-        tokio::task::spawn_blocking(move || process::process(&bytes, &limits))
-            .await
-            .map_err(|e| Error::Internal(format!("media processing: {e}")))
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            process::process(&bytes, &limits)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("media processing: {e}")))
     }
 
     /// Keeps `bytes` under `name` (written whole or not at all).

@@ -26,6 +26,7 @@ use super::{names, process::Processed};
 use crate::{
     domain::{Instance, hex, instances::is_internal_ip, keys::KeyPair, media::hash_url, now},
     error::{Error, Result},
+    federation::Urls,
     services::Services,
     storage::{self, entities::media, media::NewMedia},
 };
@@ -94,6 +95,32 @@ pub fn proxied(html: &str, instance: &Instance) -> String {
         let tag = &tag_start[..end];
         out.push_str(&rewrite_img(tag, instance, &own));
         rest = &tag_start[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// HTML written here as other servers should see it: every picture [`proxied`] shown at its
+/// own address again (only addresses this server signed are restored).
+pub fn unproxied(html: &str, instance: &Instance) -> String {
+    const MARK: &str = "src=\"/media/remote/";
+    if !html.contains(MARK) {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(MARK) {
+        out.push_str(&rest[..at + "src=\"".len()]);
+        let value = &rest[at + MARK.len()..];
+        let end = value.find('"').unwrap_or(value.len());
+        match verify(instance, &value[..end]) {
+            Some(url) => out.push_str(&crate::domain::text::escape(&url)),
+            None => {
+                out.push_str("/media/remote/");
+                out.push_str(&value[..end]);
+            }
+        }
+        rest = &value[end..];
     }
     out.push_str(rest);
     out
@@ -235,9 +262,26 @@ async fn fetch(s: &Services, url: &str) -> Result<Vec<u8>> {
         ));
     }
     s.blocked.refuse(&s.db, &parsed).await?;
-    let resp = client
-        .get(parsed)
-        .header("accept", "image/*")
+    // Signed by the instance actor, as fetches of documents are: a members-only group's
+    // server gives its members' servers their pictures (`http::media`).
+    let actor = s.instance.instance_actor_url();
+    let key = s
+        .keys
+        .private(&actor, async || {
+            Ok(crate::domain::keys::instance(s).await?.private_pem)
+        })
+        .await?;
+    let signed = crate::federation::signing::sign_get(
+        &key,
+        &format!("{actor}#main-key"),
+        &parsed,
+        std::time::SystemTime::now(),
+    )?;
+    let mut request = client.get(parsed).header("accept", "image/*");
+    for (name, value) in signed {
+        request = request.header(name, value);
+    }
+    let resp = request
         .send()
         .await
         .map_err(|e| Error::Upstream(e.to_string()))?;
@@ -326,5 +370,7 @@ mod tests {
         assert!(out.contains("https://localhost:8080/media/k.png"), "{out}");
         let p = path(&i, "https://e.example/a.png?a=1&b=2").unwrap();
         assert!(out.contains(&p), "{out}");
+        // Sent to other servers, the addresses are theirs again.
+        assert_eq!(unproxied(&out, &i), html);
     }
 }

@@ -211,6 +211,11 @@ pub async fn is_picture_of_actor<C: ConnectionTrait>(
     Ok(people + groups > 0)
 }
 
+/// An upload nothing refers to: no link, avatar, icon or banner.
+const UNREFERENCED: &str = "(NOT EXISTS (SELECT 1 FROM media_links l WHERE l.media_id = media.id) \
+     AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.avatar_id = media.id) \
+     AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.icon_id = media.id OR g.banner_id = media.id))";
+
 /// Uploads nothing refers to (no link, avatar, icon or banner) made before `before`, and
 /// removed files: what the clean-up deletes, at most `limit`.
 pub async fn unused<C: ConnectionTrait>(
@@ -218,11 +223,7 @@ pub async fn unused<C: ConnectionTrait>(
     before: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<media::Model>, DbErr> {
-    let unreferenced = Expr::cust(
-        "(NOT EXISTS (SELECT 1 FROM media_links l WHERE l.media_id = media.id) \
-         AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.avatar_id = media.id) \
-         AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.icon_id = media.id OR g.banner_id = media.id))",
-    );
+    let unreferenced = Expr::cust(UNREFERENCED);
     media::Entity::find()
         .filter(media::Column::RemoteHash.is_null())
         .filter(
@@ -272,8 +273,9 @@ pub async fn least_recent<C: ConnectionTrait>(
         .await
 }
 
-/// Marks a file removed by a moderator.
+/// Marks a file removed by a moderator; no one keeps it as a picture.
 pub async fn mark_removed<C: ConnectionTrait>(conn: &C, id: i64) -> Result<(), DbErr> {
+    forget_as_picture(conn, id).await?;
     media::Entity::update_many()
         .col_expr(media::Column::Removed, Expr::value(true))
         .filter(media::Column::Id.eq(id))
@@ -282,9 +284,63 @@ pub async fn mark_removed<C: ConnectionTrait>(conn: &C, id: i64) -> Result<(), D
         .map(|_| ())
 }
 
-/// Forgets a file's row (its links go with it).
+/// Forgets a file's row (its links go with it); no person or group keeps it as a picture.
 pub async fn delete<C: ConnectionTrait>(conn: &C, id: i64) -> Result<(), DbErr> {
+    forget_as_picture(conn, id).await?;
     media::Entity::delete_by_id(id).exec(conn).await.map(|_| ())
+}
+
+/// No person or group keeps file `id` as its avatar, icon or banner any more.
+pub async fn forget_as_picture<C: ConnectionTrait>(conn: &C, id: i64) -> Result<(), DbErr> {
+    super::memo::clear();
+    persons::Entity::update_many()
+        .col_expr(persons::Column::AvatarId, Expr::value(Option::<i64>::None))
+        .filter(persons::Column::AvatarId.eq(id))
+        .exec(conn)
+        .await?;
+    for col in [groups::Column::IconId, groups::Column::BannerId] {
+        groups::Entity::update_many()
+            .col_expr(col, Expr::value(Option::<i64>::None))
+            .filter(col.eq(id))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Deletes the row of upload `id` if it is still unused as [`unused`] found it (removed, or
+/// referred to by nothing); whether it was deleted. Checked in the DELETE itself, so an
+/// upload linked meanwhile is kept.
+pub async fn delete_if_unused<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    before: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    forget_removed_picture(conn, id).await?;
+    let unreferenced = Expr::cust(UNREFERENCED);
+    let done = media::Entity::delete_many()
+        .filter(media::Column::Id.eq(id))
+        .filter(
+            media::Column::Removed
+                .eq(true)
+                .or(unreferenced.and(media::Column::CreatedAt.lt(before))),
+        )
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected > 0)
+}
+
+/// A removed file stops being anyone's picture (an unremoved one that is a picture is not
+/// deleted at all).
+async fn forget_removed_picture<C: ConnectionTrait>(conn: &C, id: i64) -> Result<(), DbErr> {
+    let removed = media::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .is_some_and(|m| m.removed);
+    if removed {
+        forget_as_picture(conn, id).await?;
+    }
+    Ok(())
 }
 
 /// A person's uploads, newest first, at most `limit`.

@@ -302,6 +302,7 @@ pub async fn erase_remote(
     }
     let mut active: persons::ActiveModel = person.into();
     active.display_name = Set(None);
+    active.avatar_url = Set(None);
     active.deleted_at = Set(Some(now));
     active.updated_at = Set(now);
     active.update(&txn).await?;

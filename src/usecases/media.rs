@@ -56,7 +56,6 @@ pub async fn upload(s: &Services, user: &CurrentUser, up: Upload) -> Result<medi
         } => ("document", content_type, ext, None, vec![bytes]),
     };
     let total: usize = files.iter().map(Vec::len).sum();
-    rules::ensure_room(s, user.person.id, total as u64).await?;
     let key = random_hex(16);
     let row = storage::media::insert(
         &s.db,
@@ -75,6 +74,12 @@ pub async fn upload(s: &Services, user: &CurrentUser, up: Upload) -> Result<medi
         now(),
     )
     .await?;
+    // The quota counted with this row in it: of uploads that pass a check at once, those
+    // that went over take their rows back (checked after the insert, not before it).
+    if let Err(e) = rules::ensure_room(s, user.person.id, 0).await {
+        storage::media::delete(&s.db, row.id).await?;
+        return Err(e);
+    }
     let (main, thumb) = names(&key, ext);
     let mut files = files.into_iter();
     let stored = async {
@@ -189,9 +194,11 @@ pub async fn clean_up(s: &Services) -> Result<u64> {
             return Ok(done);
         }
         for m in batch {
-            storage::media::delete(&s.db, m.id).await?;
-            forget_files(s, &m).await?;
-            done += 1;
+            // Linked since it was found: kept.
+            if storage::media::delete_if_unused(&s.db, m.id, before).await? {
+                forget_files(s, &m).await?;
+                done += 1;
+            }
         }
     }
 }

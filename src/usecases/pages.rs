@@ -58,7 +58,7 @@ pub async fn create(
     let unit = Unit::begin(ctx).await?;
     let written = pages::create(unit.ctx(), user, handle, input).await?;
     if let Written::Page(v) = &written {
-        media::link_page(unit.ctx(), v.id).await?;
+        media::link_page(unit.ctx(), v.id, user.person.id).await?;
     }
     send_written(unit.ctx(), &user.person, &written).await?;
     unit.commit().await?;
@@ -79,7 +79,7 @@ pub async fn edit(
     let saved = pages::edit(unit.ctx(), user, handle, slug, input).await?;
     match &saved {
         Saved::Page(v) if v.revision > base => {
-            media::link_page(unit.ctx(), v.id).await?;
+            media::link_page(unit.ctx(), v.id, user.person.id).await?;
             updated(unit.ctx(), &user.person, v.id).await?
         }
         Saved::Sent(p) => send_proposal(unit.ctx(), p).await?,
@@ -99,7 +99,7 @@ pub async fn revert(
 ) -> Result<PageView> {
     let unit = Unit::begin(ctx).await?;
     let view = pages::revert(unit.ctx(), user, handle, slug, input).await?;
-    media::link_page(unit.ctx(), view.id).await?;
+    media::link_page(unit.ctx(), view.id, user.person.id).await?;
     updated(unit.ctx(), &user.person, view.id).await?;
     unit.commit().await?;
     Ok(view)
@@ -146,6 +146,9 @@ pub async fn from_thread(
 ) -> Result<Written> {
     let unit = Unit::begin(ctx).await?;
     let written = pages::from_thread(unit.ctx(), user, post_id, input).await?;
+    if let Written::Page(v) = &written {
+        media::link_page(unit.ctx(), v.id, user.person.id).await?;
+    }
     send_written(unit.ctx(), &user.person, &written).await?;
     unit.commit().await?;
     Ok(written)

@@ -406,7 +406,7 @@ pub async fn mirror(
     }
     let at = m.updated.unwrap_or_else(now);
     let save = Save {
-        body_html: render(group, &absolute_links(&body, &m.home)),
+        body_html: render(&ctx.instance, group, &absolute_links(&body, &m.home)),
         title,
         body,
         author_id: author.id,

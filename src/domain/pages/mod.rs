@@ -178,6 +178,7 @@ fn summary(raw: &str) -> String {
 
 /// An editor's save of `title` and `body` (not a revert).
 fn new_save(
+    instance: &crate::domain::Instance,
     group: &groups::Model,
     editor: Editor<'_>,
     title: String,
@@ -185,7 +186,7 @@ fn new_save(
     why: &str,
 ) -> Save {
     Save {
-        body_html: render(group, &body),
+        body_html: render(instance, group, &body),
         title,
         body,
         author_id: editor.person.id,
@@ -204,8 +205,9 @@ pub fn path(group: &groups::Model, slug: &str) -> String {
     }
 }
 
-/// The body as HTML: markdown rendered and sanitised, `[[slug]]` made a link to that page.
-pub fn render(group: &groups::Model, body: &str) -> String {
+/// The body as HTML: markdown rendered and sanitised, `[[slug]]` made a link to that page,
+/// pictures on other servers shown through this one.
+pub fn render(instance: &crate::domain::Instance, group: &groups::Model, body: &str) -> String {
     let mut source = String::with_capacity(body.len());
     let mut rest = body;
     while let Some(start) = rest.find("[[") {
@@ -222,7 +224,7 @@ pub fn render(group: &groups::Model, body: &str) -> String {
         rest = &rest[start + 4 + len..];
     }
     source.push_str(rest);
-    text::render_markdown(&source)
+    crate::media::remote::proxied(&text::render_markdown(&source), instance)
 }
 
 /// The group of `handle` and its page `slug`; a removed page is found only by someone who
@@ -371,7 +373,7 @@ pub(crate) async fn create_in(
         &ctx.db,
         group.id,
         &slug,
-        new_save(group, editor, title, body, &input.summary),
+        new_save(&ctx.instance, group, editor, title, body, &input.summary),
     )
     .await?;
     storage::pages::set_links(&ctx.db, page.id, &links).await?;
@@ -435,7 +437,7 @@ pub(crate) async fn edit_in(
         &ctx.db,
         page.id,
         page.revision,
-        new_save(group, editor, title, body, &input.summary),
+        new_save(&ctx.instance, group, editor, title, body, &input.summary),
     )
     .await?;
     let page = storage::pages::find(&ctx.db, group.id, &page.slug)

@@ -73,7 +73,7 @@ pub async fn revert(
         page.id,
         page.revision,
         Save {
-            body_html: render(&group, &old.body),
+            body_html: render(&ctx.instance, &group, &old.body),
             title: old.title,
             body: old.body,
             author_id: user.person.id,

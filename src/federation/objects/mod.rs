@@ -301,7 +301,8 @@ fn sanitized_html(json: &Object) -> Result<String> {
     Ok(text::sanitize_html(&out))
 }
 
-/// `doc` with the uploads its post or reply shows as `attachment`s.
+/// `doc` with the uploads its post or reply shows as `attachment`s, and its pictures at
+/// their own addresses.
 pub async fn with_media(
     ctx: &Ctx,
     id: crate::domain::content::ContentRef,
@@ -313,6 +314,15 @@ pub async fn with_media(
         ContentRef::Reply(r) => (media::REPLY, r),
     };
     doc.attachment = media::attachments(ctx, kind, object_id).await?;
+    // Pictures elsewhere that the pages show through this server go out at their own
+    // addresses.
+    let restore = |html: &mut String| *html = crate::media::remote::unproxied(html, &ctx.instance);
+    if let Some(c) = doc.content.as_mut() {
+        restore(c);
+    }
+    for c in doc.content_map.iter_mut().flat_map(|m| m.values_mut()) {
+        restore(c);
+    }
     Ok(doc)
 }
 

@@ -321,6 +321,10 @@ pub struct Object {
         deserialize_with = "lenient_list"
     )]
     pub attachment: Vec<Value>,
+    /// A post's picture as the Lemmy family sends it (`{"type": "Image", "url": …}`: the
+    /// thumbnail of a link, or the picture of an image post); read only.
+    #[serde(default, skip_serializing)]
+    pub image: Option<Value>,
     /// The language it is written in, as Lemmy and PieFed send it (`contentMap`'s key is the
     /// other way; read both with [`Object::language_tag`]).
     #[serde(
@@ -441,6 +445,7 @@ impl Object {
     pub fn attachments(&self) -> Vec<Attachment> {
         self.attachment
             .iter()
+            .chain(self.image.as_ref().filter(|i| i.is_object()))
             .take(MAX_TAGS)
             .filter_map(|a| {
                 let kind = a.get("type").and_then(Value::as_str).unwrap_or_default();

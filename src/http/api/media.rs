@@ -50,6 +50,9 @@ pub struct UploadForm {
     alt: Option<String>,
 }
 
+/// Most fields (files included) in one form.
+const MAX_PARTS: usize = 64;
+
 /// Reads an upload form: the `file` field (at most `max` bytes; 413 beyond) and the text
 /// fields (at most 64 KiB in all).
 pub async fn read_form(
@@ -68,8 +71,17 @@ pub async fn read_form(
             Error::BadRequest(format!("the form could not be read: {}", e.body_text()))
         }
     };
+    let mut parts = 0usize;
     while let Some(mut field) = form.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_string();
+        // Every part counts, empty or not: a form of a million empty fields is refused.
+        parts += 1;
+        text_bytes += name.len() + 128;
+        if parts > MAX_PARTS {
+            return Err(Error::BadRequest(format!(
+                "the form has more than {MAX_PARTS} fields"
+            )));
+        }
         if field.file_name().is_some() || name == "file" {
             let file_name = field.file_name().unwrap_or_default().to_string();
             let mut bytes = Vec::new();

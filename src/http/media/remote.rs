@@ -5,7 +5,6 @@ use axum::{extract::State, http::HeaderMap, response::Response};
 
 use super::send;
 use crate::{
-    domain::media::Access,
     error::{Error, Result},
     http::{AppState, extract::ApiPath},
     media::remote,
@@ -26,5 +25,6 @@ pub async fn show(s: &AppState, headers: &HeaderMap, url: &str) -> Result<Respon
     let m = remote::copy_of(&s.ctx, url)
         .await?
         .ok_or(Error::NotFound("media"))?;
-    send(s, headers, &m, false, Access::Public).await
+    // A copy of another server's public picture: it may be kept for a day.
+    send(s, headers, &m, false, "public, max-age=86400").await
 }

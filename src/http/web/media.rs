@@ -59,3 +59,26 @@ pub(super) async fn group_picture(
         super::render::path_segment(&handle)
     )))
 }
+
+#[derive(Debug, Deserialize)]
+pub(super) struct DroppedForm {
+    /// The alt text, when the page asked for one.
+    #[serde(default)]
+    alt: String,
+}
+
+/// `POST /media/upload`: a picture dropped or pasted into a compose box (`static/app.js`),
+/// from a signed-in page with its form's token; answers the markdown to insert as JSON.
+pub(super) async fn dropped(
+    State(s): State<AppState>,
+    WebUpload { viewer, data, file }: WebUpload<DroppedForm>,
+) -> Result<axum::Json<crate::domain::media::MediaView>, crate::error::Error> {
+    let user = viewer
+        .require()
+        .map_err(|_| Error::Unauthenticated)?
+        .clone();
+    let mut up = file.ok_or_else(|| Error::invalid("file", "no file was sent"))?;
+    up.alt = data.alt;
+    let m = media::upload(&s.ctx, &user, up).await?;
+    Ok(axum::Json(crate::domain::media::view(&s.ctx, &m)))
+}

@@ -58,6 +58,10 @@ pub fn router() -> Router<AppState> {
         .route("/settings/password", post(accounts::change_password))
         .route("/settings/profile", post(accounts::save_profile))
         .route(
+            "/media/upload",
+            post(media::dropped).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
             "/settings/avatar",
             post(media::avatar).layer(DefaultBodyLimit::disable()),
         )
