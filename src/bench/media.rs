@@ -191,12 +191,13 @@ async fn measure(opts: &Options, jpeg: &Arc<Vec<u8>>, server: &Server) -> Result
     let deadline = Instant::now() + Duration::from_secs_f64(opts.seconds);
     let mut tasks = Vec::new();
     for _ in 0..opts.concurrency.max(1) {
-        let (client, thumb) = (client.clone(), thumb.clone());
+        let (client, thumb, token) = (client.clone(), thumb.clone(), token.clone());
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::new();
             while Instant::now() < deadline {
                 let t = Instant::now();
-                let r = client.get(&thumb).send().await;
+                // Its uploader's (no post shows it): read with their token.
+                let r = client.get(&thumb).bearer_auth(&token).send().await;
                 let good = match r {
                     Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
                     _ => false,
