@@ -14,7 +14,6 @@ use super::{
     session::{Viewer, WebForm, WebPath, WebQuery, WebUpload, done},
 };
 use crate::{
-    domain::accounts::CurrentUser,
     domain::{
         groups,
         pagination::PostSort,
@@ -24,7 +23,7 @@ use crate::{
     error::Error,
     http::AppState,
     storage::{self, questions::QuestionFilter},
-    usecases::{content, media::Upload, membership},
+    usecases::{content, membership},
 };
 
 /// The path segment of a group's page: `name` here, `name@host` for a remote group.
@@ -442,81 +441,6 @@ pub(super) fn compose_page(
     compose_page_with(s, viewer, status, group, action, cancel, draft, error)
 }
 
-/// Puts the file chosen on a compose form into the draft: uploaded, its markdown added at
-/// the end of the body, the alt text field emptied. Returns the page to show instead of
-/// going on: the draft with the file in it (the "Attach" button), or the draft with the
-/// reason the file was refused.
-pub(super) async fn attach_to_draft(
-    s: &AppState,
-    viewer: &Viewer,
-    user: &CurrentUser,
-    group: Option<&GroupView>,
-    (action, cancel): (&str, &str),
-    data: &mut PostForm,
-    file: Option<Upload>,
-) -> Option<PageResult> {
-    let attached = match attach(s, user, &mut data.body, &data.alt, file).await {
-        Ok(attached) => attached,
-        Err(e) if is_user_error(&e) => {
-            return Some(compose_page(
-                s,
-                viewer,
-                e.status(),
-                group,
-                action,
-                cancel,
-                data,
-                false,
-                Some(&e),
-            ));
-        }
-        Err(e) => return Some(Err(e.into())),
-    };
-    if attached {
-        data.alt.clear();
-    }
-    if data.action != "attach" {
-        return None;
-    }
-    let missing = (!attached).then(|| Error::invalid("file", "choose a file to attach"));
-    let status = missing.as_ref().map_or(StatusCode::OK, Error::status);
-    Some(compose_page(
-        s,
-        viewer,
-        status,
-        group,
-        action,
-        cancel,
-        data,
-        attached,
-        missing.as_ref(),
-    ))
-}
-
-/// Uploads `file` (with `alt`) for `user` and adds its markdown to `body`; false when no
-/// file was chosen.
-pub(super) async fn attach(
-    s: &AppState,
-    user: &CurrentUser,
-    body: &mut String,
-    alt: &str,
-    file: Option<Upload>,
-) -> Result<bool, Error> {
-    let Some(mut up) = file else {
-        return Ok(false);
-    };
-    up.alt = alt.to_string();
-    let m = crate::usecases::media::upload(&s.ctx, user, up).await?;
-    let markdown = crate::domain::media::view(&s.ctx, &m).markdown;
-    let kept = body.trim_end().len();
-    body.truncate(kept);
-    if !body.is_empty() {
-        body.push_str("\n\n");
-    }
-    body.push_str(&markdown);
-    Ok(true)
-}
-
 /// What the compose page shows of the draft being written.
 pub(super) struct Draft<'a> {
     /// The fields as written so far.
@@ -606,7 +530,7 @@ pub(super) async fn submit(
     let group = groups::view(&s.ctx, &handle).await?;
     let path = path_segment(&group_path(&group));
     let (action, cancel) = (format!("/g/{path}/submit"), format!("/g/{path}"));
-    if let Some(page) = attach_to_draft(
+    if let Some(page) = super::media::attach_to_draft(
         &s,
         &viewer,
         &user,

@@ -1,16 +1,22 @@
-//! The forms that set pictures: one's avatar (settings) and a group's icon and banner (the
-//! moderators' edit page). Pictures in posts and replies go through the compose forms
-//! (`groups::attach_to_draft`).
+//! The forms that carry pictures: a file chosen on a compose form ([`attach_to_draft`],
+//! [`attach`]) or dropped on one (`POST /media/upload`), one's avatar (settings) and a
+//! group's icon and banner (the moderators' edit page).
 
-use axum::extract::State;
+use axum::{extract::State, http::StatusCode};
 use serde::Deserialize;
 
 use super::{
     accounts::{is_user_error, settings_page},
+    groups::{PostForm, compose_page},
     render::PageResult,
-    session::{WebPath, WebUpload, done},
+    session::{Viewer, WebPath, WebUpload, done},
 };
-use crate::{domain::media::GroupPicture, error::Error, http::AppState, usecases::media};
+use crate::{
+    domain::{accounts::CurrentUser, media::GroupPicture, views::GroupView},
+    error::Error,
+    http::AppState,
+    usecases::media::{self, Upload},
+};
 
 #[derive(Debug, Deserialize)]
 pub(super) struct PictureForm {
@@ -81,4 +87,79 @@ pub(super) async fn dropped(
     up.alt = data.alt;
     let m = media::upload(&s.ctx, &user, up).await?;
     Ok(axum::Json(crate::domain::media::view(&s.ctx, &m)))
+}
+
+/// Puts the file chosen on a compose form into the draft: uploaded, its markdown added at
+/// the end of the body, the alt text field emptied. Returns the page to show instead of
+/// going on: the draft with the file in it (the "Attach" button), or the draft with the
+/// reason the file was refused.
+pub(super) async fn attach_to_draft(
+    s: &AppState,
+    viewer: &Viewer,
+    user: &CurrentUser,
+    group: Option<&GroupView>,
+    (action, cancel): (&str, &str),
+    data: &mut PostForm,
+    file: Option<Upload>,
+) -> Option<PageResult> {
+    let attached = match attach(s, user, &mut data.body, &data.alt, file).await {
+        Ok(attached) => attached,
+        Err(e) if is_user_error(&e) => {
+            return Some(compose_page(
+                s,
+                viewer,
+                e.status(),
+                group,
+                action,
+                cancel,
+                data,
+                false,
+                Some(&e),
+            ));
+        }
+        Err(e) => return Some(Err(e.into())),
+    };
+    if attached {
+        data.alt.clear();
+    }
+    if data.action != "attach" {
+        return None;
+    }
+    let missing = (!attached).then(|| Error::invalid("file", "choose a file to attach"));
+    let status = missing.as_ref().map_or(StatusCode::OK, Error::status);
+    Some(compose_page(
+        s,
+        viewer,
+        status,
+        group,
+        action,
+        cancel,
+        data,
+        attached,
+        missing.as_ref(),
+    ))
+}
+
+/// Uploads `file` (with `alt`) for `user` and adds its markdown to `body`; false when no
+/// file was chosen.
+pub(super) async fn attach(
+    s: &AppState,
+    user: &CurrentUser,
+    body: &mut String,
+    alt: &str,
+    file: Option<Upload>,
+) -> Result<bool, Error> {
+    let Some(mut up) = file else {
+        return Ok(false);
+    };
+    up.alt = alt.to_string();
+    let m = media::upload(&s.ctx, user, up).await?;
+    let markdown = crate::domain::media::view(&s.ctx, &m).markdown;
+    let kept = body.trim_end().len();
+    body.truncate(kept);
+    if !body.is_empty() {
+        body.push_str("\n\n");
+    }
+    body.push_str(&markdown);
+    Ok(true)
 }

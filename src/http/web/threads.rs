@@ -12,7 +12,8 @@ use serde_json::json;
 
 use super::{
     accounts::{Empty, form_error, is_user_error},
-    groups::{PostForm, attach, attach_to_draft, compose_page, group_path},
+    groups::{PostForm, compose_page, group_path},
+    media::{attach, attach_to_draft},
     render::{PageResult, error_page, page, path_segment},
     session::{Viewer, WebForm, WebPath, WebUpload, done, local_path},
 };
