@@ -324,8 +324,34 @@ fn init_logging(config: &Config) {
     }
 }
 
+fn main() -> ExitCode {
+    keep_large_blocks_out_of_the_heap();
+    run()
+}
+
+/// glibc's malloc serves a block of 128 KiB or more with its own `mmap`, given back to the
+/// system when it is freed, but each time such a block is freed it raises that threshold to
+/// the block's size (up to 32 MB). After one picture has been decoded, the buffers of the next
+/// ones (an upload, the scaled copies) come from its arenas, one per thread, which keep what
+/// they once held: a burst of 20 uploads left the server at 415 MB instead of 160 MB. Setting
+/// the threshold turns that adjustment off (`MALLOC_MMAP_THRESHOLD_` in the environment, if
+/// set, is left to decide).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn keep_large_blocks_out_of_the_heap() {
+    if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
+        // SAFETY: mallopt sets one of the allocator's parameters under its own lock; it is
+        // called before any other thread of this process exists.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+        }
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn keep_large_blocks_out_of_the_heap() {}
+
 #[tokio::main]
-async fn main() -> ExitCode {
+async fn run() -> ExitCode {
     let cli = Cli::parse();
     cohort::install_crypto_provider();
     let config = match Config::load(cli.config.as_deref()) {

@@ -5,7 +5,8 @@
 //!    thumbnail, encode): pictures per second on one thread, and on every core at once.
 //! 2. A burst: 20 uploads of that JPEG at once to a real `cohort serve` (SQLite, disk
 //!    store): time until all are answered, and the server's peak resident memory (`VmHWM`)
-//!    before and after (uploads are decoded at most one per core at a time).
+//!    before and after (uploads are decoded at most one per core at a time; the others wait
+//!    on disk).
 //! 3. Serving: a cached thumbnail fetched over loopback by many clients at once for a few
 //!    seconds: requests per second and p50/p99 latency.
 //!

@@ -7,6 +7,7 @@
 //! What may be uploaded, by whom, and what refers to what are the rules of
 //! `domain::media`; this module only keeps bytes.
 
+pub mod body;
 pub mod process;
 pub mod remote;
 
@@ -15,6 +16,8 @@ use std::{ops::Range, sync::Arc};
 use bytes::Bytes;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, path::Path};
 use tokio::sync::Semaphore;
+
+pub use body::Body;
 
 use crate::{
     config::{MediaConfig, MediaStore},
@@ -38,6 +41,9 @@ pub struct Media {
     /// Remote images that could not be fetched lately (their hash → when), not tried again
     /// for a while.
     pub(crate) failed: Arc<std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>>,
+    /// Remote addresses being fetched now, by hash: a second request for one waits for the
+    /// first instead of fetching it again.
+    pub(crate) fetching: remote::InFlight,
 }
 
 impl Media {
@@ -89,14 +95,20 @@ impl Media {
             client: None,
             cache_limit: config.remote_cache_bytes,
             failed: Default::default(),
+            fetching: Default::default(),
         })
     }
 
-    /// Processes `bytes` (see [`process::process`]) on a blocking thread, one per core.
+    /// Processes `body` (see [`process::process`]) on a blocking thread, one per core. The
+    /// bytes of a spooled body are read from disk only once its turn has come.
     pub async fn process(
         &self,
-        bytes: Bytes,
+        body: Body,
     ) -> Result<std::result::Result<process::Processed, process::Refusal>> {
+        let body = body
+            .finish()
+            .await
+            .map_err(|e| Error::Internal(format!("an upload's temporary file: {e}")))?;
         // The permit goes with the work: a request that is cancelled (its client gone) does
         // not free a core that is still decoding for it.
         let permit = self
@@ -108,10 +120,13 @@ impl Media {
         let limits = self.limits.clone();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            process::process(&bytes, &limits)
+            let bytes = body
+                .read()
+                .map_err(|e| Error::Internal(format!("an upload's temporary file: {e}")))?;
+            Ok(process::process(&bytes, &limits))
         })
         .await
-        .map_err(|e| Error::Internal(format!("media processing: {e}")))
+        .map_err(|e| Error::Internal(format!("media processing: {e}")))?
     }
 
     /// Keeps `bytes` under `name` (written whole or not at all).

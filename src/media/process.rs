@@ -9,9 +9,7 @@
 
 use std::io::Cursor;
 
-use image::{
-    AnimationDecoder, DynamicImage, ImageDecoder, ImageFormat, ImageReader, imageops::FilterType,
-};
+use image::{AnimationDecoder, DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 
 /// The limits a file is processed under (from `[media]`).
 #[derive(Debug, Clone)]
@@ -184,16 +182,21 @@ fn image(bytes: &[u8], format: ImageFormat, limits: &Limits) -> Result<Image, Re
     reader.limits(decode_limits);
     let mut decoder = reader.into_decoder().map_err(corrupt)?;
     let orientation = decoder.orientation().map_err(corrupt)?;
-    let mut img = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
-    // The EXIF orientation is applied to the pixels, as the EXIF itself is not kept.
-    img.apply_orientation(orientation);
-    let opaque = !img.color().has_alpha() || is_opaque(&img);
-    let display = fit(img, limits.display, FilterType::CatmullRom);
-    let thumbnail = if display.width().max(display.height()) > limits.thumbnail {
-        display.thumbnail(limits.thumbnail, limits.thumbnail)
-    } else {
-        display.clone()
+    let img = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+    // The decoded picture is the one large buffer: it is scaled down first (a square box, so
+    // the orientation can wait), dropped, and only the small copies are turned.
+    let mut display = match scaled(&img, limits.display)? {
+        Some(smaller) => smaller,
+        None => img,
     };
+    let mut thumbnail = match scaled(&display, limits.thumbnail)? {
+        Some(smaller) => smaller,
+        None => display.clone(),
+    };
+    // The EXIF orientation is applied to the pixels, as the EXIF itself is not kept.
+    display.apply_orientation(orientation);
+    thumbnail.apply_orientation(orientation);
+    let opaque = !display.color().has_alpha() || is_opaque(&display);
     // Photographs (JPEG, or anything without transparency that came as one) stay JPEG;
     // everything else becomes PNG, which keeps transparency and sharp edges.
     let jpeg = format == ImageFormat::Jpeg || (format == ImageFormat::WebP && opaque);
@@ -217,13 +220,38 @@ fn is_opaque(img: &DynamicImage) -> bool {
     img.to_rgba8().pixels().all(|p| p.0[3] == u8::MAX)
 }
 
-/// The image scaled down to fit `side` × `side` (never up).
-fn fit(img: DynamicImage, side: u32, filter: FilterType) -> DynamicImage {
-    if img.width().max(img.height()) <= side {
+/// The image scaled down to fit `side` × `side`, or `None` when it already fits (never
+/// scaled up). A Catmull-Rom convolution (`fast_image_resize`), whose working copy is the
+/// new width × the old height at the picture's own depth.
+fn scaled(img: &DynamicImage, side: u32) -> Result<Option<DynamicImage>, Refusal> {
+    let (w, h) = (img.width(), img.height());
+    let long = w.max(h);
+    if long <= side {
+        return Ok(None);
+    }
+    let ratio = f64::from(side) / f64::from(long);
+    let fit = |n: u32| ((f64::from(n) * ratio).round() as u32).clamp(1, side);
+    // Pixel layouts the resizer does not take (none of the decoders here make them) go to RGBA.
+    let converted;
+    let src = if fast_image_resize::IntoImageView::pixel_type(img).is_some() {
         img
     } else {
-        img.resize(side, side, filter)
-    }
+        converted = DynamicImage::ImageRgba8(img.to_rgba8());
+        &converted
+    };
+    let mut dst = DynamicImage::new(fit(w), fit(h), src.color());
+    fast_image_resize::Resizer::new()
+        .resize(
+            src,
+            &mut dst,
+            &fast_image_resize::ResizeOptions::new().resize_alg(
+                fast_image_resize::ResizeAlg::Convolution(
+                    fast_image_resize::FilterType::CatmullRom,
+                ),
+            ),
+        )
+        .map_err(corrupt)?;
+    Ok(Some(dst))
 }
 
 fn encode(img: &DynamicImage, jpeg: bool) -> Result<Vec<u8>, Refusal> {
@@ -275,6 +303,38 @@ mod tests {
         );
         let thumb = image::load_from_memory(&img.thumbnail).unwrap();
         assert_eq!((thumb.width(), thumb.height()), (50, 13));
+    }
+
+    #[test]
+    fn a_turned_photo_is_scaled_then_turned() {
+        // 400 × 100 with EXIF orientation 6: shown as 100 × 400, scaled to fit 200 × 200.
+        let photo = crate::testing::pictures::jpeg_with_exif(400, 100, "GPS 51.5N");
+        let Processed::Image(img) = process(&photo, &limits()).unwrap() else {
+            panic!("not an image")
+        };
+        assert_eq!(
+            (img.width, img.height, img.content_type),
+            (50, 200, "image/jpeg")
+        );
+        let thumb = image::load_from_memory(&img.thumbnail).unwrap();
+        assert_eq!((thumb.width(), thumb.height()), (13, 50));
+    }
+
+    #[test]
+    fn transparency_is_kept_through_scaling() {
+        let img = DynamicImage::ImageRgba8(image::RgbaImage::from_fn(400, 400, |x, _| {
+            image::Rgba([200, 10, 10, if x < 200 { 0 } else { 255 }])
+        }));
+        let mut png = Cursor::new(Vec::new());
+        img.write_to(&mut png, ImageFormat::Png).unwrap();
+        let Processed::Image(out) = process(png.get_ref(), &limits()).unwrap() else {
+            panic!("not an image")
+        };
+        assert_eq!(out.content_type, "image/png");
+        let shown = image::load_from_memory(&out.display).unwrap().to_rgba8();
+        assert_eq!(shown.dimensions(), (200, 200));
+        assert_eq!(shown.get_pixel(10, 100).0[3], 0);
+        assert_eq!(shown.get_pixel(190, 100).0, [200, 10, 10, 255]);
     }
 
     #[test]

@@ -11,9 +11,10 @@
 //! The first request fetches the image through the federation's client (no redirects, 10 s,
 //! internal addresses refused outside federation debug mode), at most `max_upload_bytes`,
 //! decodes and re-encodes it like an upload (what is not a picture is refused), and keeps
-//! the copy in the store; later requests are served from the copy. When the copies take more
-//! than `remote_cache_bytes`, the least recently shown go. An address that failed is not
-//! tried again for ten minutes.
+//! the copy in the store; later requests are served from the copy, and a request for an
+//! address being fetched waits for that fetch rather than making a second. When the copies
+//! take more than `remote_cache_bytes`, the least recently shown go. An address that failed
+//! is not tried again for ten minutes.
 
 use std::time::{Duration, Instant};
 
@@ -162,16 +163,53 @@ pub async fn copy_of(s: &Services, url: &str) -> Result<Option<media::Model>> {
         return Ok(Some(m));
     }
     let store = s.media()?;
-    {
-        let mut failed = store
-            .failed
+    if failed_lately(store, &hash)? {
+        return Ok(None);
+    }
+    // One fetch per address at a time: whoever comes second waits, then finds the copy.
+    let turn = {
+        let mut fetching = store
+            .fetching
             .lock()
-            .map_err(|_| Error::Internal("media failures lock".into()))?;
-        failed.retain(|_, at| at.elapsed() < RETRY_AFTER);
-        if failed.contains_key(&hash) {
-            return Ok(None);
+            .map_err(|_| Error::Internal("media fetches lock".into()))?;
+        fetching.entry(hash.clone()).or_default().clone()
+    };
+    // The entry goes when this request is done or dropped (its reader gone).
+    let _leaving = Leaving(&store.fetching, &hash);
+    let _turn = turn.lock().await;
+    match storage::media::cached(&s.db, &hash).await? {
+        Some(m) => Ok(Some(m)),
+        None if failed_lately(store, &hash)? => Ok(None),
+        None => fetch_and_keep(s, url, hash.clone()).await,
+    }
+}
+
+struct Leaving<'a>(&'a InFlight, &'a str);
+
+impl Drop for Leaving<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut fetching) = self.0.lock() {
+            fetching.remove(self.1);
         }
     }
+}
+
+/// Remote addresses being fetched, by hash, each with the lock its fetch holds.
+pub type InFlight = std::sync::Arc<
+    std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+>;
+
+fn failed_lately(store: &super::Media, hash: &str) -> Result<bool> {
+    let mut failed = store
+        .failed
+        .lock()
+        .map_err(|_| Error::Internal("media failures lock".into()))?;
+    failed.retain(|_, at| at.elapsed() < RETRY_AFTER);
+    Ok(failed.contains_key(hash))
+}
+
+async fn fetch_and_keep(s: &Services, url: &str, hash: String) -> Result<Option<media::Model>> {
+    let store = s.media()?;
     match fetch(s, url).await {
         Ok(bytes) => match store.process(bytes.into()).await? {
             Ok(Processed::Image(img)) => {

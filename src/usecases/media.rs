@@ -5,8 +5,6 @@
 //! are missing (answered 404, deleted by the clean-up a day later because nothing shows it),
 //! never files no row knows of.
 
-use bytes::Bytes;
-
 use crate::{
     domain::{
         accounts::CurrentUser,
@@ -15,16 +13,16 @@ use crate::{
         moderation, now, random_hex,
     },
     error::{Error, Result},
-    media::{names, process::Processed},
+    media::{Body, names, process::Processed},
     services::Services,
     storage::{self, entities::media, media::NewMedia},
 };
 
 /// A file as it was sent.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Upload {
-    /// Its bytes.
-    pub bytes: Bytes,
+    /// Its bytes (spooled to disk when large).
+    pub bytes: Body,
     /// The name it was sent with.
     pub name: String,
     /// Its alt text (images) or description.
@@ -39,7 +37,7 @@ pub async fn upload(s: &Services, user: &CurrentUser, up: Upload) -> Result<medi
         return Err(Error::invalid("file", "no file was sent"));
     }
     let store = s.media()?;
-    rules::ensure_room(s, user.person.id, up.bytes.len() as u64).await?;
+    rules::ensure_room(s, user.person.id, up.bytes.len()).await?;
     let processed = store.process(up.bytes).await?.map_err(rules::refused)?;
     let (kind, content_type, ext, size, files) = match processed {
         Processed::Image(i) => (

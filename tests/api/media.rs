@@ -597,7 +597,11 @@ async fn picture_host() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsiz
             axum::routing::get(move || {
                 counted.fetch_add(1, Ordering::SeqCst);
                 let png = png.clone();
-                async move { ([("content-type", "image/png")], png) }
+                async move {
+                    // A slow host: readers arriving together all find the copy missing.
+                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                    ([("content-type", "image/png")], png)
+                }
             }),
         )
         .route(
@@ -621,8 +625,12 @@ async fn remote_pictures_are_shown_through_this_server_and_fetched_once() {
     let (host, hits) = picture_host().await;
     let url = format!("{host}/pic.png");
     let path = cohort::media::remote::path(&app.ctx.instance, &url).unwrap();
-    for _ in 0..3 {
-        let r = fetch(&app, &path, None, &[]).await;
+    // Four readers at once, then two more: one fetch between them.
+    let together = futures::future::join_all((0..4).map(|_| fetch(&app, &path, None, &[]))).await;
+    for r in together.into_iter().chain([
+        fetch(&app, &path, None, &[]).await,
+        fetch(&app, &path, None, &[]).await,
+    ]) {
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["content-type"], "image/png");
         let img = image::load_from_memory(&r.bytes().await.unwrap()).unwrap();
@@ -631,7 +639,7 @@ async fn remote_pictures_are_shown_through_this_server_and_fetched_once() {
     assert_eq!(
         hits.load(Ordering::SeqCst),
         1,
-        "fetched once, then served from the copy"
+        "fetched once (the readers who came together waited for it), then served from the copy"
     );
 
     // Only addresses this server signed are fetched; what is not a picture is not shown.

@@ -21,6 +21,7 @@ use crate::{
         api::openapi::{HandlePath, Moderation, SignedIn},
         extract::{ApiPath, Auth},
     },
+    media::Body,
     storage,
     usecases::media::{self, Upload},
 };
@@ -84,14 +85,17 @@ pub async fn read_form(
         }
         if field.file_name().is_some() || name == "file" {
             let file_name = field.file_name().unwrap_or_default().to_string();
-            let mut bytes = Vec::new();
+            let mut bytes = Body::default();
             while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                if (bytes.len() + chunk.len()) as u64 > max {
+                if bytes.len() + chunk.len() as u64 > max {
                     return Err(Error::PayloadTooLarge {
                         limit: usize::try_from(max).unwrap_or(usize::MAX),
                     });
                 }
-                bytes.extend_from_slice(&chunk);
+                bytes
+                    .push(&chunk)
+                    .await
+                    .map_err(|e| Error::Internal(format!("spooling an upload: {e}")))?;
             }
             // A file input left empty sends an empty part with no name.
             if bytes.is_empty() && file_name.is_empty() {
@@ -101,7 +105,7 @@ pub async fn read_form(
                 return Err(Error::invalid("file", "send one file at a time"));
             }
             file = Some(Upload {
-                bytes: bytes.into(),
+                bytes,
                 name: file_name,
                 alt: String::new(),
             });
