@@ -556,17 +556,7 @@ async fn mastodon_content_is_shown_as_mastodon_users_wrote_it() {
     // A thread started by mentioning the group.
     let create = w.fixture("create_post.json");
     w.play_ok("create_post.json", "/g/rust/inbox").await;
-    let listed = w
-        .app
-        .get("/api/v1/groups/rust/posts?sort=new&limit=10", None)
-        .await;
-    let post = listed.json["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["ap_id"] == create["object"]["id"])
-        .cloned()
-        .expect("the new thread");
+    let post = listed_post(&w, &create["object"]["id"], "the new thread").await;
     assert_eq!(
         post["title"],
         "Which async runtime do you use on embedded targets?"
@@ -1606,6 +1596,77 @@ async fn picture_store() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsi
     (format!("http://127.0.0.1:{port}"), hits)
 }
 
+/// The post with ActivityPub id `id` among the group's newest.
+async fn listed_post(w: &World, id: &Value, what: &str) -> Value {
+    let listed = w
+        .app
+        .get("/api/v1/groups/rust/posts?sort=new&limit=10", None)
+        .await;
+    listed.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| &p["ap_id"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("{what}: {}", listed.text))
+}
+
+/// A picture post's `create` delivered to the group: the post as the API lists it, and the
+/// path here of the first picture it shows from this server's copy.
+async fn post_with_picture(w: &World, create: &Value, what: &str) -> (Value, String) {
+    let status = w
+        .peer
+        .deliver(&w.app, "/g/rust/inbox", &w.actor, create)
+        .await;
+    assert_eq!(status, 202, "{what}");
+    let post = listed_post(w, &create["object"]["id"], what).await;
+    let html = post["body_html"].as_str().unwrap();
+    let at = html
+        .find("<img src=\"/media/remote/")
+        .unwrap_or_else(|| panic!("{what}: {html}"));
+    let src = html[at + "<img src=\"".len()..]
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    (post, src)
+}
+
+/// `path` on the app answers a PNG.
+async fn shows_png(w: &World, path: &str, what: &str) {
+    let r = w
+        .app
+        .client
+        .get(format!("{}{path}", w.app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{what}");
+    assert_eq!(r.headers()["content-type"], "image/png", "{what}");
+}
+
+/// An image post as a live PieFed sent it names its picture twice, as its `attachment` and as
+/// its `image`: it is shown once, with the alt text the attachment gives, from the copy here.
+#[tokio::test]
+async fn a_piefed_image_post_shows_its_picture_once() {
+    use std::sync::atomic::Ordering;
+    cohort::install_crypto_provider();
+    let (store, hits) = picture_store().await;
+    let w = World::new(Software::PieFed).await;
+    w.play_ok("follow.json", "/g/rust/inbox").await;
+    let create = w.peer.fixture(
+        "create_image_post.json",
+        &w.app,
+        &[("https://piefed.example/static/media/", &format!("{store}/"))],
+    );
+    let (post, src) = post_with_picture(&w, &create, "PieFed's image post").await;
+    let html = post["body_html"].as_str().unwrap();
+    assert_eq!(html.matches("<img ").count(), 1, "shown once: {html}");
+    assert!(html.contains("alt=\"A photo from our side\""), "{html}");
+    shows_png(&w, &src, "PieFed's image post").await;
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+}
+
 /// The pictures of posts as Mastodon (an attachment), Lemmy and PieFed (the post's `image`)
 /// send them are shown from this server's copy, fetched once.
 #[tokio::test]
@@ -1624,46 +1685,16 @@ async fn pictures_in_mastodon_lemmy_and_piefed_posts_are_shown_from_a_local_copy
         let create = w
             .peer
             .fixture("create_post.json", &w.app, &[(prefix, &here)]);
-        let status = w
-            .peer
-            .deliver(&w.app, "/g/rust/inbox", &w.actor, &create)
-            .await;
-        assert_eq!(status, 202, "{software:?}");
-        let listed = w
-            .app
-            .get("/api/v1/groups/rust/posts?sort=new&limit=10", None)
-            .await;
-        let post = listed.json["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["ap_id"] == create["object"]["id"])
-            .cloned()
-            .unwrap_or_else(|| panic!("{software:?}: {}", listed.text));
+        let what = format!("{software:?}");
+        let (post, src) = post_with_picture(&w, &create, &what).await;
         let html = post["body_html"].as_str().unwrap();
         // (A link to the original may stay: following it is the reader's choice.)
         assert!(
             !html.contains(&format!("src=\"{here}")),
-            "{software:?}: the page would load the store's picture: {html}"
+            "{what}: the page would load the store's picture: {html}"
         );
-        let at = html
-            .find("<img src=\"/media/remote/")
-            .unwrap_or_else(|| panic!("{software:?}: {html}"));
-        let src = html[at + "<img src=\"".len()..]
-            .split('"')
-            .next()
-            .unwrap()
-            .to_string();
         for _ in 0..2 {
-            let r = w
-                .app
-                .client
-                .get(format!("{}{src}", w.app.address))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200, "{software:?}");
-            assert_eq!(r.headers()["content-type"], "image/png", "{software:?}");
+            shows_png(&w, &src, &what).await;
         }
     }
     assert_eq!(hits.load(Ordering::SeqCst), 3, "each picture fetched once");

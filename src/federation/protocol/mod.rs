@@ -441,9 +441,14 @@ impl Object {
     }
 
     /// The attachments Cohort shows, at most [`MAX_TAGS`]: images (Mastodon's `Document`
-    /// with an image type, `Image`) and links (Lemmy's `Link`, anything else with a URL).
+    /// with an image type, `Image`) and links (Lemmy's `Link`, anything else with a URL), then
+    /// the post's `image` (Lemmy's and PieFed's picture or link thumbnail). Each address once:
+    /// an image post from PieFed or Lemmy names its picture both as its attachment and as its
+    /// `image`: they are shown once, as a picture if either says it is one, with the first
+    /// alt text given.
     pub fn attachments(&self) -> Vec<Attachment> {
-        self.attachment
+        let found = self
+            .attachment
             .iter()
             .chain(self.image.as_ref().filter(|i| i.is_object()))
             .take(MAX_TAGS)
@@ -470,8 +475,20 @@ impl Object {
                     .map(str::to_string)
                     .filter(|n| !n.trim().is_empty());
                 (kind != "PropertyValue").then_some(Attachment { url, name, image })
-            })
-            .collect()
+            });
+        let mut out: Vec<Attachment> = Vec::new();
+        for a in found {
+            match out.iter_mut().find(|kept| kept.url == a.url) {
+                Some(kept) => {
+                    kept.image |= a.image;
+                    if kept.name.is_none() {
+                        kept.name = a.name;
+                    }
+                }
+                None => out.push(a),
+            }
+        }
+        out
     }
 
     /// The HTML body: `content`, else the first `contentMap` entry (English preferred).
