@@ -186,7 +186,10 @@ fn image(bytes: &[u8], format: ImageFormat, limits: &Limits) -> Result<Image, Re
     // The decoded picture is the one large buffer: it is scaled down first (a square box, so
     // the orientation can wait), dropped, and only the small copies are turned.
     let mut display = match scaled(&img, limits.display)? {
-        Some(smaller) => smaller,
+        Some(smaller) => {
+            drop(img);
+            smaller
+        }
         None => img,
     };
     let mut thumbnail = match scaled(&display, limits.thumbnail)? {
@@ -222,7 +225,9 @@ fn is_opaque(img: &DynamicImage) -> bool {
 
 /// The image scaled down to fit `side` × `side`, or `None` when it already fits (never
 /// scaled up). A Catmull-Rom convolution (`fast_image_resize`), whose working copy is the
-/// new width × the old height at the picture's own depth.
+/// new width × the old height at the picture's own depth; a picture with an alpha channel
+/// also gets a premultiplied copy of its own size (so transparent edges keep no fringe),
+/// within the pixel limit checked before decoding.
 fn scaled(img: &DynamicImage, side: u32) -> Result<Option<DynamicImage>, Refusal> {
     let (w, h) = (img.width(), img.height());
     let long = w.max(h);

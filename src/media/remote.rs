@@ -174,9 +174,13 @@ pub async fn copy_of(s: &Services, url: &str) -> Result<Option<media::Model>> {
             .map_err(|_| Error::Internal("media fetches lock".into()))?;
         fetching.entry(hash.clone()).or_default().clone()
     };
-    // The entry goes when this request is done or dropped (its reader gone).
-    let _leaving = Leaving(&store.fetching, &hash);
-    let _turn = turn.lock().await;
+    // The entry goes when the last request holding it is done or dropped (its reader gone).
+    let leaving = Leaving {
+        map: &store.fetching,
+        hash: &hash,
+        turn,
+    };
+    let _turn = leaving.turn.lock().await;
     match storage::media::cached(&s.db, &hash).await? {
         Some(m) => Ok(Some(m)),
         None if failed_lately(store, &hash)? => Ok(None),
@@ -184,12 +188,24 @@ pub async fn copy_of(s: &Services, url: &str) -> Result<Option<media::Model>> {
     }
 }
 
-struct Leaving<'a>(&'a InFlight, &'a str);
+/// A request's hold on an address's turn: the map's entry goes with the last holder, and
+/// only if it is still this turn's (the map and this are its only holders; a holder is only
+/// added under the map's lock, so the count cannot change meanwhile).
+struct Leaving<'a> {
+    map: &'a InFlight,
+    hash: &'a str,
+    turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
 
 impl Drop for Leaving<'_> {
     fn drop(&mut self) {
-        if let Ok(mut fetching) = self.0.lock() {
-            fetching.remove(self.1);
+        if let Ok(mut fetching) = self.map.lock() {
+            let last = fetching.get(self.hash).is_some_and(|t| {
+                std::sync::Arc::ptr_eq(t, &self.turn) && std::sync::Arc::strong_count(t) == 2
+            });
+            if last {
+                fetching.remove(self.hash);
+            }
         }
     }
 }

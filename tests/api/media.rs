@@ -828,6 +828,23 @@ async fn the_web_forms_attach_pictures_without_javascript() {
         .post_multipart("/settings/avatar", &[("file", Some("me.png"), &png)])
         .await;
     assert_eq!(status, 403);
+
+    // Signed out: a form's file is refused at its first bytes, before anything is kept.
+    let before = files_in(&app);
+    for path in ["/media/upload", "/g/learners/submit", "/settings/avatar"] {
+        let (content_type, body) =
+            cohort::testing::multipart(&[("csrf", None, b"x"), ("file", Some("p.png"), &png)]);
+        let r = app
+            .client
+            .post(format!("{}{path}", app.address))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "{path}");
+    }
+    assert_eq!(files_in(&app), before, "nothing kept");
 }
 
 #[tokio::test]

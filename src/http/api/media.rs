@@ -54,20 +54,20 @@ pub struct UploadForm {
 /// Most fields (files included) in one form.
 const MAX_PARTS: usize = 64;
 
-/// Reads an upload form: the `file` field (at most `max` bytes; 413 beyond) and the text
-/// fields (at most 64 KiB in all).
+/// Reads an upload form: the `file` field (at most `max` bytes; 413 beyond; with no `max`,
+/// a file is refused, 401, before its bytes are read) and the text fields (at most 64 KiB in
+/// all).
 pub async fn read_form(
     mut form: Multipart,
-    max: u64,
+    max: Option<u64>,
 ) -> Result<(Option<Upload>, Vec<(String, String)>)> {
     let mut file: Option<Upload> = None;
     let mut fields = Vec::new();
     let mut text_bytes = 0usize;
+    let limit = usize::try_from(max.unwrap_or(0)).unwrap_or(usize::MAX);
     let bad = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Error::PayloadTooLarge {
-                limit: usize::try_from(max).unwrap_or(usize::MAX),
-            }
+            Error::PayloadTooLarge { limit }
         } else {
             Error::BadRequest(format!("the form could not be read: {}", e.body_text()))
         }
@@ -86,6 +86,13 @@ pub async fn read_form(
         if field.file_name().is_some() || name == "file" {
             let file_name = field.file_name().unwrap_or_default().to_string();
             let mut bytes = Body::default();
+            let Some(max) = max else {
+                // A file input left empty sends an empty part with no name: nothing to refuse.
+                if file_name.is_empty() && field.chunk().await.map_err(bad)?.is_none() {
+                    continue;
+                }
+                return Err(Error::Unauthenticated);
+            };
             while let Some(chunk) = field.chunk().await.map_err(bad)? {
                 if bytes.len() + chunk.len() as u64 > max {
                     return Err(Error::PayloadTooLarge {
@@ -129,7 +136,7 @@ pub async fn read_form(
 /// The file and its alt text from an upload form.
 async fn upload_of(s: &AppState, form: Multipart) -> Result<Upload> {
     let max = s.ctx.media()?.limits.max_bytes;
-    let (file, fields) = read_form(form, max).await?;
+    let (file, fields) = read_form(form, Some(max)).await?;
     let mut up = file.ok_or_else(|| Error::invalid("file", "no file was sent"))?;
     if let Some((_, alt)) = fields.into_iter().find(|(k, _)| k == "alt") {
         up.alt = alt;
