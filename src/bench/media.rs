@@ -3,10 +3,10 @@
 //! 1. Re-encoding: a 12-megapixel photograph-like JPEG (4000 × 3000, noisy, so it does not
 //!    compress to nothing) through `media::process` (decode, orientation, display size,
 //!    thumbnail, encode): pictures per second on one thread, and on every core at once.
-//! 2. A burst: 20 uploads of that JPEG at once to a real `cohort serve` (SQLite, disk
-//!    store): time until all are answered, and the server's peak resident memory (`VmHWM`)
-//!    before and after (uploads are decoded at most one per core at a time; the others wait
-//!    on disk).
+//! 2. A burst: 20 uploads of that JPEG at once, by 20 people, to a real `cohort serve`
+//!    (SQLite, disk store): time until all are answered, and the server's peak resident
+//!    memory (`VmHWM`) before and after (uploads are decoded at most one per core at a time;
+//!    the others wait on disk).
 //! 3. Serving: a cached thumbnail fetched over loopback by many clients at once for a few
 //!    seconds: requests per second and p50/p99 latency.
 //!
@@ -148,18 +148,23 @@ async fn server(opts: &Options, jpeg: &Arc<Vec<u8>>) -> Result<()> {
 async fn measure(opts: &Options, jpeg: &Arc<Vec<u8>>, server: &Server) -> Result<()> {
     let api = Api::new(&server.base);
     let token = api.user("bencher").await?;
+    // The burst comes from as many people (one person has at most four uploads at once).
+    let mut senders = Vec::new();
+    for i in 0..opts.burst {
+        senders.push(api.user(&format!("sender{i}")).await?);
+    }
     let client = reqwest::Client::new();
-    let upload = |bytes: Vec<u8>| {
+    let upload = |bytes: Vec<u8>, token: &str| {
         let (content_type, body) = crate::testing::multipart(&[("file", Some("p.jpg"), &bytes)]);
         client
             .post(format!("{}/api/v1/media", server.base))
-            .bearer_auth(&token)
+            .bearer_auth(token)
             .header("content-type", content_type)
             .body(body)
             .send()
     };
     // One upload first: the thumbnail to serve, and the server warmed up.
-    let first = upload(jpeg.to_vec())
+    let first = upload(jpeg.to_vec(), &token)
         .await
         .map_err(|e| Error::Internal(e.to_string()))?;
     let first: serde_json::Value = first
@@ -173,7 +178,7 @@ async fn measure(opts: &Options, jpeg: &Arc<Vec<u8>>, server: &Server) -> Result
     let before = server.peak_rss_kib().unwrap_or(0);
 
     let start = Instant::now();
-    let answers = futures::future::join_all((0..opts.burst).map(|_| upload(jpeg.to_vec()))).await;
+    let answers = futures::future::join_all(senders.iter().map(|t| upload(jpeg.to_vec(), t))).await;
     let took = start.elapsed();
     let ok = answers
         .iter()

@@ -44,6 +44,32 @@ pub struct Media {
     /// Remote addresses being fetched now, by hash: a second request for one waits for the
     /// first instead of fetching it again.
     pub(crate) fetching: remote::InFlight,
+    /// Uploads being read or decoded now, by person.
+    uploading: Arc<std::sync::Mutex<std::collections::HashMap<i64, usize>>>,
+}
+
+/// How many of one person's uploads may be read or decoded at once; beyond, 429. Each may
+/// wait on disk for its turn (`body.rs`), so this bounds what one account holds there.
+pub const UPLOADS_AT_ONCE: usize = 4;
+
+/// One of a person's [`UPLOADS_AT_ONCE`], held while the upload is read and decoded.
+#[derive(Debug)]
+pub struct UploadSlot {
+    uploading: Arc<std::sync::Mutex<std::collections::HashMap<i64, usize>>>,
+    person: i64,
+}
+
+impl Drop for UploadSlot {
+    fn drop(&mut self) {
+        if let Ok(mut uploading) = self.uploading.lock()
+            && let Some(n) = uploading.get_mut(&self.person)
+        {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                uploading.remove(&self.person);
+            }
+        }
+    }
 }
 
 impl Media {
@@ -96,6 +122,28 @@ impl Media {
             cache_limit: config.remote_cache_bytes,
             failed: Default::default(),
             fetching: Default::default(),
+            uploading: Default::default(),
+        })
+    }
+
+    /// A place for one more of `person`'s uploads, or 429 when [`UPLOADS_AT_ONCE`] are
+    /// already being read or decoded.
+    pub fn slot(&self, person: i64) -> Result<UploadSlot> {
+        let mut uploading = self
+            .uploading
+            .lock()
+            .map_err(|_| Error::Internal("uploads lock".into()))?;
+        let n = uploading.entry(person).or_default();
+        if *n >= UPLOADS_AT_ONCE {
+            return Err(Error::TooManyRequests {
+                what: "uploads at once",
+                retry_after: 5,
+            });
+        }
+        *n += 1;
+        Ok(UploadSlot {
+            uploading: self.uploading.clone(),
+            person,
         })
     }
 
@@ -176,4 +224,29 @@ impl Media {
 /// The names a stored file and its thumbnail are kept under.
 pub fn names(key: &str, ext: &str) -> (String, String) {
     (format!("{key}.{ext}"), format!("{key}_t.{ext}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_person_has_a_few_uploads_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = MediaConfig {
+            dir: dir.path().display().to_string(),
+            ..MediaConfig::default()
+        };
+        let media = Media::from_config(&config, "sqlite::memory:").unwrap();
+        let mut held: Vec<UploadSlot> = (0..UPLOADS_AT_ONCE)
+            .map(|_| media.slot(1).unwrap())
+            .collect();
+        assert!(matches!(media.slot(1), Err(Error::TooManyRequests { .. })));
+        // Someone else is not held back; a slot given back is free again.
+        assert!(media.slot(2).is_ok());
+        held.pop();
+        assert!(media.slot(1).is_ok());
+        drop(held);
+        assert!(media.uploading.lock().unwrap().is_empty());
+    }
 }

@@ -13,7 +13,7 @@ use crate::{
         moderation, now, random_hex,
     },
     error::{Error, Result},
-    media::{Body, names, process::Processed},
+    media::{Body, UploadSlot, names, process::Processed},
     services::Services,
     storage::{self, entities::media, media::NewMedia},
 };
@@ -27,6 +27,8 @@ pub struct Upload {
     pub name: String,
     /// Its alt text (images) or description.
     pub alt: String,
+    /// Its place among its sender's uploads at once, held until it is kept or refused.
+    pub slot: Option<UploadSlot>,
 }
 
 /// Checks, processes and keeps an upload of `user`'s.

@@ -14,14 +14,17 @@ use utoipa_axum::{
 };
 
 use crate::{
-    domain::media::{self as rules, GroupPicture, MediaView},
+    domain::{
+        accounts::CurrentUser,
+        media::{self as rules, GroupPicture, MediaView},
+    },
     error::{Error, ErrorBody, Result},
     http::{
         AppState,
-        api::openapi::{HandlePath, Moderation, SignedIn},
+        api::openapi::{HandlePath, Moderation, RateLimited, SignedIn},
         extract::{ApiPath, Auth},
     },
-    media::Body,
+    media::{Body, Media},
     storage,
     usecases::media::{self, Upload},
 };
@@ -59,8 +62,9 @@ const MAX_PARTS: usize = 64;
 /// all).
 pub async fn read_form(
     mut form: Multipart,
-    max: Option<u64>,
+    uploader: Option<(&Media, i64)>,
 ) -> Result<(Option<Upload>, Vec<(String, String)>)> {
+    let max = uploader.map(|(media, _)| media.limits.max_bytes);
     let mut file: Option<Upload> = None;
     let mut fields = Vec::new();
     let mut text_bytes = 0usize;
@@ -86,13 +90,15 @@ pub async fn read_form(
         if field.file_name().is_some() || name == "file" {
             let file_name = field.file_name().unwrap_or_default().to_string();
             let mut bytes = Body::default();
-            let Some(max) = max else {
+            let Some((media, person)) = uploader else {
                 // A file input left empty sends an empty part with no name: nothing to refuse.
                 if file_name.is_empty() && field.chunk().await.map_err(bad)?.is_none() {
                     continue;
                 }
                 return Err(Error::Unauthenticated);
             };
+            let slot = media.slot(person)?;
+            let max = media.limits.max_bytes;
             while let Some(chunk) = field.chunk().await.map_err(bad)? {
                 if bytes.len() + chunk.len() as u64 > max {
                     return Err(Error::PayloadTooLarge {
@@ -115,6 +121,7 @@ pub async fn read_form(
                 bytes,
                 name: file_name,
                 alt: String::new(),
+                slot: Some(slot),
             });
         } else {
             let mut value = Vec::new();
@@ -134,9 +141,8 @@ pub async fn read_form(
 }
 
 /// The file and its alt text from an upload form.
-async fn upload_of(s: &AppState, form: Multipart) -> Result<Upload> {
-    let max = s.ctx.media()?.limits.max_bytes;
-    let (file, fields) = read_form(form, Some(max)).await?;
+async fn upload_of(s: &AppState, user: &CurrentUser, form: Multipart) -> Result<Upload> {
+    let (file, fields) = read_form(form, Some((s.ctx.media()?, user.person.id))).await?;
     let mut up = file.ok_or_else(|| Error::invalid("file", "no file was sent"))?;
     if let Some((_, alt)) = fields.into_iter().find(|(k, _)| k == "alt") {
         up.alt = alt;
@@ -162,6 +168,7 @@ async fn upload_of(s: &AppState, form: Multipart) -> Result<Upload> {
         (status = 400, description = "No file, or a bad alt text (`invalid_input`)", body = ErrorBody),
         (status = 413, description = "Larger than `media.max_upload_bytes` (`payload_too_large`), or over the person's or the instance's quota (`quota_exceeded`)", body = ErrorBody),
         (status = 422, description = "Not taken (`media_refused`): not a picture or allowed document, too many pixels, animated, unreadable", body = ErrorBody),
+        RateLimited,
         SignedIn,
     )
 )]
@@ -170,7 +177,7 @@ async fn upload(
     Auth(user): Auth,
     form: Multipart,
 ) -> Result<(StatusCode, Json<MediaView>)> {
-    let up = upload_of(&s, form).await?;
+    let up = upload_of(&s, &user, form).await?;
     let m = media::upload(&s.ctx, &user, up).await?;
     Ok((StatusCode::CREATED, Json(rules::view(&s.ctx, &m))))
 }
@@ -235,6 +242,7 @@ pub struct PictureView {
         (status = 200, description = "Set", body = PictureView),
         (status = 413, description = "Too large, or over the quota", body = ErrorBody),
         (status = 422, description = "Not a picture (`media_refused`)", body = ErrorBody),
+        RateLimited,
         SignedIn,
     )
 )]
@@ -243,7 +251,7 @@ async fn set_avatar(
     Auth(user): Auth,
     form: Multipart,
 ) -> Result<Json<PictureView>> {
-    let up = upload_of(&s, form).await?;
+    let up = upload_of(&s, &user, form).await?;
     media::set_avatar(&s.ctx, &user, Some(up)).await?;
     let me = storage::persons::find(&s.ctx.db, user.person.id)
         .await?
@@ -281,6 +289,7 @@ async fn remove_avatar(State(s): State<AppState>, Auth(user): Auth) -> Result<St
         (status = 413, description = "Too large, or over the quota", body = ErrorBody),
         (status = 422, description = "Not a picture (`media_refused`)", body = ErrorBody),
         Moderation,
+        RateLimited,
         SignedIn,
     )
 )]
@@ -291,7 +300,7 @@ async fn set_group_picture(
     form: Multipart,
 ) -> Result<Json<PictureView>> {
     let which = GroupPicture::parse(&which).ok_or(Error::NotFound("route"))?;
-    let up = upload_of(&s, form).await?;
+    let up = upload_of(&s, &user, form).await?;
     media::set_group_picture(&s.ctx, &user, &handle, which, Some(up)).await?;
     let g = crate::domain::groups::find_by_handle(&s.ctx, &handle).await?;
     Ok(Json(PictureView {

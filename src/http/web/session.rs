@@ -335,9 +335,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for WebUpload<T> {
             .map_err(|e| Error::BadRequest(e.body_text()))?;
         // Only a signed-in person's file is read (and spooled); anyone else's form is refused
         // at its file, before its bytes are taken.
-        let max = state.ctx.media()?.limits.max_bytes;
-        let (file, fields) =
-            crate::http::api::media::read_form(form, viewer.user.is_some().then_some(max)).await?;
+        let media = state.ctx.media()?;
+        let uploader = viewer.user.as_ref().map(|u| (media, u.person.id));
+        let (file, fields) = crate::http::api::media::read_form(form, uploader).await?;
         let sent = fields
             .iter()
             .find(|(k, _)| k == "csrf")
