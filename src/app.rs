@@ -24,6 +24,7 @@ pub struct Application {
     body_limit: usize,
     client: reqwest::Client,
     delivery: crate::config::DeliveryConfig,
+    inbound: crate::config::InboundConfig,
     mail: crate::config::MailConfig,
     debug: bool,
 }
@@ -98,6 +99,7 @@ impl Application {
         let mut media = crate::media::Media::from_config(&config.media, &config.database.url)?;
         media.client = Some(client.clone());
         ctx.media_store = Some(Arc::new(media));
+        ctx.inbound.set_max_backlog(config.inbound.max_backlog);
         let instance_actor = crate::federation::actors::InstanceActor::load(&ctx).await?;
         let federation = FederationConfig::builder()
             .domain(config.domain.to_ascii_lowercase())
@@ -117,6 +119,7 @@ impl Application {
             body_limit: config.http.body_limit,
             client,
             delivery: config.delivery.clone(),
+            inbound: config.inbound.clone(),
             mail: config.mail.clone(),
             debug: config.federation.debug,
         })
@@ -178,6 +181,12 @@ impl Application {
             self.client.clone(),
             self.delivery.clone(),
             self.debug,
+            stopped.clone(),
+        ));
+        crate::inbox::queue::start_writer(&self.ctx);
+        let inbound = tokio::spawn(crate::inbox::queue::work(
+            self.federation.to_request_data(),
+            self.inbound.clone(),
             stopped,
         ));
         tracing::info!(
@@ -194,6 +203,7 @@ impl Application {
         housekeeping.abort();
         // Let in-flight deliveries finish and be recorded, so a restart repeats none.
         let _ = stop.send(true);
+        let _ = inbound.await;
         let _ = delivery.await;
         let _ = mail.await;
         result

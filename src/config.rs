@@ -29,6 +29,8 @@ pub struct Config {
     pub federation: FederationConfig,
     /// The outgoing queue.
     pub delivery: DeliveryConfig,
+    /// `[inbound]`
+    pub inbound: InboundConfig,
     /// Who may create an account.
     pub registration: RegistrationConfig,
     /// HTTP server limits.
@@ -85,6 +87,23 @@ pub struct DeliveryConfig {
     pub lease_seconds: u64,
     /// Seconds to wait for a remote inbox to answer.
     pub timeout_seconds: u64,
+}
+
+/// `[inbound]`: the durable queue of received activities.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InboundConfig {
+    /// Activities this process acts on at once (0: it only stores what arrives and leaves
+    /// acting on it to other processes sharing the database).
+    pub workers: usize,
+    /// Queued activities at which the inbox answers 429 with `Retry-After` instead of
+    /// storing more.
+    pub max_backlog: u64,
+    /// Seconds a process holds a claimed activity before another may take it over (after a
+    /// crash, it is acted on within this time).
+    pub lease_seconds: u64,
+    /// Attempts before an activity that keeps failing is parked.
+    pub attempts: u32,
 }
 
 /// Which instances this one federates with.
@@ -412,6 +431,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             federation: FederationConfig::default(),
             delivery: DeliveryConfig::default(),
+            inbound: InboundConfig::default(),
             registration: RegistrationConfig::default(),
             http: HttpConfig::default(),
             limits: LimitsConfig::default(),
@@ -451,6 +471,17 @@ impl Default for DeliveryConfig {
             concurrency: 64,
             lease_seconds: 60,
             timeout_seconds: 10,
+        }
+    }
+}
+
+impl Default for InboundConfig {
+    fn default() -> Self {
+        Self {
+            workers: 16,
+            max_backlog: 100_000,
+            lease_seconds: 60,
+            attempts: 5,
         }
     }
 }
@@ -615,6 +646,11 @@ impl Config {
             return Err(ConfigError(
                 "delivery.lease_seconds: must be at least 3 × delivery.timeout_seconds (> 0)"
                     .into(),
+            ));
+        }
+        if self.inbound.lease_seconds == 0 || self.inbound.attempts == 0 {
+            return Err(ConfigError(
+                "inbound.lease_seconds and inbound.attempts: must be at least 1".into(),
             ));
         }
         let media = &self.media;

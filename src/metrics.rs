@@ -7,7 +7,7 @@
 
 use prometheus_client::{
     encoding::text::encode,
-    metrics::{counter::Counter, family::Family, gauge::Gauge},
+    metrics::{counter::Counter, family::Family, gauge::Gauge, histogram::Histogram},
     registry::Registry,
 };
 use std::sync::atomic::AtomicU64;
@@ -33,7 +33,7 @@ pub enum DeliveryOutcome {
 type Labels<V, const N: usize> = [(&'static str, V); N];
 
 /// This process's counters, and the instance's queue gauges set at each scrape.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Metrics {
     http: Family<Labels<String, 3>, Counter>,
     inbound: Family<Labels<&'static str, 2>, Counter>,
@@ -43,7 +43,35 @@ pub struct Metrics {
     destinations: Gauge,
     failing: Gauge,
     unreachable: Gauge,
+    inbound_lag: Histogram,
+    inbound_queued: Gauge,
+    inbound_parked: Gauge,
+    inbound_refused: Gauge,
 }
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self {
+            http: Family::default(),
+            inbound: Family::default(),
+            deliveries: Family::default(),
+            queue_depth: Gauge::default(),
+            oldest_pending: Gauge::default(),
+            destinations: Gauge::default(),
+            failing: Gauge::default(),
+            unreachable: Gauge::default(),
+            inbound_lag: Histogram::new(LAG_BUCKETS.iter().copied()),
+            inbound_queued: Gauge::default(),
+            inbound_parked: Gauge::default(),
+            inbound_refused: Gauge::default(),
+        }
+    }
+}
+
+/// Buckets of the time from an activity's 202 to its being acted on, in seconds.
+const LAG_BUCKETS: [f64; 14] = [
+    0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0,
+];
 
 impl Metrics {
     /// One HTTP request answered.
@@ -57,7 +85,10 @@ impl Metrics {
             .inc();
     }
 
-    /// One inbound activity of type `kind`, with its outcome (`accepted`, `ignored`: a type not acted on, `refused`, `error`).
+    /// One inbound activity of type `kind`, with its outcome: at the inbox `queued` (checked
+    /// and stored), `ignored` (a type not acted on), `accepted` (acted on at once), `refused`
+    /// or `error`; by the queue's workers `accepted` (acted on), `refused` (by a rule),
+    /// `error` (to be tried again) or `parked`.
     pub fn inbound(&self, kind: Option<&str>, outcome: &'static str) {
         let kind = kind
             .and_then(|k| KNOWN_TYPES.iter().find(|t| **t == k).copied())
@@ -65,6 +96,11 @@ impl Metrics {
         self.inbound
             .get_or_create(&[("type", kind), ("outcome", outcome)])
             .inc();
+    }
+
+    /// One queued activity acted on, `lag` seconds after it was stored.
+    pub fn inbound_done(&self, lag: f64) {
+        self.inbound_lag.observe(lag);
     }
 
     /// One delivery attempt.
@@ -97,6 +133,14 @@ impl Metrics {
                 tracing::warn!(error = %e, "metrics: reading the queue failed");
             }
         }
+        match crate::storage::inbound::counts(db).await {
+            Ok((queued, parked, refused)) => {
+                self.inbound_queued.set(count(queued));
+                self.inbound_parked.set(count(parked));
+                self.inbound_refused.set(count(refused));
+            }
+            Err(e) => tracing::warn!(error = %e, "metrics: reading the inbound queue failed"),
+        }
         let mut out = String::new();
         if let Err(e) = encode(&mut out, &self.registry()) {
             tracing::warn!(error = %e, "metrics: encoding failed");
@@ -122,6 +166,26 @@ impl Metrics {
             "inbound_activities",
             "Activities received at an inbox, by type and outcome",
             self.inbound.clone(),
+        );
+        r.register(
+            "inbound_lag_seconds",
+            "Time from an activity's 202 to its being acted on, by this process's workers",
+            self.inbound_lag.clone(),
+        );
+        r.register(
+            "inbound_queue_depth",
+            "Received activities waiting to be acted on, instance-wide",
+            self.inbound_queued.clone(),
+        );
+        r.register(
+            "inbound_parked",
+            "Received activities parked after their last attempt (cohort admin inbound)",
+            self.inbound_parked.clone(),
+        );
+        r.register(
+            "inbound_refused",
+            "Received activities refused while acted on, kept a week",
+            self.inbound_refused.clone(),
         );
         r.register(
             "deliveries",

@@ -5,7 +5,10 @@
 
 use std::{ops::Deref, sync::Arc};
 
-use sea_orm::{DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, DbBackend, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
 use tokio::sync::Notify;
 
 use crate::{
@@ -34,6 +37,8 @@ pub struct Services {
     pub sso: Arc<crate::sso::Providers>,
     /// Where pictures and files are kept (set by the application; see [`Services::media`]).
     pub media_store: Option<Arc<crate::media::Media>>,
+    /// The inbound queue's writer, depth and wake-up (`inbox::queue`).
+    pub inbound: Arc<crate::inbox::queue::Inbound>,
 }
 
 impl Services {
@@ -47,6 +52,7 @@ impl Services {
             metrics: Default::default(),
             sso: Default::default(),
             media_store: None,
+            inbound: Default::default(),
         }
     }
 
@@ -98,6 +104,14 @@ impl Unit {
                 ..Default::default()
             })
             .await?;
+        // Acting on a queued activity, whose row is deleted in this same transaction: on
+        // PostgreSQL the commit need not wait for the disk (a commit lost in a crash of the
+        // database server takes the row's deletion with it, so the activity is acted on
+        // again), and the server flushes many such commits at once.
+        if crate::inbox::queue::acting() && txn.get_database_backend() == DbBackend::Postgres {
+            txn.execute_unprepared("SET LOCAL synchronous_commit TO OFF")
+                .await?;
+        }
         let txn = Arc::new(txn);
         let mut inner = ctx.clone();
         inner.ctx.db = Db::Txn(Arc::clone(&txn));
@@ -118,6 +132,7 @@ impl Unit {
         let txn = Arc::try_unwrap(txn).map_err(|_| {
             Error::Internal("a use case's transaction is still in use at commit".into())
         })?;
+        crate::inbox::queue::finish_in(&txn).await?;
         txn.commit().await?;
         // Reads memoised inside the unit saw its own writes; they are committed now, but a
         // memo must never outlive what it read.

@@ -13,6 +13,7 @@ use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
 use crate::{Application, Config, services::Services};
 
+pub mod actors;
 pub mod oidc;
 pub mod pictures;
 pub mod s3;
@@ -215,6 +216,35 @@ impl TestApp {
     /// True when this test runs on PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         self.db.is_postgres()
+    }
+
+    /// The database URL, for a second server on the same database.
+    pub fn database_url(&self) -> &str {
+        &self.db.url
+    }
+
+    /// Waits until the inbound queue's workers have tried every activity stored so far (an
+    /// inbox answers 202 once an activity is stored; a test that then looks for its effect
+    /// waits here first). Panics after 30 s.
+    pub async fn settle(&self) {
+        let start = Instant::now();
+        while !matches!(crate::storage::inbound::untried(&self.ctx.db).await, Ok(0)) {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "timed out after 30 s waiting for the inbound queue to be acted on"
+            );
+            tokio::time::sleep(Duration::from_millis(3)).await;
+        }
+    }
+
+    /// The refusal of received activity `ap_id` by a rule while it was acted on: its HTTP
+    /// status and error code (after [`TestApp::settle`]).
+    pub async fn refusal(&self, ap_id: &str) -> Option<(u16, String)> {
+        self.settle().await;
+        crate::storage::inbound::refusal(&self.ctx.db, ap_id)
+            .await
+            .expect("read the inbound queue")
+            .map(|(status, code, _)| (u16::try_from(status).unwrap_or_default(), code))
     }
 
     /// Sends a request to `path` (under the server's address) with an optional bearer token

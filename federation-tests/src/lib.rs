@@ -157,3 +157,16 @@ pub async fn thread(app: &TestApp, id: i64) -> Value {
     assert_eq!(r.status, 200, "{}", r.text);
     r.json
 }
+
+/// Every reply in a thread, depth first.
+pub fn replies(thread: &Value) -> Vec<Value> {
+    fn walk(nodes: &Value, out: &mut Vec<Value>) {
+        for n in nodes.as_array().into_iter().flatten() {
+            out.push(n.clone());
+            walk(&n["children"], out);
+        }
+    }
+    let mut out = vec![];
+    walk(&thread["replies"], &mut out);
+    out
+}

@@ -133,6 +133,15 @@ impl Software {
 }
 
 /// Ways to spoil a signature, for tests of what Cohort refuses.
+/// Where an activity's fate was decided ([`Peer::outcome`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// The inbox answered it (a refusal before it was stored, or 202 for a type ignored).
+    AtTheInbox,
+    /// It was stored (202) and then acted on by the inbound queue's workers.
+    ActedOn,
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Tamper {
     /// Sign as if this many seconds ago (negative: in the future).
@@ -604,8 +613,72 @@ impl Peer {
         (status, response.text().await.unwrap_or_default())
     }
 
-    /// Posts `body` with exactly `headers` (plus `Host`) to `path` on `app`.
+    /// What became of activity `body`, which the inbox answered `status`: that status, or,
+    /// when it was answered 202 (stored for the inbound queue) and a rule then refused it
+    /// while it was acted on, the status of that refusal. The second of the pair says which.
+    pub async fn outcome(app: &TestApp, status: u16, body: &[u8]) -> (u16, When) {
+        if status != 202 {
+            return (status, When::AtTheInbox);
+        }
+        let id = serde_json::from_slice::<Value>(body)
+            .ok()
+            .and_then(|v| v["id"].as_str().map(str::to_owned));
+        match id {
+            Some(id) => match app.refusal(&id).await {
+                Some((refused, _)) => (refused, When::ActedOn),
+                None => (202, When::ActedOn),
+            },
+            None => (202, When::AtTheInbox),
+        }
+    }
+
+    /// Signs and sends `activity` as [`Peer::deliver`] does; returns what became of it
+    /// ([`Peer::outcome`]).
+    pub async fn deliver_outcome(
+        &self,
+        app: &TestApp,
+        path: &str,
+        actor: &Value,
+        activity: &Value,
+    ) -> (u16, When) {
+        let status = self.deliver(app, path, actor, activity).await;
+        let body = serde_json::to_vec(activity).expect("JSON");
+        Self::outcome(app, status, &body).await
+    }
+
+    /// Posts `body` with exactly `headers` (plus `Host`) to `path` on `app`; after a 202,
+    /// waits until the inbound queue has acted on it.
     pub async fn post_raw(
+        &self,
+        app: &TestApp,
+        path: &str,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) -> u16 {
+        let status = self.post_unsettled(app, path, headers, body).await;
+        // Stored for the inbound queue: wait for its workers, as the tests look for effects.
+        if status == 202 {
+            app.settle().await;
+        }
+        status
+    }
+
+    /// Signs and posts `activity` as [`Peer::send`] does, without waiting for the inbound
+    /// queue to act on it.
+    pub async fn send_unsettled(&self, app: &TestApp, path: &str, activity: &Value) -> u16 {
+        let actor = activity["actor"]
+            .as_str()
+            .and_then(|a| self.document(a))
+            .unwrap_or_else(|| panic!("the peer serves no actor for {activity}"));
+        let body = serde_json::to_vec(activity).expect("JSON");
+        let key_id = actor["publicKey"]["id"].as_str().expect("a key id");
+        let headers = self.sign(app, path, key_id, &body, Tamper::default());
+        self.post_unsettled(app, path, headers, body).await
+    }
+
+    /// Posts `body` with exactly `headers` (plus `Host`) to `path` on `app`; returns the
+    /// status at once.
+    pub async fn post_unsettled(
         &self,
         app: &TestApp,
         path: &str,

@@ -10,8 +10,8 @@ use cohort::{
 };
 use federation_tests::{
     DEADLINE,
-    peer::{Peer, Signing, Software},
-    thread,
+    peer::{Peer, Signing, Software, When},
+    replies, thread,
 };
 use serde_json::Value;
 
@@ -106,19 +106,6 @@ impl World {
             .await
             .unwrap()
     }
-}
-
-/// Every reply in a thread, depth first.
-fn replies(thread: &Value) -> Vec<Value> {
-    fn walk(nodes: &Value, out: &mut Vec<Value>) {
-        for n in nodes.as_array().into_iter().flatten() {
-            out.push(n.clone());
-            walk(&n["children"], out);
-        }
-    }
-    let mut out = vec![];
-    walk(&thread["replies"], &mut out);
-    out
 }
 
 fn find_reply(thread: &Value, ap_id: &str) -> Option<Value> {
@@ -582,8 +569,11 @@ async fn mastodon_content_is_shown_as_mastodon_users_wrote_it() {
     dm["cc"] = serde_json::json!([]);
     dm["object"]["to"] = serde_json::json!([bob]);
     dm["object"]["cc"] = serde_json::json!([]);
-    let status = w.peer.deliver(&w.app, "/u/bob/inbox", &w.actor, &dm).await;
-    assert_eq!(status, 400, "not published in a group");
+    let outcome = w
+        .peer
+        .deliver_outcome(&w.app, "/u/bob/inbox", &w.actor, &dm)
+        .await;
+    assert_eq!(outcome, (400, When::ActedOn), "not published in a group");
     assert!(find_reply(&w.thread().await, &dm_id).is_none());
 }
 
@@ -1140,8 +1130,15 @@ async fn mitra_users_reply_like_and_boost_and_undo_them_by_id() {
     w.play_ok("like.json", "/inbox").await;
     assert_eq!(score().await, 1, "liked");
     let undo = forged("undo_like.json");
-    let status = w.peer.deliver(&w.app, "/inbox", &other, &undo).await;
-    assert_eq!(status, 403, "another actor's Undo of Mira's Like");
+    let outcome = w
+        .peer
+        .deliver_outcome(&w.app, "/inbox", &other, &undo)
+        .await;
+    assert_eq!(
+        outcome,
+        (403, When::ActedOn),
+        "another actor's Undo of Mira's Like"
+    );
     assert_eq!(score().await, 1, "still liked");
     w.play_ok("undo_like.json", "/inbox").await;
     assert_eq!(score().await, 0, "unliked");
@@ -1150,8 +1147,15 @@ async fn mitra_users_reply_like_and_boost_and_undo_them_by_id() {
     w.play_ok("announce.json", "/inbox").await;
     assert_eq!(shares().await, 1, "boosted");
     let undo = forged("undo_announce.json");
-    let status = w.peer.deliver(&w.app, "/inbox", &other, &undo).await;
-    assert_eq!(status, 403, "another actor's Undo of Mira's boost");
+    let outcome = w
+        .peer
+        .deliver_outcome(&w.app, "/inbox", &other, &undo)
+        .await;
+    assert_eq!(
+        outcome,
+        (403, When::ActedOn),
+        "another actor's Undo of Mira's boost"
+    );
     assert_eq!(shares().await, 1, "still boosted");
     w.play_ok("undo_announce.json", "/inbox").await;
     assert_eq!(shares().await, 0, "unboosted");
@@ -1374,8 +1378,19 @@ async fn a_relayed_account_deletion_of_a_living_account_changes_nothing() {
     {
         request = request.header(k, v);
     }
-    let status = request.body(body).send().await.unwrap().status().as_u16();
-    assert_eq!(status, 400, "the account still exists");
+    let status = request
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16();
+    // Stored (202); refused when acted on: the account still exists.
+    assert_eq!(
+        Peer::outcome(&b, status, &body).await,
+        (400, When::ActedOn),
+        "the account still exists"
+    );
     let t = thread(&b, id(&on_b)).await;
     assert_eq!(
         find_reply(&t, &reply_id).expect("on B")["deleted"],
@@ -1563,8 +1578,8 @@ async fn piefed_users_and_a_members_only_group() {
 
     // PieFed's comment is addressed to Public: refused, nothing stored.
     let comment = fixture("create_reply.json");
-    let status = peer.deliver(&app, "/inbox", &actor, &comment).await;
-    assert_eq!(status, 400);
+    let outcome = peer.deliver_outcome(&app, "/inbox", &actor, &comment).await;
+    assert_eq!(outcome, (400, When::ActedOn));
     assert!(
         storage::replies::find_by_ap_id(&app.ctx.db, comment["object"]["id"].as_str().unwrap())
             .await

@@ -8,7 +8,7 @@
 use cohort::testing::{TestApp, eventually, id};
 use federation_tests::{
     DEADLINE, Trio,
-    peer::{Peer, Software},
+    peer::{Peer, Software, When},
     thread, wait_for_post, wait_joined,
 };
 use serde_json::{Value, json};
@@ -583,8 +583,9 @@ async fn a_lemmy_moderator_of_a_cohort_group_acts_and_lemmy_users_report() {
     };
     // Not a moderator yet: refused.
     assert_eq!(
-        peer.deliver(&app, "/g/rust/inbox", &lea, &lock(1)).await,
-        403
+        peer.deliver_outcome(&app, "/g/rust/inbox", &lea, &lock(1))
+            .await,
+        (403, When::ActedOn)
     );
     assert_eq!(thread(&app, id(&post)).await["locked"], false);
 
@@ -693,8 +694,9 @@ async fn a_lemmy_moderator_of_a_cohort_group_acts_and_lemmy_users_report() {
     unlock["type"] = json!("Undo");
     unlock["object"] = lock(2);
     assert_eq!(
-        peer.deliver(&app, "/g/rust/inbox", &lea, &unlock).await,
-        403
+        peer.deliver_outcome(&app, "/g/rust/inbox", &lea, &unlock)
+            .await,
+        (403, When::ActedOn)
     );
     assert_eq!(thread(&app, id(&post)).await["locked"], true);
 }

@@ -6,7 +6,7 @@
 use cohort::testing::{TestApp, Web, eventually};
 use federation_tests::{
     Cluster, DEADLINE, Trio, join,
-    peer::{Peer, Software},
+    peer::{Peer, Software, When},
 };
 use serde_json::{Value, json};
 
@@ -457,13 +457,17 @@ async fn lemmy_and_mastodon_see_a_new_page_once_and_never_its_edits_as_new_posts
     }
 
     // A Lemmy user comments on the post Lemmy made of the page: a page has no replies, so
-    // it is refused as such (a 4xx Lemmy does not retry), and nothing is stored.
+    // it is refused as such (answered 202 and refused when acted on, so Lemmy does not
+    // retry), and nothing is stored.
     let lemmy = &peers[0];
     // (what a live Lemmy 0.19.20 sent)
     let comment = lemmy.fixture("create_comment_on_page.json", &app, &[]);
     assert_eq!(comment["object"]["inReplyTo"], page_id.as_str());
     let status = lemmy.send(&app, "/inbox", &comment).await;
+    let body = serde_json::to_vec(&comment).unwrap();
+    let (status, when) = Peer::outcome(&app, status, &body).await;
     assert!((400..500).contains(&status), "{status}");
+    assert_eq!(when, When::ActedOn);
     let stored = cohort::storage::replies::find_by_ap_id(
         &app.ctx.db,
         comment["object"]["id"].as_str().unwrap(),

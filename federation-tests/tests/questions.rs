@@ -5,23 +5,10 @@
 use cohort::testing::{TestApp, eventually, id};
 use federation_tests::{
     DEADLINE, Trio, find_post,
-    peer::{Peer, Software},
-    thread, wait_for_post,
+    peer::{Peer, Software, When},
+    replies, thread, wait_for_post,
 };
 use serde_json::{Value, json};
-
-/// Every reply in a thread, depth first.
-fn replies(thread: &Value) -> Vec<Value> {
-    fn walk(nodes: &Value, out: &mut Vec<Value>) {
-        for n in nodes.as_array().into_iter().flatten() {
-            out.push(n.clone());
-            walk(&n["children"], out);
-        }
-    }
-    let mut out = vec![];
-    walk(&thread["replies"], &mut out);
-    out
-}
 
 /// The accepted answer's ActivityPub id as `app` shows post `post` (`None`: no answer).
 async fn answer_ap_id(app: &TestApp, post: i64) -> Option<String> {
@@ -127,9 +114,16 @@ async fn piefed_users_accept_answers_in_a_cohort_group_and_forgeries_change_noth
         a
     };
     let forged = choose(&mallory, &answer_ap, 1);
-    assert_eq!(peer.deliver(&app, "/inbox", &mallory, &forged).await, 403);
+    assert_eq!(
+        peer.deliver_outcome(&app, "/inbox", &mallory, &forged)
+            .await,
+        (403, When::ActedOn)
+    );
     let own = choose(&sam, &sams_ap, 2);
-    assert_eq!(peer.deliver(&app, "/inbox", &sam, &own).await, 403);
+    assert_eq!(
+        peer.deliver_outcome(&app, "/inbox", &sam, &own).await,
+        (403, When::ActedOn)
+    );
     assert_eq!(answer_ap_id(&app, q).await, None);
 
     // The asker's ChooseAnswer, as PieFed sends it to the shared inbox: accepted, and relayed
@@ -161,7 +155,9 @@ async fn piefed_users_accept_answers_in_a_cohort_group_and_forgeries_change_noth
     relayed["object"]["actor"] = json!(pia_id);
     let community = peer.fixture("group.json", &app, &[]);
     peer.publish(&community);
-    let status = peer.deliver(&app, "/inbox", &community, &relayed).await;
+    let (status, _) = peer
+        .deliver_outcome(&app, "/inbox", &community, &relayed)
+        .await;
     assert!(matches!(status, 400 | 403), "{status}");
     assert_eq!(answer_ap_id(&app, q).await.as_deref(), Some(&*answer_ap));
 
@@ -176,8 +172,9 @@ async fn piefed_users_accept_answers_in_a_cohort_group_and_forgeries_change_noth
     forged_undo["actor"] = json!(mallory_id);
     forged_undo["id"] = json!(format!("{mallory_id}/undo/1"));
     assert_eq!(
-        peer.deliver(&app, "/inbox", &mallory, &forged_undo).await,
-        403
+        peer.deliver_outcome(&app, "/inbox", &mallory, &forged_undo)
+            .await,
+        (403, When::ActedOn)
     );
     assert_eq!(answer_ap_id(&app, q).await.as_deref(), Some(&*answer_ap));
 
@@ -270,7 +267,12 @@ async fn a_piefed_community_announcing_a_choice_is_shown_here() {
     forged["id"] = json!(format!("{community_id}/announce/forged"));
     forged["object"]["id"] = json!(format!("{mallory_id}/answer/forged"));
     forged["object"]["actor"] = json!(mallory_id);
-    assert_eq!(peer.send(&app, "/inbox", &forged).await, 403);
+    let status = peer.send(&app, "/inbox", &forged).await;
+    let body = serde_json::to_vec(&forged).unwrap();
+    assert_eq!(
+        Peer::outcome(&app, status, &body).await,
+        (403, When::ActedOn)
+    );
     assert_eq!(answer_ap_id(&app, q).await, None);
 
     // pia, who asked, accepts bob's answer; the community announces the choice as PieFed

@@ -8,7 +8,7 @@ use cohort::{
 };
 use federation_tests::{
     Trio,
-    peer::{Peer, Software},
+    peer::{Peer, Software, When},
     thread,
 };
 use serde_json::{Value, json};
@@ -61,9 +61,10 @@ impl World {
         v
     }
 
-    async fn remote(&self, activity: &Value) -> u16 {
+    /// Sends `activity` from the peer's person; what became of it ([`Peer::outcome`]).
+    async fn remote(&self, activity: &Value) -> (u16, When) {
         self.peer
-            .deliver(&self.app, "/g/rust/inbox", &self.actor, activity)
+            .deliver_outcome(&self.app, "/g/rust/inbox", &self.actor, activity)
             .await
     }
 
@@ -106,7 +107,11 @@ async fn a_deleted_post_takes_no_votes_from_here_or_elsewhere() {
     );
     assert_eq!(w.local_vote(1).await, 409, "a member's vote");
     let status = w.remote(&w.fixture("like.json", None, 1)).await;
-    assert_eq!(status, 409, "a remote vote is refused the same way");
+    assert_eq!(
+        status,
+        (409, When::ActedOn),
+        "a remote vote is refused the same way"
+    );
     assert_eq!(w.votes().await, 0, "neither counted");
 }
 
@@ -116,7 +121,10 @@ async fn a_locked_thread_still_takes_votes_from_here_and_elsewhere() {
     let path = format!("/api/v1/posts/{}/lock", id(&w.post));
     assert_eq!(w.app.post(&path, Some(&w.bob), json!({})).await.status, 204);
     assert_eq!(w.local_vote(1).await, 200, "a member's vote");
-    assert_eq!(w.remote(&w.fixture("like.json", None, 1)).await, 202);
+    assert_eq!(
+        w.remote(&w.fixture("like.json", None, 1)).await,
+        (202, When::ActedOn)
+    );
     assert_eq!(w.votes().await, 2, "both counted");
     assert_eq!(thread(&w.app, id(&w.post)).await["score"], 2);
 }
@@ -136,7 +144,11 @@ async fn a_locked_thread_takes_no_replies_from_here_or_elsewhere() {
         .await;
     assert_eq!((r.status, r.json["error"].as_str()), (409, Some("locked")));
     let status = w.remote(&w.fixture("create_reply.json", None, 1)).await;
-    assert_eq!(status, 409, "a remote reply is refused the same way");
+    assert_eq!(
+        status,
+        (409, When::ActedOn),
+        "a remote reply is refused the same way"
+    );
     assert_eq!(thread(&w.app, id(&w.post)).await["replies"], json!([]));
 }
 
@@ -172,12 +184,16 @@ async fn a_thread_too_deep_takes_no_reply_from_here_or_elsewhere() {
     );
     let too_deep = w.fixture("create_reply.json", Some(&deepest), 1);
     let status = w.remote(&too_deep).await;
-    assert_eq!(status, 400, "a remote reply is refused the same way");
+    assert_eq!(
+        status,
+        (400, When::ActedOn),
+        "a remote reply is refused the same way"
+    );
     // One level up is fine, from either side.
     let up = deepest["parent_id"].as_i64().unwrap();
     let up = w.app.get(&format!("/api/v1/replies/{up}"), None).await.json;
     let fine = w.fixture("create_reply.json", Some(&up), 2);
-    assert_eq!(w.remote(&fine).await, 202);
+    assert_eq!(w.remote(&fine).await, (202, When::ActedOn));
     let stored = cohort::storage::replies::find_by_ap_id(
         &w.app.ctx.db,
         too_deep["object"]["id"].as_str().unwrap(),

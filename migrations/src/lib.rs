@@ -35,6 +35,7 @@ mod m20261207_000043_add_mail;
 mod m20261207_000044_add_sso;
 mod m20261207_000045_add_members_only;
 mod m20261207_000046_create_media;
+mod m20261208_000047_create_inbound;
 
 /// Fills the health rollups from stored content (the upgrade's step; `cohort bench health`
 /// uses it after a bulk load).
@@ -125,6 +126,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000044_add_sso::Migration),
             Box::new(m20261207_000045_add_members_only::Migration),
             Box::new(m20261207_000046_create_media::Migration),
+            Box::new(m20261208_000047_create_inbound::Migration),
         ]
     }
 }

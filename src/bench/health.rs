@@ -131,7 +131,7 @@ async fn inbound_replies(
     .await
     .map_err(err)?
     .map_err(err)?;
-    let (base, actors_task) = super::serve_actors(&keys).await?;
+    let (base, actors_task) = crate::testing::actors::serve_actors(&keys).await?;
     let parsed = keys
         .iter()
         .map(|k| PrivateKey::from_pem(&k.private_key))
@@ -141,7 +141,7 @@ async fn inbound_replies(
     let signed = (0..total)
         .map(|i| {
             let a = i % ACTORS;
-            super::signed_reply(
+            crate::testing::actors::signed_reply(
                 &parsed[a % parsed.len()],
                 &format!("{base}/actors/{a}"),
                 i,

@@ -24,7 +24,7 @@ use crate::{
 };
 
 /// Longest activity id accepted (ids are kept for de-duplication).
-const MAX_ID_LEN: usize = 2048;
+pub const MAX_ID_LEN: usize = 2048;
 
 /// Runs `act` unless activity `id` was handled before (a replay or a re-delivery), and records
 /// it as handled only once `act` succeeded: an activity that failed half-way is acted on

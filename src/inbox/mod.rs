@@ -6,8 +6,10 @@
 //! Order of checks, cheapest first: the body's `Digest`, the shape and freshness of the HTTP
 //! signature, the activity's JSON, its id and actor (same server, not ours, allowed scheme),
 //! then the actor (from the database, or fetched), then the signature against the actor's key
-//! (parsed once and cached; verified with `ring`, see `signing`). Only then does the activity
-//! act (see `activities`).
+//! (parsed once and cached; verified with `ring`, see `signing`), the instance's rate limit
+//! and the activity's own checks of who may send it (`verify`). Only then is it stored in the
+//! durable inbound queue and answered 202; the queue's workers act on it (`queue`, then
+//! `activities`), and a rule that refuses it then is logged, counted and kept for the admin.
 
 use crate::error::Code;
 use activitypub_federation::{
@@ -33,6 +35,7 @@ pub mod activities;
 pub mod content;
 pub mod moderation;
 pub mod pages;
+pub mod queue;
 pub mod reports;
 
 /// How recently an actor must have been fetched for a failed signature not to fetch it again.
@@ -218,8 +221,10 @@ const UNDERSTOOD: &[&str] = &[
 /// What became of an activity that was not refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Received {
-    /// Verified and acted on (or found to concern nothing here).
+    /// Verified and acted on at once (an account's deletion of itself).
     Acted,
+    /// Verified and stored in the inbound queue, to be acted on by its workers.
+    Queued,
     /// Of a type Cohort does not act on (named here): answered 202 like any other, so the
     /// sender does not count this server as failing, logged and counted, and otherwise
     /// ignored.
@@ -337,6 +342,29 @@ pub async fn receive(
         }
     }
     activity.verify(data).await?;
-    activity.receive(data).await?;
-    Ok(Received::Acted)
+    // Checked: stored durably, acted on by the queue's workers (`queue`).
+    let raw: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| Error::refused(Code::InvalidActivity, format!("unreadable activity: {e}")))?;
+    let (object_key, after_key) = queue::keys(&raw);
+    let ap_id = id.to_string();
+    if ap_id.len() > activities::MAX_ID_LEN {
+        return Err(Error::refused(
+            Code::InvalidActivity,
+            "activity id is too long",
+        ));
+    }
+    data.inbound
+        .enqueue(storage::inbound::NewActivity {
+            object_key: if object_key.is_empty() {
+                ap_id.clone()
+            } else {
+                object_key
+            },
+            after_key,
+            actor: actor_id.to_string(),
+            body: String::from_utf8_lossy(body).into_owned(),
+            ap_id,
+        })
+        .await?;
+    Ok(Received::Queued)
 }

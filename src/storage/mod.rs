@@ -23,6 +23,7 @@ pub mod followers;
 pub mod group_invites;
 pub mod groups;
 pub mod health;
+pub mod inbound;
 pub mod instance;
 pub mod jobs;
 pub mod limits;

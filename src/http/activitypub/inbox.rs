@@ -1,5 +1,6 @@
 //! `POST /inbox`, `/u/{name}/inbox`, `/g/{name}/inbox`: the HTTP face of
-//! `inbox::receive`, which checks who sent the activity and acts on it.
+//! `inbox::receive`, which checks who sent the activity and stores it for the inbound
+//! queue's workers.
 
 use axum::{
     body::Bytes,
@@ -14,8 +15,9 @@ use crate::{
     storage,
 };
 
-/// `POST /inbox`, `/u/{name}/inbox`, `/g/{name}/inbox`: 202 once handled (or, for a type
-/// Cohort does not act on, ignored); 4xx when refused.
+/// `POST /inbox`, `/u/{name}/inbox`, `/g/{name}/inbox`: 202 once checked and stored in the
+/// inbound queue (or, for a type Cohort does not act on, ignored); 4xx when refused; 429
+/// with `Retry-After` when the queue is full.
 pub async fn inbox(
     State(s): State<AppState>,
     method: Method,
@@ -38,6 +40,7 @@ pub async fn inbox(
         .and_then(|k| k.kind);
     let outcome = match &result {
         Ok(Received::Acted) => "accepted",
+        Ok(Received::Queued) => "queued",
         Ok(Received::Ignored(_)) => "ignored",
         Err(e) if e.status().is_client_error() => "refused",
         Err(_) => "error",
