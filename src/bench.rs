@@ -437,6 +437,32 @@ async fn inbound(
         ms(percentile(&latencies, 0.99)),
         ms(percentile(&latencies, 1.0))
     );
+    // The queue's workers: until every accepted activity has been acted on (is in its thread).
+    let metrics_url = format!("{}/metrics", server.base);
+    let deadline = Instant::now() + Duration::from_secs(900);
+    let metrics = loop {
+        let text = client
+            .get(&metrics_url)
+            .send()
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?
+            .text()
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let depth = series(&text, "cohort_inbound_queue_depth").unwrap_or(f64::MAX);
+        if depth == 0.0 || Instant::now() > deadline {
+            break text;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let drained = start.elapsed();
+    println!(
+        "  acted on all in {} from the first request: {:.0} activities/s; from 202 to in the thread: p50 ≤ {}, p99 ≤ {}",
+        ms(drained),
+        accepted as f64 / drained.as_secs_f64(),
+        lag_quantile(&metrics, 0.5),
+        lag_quantile(&metrics, 0.99)
+    );
     if let Some((status, _, text)) = results.iter().find(|(s, ..)| *s != 202) {
         println!(
             "  refused: {} (first: {status} {})",
@@ -451,4 +477,28 @@ async fn inbound(
         );
     }
     Ok(())
+}
+
+/// The value of the unlabelled series `name` in a metrics text.
+fn series(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
+/// The upper bound of the lag histogram's bucket holding quantile `q` (the histogram's
+/// resolution: its buckets).
+fn lag_quantile(text: &str, q: f64) -> String {
+    let buckets: Vec<(String, f64)> = text
+        .lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("cohort_inbound_lag_seconds_bucket{le=\"")?;
+            let (le, count) = rest.split_once("\"} ")?;
+            Some((le.to_string(), count.trim().parse().ok()?))
+        })
+        .collect();
+    let total = buckets.last().map_or(0.0, |(_, n)| *n);
+    buckets
+        .iter()
+        .find(|(_, n)| *n >= q * total && total > 0.0)
+        .map_or_else(|| "?".into(), |(le, _)| format!("{le} s"))
 }

@@ -268,6 +268,67 @@ pub async fn queue_retry(config: &Config, inboxes: &[String]) -> Result<u64> {
     Ok(storage::queue::retry_now(&db, inboxes, crate::domain::now()).await?)
 }
 
+/// The inbound queue's state (`cohort admin inbound`).
+#[derive(Debug, serde::Serialize)]
+pub struct InboundReport {
+    /// Activities waiting to be acted on.
+    pub queued: u64,
+    /// Parked after their last attempt.
+    pub parked: u64,
+    /// Refused while acted on (kept a week).
+    pub refused: u64,
+    /// The latest parked and refused ones, newest first.
+    pub stuck: Vec<storage::inbound::Stuck>,
+}
+
+/// `cohort admin inbound`: first puts the parked activities `retry` back in the queue and
+/// forgets those in `drop` (an unknown number is an error), then reports the queue.
+pub async fn inbound(config: &Config, retry: &[i64], drop: &[i64]) -> Result<InboundReport> {
+    let db = connect_migrated(config).await?;
+    for id in retry {
+        if !storage::inbound::requeue(&db, *id, crate::domain::now()).await? {
+            return Err(Error::BadRequest(format!("no parked activity {id}")));
+        }
+    }
+    for id in drop {
+        if !storage::inbound::drop_stuck(&db, *id).await? {
+            return Err(Error::BadRequest(format!(
+                "no parked or refused activity {id}"
+            )));
+        }
+    }
+    let (queued, parked, refused) = storage::inbound::counts(&db).await?;
+    let stuck = storage::inbound::stuck(&db, 50).await?;
+    Ok(InboundReport {
+        queued,
+        parked,
+        refused,
+        stuck,
+    })
+}
+
+/// The inbound report as text for people.
+pub fn format_inbound_report(r: &InboundReport) -> String {
+    use std::fmt::Write as _;
+    let mut out = format!(
+        "{} queued, {} parked, {} refused (kept a week)\n",
+        r.queued, r.parked, r.refused
+    );
+    for s in &r.stuck {
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            s.id,
+            s.state,
+            s.received_at.format("%Y-%m-%d %H:%M:%S"),
+            s.code.as_deref().unwrap_or("-"),
+            s.ap_id,
+            s.error.as_deref().unwrap_or("-")
+        );
+    }
+    out
+}
+
 /// `cohort admin identities`: every account linked to a single sign-on provider.
 pub async fn identities(config: &Config) -> Result<Vec<crate::domain::sso::IdentityLine>> {
     let db = connect_migrated(config).await?;

@@ -271,6 +271,20 @@ enum AdminCommand {
         #[arg(long, conflicts_with = "retry")]
         retry_failing: bool,
     },
+    /// Show the inbound queue: activities waiting to be acted on, and those parked after
+    /// their last attempt or refused while acted on (newest first).
+    Inbound {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// First put this parked activity (its number in the list) back in the queue.
+        /// Repeatable.
+        #[arg(long, value_name = "ID")]
+        retry: Vec<i64>,
+        /// First forget this parked or refused activity. Repeatable.
+        #[arg(long, value_name = "ID")]
+        drop: Vec<i64>,
+    },
     /// Accounts linked to single sign-on providers.
     Identities {
         /// Print JSON instead of text.
@@ -596,6 +610,15 @@ async fn run() -> ExitCode {
                 }),
                 Err(e) => Err(e),
             }
+        }
+        Command::Admin(AdminCommand::Inbound { json, retry, drop }) => {
+            cli::inbound(&config, &retry, &drop).await.map(|r| {
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                } else {
+                    print!("{}", cli::format_inbound_report(&r));
+                }
+            })
         }
         Command::Admin(AdminCommand::Identities { json }) => {
             cli::identities(&config).await.map(|list| {

@@ -44,7 +44,8 @@ pub struct Purged {
     pub received: u64,
     /// Sent activities (no longer fetchable by id).
     pub sent: u64,
-    /// Queue rows: delivered direct rows and activities past the queue's retention.
+    /// Queue rows: delivered direct rows and activities past the queue's retention, and
+    /// received activities refused over [`QUEUE_KEPT`] ago.
     pub queue: u64,
     /// Rate-limit windows over a day old.
     pub limits: u64,
@@ -82,7 +83,8 @@ pub async fn purge(ctx: &Ctx, received_kept: Span, sent_kept: Span) -> Result<Pu
             + storage::sso::purge(&ctx.db, t).await?,
         received: storage::received::purge_before(&ctx.db, t - received_kept).await?,
         sent: storage::sent::purge_before(&ctx.db, t - sent_kept).await?,
-        queue: storage::queue::purge(&ctx.db, t - QUEUE_KEPT).await?,
+        queue: storage::queue::purge(&ctx.db, t - QUEUE_KEPT).await?
+            + storage::inbound::purge_refused(&ctx.db, t - QUEUE_KEPT).await?,
         limits: storage::limits::purge(&ctx.db, (t - Span::days(1)).timestamp()).await?,
         bans: storage::moderation::purge_expired_bans(&ctx.db, t).await?,
         // Who took part in which week is kept only for the health pages' 12 weeks (and the

@@ -14,6 +14,7 @@ mod fuzz_corpus;
 mod groups;
 mod health;
 mod health_view;
+mod inbound;
 mod installable;
 mod languages;
 mod languages_pages;
