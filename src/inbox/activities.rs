@@ -43,8 +43,12 @@ where
     if storage::received::exists(&data.db, id).await? {
         return Ok(());
     }
+    // Acting on a queued activity: the use case's unit records the id in its own commit.
+    super::queue::name_key(id);
     act.await?;
-    storage::received::insert_if_new(&data.db, id, now()).await?;
+    if !super::queue::recorded(id) {
+        storage::received::insert_if_new(&data.db, id, now()).await?;
+    }
     Ok(())
 }
 

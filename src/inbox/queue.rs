@@ -152,8 +152,13 @@ pub fn keys(body: &Value) -> (String, Option<String>) {
             _ => (own, None),
         }
     }
+    // Keys are compared, never fetched; one a database could not store (a NUL) or too long
+    // to index is dropped (the activity is then keyed by its own id).
+    let usable = |k: Option<String>| {
+        k.filter(|k| k.len() <= super::activities::MAX_ID_LEN && !k.chars().any(char::is_control))
+    };
     let (key, after) = key(body, 0);
-    (key.unwrap_or_default(), after)
+    (usable(key).unwrap_or_default(), usable(after))
 }
 
 /// Starts this process's writer (once; later calls do nothing).
@@ -173,20 +178,41 @@ async fn write(services: Services, mut rx: mpsc::Receiver<PendingBox>) {
     let mut batch: Vec<PendingBox> = Vec::with_capacity(WRITE_BATCH);
     while rx.recv_many(&mut batch, WRITE_BATCH).await > 0 {
         let rows: Vec<NewActivity> = batch.iter().map(|p| p.0.activity.clone()).collect();
-        let outcome = storage::inbound::store(&pool, &rows, now()).await;
-        match &outcome {
-            Ok(stored) => {
-                services.inbound.depth.fetch_add(*stored, Ordering::Relaxed);
-                services.inbound.wake.notify_one();
+        let outcomes: Vec<std::result::Result<u64, String>> = match storage::inbound::store(
+            &pool,
+            &rows,
+            now(),
+        )
+        .await
+        {
+            Ok(stored) => vec![Ok(stored)],
+            // One row the database refuses must not fail the others: each again, alone.
+            Err(e) if rows.len() > 1 => {
+                tracing::warn!(error = %e, n = rows.len(), "storing a batch failed; one by one");
+                let mut each = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let one = storage::inbound::store(&pool, std::slice::from_ref(row), now());
+                    each.push(one.await.map_err(|e| e.to_string()));
+                }
+                each
             }
-            Err(e) => {
-                tracing::error!(error = %e, n = rows.len(), "storing received activities failed")
-            }
+            Err(e) => vec![Err(e.to_string())],
+        };
+        let stored: u64 = outcomes.iter().filter_map(|o| o.as_ref().ok()).sum();
+        if stored > 0 {
+            services.inbound.depth.fetch_add(stored, Ordering::Relaxed);
+            services.inbound.wake.notify_one();
         }
-        for p in batch.drain(..) {
-            let _ =
-                p.0.stored
-                    .send(outcome.as_ref().map(|_| ()).map_err(|e| e.to_string()));
+        for (i, p) in batch.drain(..).enumerate() {
+            let answer = match outcomes.get(i).or(outcomes.first()) {
+                Some(Err(e)) => {
+                    tracing::error!(error = %e, activity = %p.0.activity.ap_id,
+                        "storing a received activity failed");
+                    Err(e.clone())
+                }
+                _ => Ok(()),
+            };
+            let _ = p.0.stored.send(answer);
         }
     }
 }
@@ -198,22 +224,65 @@ tokio::task_local! {
 
 struct Acting {
     row: i64,
-    finished: AtomicBool,
+    /// Set once a unit has committed the row's removal.
+    finished: Arc<AtomicBool>,
+    /// The de-duplication keys `activities::once` named so far, and whether each is recorded.
+    keys: Mutex<Vec<(String, bool)>>,
 }
 
 /// Called inside a use case's transaction just before it commits: when the use case acts on
-/// a queued activity, the activity's row goes in the same commit (so it is never acted on
-/// again). Later units of the same activity find it gone.
+/// a queued activity, the activity's row goes, and its de-duplication keys are recorded, in
+/// the same commit (so it is never acted on again, and one write serves all three). Later
+/// units of the same activity find it gone.
 pub async fn finish_in<C: ConnectionTrait>(txn: &C) -> Result<()> {
-    let Ok(row) = ACTING_ON.try_with(|a| (!a.finished.load(Ordering::Relaxed)).then_some(a.row))
-    else {
+    let Ok(Some((row, keys))) = ACTING_ON.try_with(|a| {
+        (!a.finished.load(Ordering::Relaxed)).then(|| {
+            let keys: Vec<String> = a
+                .keys
+                .lock()
+                .map(|k| k.iter().map(|(key, _)| key.clone()).collect())
+                .unwrap_or_default();
+            (a.row, keys)
+        })
+    }) else {
         return Ok(());
     };
-    if let Some(row) = row {
-        storage::inbound::done(txn, &[row]).await?;
-        let _ = ACTING_ON.try_with(|a| a.finished.store(true, Ordering::Relaxed));
+    storage::inbound::done(txn, &[row]).await?;
+    let t = now();
+    for key in &keys {
+        storage::received::insert_if_new(txn, key, t).await?;
     }
+    let _ = ACTING_ON.try_with(|a| {
+        a.finished.store(true, Ordering::Relaxed);
+        if let Ok(mut k) = a.keys.lock() {
+            for (key, recorded) in k.iter_mut() {
+                *recorded |= keys.contains(key);
+            }
+        }
+    });
     Ok(())
+}
+
+/// `activities::once` names the key it de-duplicates by, before acting (so a unit that
+/// commits records it).
+pub fn name_key(key: &str) {
+    let _ = ACTING_ON.try_with(|a| {
+        if let Ok(mut k) = a.keys.lock() {
+            k.push((key.to_owned(), false));
+        }
+    });
+}
+
+/// Whether `key` was recorded by a unit's commit (so `activities::once` need not).
+pub fn recorded(key: &str) -> bool {
+    ACTING_ON
+        .try_with(|a| {
+            a.keys
+                .lock()
+                .map(|k| k.iter().any(|(name, done)| *done && name == key))
+                .unwrap_or(false)
+        })
+        .unwrap_or(false)
 }
 
 /// Whether the current task acts on a queued activity (its units may commit asynchronously
@@ -226,6 +295,16 @@ pub fn acting() -> bool {
 /// in hand finish.
 pub async fn work(data: Data<Services>, config: InboundConfig, mut stopped: watch::Receiver<bool>) {
     if config.workers == 0 {
+        // Only storing: keep the depth (for the backlog limit) as other processes drain it.
+        while !*stopped.borrow() {
+            if let Ok(n) = storage::inbound::depth(&data.db).await {
+                data.inbound.depth.store(n, Ordering::Relaxed);
+            }
+            tokio::select! {
+                () = tokio::time::sleep(DEPTH_REFRESH) => {}
+                _ = stopped.changed() => {}
+            }
+        }
         return;
     }
     let slots = Arc::new(Semaphore::new(config.workers));
@@ -296,9 +375,11 @@ fn backoff(n: i32) -> chrono::Duration {
 
 /// Acts on one claimed row and records what became of it.
 pub async fn act_and_finish(data: &Data<Services>, row: storage::inbound::Claimed, attempts: u32) {
+    let finished = Arc::new(AtomicBool::new(false));
     let acting = Acting {
         row: row.id,
-        finished: AtomicBool::new(false),
+        finished: Arc::clone(&finished),
+        keys: Mutex::new(Vec::new()),
     };
     let outcome = ACTING_ON
         .scope(
@@ -316,7 +397,11 @@ pub async fn act_and_finish(data: &Data<Services>, row: storage::inbound::Claime
             data.metrics.inbound_done(lag.max(0.0));
             data.metrics.inbound(kind.as_deref(), "accepted");
             // Deleted already when a unit committed it; otherwise (nothing to change here) now.
-            storage::inbound::done(&data.db, &[row.id]).await
+            if finished.load(Ordering::Relaxed) {
+                Ok(())
+            } else {
+                storage::inbound::done(&data.db, &[row.id]).await
+            }
         }
         Err(e) if permanent(e) => {
             tracing::info!(activity = %row.ap_id, error = %e, "received activity refused");
@@ -380,4 +465,57 @@ async fn act(data: &Data<Services>, body: &str) -> Result<()> {
         )
     })?;
     activity.receive(data).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn one_objects_activities_share_a_key_and_a_reply_names_its_parent() {
+        let note = json!({"id": "https://m.example/n/1", "type": "Note",
+            "inReplyTo": "https://c.example/posts/7"});
+        let create = json!({"id": "https://m.example/n/1/activity", "type": "Create",
+            "object": note});
+        let update = json!({"id": "https://m.example/n/1#u", "type": "Update", "object": note});
+        let delete = json!({"id": "https://m.example/n/1#d", "type": "Delete",
+            "object": "https://m.example/n/1"});
+        let relayed = json!({"id": "https://c.example/a/1", "type": "Announce",
+            "object": create.clone()});
+        let post = Some("https://c.example/posts/7".to_string());
+        let n1 = "https://m.example/n/1".to_string();
+        assert_eq!(keys(&create), (n1.clone(), post.clone()));
+        assert_eq!(keys(&relayed), (n1.clone(), post));
+        assert_eq!(keys(&update), (n1.clone(), None));
+        assert_eq!(keys(&delete), (n1, None));
+
+        // A Like and its Undo: the Like's id; a Follow and its Accept: the Follow's id.
+        let like = json!({"id": "https://m.example/l/1", "type": "Like",
+            "object": "https://c.example/posts/7"});
+        let undo = json!({"id": "https://m.example/l/1#undo", "type": "Undo", "object": like});
+        assert_eq!(keys(&like).0, "https://m.example/l/1");
+        assert_eq!(keys(&undo).0, "https://m.example/l/1");
+        let follow = json!({"id": "https://m.example/f/1", "type": "Follow",
+            "object": "https://c.example/g/rust"});
+        let accept = json!({"id": "https://c.example/a/2", "type": "Accept", "object": follow});
+        assert_eq!(keys(&accept).0, "https://m.example/f/1");
+        // An Undo naming its object by id only.
+        let by_id = json!({"id": "https://m.example/u/2", "type": "Undo",
+            "object": "https://m.example/l/1"});
+        assert_eq!(keys(&by_id).0, "https://m.example/l/1");
+    }
+
+    #[test]
+    fn keys_a_database_could_not_store_are_dropped() {
+        let create = json!({"id": "https://m.example/a", "type": "Create",
+            "object": {"id": "https://m.example/n\u{0}", "inReplyTo": "x".repeat(5000)}});
+        assert_eq!(keys(&create), (String::new(), None));
+        // Nesting is followed three deep at most.
+        let mut v = json!({"id": "https://m.example/deep", "type": "Like"});
+        for i in 0..10 {
+            v = json!({"id": format!("https://m.example/u/{i}"), "type": "Undo", "object": v});
+        }
+        assert_eq!(keys(&v).0, "https://m.example/u/6");
+    }
 }
