@@ -53,6 +53,8 @@ pub struct Options {
     pub concurrency: usize,
     /// The server's `delivery.concurrency` (its default when `None`).
     pub delivery_concurrency: Option<usize>,
+    /// The server's `inbound.workers` (its default when `None`).
+    pub inbound_workers: Option<usize>,
 }
 
 pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -186,6 +188,10 @@ async fn run_backend(
     let mut settings = vec![("COHORT_LOG_FILTER", "error")];
     if let Some(n) = &delivery {
         settings.push(("COHORT_DELIVERY_CONCURRENCY", n));
+    }
+    let workers = opts.inbound_workers.map(|n| n.to_string());
+    if let Some(n) = &workers {
+        settings.push(("COHORT_INBOUND_WORKERS", n));
     }
     let server = Server::start(&harness::cohort_exe(), port, &domain, url, &settings).await?;
     let result = async {

@@ -73,6 +73,9 @@ enum BenchCommand {
         /// The server's delivery.concurrency (default: the server's default).
         #[arg(long)]
         delivery_concurrency: Option<usize>,
+        /// The server's inbound.workers (default: the server's default).
+        #[arg(long)]
+        inbound_workers: Option<usize>,
     },
     /// What pictures cost: re-encoding a 12-megapixel JPEG (one thread and every core), a
     /// burst of uploads to a real `cohort serve` with its peak memory, and serving a cached
@@ -416,6 +419,7 @@ async fn run() -> ExitCode {
             actors,
             concurrency,
             delivery_concurrency,
+            inbound_workers,
         }) => {
             cohort::bench::federation(cohort::bench::Options {
                 sqlite: !no_sqlite,
@@ -425,6 +429,7 @@ async fn run() -> ExitCode {
                 actors,
                 concurrency: concurrency.max(1),
                 delivery_concurrency,
+                inbound_workers,
             })
             .await
         }
