@@ -62,20 +62,21 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("idx_inbound_state_id")
-                .table(Inbound::Table)
-                .col(Inbound::State)
-                .col(Inbound::Id)
-                .to_owned(),
-        )
-        .await?;
+        // The claim's window: the oldest queued rows, in order (partial: parked and refused
+        // rows are not in it).
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE INDEX idx_inbound_queued ON inbound (id) WHERE state = 'queued'",
+            )
+            .await?;
+        // The claim's ordering checks: an earlier queued row about the same object, one
+        // index probe each.
         m.create_index(
             Index::create()
                 .name("idx_inbound_object_key")
                 .table(Inbound::Table)
                 .col(Inbound::ObjectKey)
+                .col(Inbound::State)
                 .col(Inbound::Id)
                 .to_owned(),
         )

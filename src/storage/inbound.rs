@@ -102,6 +102,9 @@ pub async fn store<C: TransactionTrait>(
     Ok(stored)
 }
 
+/// Due rows, oldest first, that one claim considers.
+const WINDOW: u64 = 1024;
+
 /// How long a reply waits for its parent's activity queued after it (a reply that arrived
 /// first); then it is acted on anyway (the parent fetched), so no cycle blocks for good.
 const PARENT_WAIT: chrono::Duration = chrono::Duration::seconds(60);
@@ -123,15 +126,19 @@ pub async fn claim<C: ConnectionTrait>(
     } else {
         ""
     };
+    // The ordering checks run only on a window of the oldest due rows (an index range), so
+    // a claim costs the same however deep the queue and whatever the planner's statistics.
     let sql = format!(
         "UPDATE inbound SET lease_until = ? WHERE id IN ( \
            SELECT q.id FROM inbound q \
-           WHERE q.state = 'queued' AND q.next_attempt_at <= ? \
-             AND (q.lease_until IS NULL OR q.lease_until <= ?) \
+           WHERE q.id IN (SELECT w.id FROM inbound w WHERE w.state = 'queued' \
+                            AND w.next_attempt_at <= ? \
+                            AND (w.lease_until IS NULL OR w.lease_until <= ?) \
+                          ORDER BY w.id LIMIT {WINDOW}) \
              AND NOT EXISTS (SELECT 1 FROM inbound p WHERE p.object_key = q.object_key \
-                             AND p.id < q.id AND p.state = 'queued') \
+                             AND p.state = 'queued' AND p.id < q.id) \
              AND (q.after_key IS NULL OR NOT EXISTS (SELECT 1 FROM inbound p \
-                  WHERE p.object_key = q.after_key AND p.id <> q.id AND p.state = 'queued' \
+                  WHERE p.object_key = q.after_key AND p.state = 'queued' AND p.id <> q.id \
                     AND (p.id < q.id OR q.received_at > ?))) \
            ORDER BY q.id LIMIT ? {lock}) \
          AND (lease_until IS NULL OR lease_until <= ?) \
